@@ -1,0 +1,146 @@
+# nfq-gate - early-connection SMTP gate.  See README.md.
+#
+# make            build nfq-gate and nfq-gate-db into build/
+# make check      install missing Debian packages, build with -Werror,
+#                 run every test, then the unit and replay tests again
+#                 under ASan+UBSan and valgrind
+# make demo       the gate for real, in network namespaces, with Postfix
+# make bench      benchmarks, side by side with their baselines
+# make fuzz       every libFuzzer harness for FUZZ_SECONDS each
+# make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR  ?=
+B        ?= build
+CC       ?= cc
+OPT      ?= -O2 -g
+FUZZ_SECONDS ?= 60
+
+# The Debian packages the build and the tests need.  "make deps" installs
+# whichever are missing; keep this list true, CI starts from a bare box.
+DEBS_BUILD = gcc make pkg-config libnetfilter-queue-dev libmnl-dev \
+	libpcap-dev zlib1g-dev libmaxminddb-dev libnftnl-dev libcap-dev \
+	libseccomp-dev clang libclang-rt-14-dev valgrind
+DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
+	postfix swaks mmdb-bin procps psmisc
+DEBS = $(DEBS_BUILD) $(DEBS_TEST)
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wformat=2
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(XCFLAGS) -Infq-gate
+LIBS     = -lnetfilter_queue -lmnl -lnftnl -lpcap -lz -lcap -lseccomp -lm
+TESTLIBS = $(LIBS) -lmaxminddb
+
+LIB_SRC  = $(filter-out %_main.c, $(wildcard nfq-gate/*.c))
+LIB_OBJ  = $(LIB_SRC:nfq-gate/%.c=$(B)/obj/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HELP_SRC = $(wildcard tests/helpers/*.c)
+HELP_BIN = $(HELP_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
+BENCH_SRC = $(wildcard tests/bench/*.c)
+BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+PROGS    = $(B)/nfq-gate $(B)/nfq-gate-db
+
+.PHONY: all check deps tests demo bench fuzz fuzz-build install clean \
+	check-asan check-valgrind
+
+all: $(PROGS)
+
+$(B)/obj/%.o: nfq-gate/%.c $(wildcard nfq-gate/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libnfqgate.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/nfq-gate: nfq-gate/gate_main.c $(B)/libnfqgate.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
+
+$(B)/nfq-gate-db: nfq-gate/db_main.c $(B)/libnfqgate.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/test.h $(B)/libnfqgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libnfqgate.a $(TESTLIBS)
+
+$(B)/tests/helpers/%: tests/helpers/%.c $(B)/libnfqgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(TESTLIBS)
+
+$(B)/bench/%: tests/bench/%.c $(B)/libnfqgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(TESTLIBS)
+
+tests: $(PROGS) $(UNIT_BIN) $(HELP_BIN)
+
+deps:
+	@tools/install-deps $(DEBS)
+
+# Every test once, then the unit and replay tests under ASan+UBSan, then
+# valgrind.  tests/run prints the closing "N passed, N failed" line.
+check: deps
+	$(MAKE) tests
+	$(MAKE) B=build/asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+		XCFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+		tests
+	$(MAKE) fuzz-build
+	NG_BUILD=build NG_ASAN_BUILD=build/asan tests/run
+
+check-asan:
+	$(MAKE) B=build/asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+		XCFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+		tests
+	NG_BUILD=build/asan NG_SUITE=asan tests/run
+
+demo: deps all
+	tests/demo/run-demo
+
+bench:
+	@tools/install-deps $(DEBS)
+	$(MAKE) B=build/bench-opt OPT="-O3 -march=native -g" all $(BENCH_BIN:$(B)/%=build/bench-opt/%) \
+		$(HELP_BIN:$(B)/%=build/bench-opt/%)
+	NG_BUILD=build/bench-opt tests/bench/run
+
+# libFuzzer harnesses link the library built with clang and sanitizers.
+FUZZ_B = build/fuzz
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+fuzz-build:
+	$(MAKE) B=$(FUZZ_B) CC=clang OPT="-O1 -g" \
+		XCFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+		$(FUZZ_B)/libnfqgate.a
+	@for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		$(MAKE) --no-print-directory $(FUZZ_B)/$$n || exit 1; \
+	done
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libnfqgate.a
+	clang -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_FLAGS) -Infq-gate \
+		-o $@ $< $(FUZZ_B)/libnfqgate.a $(LIBS)
+
+fuzz: deps fuzz-build
+	tools/run-fuzz $(FUZZ_B) $(FUZZ_SECONDS)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/nfq-gate \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules
+	install -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	install -m 755 tools/nfq-gate-fetch tools/nfq-gate-rules \
+		$(DESTDIR)$(SBINDIR)/
+	install -m 644 rules/* $(DESTDIR)$(PREFIX)/share/nfq-gate/rules/
+	test -e $(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.conf || \
+		install -m 644 rules/nfq-gate.conf \
+		$(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.conf
+	for m in man/*.8; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
+	for m in man/*.5; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done; true
+
+clean:
+	rm -rf build

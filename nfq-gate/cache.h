@@ -1,0 +1,54 @@
+/*
+ * cache.h - address tables with expiry: the pass cache, the penalty box
+ * and the greylist.
+ *
+ * Each is keyed by a client address masked to a configurable prefix, so
+ * a sender pool rotating through a /24 or a /64 shares one entry.  The
+ * capacity is fixed when the table is made: a flood of new addresses
+ * evicts the entries that expire soonest instead of growing without end.
+ * Tables are pure data; cache_file.c reads and writes them atomically.
+ */
+#ifndef NG_CACHE_H
+#define NG_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "timeval.h"
+
+struct ng_cache_entry {
+	struct ng_addr key;	/* masked */
+	ng_usec first;		/* when first added (greylist: first try) */
+	ng_usec expires;
+	uint32_t count;		/* times seen (pregreet offences, retries) */
+};
+
+struct ng_cache;
+
+struct ng_cache *ng_cache_new(unsigned capacity, unsigned prefix4,
+    unsigned prefix6);
+void ng_cache_free(struct ng_cache *c);
+void ng_cache_set_prefix(struct ng_cache *c, unsigned prefix4,
+    unsigned prefix6);
+
+/* The live entry covering a, or NULL (expired entries count as absent). */
+struct ng_cache_entry *ng_cache_find(struct ng_cache *c,
+    const struct ng_addr *a, ng_usec now);
+/* Insert or refresh; returns the entry. */
+struct ng_cache_entry *ng_cache_put(struct ng_cache *c,
+    const struct ng_addr *a, ng_usec now, ng_usec ttl);
+void ng_cache_del(struct ng_cache *c, const struct ng_addr *a);
+/* Drop expired entries; returns how many. */
+unsigned ng_cache_expire(struct ng_cache *c, ng_usec now);
+size_t ng_cache_count(const struct ng_cache *c);
+uint64_t ng_cache_evictions(const struct ng_cache *c);
+
+/* Iterate live entries; stops early when fn returns nonzero. */
+int ng_cache_walk(struct ng_cache *c,
+    int (*fn)(const struct ng_cache_entry *, void *), void *arg);
+/* Insert a whole entry as read back from a state file. */
+int ng_cache_restore(struct ng_cache *c, const struct ng_cache_entry *e,
+    ng_usec now);
+
+#endif
