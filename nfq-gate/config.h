@@ -96,6 +96,8 @@ int ng_config_load(struct ng_config *c, const char *path, char *err,
     size_t errlen);
 
 void ng_config_free(struct ng_config *c);
+/* Deep copy (the CIDR lists too): the engine keeps its own config. */
+int ng_config_copy(struct ng_config *dst, const struct ng_config *src);
 
 int ng_config_is_port(const struct ng_config *c, uint16_t port);
 uint8_t ng_config_country_action(const struct ng_config *c, uint16_t cc);

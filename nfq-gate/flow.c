@@ -1,0 +1,219 @@
+/*
+ * flow.c - fixed-capacity flow table with two LRU lists.
+ *
+ * Entries live in one array allocated at start-up; hash chains and LRU
+ * links are array indices, so the table is a single allocation and an
+ * entry's index doubles as its handle for the hold timer queue.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+struct ng_flow_table {
+	struct ng_flow *v;
+	uint32_t *bucket;
+	uint32_t nbucket;	/* power of two */
+	uint32_t cap, count;
+	uint32_t free;		/* free list through hnext */
+	uint32_t head[3], tail[3];	/* by enum ng_flow_list */
+	uint32_t seed;
+};
+
+static uint32_t
+key_hash(const struct ng_flow_table *t, const struct ng_flow_key *k)
+{
+	uint32_t h = ng_addr_hash(&k->caddr, t->seed);
+
+	h ^= ng_addr_hash(&k->saddr, h);
+	h ^= (uint32_t)k->cport * 2654435761u;
+	h ^= (uint32_t)k->sport * 40503u;
+	h ^= h >> 16;
+	return h & (t->nbucket - 1);
+}
+
+static int
+key_eq(const struct ng_flow_key *a, const struct ng_flow_key *b)
+{
+	return a->cport == b->cport && a->sport == b->sport &&
+	    ng_addr_cmp(&a->caddr, &b->caddr) == 0 &&
+	    ng_addr_cmp(&a->saddr, &b->saddr) == 0;
+}
+
+struct ng_flow_table *
+ng_flow_table_new(unsigned capacity, uint32_t seed)
+{
+	struct ng_flow_table *t;
+	uint32_t i;
+
+	if (capacity < 1 || capacity > (1u << 28))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->cap = capacity;
+	t->seed = seed;
+	for (t->nbucket = 16; t->nbucket < capacity; t->nbucket *= 2)
+		;
+	t->v = calloc(capacity, sizeof(*t->v));
+	t->bucket = malloc(t->nbucket * sizeof(*t->bucket));
+	if (t->v == NULL || t->bucket == NULL) {
+		ng_flow_table_free(t);
+		return NULL;
+	}
+	for (i = 0; i < t->nbucket; i++)
+		t->bucket[i] = NG_FLOW_NIL;
+	for (i = 0; i < capacity; i++)
+		t->v[i].hnext = i + 1 < capacity ? i + 1 : NG_FLOW_NIL;
+	for (i = 0; i < 3; i++)
+		t->head[i] = t->tail[i] = NG_FLOW_NIL;
+	return t;
+}
+
+void
+ng_flow_table_free(struct ng_flow_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->v);
+	free(t->bucket);
+	free(t);
+}
+
+unsigned
+ng_flow_count(const struct ng_flow_table *t)
+{
+	return t->count;
+}
+
+unsigned
+ng_flow_capacity(const struct ng_flow_table *t)
+{
+	return t->cap;
+}
+
+uint32_t
+ng_flow_index(const struct ng_flow_table *t, const struct ng_flow *f)
+{
+	return (uint32_t)(f - t->v);
+}
+
+struct ng_flow *
+ng_flow_at(struct ng_flow_table *t, uint32_t i)
+{
+	if (i >= t->cap || t->v[i].list == NG_FLOW_FREE)
+		return NULL;
+	return &t->v[i];
+}
+
+static void
+list_unlink(struct ng_flow_table *t, struct ng_flow *f)
+{
+	uint32_t l = f->list;
+
+	if (f->prev != NG_FLOW_NIL)
+		t->v[f->prev].next = f->next;
+	else
+		t->head[l] = f->next;
+	if (f->next != NG_FLOW_NIL)
+		t->v[f->next].prev = f->prev;
+	else
+		t->tail[l] = f->prev;
+}
+
+static void
+list_push(struct ng_flow_table *t, struct ng_flow *f, uint32_t l)
+{
+	uint32_t i = ng_flow_index(t, f);
+
+	f->list = (uint8_t)l;
+	f->prev = NG_FLOW_NIL;
+	f->next = t->head[l];
+	if (t->head[l] != NG_FLOW_NIL)
+		t->v[t->head[l]].prev = i;
+	else
+		t->tail[l] = i;
+	t->head[l] = i;
+}
+
+struct ng_flow *
+ng_flow_find(struct ng_flow_table *t, const struct ng_flow_key *k)
+{
+	uint32_t i;
+
+	for (i = t->bucket[key_hash(t, k)]; i != NG_FLOW_NIL; i = t->v[i].hnext)
+		if (key_eq(&t->v[i].key, k))
+			return &t->v[i];
+	return NULL;
+}
+
+struct ng_flow *
+ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
+    ng_usec now)
+{
+	struct ng_flow *f;
+	uint32_t i, h;
+
+	if (t->free == NG_FLOW_NIL || t->count == t->cap)
+		return NULL;
+	i = t->free;
+	f = &t->v[i];
+	t->free = f->hnext;
+	memset(f, 0, sizeof(*f));
+	f->key = *k;
+	f->last = now;
+	h = key_hash(t, k);
+	f->hnext = t->bucket[h];
+	t->bucket[h] = i;
+	list_push(t, f, NG_FLOW_COLD);
+	t->count++;
+	return f;
+}
+
+void
+ng_flow_delete(struct ng_flow_table *t, struct ng_flow *f)
+{
+	uint32_t i = ng_flow_index(t, f), *pp;
+
+	pp = &t->bucket[key_hash(t, &f->key)];
+	while (*pp != NG_FLOW_NIL && *pp != i)
+		pp = &t->v[*pp].hnext;
+	if (*pp == i)
+		*pp = f->hnext;
+	list_unlink(t, f);
+	f->list = NG_FLOW_FREE;
+	f->hnext = t->free;
+	t->free = i;
+	t->count--;
+}
+
+void
+ng_flow_touch(struct ng_flow_table *t, struct ng_flow *f,
+    enum ng_flow_list list, ng_usec now)
+{
+	if (now > f->last)
+		f->last = now;
+	list_unlink(t, f);
+	list_push(t, f, list);
+}
+
+struct ng_flow *
+ng_flow_victim(struct ng_flow_table *t)
+{
+	if (t->tail[NG_FLOW_COLD] != NG_FLOW_NIL)
+		return &t->v[t->tail[NG_FLOW_COLD]];
+	if (t->tail[NG_FLOW_HOT] != NG_FLOW_NIL)
+		return &t->v[t->tail[NG_FLOW_HOT]];
+	return NULL;
+}
+
+struct ng_flow *
+ng_flow_stale(struct ng_flow_table *t, enum ng_flow_list list,
+    ng_usec before)
+{
+	uint32_t i = t->tail[list];
+
+	if (i == NG_FLOW_NIL || t->v[i].last > before)
+		return NULL;
+	return &t->v[i];
+}
