@@ -1,0 +1,564 @@
+/*
+ * test_engine.c - the engine end to end on hand-built packet sequences:
+ * the greeting test, policy precedence, greylisting, holds and eviction.
+ */
+#include "engine.h"
+#include "cache.h"
+#include "pktbuild.h"
+#include "test.h"
+
+#define CLI "198.51.100.10"
+#define BOT "198.51.100.11"
+#define SRV "203.0.113.25"
+#define MS(x) ((ng_usec)(x) * 1000)
+
+static struct ng_out out;
+
+static void
+feed(struct ng_engine *e, struct tpkt t, uint32_t id, ng_usec now)
+{
+	ng_engine_packet(e, t.b, t.len, t.len, id, now, &out);
+}
+
+/* Client-side packet from cli:cport. */
+static void
+cpkt(struct ng_engine *e, const char *cli, uint16_t cport, uint8_t fl,
+    uint32_t seq, uint32_t ack, const char *data, uint32_t id, ng_usec now)
+{
+	const char *srv = cli[0] == '2' ? "2001:db8:25::25" : SRV;
+
+	feed(e, tcp_pkt(cli, cport, srv, 25, fl, seq, ack, data), id, now);
+}
+
+static void
+spkt(struct ng_engine *e, const char *cli, uint16_t cport, uint8_t fl,
+    uint32_t seq, uint32_t ack, const char *data, uint32_t id, ng_usec now)
+{
+	const char *srv = cli[0] == '2' ? "2001:db8:25::25" : SRV;
+
+	feed(e, tcp_pkt(srv, 25, cli, cport, fl, seq, ack, data), id, now);
+}
+
+/* SYN, SYN-ACK, ACK at t0 (client ISN 1000, server ISN 5000). */
+static void
+handshake(struct ng_engine *e, const char *cli, uint16_t port, ng_usec t0)
+{
+	cpkt(e, cli, port, NG_TH_SYN, 1000, 0, NULL, 1, t0);
+	spkt(e, cli, port, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2, t0);
+	cpkt(e, cli, port, NG_TH_ACK, 1001, 5001, NULL, 3, t0);
+}
+
+static int
+has_event(uint8_t type)
+{
+	unsigned i;
+
+	for (i = 0; i < out.nev; i++)
+		if (out.ev[i].type == type)
+			return 1;
+	return 0;
+}
+
+static const struct ng_event *
+event(uint8_t type)
+{
+	unsigned i;
+
+	for (i = 0; i < out.nev; i++)
+		if (out.ev[i].type == type)
+			return &out.ev[i];
+	return NULL;
+}
+
+static struct ng_engine *
+engine(void (*tweak)(struct ng_config *))
+{
+	struct ng_config c;
+	struct ng_engine *e;
+
+	ng_config_defaults(&c);
+	c.greet_pause = NG_SEC(6);
+	if (tweak)
+		tweak(&c);
+	e = ng_engine_new(&c);
+	ng_config_free(&c);
+	return e;
+}
+
+static void
+test_polite_client_passes(void)
+{
+	struct ng_engine *e = engine(NULL);
+	ng_usec t0 = NG_SEC(100);
+
+	handshake(e, CLI, 40001, t0);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	spkt(e, CLI, 40001, NG_TH_ACK | NG_TH_PSH, 5001, 1001, "220 hi\r\n", 4,
+	    t0 + MS(10));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	CHECK_EQ(out.v.hold_until, t0 + NG_SEC(6));
+	CHECK_EQ(ng_engine_next_timer(e), t0 + NG_SEC(6));
+	CHECK_EQ(ng_engine_tick(e, t0 + NG_SEC(5), &out), 0);
+	CHECK_EQ(out.nrel, 0);
+	CHECK_EQ(ng_engine_tick(e, t0 + NG_SEC(6), &out), 0);
+	CHECK_EQ(out.nrel, 1);
+	CHECK_EQ(out.rel[0].id, 4);
+	CHECK_EQ(out.rel[0].action, NG_ACCEPT);
+	CHECK_EQ(ng_engine_next_timer(e), NG_NEVER);
+	cpkt(e, CLI, 40001, NG_TH_ACK | NG_TH_PSH, 1001, 5009, "EHLO a\r\n", 5,
+	    t0 + NG_SEC(6) + MS(30));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(event(NG_EV_PASS_NEW)->decision, NG_DEC_PASS);
+	/* Next connection: PASS OLD at the SYN, offloaded, no hold. */
+	cpkt(e, CLI, 40002, NG_TH_SYN, 7, 0, NULL, 6, t0 + NG_SEC(60));
+	CHECK(has_event(NG_EV_PASS_OLD));
+	CHECK_EQ(out.v.offload, 1);
+	spkt(e, CLI, 40002, NG_TH_ACK | NG_TH_PSH, 1, 8, "220 hi\r\n", 7,
+	    t0 + NG_SEC(60));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(ng_engine_stats(e)->held_now, 0);
+	ng_engine_free(e);
+}
+
+static void
+test_bot_is_reset_and_boxed(void)
+{
+	struct ng_engine *e = engine(NULL);
+	ng_usec t0 = NG_SEC(100);
+	const struct ng_event *ev;
+
+	handshake(e, BOT, 40002, t0);
+	spkt(e, BOT, 40002, NG_TH_ACK | NG_TH_PSH, 5001, 1001, "220 hi\r\n", 4,
+	    t0 + MS(5));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	cpkt(e, BOT, 40002, NG_TH_ACK | NG_TH_PSH, 1001, 5001,
+	    "EHLO bot\r\n", 5, t0 + MS(20));
+	ev = event(NG_EV_PREGREET);
+	CHECK(ev != NULL);
+	if (ev) {
+		CHECK_EQ(ev->bytes, 10);
+		CHECK_EQ(ev->after, MS(20));
+		CHECK_EQ(ev->nfirst, 10);
+		CHECK_EQ(ev->decision, NG_DEC_PREGREET);
+	}
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(out.nrel, 1);			/* the held greeting */
+	CHECK_EQ(out.rel[0].id, 4);
+	CHECK_EQ(out.rel[0].action, NG_RESET);
+	CHECK_EQ(ng_engine_next_timer(e), NG_NEVER);
+	/* Anything else on that flow is reset too. */
+	spkt(e, BOT, 40002, NG_TH_ACK | NG_TH_PSH, 5009, 1011, "250 x\r\n", 6,
+	    t0 + MS(30));
+	CHECK_EQ(out.v.action, NG_RESET);
+	/* A new SYN from the bot is refused at once. */
+	cpkt(e, BOT, 40003, NG_TH_SYN, 1, 0, NULL, 7, t0 + NG_SEC(10));
+	CHECK(has_event(NG_EV_PENALTY));
+	CHECK_EQ(out.v.action, NG_RESET);
+	/* ...until the penalty expires (default 1h). */
+	cpkt(e, BOT, 40004, NG_TH_SYN, 1, 0, NULL, 8, t0 + NG_SEC(3700));
+	CHECK(has_event(NG_EV_CONNECT));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	ng_engine_free(e);
+}
+
+/* Payload before the server said anything at all, and a lone CRLF. */
+static void
+test_talk_before_any_greeting(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	handshake(e, BOT, 1, 0);
+	cpkt(e, BOT, 1, NG_TH_ACK, 1001, 5001, "\r\n", 9, MS(1));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_RESET);
+	/* The MTA's greeting comes later: it is reset, freeing the slot. */
+	spkt(e, BOT, 1, NG_TH_ACK, 5001, 1003, "220 hi\r\n", 10, MS(50));
+	CHECK_EQ(out.v.action, NG_RESET);
+	ng_engine_free(e);
+}
+
+static void
+test_payload_on_handshake_ack_and_tfo(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	cpkt(e, BOT, 2, NG_TH_SYN, 1000, 0, NULL, 1, 0);
+	spkt(e, BOT, 2, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2, 0);
+	cpkt(e, BOT, 2, NG_TH_ACK, 1001, 5001, "EHLO x\r\n", 3, MS(1));
+	CHECK(has_event(NG_EV_PREGREET));
+	ng_engine_free(e);
+	e = engine(NULL);
+	cpkt(e, BOT, 3, NG_TH_SYN, 1000, 0, "EHLO tfo\r\n", 1, 0);
+	CHECK(has_event(NG_EV_CONNECT));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_RESET);
+	ng_engine_free(e);
+}
+
+/* A two-segment greeting with a retransmit of the first segment. */
+static void
+test_split_greeting_and_retransmit(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	handshake(e, CLI, 3, 0);
+	spkt(e, CLI, 3, NG_TH_ACK, 5001, 1001, "220-hello\r\n", 4, MS(1));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	spkt(e, CLI, 3, NG_TH_ACK, 5012, 1001, "220 there\r\n", 5, MS(2));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	spkt(e, CLI, 3, NG_TH_ACK, 5001, 1001, "220-hello\r\n", 6, NG_SEC(1));
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(ng_engine_stats(e)->retransmits_dropped, 1);
+	CHECK_EQ(ng_engine_stats(e)->held_now, 2);
+	ng_engine_tick(e, NG_SEC(6), &out);
+	CHECK_EQ(out.nrel, 2);
+	CHECK_EQ(out.rel[0].id, 4);
+	CHECK_EQ(out.rel[1].id, 5);
+	cpkt(e, CLI, 3, NG_TH_ACK, 1001, 5023, "EHLO c\r\n", 7, NG_SEC(7));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK_EQ(ng_engine_stats(e)->held_now, 0);
+	ng_engine_free(e);
+}
+
+static void
+test_hangup_is_neither(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	handshake(e, CLI, 4, 0);
+	spkt(e, CLI, 4, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
+	cpkt(e, CLI, 4, NG_TH_RST, 1001, 0, NULL, 5, NG_SEC(1));
+	CHECK(has_event(NG_EV_HANGUP));
+	CHECK_EQ(event(NG_EV_HANGUP)->decision, NG_DEC_NONE);
+	CHECK_EQ(out.nrel, 1);
+	CHECK(ng_cache_find(ng_engine_pass_cache(e), &out.ev[0].client,
+	    NG_SEC(2)) == NULL);
+	CHECK(ng_cache_find(ng_engine_penalty_box(e), &out.ev[0].client,
+	    NG_SEC(2)) == NULL);
+	handshake(e, CLI, 5, NG_SEC(2));
+	cpkt(e, CLI, 5, NG_TH_FIN | NG_TH_ACK, 1001, 5001, NULL, 5, NG_SEC(3));
+	CHECK(has_event(NG_EV_HANGUP));
+	CHECK_EQ(ng_engine_stats(e)->decisions[NG_DEC_PASS], 0);
+	CHECK_EQ(ng_engine_stats(e)->decisions[NG_DEC_PREGREET], 0);
+	ng_engine_free(e);
+}
+
+static void
+test_other_ports_ignored(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	feed(e, tcp_pkt(BOT, 5, SRV, 80, NG_TH_SYN, 1, 0, "GET /"), 1, 0);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(ng_engine_stats(e)->flows, 0);
+	ng_engine_free(e);
+}
+
+/* With pause 0 (replay), the greeting is released as it is seen. */
+static void
+test_zero_pause_and_ack_coverage(void)
+{
+	struct ng_engine *e = engine(NULL);
+	struct ng_config c;
+
+	ng_config_defaults(&c);
+	c.greet_pause = 0;
+	ng_engine_set_config(e, &c);
+	ng_config_free(&c);
+	handshake(e, CLI, 6, 0);
+	spkt(e, CLI, 6, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	cpkt(e, CLI, 6, NG_TH_ACK, 1001, 5009, "EHLO a\r\n", 5, MS(2));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	/* Reordered capture: the EHLO is stamped before the greeting, but
+	 * its ACK covers greeting bytes, so the client saw it. */
+	handshake(e, "198.51.100.12", 7, NG_SEC(1));
+	cpkt(e, "198.51.100.12", 7, NG_TH_ACK, 1001, 5009, "EHLO b\r\n", 5,
+	    NG_SEC(1) + MS(1));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK(!has_event(NG_EV_PREGREET));
+	ng_engine_free(e);
+}
+
+static uint16_t
+fake_geo(const void *ctx, const struct ng_addr *a)
+{
+	(void)ctx;
+	if (a->family == 4 && a->b[0] == 1)
+		return ng_cc_pack("CN");
+	if (a->family == 4 && a->b[0] == 5)
+		return ng_cc_pack("RU");
+	if (a->family == 4 && a->b[0] == 9)
+		return ng_cc_pack("DE");
+	return 0;
+}
+
+static void
+policy_conf(struct ng_config *c)
+{
+	c->country[0].cc = ng_cc_pack("CN");
+	c->country[0].action = NG_ACT_DROP;
+	c->country[1].cc = ng_cc_pack("RU");
+	c->country[1].action = NG_ACT_REJECT;
+	c->country[2].cc = ng_cc_pack("DE");
+	c->country[2].action = NG_ACT_PASS;
+	c->ncountry = 3;
+	ng_cidr_list_add_str(&c->allow, "1.0.1.7/32");
+	ng_cidr_list_add_str(&c->allow, "2001:db8:aa::/48");
+	ng_cidr_list_add_str(&c->deny, "198.51.100.0/24");
+	ng_cidr_list_add_str(&c->deny, "1.0.0.0/8");
+}
+
+static uint8_t
+syn_event(struct ng_engine *e, const char *cli, ng_usec now)
+{
+	static uint16_t port = 50000;
+
+	cpkt(e, cli, port++, NG_TH_SYN, 1, 0, NULL, 1, now);
+	return out.nev ? out.ev[0].type : NG_EV_TYPE_MAX;
+}
+
+static void
+test_policy_precedence(void)
+{
+	struct ng_engine *e = engine(policy_conf);
+	struct ng_geo geo = { fake_geo, NULL };
+	struct ng_addr a;
+
+	ng_engine_set_geo(e, &geo);
+	/* allow beats deny (1.0.0.0/8) and the CN drop */
+	CHECK_EQ(syn_event(e, "1.0.1.7", 0), NG_EV_ALLOWLISTED);
+	CHECK_EQ(out.v.offload, 1);
+	/* deny beats country */
+	CHECK_EQ(syn_event(e, "1.0.1.8", 0), NG_EV_DENYLISTED);
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(syn_event(e, "5.1.1.1", 0), NG_EV_REJECT);
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(out.ev[0].cc, ng_cc_pack("RU"));
+	CHECK_EQ(syn_event(e, "9.1.1.1", 0), NG_EV_COUNTRY_PASS);
+	CHECK_EQ(syn_event(e, "2001:db8:aa::1", 0), NG_EV_ALLOWLISTED);
+	CHECK_EQ(syn_event(e, "2001:db8:bb::1", 0), NG_EV_CONNECT);
+	/* penalty beats pass cache, which beats the country action */
+	ng_addr_parse(&a, "5.1.1.2");
+	ng_cache_put(ng_engine_pass_cache(e), &a, 0, NG_SEC(100));
+	CHECK_EQ(syn_event(e, "5.1.1.2", 1), NG_EV_PASS_OLD);
+	ng_cache_put(ng_engine_penalty_box(e), &a, 0, NG_SEC(100));
+	CHECK_EQ(syn_event(e, "5.1.1.2", 2), NG_EV_PENALTY);
+	/* deny beats the pass cache */
+	ng_addr_parse(&a, "198.51.100.99");
+	ng_cache_put(ng_engine_pass_cache(e), &a, 0, NG_SEC(100));
+	CHECK_EQ(syn_event(e, "198.51.100.99", 3), NG_EV_DENYLISTED);
+	ng_engine_free(e);
+}
+
+static void
+test_country_drop_is_sticky(void)
+{
+	struct ng_engine *e = engine(policy_conf);
+	struct ng_geo geo = { fake_geo, NULL };
+
+	ng_engine_set_geo(e, &geo);
+	cpkt(e, "1.0.1.5", 40011, NG_TH_SYN, 1, 0, NULL, 1, 0);
+	CHECK(has_event(NG_EV_DROP));
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(out.ev[0].decision, NG_DEC_DROP);
+	/* The retransmitted SYN is dropped quietly. */
+	cpkt(e, "1.0.1.5", 40011, NG_TH_SYN, 1, 0, NULL, 2, NG_SEC(1));
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(out.nev, 0);
+	ng_engine_free(e);
+}
+
+static void
+test_allowlisted_may_talk_early(void)
+{
+	struct ng_engine *e = engine(policy_conf);
+
+	handshake(e, "1.0.1.7", 9, 0);
+	cpkt(e, "1.0.1.7", 9, NG_TH_ACK, 1001, 5001, "EHLO early\r\n", 4, 1);
+	CHECK(!has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	ng_engine_free(e);
+}
+
+static void
+grey_conf(struct ng_config *c)
+{
+	c->default_action = NG_ACT_GREYLIST;
+}
+
+static void
+test_greylist(void)
+{
+	struct ng_engine *e = engine(grey_conf);
+
+	CHECK_EQ(syn_event(e, CLI, NG_SEC(1000)), NG_EV_GREYLIST);
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(out.ev[0].decision, NG_DEC_GREYLIST);
+	CHECK_EQ(syn_event(e, CLI, NG_SEC(1030)), NG_EV_GREYLIST);
+	CHECK_EQ(syn_event(e, CLI, NG_SEC(1061)), NG_EV_GREYLIST_PASS);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	/* The retry then takes the greeting test and passes. */
+	handshake(e, CLI, 7777, NG_SEC(1062));
+	CHECK(has_event(NG_EV_GREYLIST_PASS));
+	spkt(e, CLI, 7777, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4,
+	    NG_SEC(1062));
+	ng_engine_tick(e, NG_SEC(1068), &out);
+	cpkt(e, CLI, 7777, NG_TH_ACK, 1001, 5009, "EHLO x\r\n", 5, NG_SEC(1069));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK_EQ(syn_event(e, CLI, NG_SEC(1100)), NG_EV_PASS_OLD);
+	/* Outside the window, a retry starts over. */
+	CHECK_EQ(syn_event(e, "198.51.100.50", NG_SEC(2000)), NG_EV_GREYLIST);
+	CHECK_EQ(syn_event(e, "198.51.100.50", NG_SEC(2000 + 5 * 3600)),
+	    NG_EV_GREYLIST);
+	ng_engine_free(e);
+}
+
+static void
+small_table(struct ng_config *c)
+{
+	c->flow_max = 4;
+}
+
+/* A full table evicts the oldest idle flow, releasing what it held. */
+static void
+test_eviction_fails_open(void)
+{
+	struct ng_engine *e = engine(small_table);
+	char ip[32];
+	int i;
+
+	handshake(e, CLI, 1, 0);
+	spkt(e, CLI, 1, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 77, MS(1));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	for (i = 0; i < 3; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", 100 + i);
+		cpkt(e, ip, 2, NG_TH_SYN, 1, 0, NULL, 1, MS(2));
+	}
+	CHECK_EQ(ng_engine_stats(e)->flows_evicted, 0);
+	/* Half-open flows go before the hot one holding a greeting. */
+	cpkt(e, "198.51.100.200", 2, NG_TH_SYN, 1, 0, NULL, 1, MS(3));
+	CHECK_EQ(ng_engine_stats(e)->flows_evicted, 1);
+	CHECK_EQ(out.nrel, 0);
+	for (i = 0; i < 4; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", 150 + i);
+		cpkt(e, ip, 2, NG_TH_SYN, 1, 0, NULL, 1, MS(4));
+	}
+	CHECK_EQ(ng_engine_stats(e)->flows_evicted, 5);
+	CHECK_EQ(ng_engine_stats(e)->flows_now, 4);
+	CHECK_EQ(ng_engine_stats(e)->held_now, 0);
+	ng_engine_free(e);
+}
+
+static void
+test_idle_expiry(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	cpkt(e, CLI, 1, NG_TH_SYN, 1, 0, NULL, 1, NG_SEC(10));
+	CHECK_EQ(ng_engine_stats(e)->flows_now, 1);
+	ng_engine_tick(e, NG_SEC(20), &out);
+	CHECK_EQ(ng_engine_stats(e)->flows_now, 1);
+	ng_engine_tick(e, NG_SEC(41), &out);
+	CHECK_EQ(ng_engine_stats(e)->flows_now, 0);
+	CHECK_EQ(ng_engine_stats(e)->flows_expired, 1);
+	ng_engine_free(e);
+}
+
+static void
+log_only(struct ng_config *c)
+{
+	c->pregreet_action = NG_PREGREET_LOG;
+}
+
+static void
+test_log_only_mode(void)
+{
+	struct ng_engine *e = engine(log_only);
+
+	handshake(e, BOT, 1, 0);
+	spkt(e, BOT, 1, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
+	cpkt(e, BOT, 1, NG_TH_ACK, 1001, 5001, "EHLO b\r\n", 5, MS(2));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.ev[0].decision, NG_DEC_LOG);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.nrel, 1);
+	CHECK_EQ(out.rel[0].action, NG_ACCEPT);
+	CHECK_EQ(syn_event(e, BOT, NG_SEC(1)), NG_EV_CONNECT);
+	ng_engine_free(e);
+}
+
+static void
+test_ipv6_flow(void)
+{
+	struct ng_engine *e = engine(NULL);
+	char buf[NG_EPSTRLEN];
+
+	handshake(e, "2001:db8:1::11", 40002, 0);
+	cpkt(e, "2001:db8:1::11", 40002, NG_TH_ACK, 1001, 5001, "EHLO six\r\n",
+	    4, MS(3));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_STR(ng_addr_format_ep(&out.ev[0].client, out.ev[0].cport, buf,
+	    sizeof(buf)), "[2001:db8:1::11]:40002");
+	ng_engine_free(e);
+}
+
+/* Garbage between the packets of a flow never derails it. */
+static void
+test_malformed_mixed_in(void)
+{
+	struct ng_engine *e = engine(NULL);
+	struct tpkt bad = tcp_pkt(CLI, 1, SRV, 25, NG_TH_ACK, 1, 1, "EHLO");
+
+	handshake(e, CLI, 1, 0);
+	bad.b[0] = 0x41;
+	feed(e, bad, 9, MS(1));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.nev, 0);
+	feed(e, bad, 9, MS(1));
+	spkt(e, CLI, 1, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(2));
+	ng_engine_tick(e, NG_SEC(6), &out);
+	cpkt(e, CLI, 1, NG_TH_ACK, 1001, 5009, "EHLO a\r\n", 5, NG_SEC(7));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK_EQ(ng_engine_stats(e)->malformed[NG_PKT_BAD_IPHDR], 2);
+	ng_engine_free(e);
+}
+
+static void
+test_stress_shortens_pause(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	ng_engine_set_stress(e, 1);
+	handshake(e, CLI, 1, 0);
+	spkt(e, CLI, 1, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
+	CHECK_EQ(out.v.hold_until, NG_SEC(2));
+	ng_engine_free(e);
+}
+
+int
+main(void)
+{
+	RUN(test_polite_client_passes);
+	RUN(test_bot_is_reset_and_boxed);
+	RUN(test_talk_before_any_greeting);
+	RUN(test_payload_on_handshake_ack_and_tfo);
+	RUN(test_split_greeting_and_retransmit);
+	RUN(test_hangup_is_neither);
+	RUN(test_other_ports_ignored);
+	RUN(test_zero_pause_and_ack_coverage);
+	RUN(test_policy_precedence);
+	RUN(test_country_drop_is_sticky);
+	RUN(test_allowlisted_may_talk_early);
+	RUN(test_greylist);
+	RUN(test_eviction_fails_open);
+	RUN(test_idle_expiry);
+	RUN(test_log_only_mode);
+	RUN(test_ipv6_flow);
+	RUN(test_malformed_mixed_in);
+	RUN(test_stress_shortens_pause);
+	return test_done();
+}
