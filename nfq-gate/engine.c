@@ -241,9 +241,8 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	struct ng_syn_decision d;
 	struct ng_event *ev;
 
-	if (f != NULL && f->st.cli_isn == p->seq &&
-	    f->st.phase != NG_PH_KILLED && f->st.phase != NG_PH_DROPPED) {
-		/* A retransmitted SYN gets what the first one got. */
+	if (f != NULL && f->st.cli_isn == p->seq) {
+		/* A retransmitted SYN gets what the first one got, quietly. */
 		out->v.action = f->st.syn_action;
 		out->v.offload = f->st.offload;
 		ng_flow_touch(e->flows, f, f->list, now);
