@@ -472,28 +472,38 @@ def many_flows(n, t0=0.0, spacing=0.001, bots_every=4):
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(prog="mkpcap.py")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    g = sub.add_parser("gen", help="a capture of the given flows")
-    g.add_argument("out")
-    g.add_argument("specs", nargs="*")
-    g.add_argument("--link", default="ether", choices=sorted(LINKTYPES))
-    g.add_argument("--format", default="pcap", choices=["pcap", "pcapng"])
-    g.add_argument("--pad", default="none", choices=["none", "zero",
-                                                      "garbage"])
-    g.add_argument("--spacing", type=float, default=1.0,
-                   help="seconds between flow starts")
-    g.add_argument("--many", type=int, default=0)
-    g.add_argument("--af6", type=int, default=30)
-    g.add_argument("--big-endian", action="store_true")
-    g.add_argument("--linktype", type=int, help="override the file's type")
-    b = sub.add_parser("bench", help="a 1M+ packet capture")
-    b.add_argument("out")
-    b.add_argument("--flows", type=int, default=80000)
-    b.add_argument("--link", default="ether", choices=sorted(LINKTYPES))
-    a = ap.parse_args(argv)
+    cmd = argv[0] if argv else ""
+    if cmd == "gen":
+        g = argparse.ArgumentParser(prog="mkpcap.py gen",
+                                    description="a capture of the flows")
+        g.add_argument("out")
+        g.add_argument("specs", nargs="*")
+        g.add_argument("--link", default="ether", choices=sorted(LINKTYPES))
+        g.add_argument("--format", default="pcap",
+                       choices=["pcap", "pcapng"])
+        g.add_argument("--pad", default="none",
+                       choices=["none", "zero", "garbage"])
+        g.add_argument("--spacing", type=float, default=1.0,
+                       help="seconds between flow starts")
+        g.add_argument("--many", type=int, default=0)
+        g.add_argument("--af6", type=int, default=30)
+        g.add_argument("--big-endian", action="store_true")
+        g.add_argument("--linktype", type=int,
+                       help="override the file's link type")
+        a = g.parse_intermixed_args(argv[1:])
+    elif cmd == "bench":
+        b = argparse.ArgumentParser(prog="mkpcap.py bench",
+                                    description="a 1M+ packet capture")
+        b.add_argument("out")
+        b.add_argument("--flows", type=int, default=80000)
+        b.add_argument("--link", default="ether", choices=sorted(LINKTYPES))
+        a = b.parse_args(argv[1:])
+    else:
+        print("usage: mkpcap.py gen OUT [options] SPEC...\n"
+              "       mkpcap.py bench OUT [--flows N]", file=sys.stderr)
+        return 64
 
-    if a.cmd == "bench":
+    if cmd == "bench":
         pkts = many_flows(a.flows, spacing=0.0005)
         n = write_capture(a.out, pkts, a.link, "pcap", "garbage")
         print("mkpcap: %d packets, %d flows" % (n, a.flows), file=sys.stderr)
