@@ -8,13 +8,15 @@
  * objects.  Times are printed with integer arithmetic so the output is
  * the same on every machine.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "event_format.h"
 
-/* An append-only buffer that truncates quietly and stays terminated. */
+/*
+ * An append-only buffer that truncates quietly and stays terminated.
+ * No printf: a replay of a day's capture formats an event per flow, and
+ * vfprintf was most of the replay's own cost.
+ */
 struct sbuf {
 	char *b;
 	size_t len, n;
@@ -30,27 +32,49 @@ sb_init(struct sbuf *s, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-static void __attribute__((format(printf, 2, 3)))
-sb_printf(struct sbuf *s, const char *fmt, ...)
+static void
+sb_putn(struct sbuf *s, const char *p, size_t n)
 {
-	va_list ap;
-	int r;
+	if (s->len == 0)
+		return;
+	if (n > s->len - 1 - s->n)
+		n = s->len - 1 - s->n;
+	memcpy(s->b + s->n, p, n);
+	s->n += n;
+	s->b[s->n] = '\0';
+}
 
-	if (s->n + 1 >= s->len)
-		return;
-	va_start(ap, fmt);
-	r = vsnprintf(s->b + s->n, s->len - s->n, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return;
-	s->n += (size_t)r;
-	if (s->n >= s->len)
-		s->n = s->len - 1;
+static void
+sb_put(struct sbuf *s, const char *p)
+{
+	sb_putn(s, p, strlen(p));
+}
+
+static void
+sb_putc(struct sbuf *s, char c)
+{
+	sb_putn(s, &c, 1);
+}
+
+/* v in decimal, at least width digits (zero-padded). */
+static void
+sb_uint(struct sbuf *s, unsigned long long v, int width)
+{
+	char t[24];
+	int i = (int)sizeof(t);
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+		width--;
+	} while (v != 0 || width > 0);
+	sb_putn(s, t + i, sizeof(t) - (size_t)i);
 }
 
 size_t
 ng_escape_c(const uint8_t *p, size_t n, char *buf, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 	char tmp[5];
 
@@ -70,7 +94,11 @@ ng_escape_c(const uint8_t *p, size_t n, char *buf, size_t len)
 				tmp[0] = (char)p[i];
 				tmp[1] = '\0';
 			} else {
-				snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+				tmp[0] = '\\';
+				tmp[1] = 'x';
+				tmp[2] = hex[p[i] >> 4];
+				tmp[3] = hex[p[i] & 15];
+				tmp[4] = '\0';
 			}
 		}
 		el = strlen(e);
@@ -89,15 +117,39 @@ sb_secs2(struct sbuf *s, ng_usec us)
 {
 	unsigned long long c = (unsigned long long)(us / 5000 + 1) / 2;
 
-	sb_printf(s, "%llu.%02llu", c / 100, c % 100);
+	sb_uint(s, c / 100, 1);
+	sb_putc(s, '.');
+	sb_uint(s, c % 100, 2);
 }
 
+/* "addr:port", the address in brackets when bracket is set. */
+static void
+sb_addr_port(struct sbuf *s, const struct ng_addr *a, uint16_t port,
+    int bracket)
+{
+	char t[NG_ADDRSTRLEN];
+	int i;
+
+	if (bracket)
+		sb_putc(s, '[');
+	if (a->family == 4) {		/* glibc's inet_ntop calls sprintf */
+		for (i = 0; i < 4; i++) {
+			if (i > 0)
+				sb_putc(s, '.');
+			sb_uint(s, a->b[i], 1);
+		}
+	} else {
+		sb_put(s, ng_addr_format(a, t, sizeof(t)));
+	}
+	sb_put(s, bracket ? "]:" : ":");
+	sb_uint(s, port, 1);
+}
+
+/* Postscreen's endpoint form, "[addr]:port", for both families. */
 static void
 sb_ep(struct sbuf *s, const struct ng_addr *a, uint16_t port)
 {
-	char ep[NG_EPSTRLEN];
-
-	sb_printf(s, "%s", ng_addr_format_ep(a, port, ep, sizeof(ep)));
+	sb_addr_port(s, a, port, 1);
 }
 
 size_t
@@ -110,38 +162,44 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 	switch (ev->type) {
 	case NG_EV_CONNECT:
 	case NG_EV_NOLISTING:
-		sb_printf(&s, ev->type == NG_EV_CONNECT ? "CONNECT from " :
+		sb_put(&s, ev->type == NG_EV_CONNECT ? "CONNECT from " :
 		    "NOLISTING ");
 		sb_ep(&s, &ev->client, ev->cport);
-		sb_printf(&s, " to ");
+		sb_put(&s, " to ");
 		sb_ep(&s, &ev->server, ev->sport);
 		break;
 	case NG_EV_PREGREET:
 		ng_escape_c(ev->first, ev->nfirst, esc, sizeof(esc));
-		sb_printf(&s, "PREGREET %u after ", (unsigned)ev->bytes);
+		sb_put(&s, "PREGREET ");
+		sb_uint(&s, ev->bytes, 1);
+		sb_put(&s, " after ");
 		sb_secs2(&s, ev->after);
-		sb_printf(&s, " from ");
+		sb_put(&s, " from ");
 		sb_ep(&s, &ev->client, ev->cport);
-		sb_printf(&s, ": %s", esc);
+		sb_put(&s, ": ");
+		sb_put(&s, esc);
 		break;
 	case NG_EV_HANGUP:
-		sb_printf(&s, "HANGUP after ");
+		sb_put(&s, "HANGUP after ");
 		sb_secs2(&s, ev->after);
-		sb_printf(&s, " from ");
+		sb_put(&s, " from ");
 		sb_ep(&s, &ev->client, ev->cport);
-		sb_printf(&s, " in tests before SMTP handshake");
+		sb_put(&s, " in tests before SMTP handshake");
 		break;
 	case NG_EV_DROP:
 	case NG_EV_REJECT:
 	case NG_EV_COUNTRY_PASS:
-		sb_printf(&s, "%s ", ng_event_type_name(ev->type));
+		sb_put(&s, ng_event_type_name(ev->type));
+		sb_putc(&s, ' ');
 		sb_ep(&s, &ev->client, ev->cport);
-		sb_printf(&s, " country=%s", ng_cc_str(ev->cc, cc));
+		sb_put(&s, " country=");
+		sb_put(&s, ng_cc_str(ev->cc, cc));
 		break;
 	default:
 		/* PASS NEW, PASS OLD, ALLOWLISTED, DENYLISTED, PENALTY,
 		 * GREYLIST, GREYLIST PASS, EVICT: the name and the client */
-		sb_printf(&s, "%s ", ng_event_type_name(ev->type));
+		sb_put(&s, ng_event_type_name(ev->type));
+		sb_putc(&s, ' ');
 		sb_ep(&s, &ev->client, ev->cport);
 		break;
 	}
@@ -152,32 +210,34 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 static void
 sb_json_str(struct sbuf *s, const char *p)
 {
-	sb_printf(s, "\"");
+	static const char hex[] = "0123456789abcdef";
+	char u[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	sb_putc(s, '"');
 	for (; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (c == '"' || c == '\\')
-			sb_printf(s, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			sb_printf(s, "\\u%04x", c);
-		else
-			sb_printf(s, "%c", c);
+		if (c == '"' || c == '\\') {
+			sb_putc(s, '\\');
+			sb_putc(s, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			sb_putn(s, u, sizeof(u));
+		} else {
+			sb_putc(s, (char)c);
+		}
 	}
-	sb_printf(s, "\"");
+	sb_putc(s, '"');
 }
 
-/* "a.b.c.d:port" for IPv4, "[v6]:port" for IPv6. */
+/* "a.b.c.d:port" for IPv4, "[v6]:port" for IPv6: nothing to escape. */
 static void
 sb_json_ep(struct sbuf *s, const struct ng_addr *a, uint16_t port)
 {
-	char t[NG_ADDRSTRLEN], ep[NG_EPSTRLEN];
-
-	ng_addr_format(a, t, sizeof(t));
-	if (a->family == 6)
-		snprintf(ep, sizeof(ep), "[%s]:%u", t, (unsigned)port);
-	else
-		snprintf(ep, sizeof(ep), "%s:%u", t, (unsigned)port);
-	sb_json_str(s, ep);
+	sb_putc(s, '"');
+	sb_addr_port(s, a, port, a->family == 6);
+	sb_putc(s, '"');
 }
 
 /* Events that leave reason unset get one from their type. */
@@ -201,29 +261,32 @@ ng_event_format_json(const struct ng_event *ev, char *buf, size_t len)
 	char esc[NG_FIRST_MAX * 4 + 1], cc[3];
 
 	sb_init(&s, buf, len);
-	sb_printf(&s, "{\"client\":");
+	sb_put(&s, "{\"client\":");
 	sb_json_ep(&s, &ev->client, ev->cport);
-	sb_printf(&s, ",\"server\":");
+	sb_put(&s, ",\"server\":");
 	sb_json_ep(&s, &ev->server, ev->sport);
-	sb_printf(&s, ",\"verdict\":");
+	sb_put(&s, ",\"verdict\":");
 	sb_json_str(&s, ng_decision_name(ev->decision));
-	sb_printf(&s, ",\"country\":");
+	sb_put(&s, ",\"country\":");
 	if (ev->cc != 0)
 		sb_json_str(&s, ng_cc_str(ev->cc, cc));
 	else
-		sb_printf(&s, "null");
-	sb_printf(&s, ",\"reason\":");
+		sb_put(&s, "null");
+	sb_put(&s, ",\"reason\":");
 	sb_json_str(&s, reason_of(ev));
-	sb_printf(&s, ",\"after\":%llu.%06llu,\"bytes\":%u,\"first\":",
-	    (unsigned long long)(ev->after / NG_USEC_PER_SEC),
-	    (unsigned long long)(ev->after % NG_USEC_PER_SEC),
-	    (unsigned)ev->bytes);
+	sb_put(&s, ",\"after\":");
+	sb_uint(&s, ev->after / NG_USEC_PER_SEC, 1);
+	sb_putc(&s, '.');
+	sb_uint(&s, ev->after % NG_USEC_PER_SEC, 6);
+	sb_put(&s, ",\"bytes\":");
+	sb_uint(&s, ev->bytes, 1);
+	sb_put(&s, ",\"first\":");
 	if (ev->type == NG_EV_PREGREET) {
 		ng_escape_c(ev->first, ev->nfirst, esc, sizeof(esc));
 		sb_json_str(&s, esc);
 	} else {
-		sb_printf(&s, "null");
+		sb_put(&s, "null");
 	}
-	sb_printf(&s, "}");
+	sb_putc(&s, '}');
 	return s.n;
 }

@@ -44,6 +44,8 @@ struct replay {
 	int dlt;
 	uint64_t frames, link_status[NG_LINK_STATUS_MAX];
 	ng_usec last;
+	ng_usec ticked;		/* tick() has done all work due by then */
+	int have_ticked;
 	struct ng_out out;
 	char line[NG_EVENT_LINE_MAX];
 };
@@ -215,12 +217,20 @@ emit(struct replay *r)
 	}
 }
 
-/* Release what the greet pause would have released by now. */
+/*
+ * Release what the greet pause would have released by now.  Packets
+ * often share a timestamp; once a tick at that time has finished,
+ * another one has nothing to do.
+ */
 static void
 tick(struct replay *r, ng_usec now)
 {
 	int more;
 
+	if (r->have_ticked && now == r->ticked)
+		return;
+	r->have_ticked = 1;
+	r->ticked = now;
 	do {
 		more = ng_engine_tick(r->e, now, &r->out);
 		emit(r);
@@ -320,6 +330,7 @@ int
 ng_replay_main(int argc, char **argv)
 {
 	static char obuf[1 << 16];
+	static int buffered;
 	struct replay *r;
 	int status;
 
@@ -333,7 +344,8 @@ ng_replay_main(int argc, char **argv)
 		free(r);
 		return EX_USAGE;
 	}
-	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	if (!buffered++)	/* only before the first output */
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	status = setup_engine(r);
 	if (status == 0)
 		status = open_capture(r);
