@@ -22,7 +22,7 @@
 #   reorder  EHLO whose ACK covers the greeting, timestamped before it
 #   other    a polite session to another port (dport=587 by default)
 #   udp      a DNS-ish UDP datagram (not TCP)
-#   frag     a polite session whose EHLO goes out as two IPv4 fragments
+#   frag     a polite session, then an EHLO sent as two fragments
 #   arp      an ARP frame (Ethernet-family links only)
 # Flow options: server=ADDR, sport=N, ext=hbh+rt+dst+frag (IPv6 extension
 # headers on every packet), bad=1 (malformed packets from the client,
@@ -93,6 +93,10 @@ def ip_packet(src, dst, proto, body, ext=(), ident=1, frag=0):
                           frag, 64, proto, 0, src.packed, dst.packed)
         return hdr[:10] + checksum(hdr) + hdr[12:] + body
     nh, chain = proto, b""
+    if frag:  # the IPv4 flags/offset word, as an IPv6 fragment header
+        off, more = frag & 0x1FFF, 1 if frag & 0x2000 else 0
+        chain = struct.pack("!BBHI", nh, 0, off << 3 | more, ident)
+        nh = 44
     for kind in reversed(list(ext)):
         nh, h = ext_header(kind, nh)
         chain = h + chain

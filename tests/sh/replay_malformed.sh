@@ -18,7 +18,8 @@ for pad in garbage zero; do
 	    other@198.51.100.13:40005,dport=80 \
 	    udp@198.51.100.14:53000 \
 	    arp@198.51.100.15:1 \
-	    frag@198.51.100.16:40006 || fail "mkpcap"
+	    frag@198.51.100.16:40006 \
+	    'frag@[2001:db8:1::16]:40007' || fail "mkpcap"
 	ng_run "$GATE" -r "$TMP/m.pcap" >"$TMP/out" 2>"$TMP/err" ||
 	    fail "replay exited $?: $(cat "$TMP/err")"
 	cat >"$TMP/want" <<'OUT'
@@ -26,15 +27,16 @@ PASS NEW [198.51.100.10]:40001
 PASS NEW [2001:db8:1::10]:40002
 PREGREET 10 after 0.01 from [198.51.100.11]:40003: EHLO bot\r\n
 PASS NEW [198.51.100.16]:40006
+PASS NEW [2001:db8:1::16]:40007
 OUT
 	diff -u "$TMP/want" "$TMP/out" || fail "verdicts with --pad $pad"
 	# 5 broken packets per bad flow: 3 flows
 	grep -q '^summary: malformed=15 truncated=3 bad_ip_version=3 bad_ip_header=6 bad_tcp_header=3 ' \
 	    "$TMP/err" || fail "malformed counts: $(cat "$TMP/err")"
 	# two sessions of 13 packets to other ports, one UDP datagram
-	grep -q '^summary: not_tcp_or_other_port=27 not_ip=1 fragments=2 ' \
+	grep -q '^summary: not_tcp_or_other_port=27 not_ip=1 fragments=4 ' \
 	    "$TMP/err" || fail "other counts: $(cat "$TMP/err")"
-	grep -q '^summary: verdicts pass=3 pregreet=1 ' "$TMP/err" ||
+	grep -q '^summary: verdicts pass=4 pregreet=1 ' "$TMP/err" ||
 	    fail "verdict counts: $(cat "$TMP/err")"
 done
 
