@@ -346,13 +346,13 @@ def frame_of(link, p, pad, af6):
     return frame, orig
 
 
-def pcap_bytes(records, linktype, big=False):
+def pcap_bytes(records, linktype, big=False, nsec=False):
     e = ">" if big else "<"
-    out = [struct.pack(e + "IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144,
-                       linktype)]
+    magic, scale = (0xA1B23C4D, 1000000000) if nsec else (0xA1B2C3D4, 1000000)
+    out = [struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, 262144, linktype)]
     for t, frame, orig in records:
-        us = int(round(t * 1e6))
-        out.append(struct.pack(e + "IIII", us // 1000000, us % 1000000,
+        ticks = int(round(t * 1e6)) * (scale // 1000000)
+        out.append(struct.pack(e + "IIII", ticks // scale, ticks % scale,
                                len(frame), orig))
         out.append(frame)
     return b"".join(out)
@@ -364,20 +364,24 @@ def pcapng_block(btype, body):
     return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
 
 
-def pcapng_bytes(records, linktype):
+def pcapng_bytes(records, linktype, nsec=False):
     shb = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)
     idb = struct.pack("<HHI", linktype, 0, 262144)
+    scale = 1
+    if nsec:  # if_tsresol = 9: nanoseconds, then opt_endofopt
+        idb += struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0)
+        scale = 1000
     out = [pcapng_block(0x0A0D0D0A, shb), pcapng_block(1, idb)]
     for t, frame, orig in records:
-        us = int(round(t * 1e6))
-        epb = struct.pack("<IIIII", 0, us >> 32, us & 0xFFFFFFFF,
+        ticks = int(round(t * 1e6)) * scale
+        epb = struct.pack("<IIIII", 0, ticks >> 32, ticks & 0xFFFFFFFF,
                           len(frame), orig) + frame
         out.append(pcapng_block(6, epb))
     return b"".join(out)
 
 
 def write_capture(out, pkts, link="ether", fmt="pcap", pad="none", af6=30,
-                  big=False, start=1700000000.0):
+                  big=False, start=1700000000.0, nsec=False):
     """Sort packets by time (stably) and write them out."""
     linktype = LINKTYPES[link]
     order = sorted(range(len(pkts)), key=lambda i: pkts[i].t)
@@ -393,8 +397,8 @@ def write_capture(out, pkts, link="ether", fmt="pcap", pad="none", af6=30,
                 continue
         frame, orig = frame_of(link, p, pad, af6)
         records.append((start + p.t, frame, orig))
-    data = (pcapng_bytes(records, linktype) if fmt == "pcapng"
-            else pcap_bytes(records, linktype, big))
+    data = (pcapng_bytes(records, linktype, nsec) if fmt == "pcapng"
+            else pcap_bytes(records, linktype, big, nsec))
     if out == "-":
         sys.stdout.buffer.write(data)
     else:
@@ -492,6 +496,8 @@ def main(argv):
         g.add_argument("--many", type=int, default=0)
         g.add_argument("--af6", type=int, default=30)
         g.add_argument("--big-endian", action="store_true")
+        g.add_argument("--nsec", action="store_true",
+                       help="nanosecond timestamps")
         g.add_argument("--linktype", type=int,
                        help="override the file's link type")
         a = g.parse_intermixed_args(argv[1:])
@@ -520,7 +526,8 @@ def main(argv):
         pkts.extend(many_flows(a.many, t0=len(a.specs) * a.spacing))
     if a.linktype is not None:
         LINKTYPES[a.link] = a.linktype
-    write_capture(a.out, pkts, a.link, a.format, a.pad, a.af6, a.big_endian)
+    write_capture(a.out, pkts, a.link, a.format, a.pad, a.af6, a.big_endian,
+                  nsec=a.nsec)
     return 0
 
 

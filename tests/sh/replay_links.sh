@@ -50,6 +50,9 @@ check "$TMP/want" --link null --af6 24
 check "$TMP/want" --link null --af6 28
 check "$TMP/want" --link loop --af6 24
 check "$TMP/want" --link ether --big-endian
+# nanosecond timestamps, pcap and pcapng (if_tsresol)
+check "$TMP/want" --link sll --nsec
+check "$TMP/want" --link sll2 --nsec --format pcapng
 # LINKTYPE_RAW (101) is what files carry; DLT_RAW (12) is what some
 # old writers put there
 check "$TMP/want" --link raw --linktype 12
