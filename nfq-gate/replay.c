@@ -43,7 +43,7 @@ struct replay {
 	pcap_t *pc;
 	int dlt;
 	uint64_t frames, link_status[NG_LINK_STATUS_MAX];
-	ng_usec last;
+	ng_usec last;		/* latest timestamp seen */
 	ng_usec ticked;		/* tick() has done all work due by then */
 	int have_ticked;
 	struct ng_out out;
@@ -248,7 +248,8 @@ feed(struct replay *r, const struct pcap_pkthdr *h, const uint8_t *frame,
 	now = h->ts.tv_sec < 0 ? 0 : (ng_usec)h->ts.tv_sec *
 	    NG_USEC_PER_SEC + (ng_usec)h->ts.tv_usec;
 	r->frames++;
-	r->last = now;
+	if (now > r->last)
+		r->last = now;
 	tick(r, now);
 	st = ng_link_ip_offset(r->dlt, frame, h->caplen, &off);
 	r->link_status[st]++;
