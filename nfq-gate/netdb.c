@@ -1,0 +1,506 @@
+/*
+ * netdb.c - open, validate, look up and walk a compiled netblock
+ * database (layout in netdb_format.h).
+ *
+ * The file comes from disk and may be truncated, stale or damaged, and
+ * the gate must never crash on it, so open checks everything a lookup
+ * will touch: header fields, section bounds and alignment, the checksum,
+ * every table entry, every slice (its first start is its chunk's start,
+ * the starts rise strictly and stay inside the chunk) and every country
+ * index.  After that, lookups need no bounds checks at all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "netdb.h"
+#include "netdb_build.h"
+#include "netdb_format.h"
+
+struct ng_netdb {
+	const unsigned char *base;
+	size_t len;
+	int mapped;
+	struct ng_netdb_header h;
+	const uint16_t *codes;
+	const uint32_t *ent4, *start4;
+	const uint8_t *cc4;
+	const uint32_t *ent6;
+	const uint64_t *start6hi, *start6lo;
+	const uint8_t *cc6;
+};
+
+static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 1, 4, 8, 8, 1 };
+
+/* Checks of one family's tables: what validate_table needs. */
+struct check {
+	const struct ng_netdb *db;
+	int family;
+	unsigned width;
+	const char *name;
+	char *err;
+	size_t errlen;
+	size_t next_node;	/* children come in depth-first order */
+};
+
+static ng_u128
+start_at(const struct ng_netdb *db, int family, size_t i)
+{
+	if (family == 4)
+		return db->start4[i];
+	return (ng_u128)db->start6hi[i] << 64 | db->start6lo[i];
+}
+
+static int
+bad(const struct check *c, const char *what, size_t at)
+{
+	snprintf(c->err, c->errlen, "%s: corrupt database: IPv%d %s at %zu",
+	    c->name, c->family, what, at);
+	return -1;
+}
+
+static int
+check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
+    size_t at)
+{
+	const struct ng_netdb *db = c->db;
+	size_t lo = NG_ENT_SLICE_LO(e), n = NG_ENT_SLICE_N(e), i;
+	size_t nstart = db->h.sec[c->family == 4 ? NG_SEC_START4 :
+	    NG_SEC_START6HI].count;
+	const uint8_t *cc = c->family == 4 ? db->cc4 : db->cc6;
+	ng_u128 prev = 0, s;
+
+	if (n == 0 || lo + n > nstart)
+		return bad(c, "slice out of bounds", at);
+	for (i = lo; i < lo + n; i++) {
+		s = start_at(db, c->family, i);
+		if (i == lo ? s != cs : s <= prev || s > ce)
+			return bad(c, "range starts not monotonic", i);
+		if (cc[i] > db->h.countries)
+			return bad(c, "country index out of bounds", i);
+		prev = s;
+	}
+	return 0;
+}
+
+/* Check the table at entry offset off for the chunk at base. */
+static int
+check_table(struct check *c, size_t off, unsigned plen,
+    unsigned bits, ng_u128 base)
+{
+	const struct ng_netdb *db = c->db;
+	const uint32_t *ent = c->family == 4 ? db->ent4 : db->ent6;
+	size_t nent = db->h.sec[c->family == 4 ? NG_SEC_ENT4 :
+	    NG_SEC_ENT6].count, j, child;
+	unsigned shift = c->width - plen - bits;
+	ng_u128 size = (ng_u128)1 << shift, cs;
+	uint32_t e;
+
+	for (j = 0; j < (size_t)1 << bits; j++) {
+		e = ent[off + j];
+		cs = base + (ng_u128)j * size;
+		switch (NG_ENT_KIND(e)) {
+		case NG_ENT_DIRECT:
+			if ((e & 0x3fffff00u) != 0 ||
+			    NG_ENT_DIRECT_CC(e) > db->h.countries)
+				return bad(c, "bad direct entry", off + j);
+			break;
+		case NG_ENT_SLICE:
+			if (check_slice(c, e, cs, cs + size - 1, off + j) != 0)
+				return -1;
+			break;
+		case NG_ENT_NODE:
+			/* Children lie after their parent: no cycles. */
+			/*
+			 * Each child once, in the order the builder wrote
+			 * them: no cycles, no shared subtrees to blow up
+			 * the time spent here.
+			 */
+			child = NG_ENT_NODE_OFF(e);
+			if (shift < NG_NETDB_NODE_BITS ||
+			    child != c->next_node ||
+			    child + (1u << NG_NETDB_NODE_BITS) > nent)
+				return bad(c, "bad node entry", off + j);
+			c->next_node += 1u << NG_NETDB_NODE_BITS;
+			if (check_table(c, child, plen + bits,
+			    NG_NETDB_NODE_BITS, cs) != 0)
+				return -1;
+			break;
+		default:
+			return bad(c, "bad entry kind", off + j);
+		}
+	}
+	return 0;
+}
+
+static int
+check_sections(struct ng_netdb *db, const char *name, char *err,
+    size_t errlen)
+{
+	const struct ng_netdb_header *h = &db->h;
+	size_t i;
+
+	for (i = 0; i < NG_SEC_COUNT; i++) {
+		if (h->sec[i].off % 8 != 0 || h->sec[i].off < h->header_size ||
+		    h->sec[i].off > db->len ||
+		    h->sec[i].count > (db->len - h->sec[i].off) / sec_size[i]) {
+			snprintf(err, errlen, "%s: corrupt database: section "
+			    "%zu out of bounds", name, i);
+			return -1;
+		}
+	}
+	if (h->sec[NG_SEC_CODES].count != (uint64_t)h->countries + 1 ||
+	    h->sec[NG_SEC_ENT4].count < (1u << NG_NETDB_ROOT_BITS) ||
+	    h->sec[NG_SEC_ENT6].count < (1u << NG_NETDB_ROOT_BITS) ||
+	    h->sec[NG_SEC_START4].count != h->sec[NG_SEC_CC4].count ||
+	    h->sec[NG_SEC_START6HI].count != h->sec[NG_SEC_CC6].count ||
+	    h->sec[NG_SEC_START6LO].count != h->sec[NG_SEC_CC6].count ||
+	    h->sec[NG_SEC_ENT4].count > 0x40000000u ||
+	    h->sec[NG_SEC_ENT6].count > 0x40000000u) {
+		snprintf(err, errlen, "%s: corrupt database: section sizes "
+		    "disagree", name);
+		return -1;
+	}
+	db->codes = (const void *)(db->base + h->sec[NG_SEC_CODES].off);
+	db->ent4 = (const void *)(db->base + h->sec[NG_SEC_ENT4].off);
+	db->start4 = (const void *)(db->base + h->sec[NG_SEC_START4].off);
+	db->cc4 = db->base + h->sec[NG_SEC_CC4].off;
+	db->ent6 = (const void *)(db->base + h->sec[NG_SEC_ENT6].off);
+	db->start6hi = (const void *)(db->base + h->sec[NG_SEC_START6HI].off);
+	db->start6lo = (const void *)(db->base + h->sec[NG_SEC_START6LO].off);
+	db->cc6 = db->base + h->sec[NG_SEC_CC6].off;
+	return 0;
+}
+
+static int
+check_codes(const struct ng_netdb *db, const char *name, char *err,
+    size_t errlen)
+{
+	char s[3];
+	uint32_t i;
+
+	for (i = 0; i <= db->h.countries; i++) {
+		if (i == 0 ? db->codes[0] != 0 :
+		    ng_cc_pack(ng_cc_str(db->codes[i], s)) != db->codes[i] ||
+		    db->codes[i] <= db->codes[i - 1]) {
+			snprintf(err, errlen, "%s: corrupt database: bad "
+			    "country code %u", name, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+validate(struct ng_netdb *db, const char *name, char *err, size_t errlen)
+{
+	struct ng_netdb_header *h = &db->h;
+	struct check c = { db, 4, 32, name, err, errlen,
+	    1u << NG_NETDB_ROOT_BITS };
+	uLong crc;
+
+	if (((uintptr_t)db->base & 7) != 0) {
+		snprintf(err, errlen, "%s: image not 8-byte aligned", name);
+		return -1;
+	}
+	if (db->len < sizeof(*h)) {
+		snprintf(err, errlen, "%s: truncated database (%zu bytes, "
+		    "header needs %zu)", name, db->len, sizeof(*h));
+		return -1;
+	}
+	memcpy(h, db->base, sizeof(*h));
+	if (memcmp(h->magic, NG_NETDB_MAGIC, sizeof(h->magic)) != 0) {
+		snprintf(err, errlen, "%s: not an nfq-gate database (bad "
+		    "magic)", name);
+		return -1;
+	}
+	if (h->bom != NG_NETDB_BOM || h->version != NG_NETDB_VERSION ||
+	    h->header_size != sizeof(*h)) {
+		snprintf(err, errlen, "%s: unsupported database version %u "
+		    "(want %u, built for this byte order)", name, h->version,
+		    NG_NETDB_VERSION);
+		return -1;
+	}
+	if (h->file_size != db->len) {
+		snprintf(err, errlen, "%s: truncated or padded database (%zu "
+		    "bytes, header says %llu)", name, db->len,
+		    (unsigned long long)h->file_size);
+		return -1;
+	}
+	crc = crc32(0L, db->base + sizeof(*h), (uInt)(db->len - sizeof(*h)));
+	if ((uint32_t)crc != h->checksum) {
+		snprintf(err, errlen, "%s: checksum mismatch (file %08x, "
+		    "computed %08lx): corrupt database", name, h->checksum,
+		    crc);
+		return -1;
+	}
+	if (h->countries >= NG_NETDB_MAXCC) {
+		snprintf(err, errlen, "%s: corrupt database: %u countries",
+		    name, h->countries);
+		return -1;
+	}
+	if (check_sections(db, name, err, errlen) != 0 ||
+	    check_codes(db, name, err, errlen) != 0 ||
+	    check_table(&c, 0, 0, NG_NETDB_ROOT_BITS, 0) != 0)
+		return -1;
+	if (c.next_node != h->sec[NG_SEC_ENT4].count)
+		return bad(&c, "unreferenced table entries", c.next_node);
+	c.family = 6;
+	c.width = 128;
+	c.next_node = 1u << NG_NETDB_ROOT_BITS;
+	if (check_table(&c, 0, 0, NG_NETDB_ROOT_BITS, 0) != 0)
+		return -1;
+	if (c.next_node != h->sec[NG_SEC_ENT6].count)
+		return bad(&c, "unreferenced table entries", c.next_node);
+	return 0;
+}
+
+struct ng_netdb *
+ng_netdb_open_buffer(const void *buf, size_t len, const char *name,
+    char *err, size_t errlen)
+{
+	struct ng_netdb *db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	db->base = buf;
+	db->len = len;
+	if (validate(db, name, err, errlen) != 0) {
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+struct ng_netdb *
+ng_netdb_open(const char *path, char *err, size_t errlen)
+{
+	struct ng_netdb *db;
+	struct stat st;
+	void *p;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size < (off_t)sizeof(struct ng_netdb_header)) {
+		snprintf(err, errlen, "%s: truncated database (%lld bytes)",
+		    path, (long long)st.st_size);
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((db = ng_netdb_open_buffer(p, (size_t)st.st_size, path, err,
+	    errlen)) == NULL) {
+		munmap(p, (size_t)st.st_size);
+		return NULL;
+	}
+	db->mapped = 1;
+	return db;
+}
+
+void
+ng_netdb_close(struct ng_netdb *db)
+{
+	if (db == NULL)
+		return;
+	if (db->mapped)
+		munmap((void *)db->base, db->len);
+	free(db);
+}
+
+uint16_t
+ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
+{
+	uint32_t e = db->ent4[a >> 16];
+	unsigned shift = 16;
+	size_t lo, n, half;
+
+	while (NG_ENT_KIND(e) == NG_ENT_NODE) {
+		shift -= NG_NETDB_NODE_BITS;
+		e = db->ent4[NG_ENT_NODE_OFF(e) +
+		    ((a >> shift) & NG_NETDB_NODE_MASK)];
+	}
+	if (NG_ENT_KIND(e) == NG_ENT_DIRECT)
+		return db->codes[NG_ENT_DIRECT_CC(e)];
+	/* The last start <= a; the first start is the chunk's, <= a. */
+	lo = NG_ENT_SLICE_LO(e);
+	n = NG_ENT_SLICE_N(e);
+	while (n > 1) {
+		half = n / 2;
+		if (db->start4[lo + half] <= a)
+			lo += half;
+		n -= half;
+	}
+	return db->codes[db->cc4[lo]];
+}
+
+uint16_t
+ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
+{
+	uint64_t hi = 0, low = 0;
+	uint32_t e;
+	size_t lo, n, half, i;
+	unsigned pos = NG_NETDB_ROOT_BITS, idx;
+
+	if (a->family == 4)
+		return ng_netdb_lookup_v4(db, ng_addr_v4(a));
+	for (i = 0; i < 8; i++) {
+		hi = hi << 8 | a->b[i];
+		low = low << 8 | a->b[8 + i];
+	}
+	e = db->ent6[hi >> 48];
+	while (NG_ENT_KIND(e) == NG_ENT_NODE) {
+		/* pos is a multiple of the stride: never straddles halves. */
+		if (pos < 64)
+			idx = (unsigned)(hi >> (64 - pos - NG_NETDB_NODE_BITS));
+		else
+			idx = (unsigned)(low >> (128 - pos - NG_NETDB_NODE_BITS));
+		idx &= NG_NETDB_NODE_MASK;
+		pos += NG_NETDB_NODE_BITS;
+		e = db->ent6[NG_ENT_NODE_OFF(e) + idx];
+	}
+	if (NG_ENT_KIND(e) == NG_ENT_DIRECT)
+		return db->codes[NG_ENT_DIRECT_CC(e)];
+	lo = NG_ENT_SLICE_LO(e);
+	n = NG_ENT_SLICE_N(e);
+	while (n > 1) {
+		half = n / 2;
+		i = lo + half;
+		if (db->start6hi[i] < hi ||
+		    (db->start6hi[i] == hi && db->start6lo[i] <= low))
+			lo = i;
+		n -= half;
+	}
+	return db->codes[db->cc6[lo]];
+}
+
+uint16_t
+ng_netdb_geo(const void *ctx, const struct ng_addr *a)
+{
+	return ng_netdb_lookup(ctx, a);
+}
+
+/* Walking: emit merged ranges of one country, skipping country 0. */
+struct walk {
+	const struct ng_netdb *db;
+	int family;
+	unsigned width;
+	int (*fn)(const struct ng_addr *, const struct ng_addr *, uint16_t,
+	    void *);
+	void *arg;
+	ng_u128 lo, hi;
+	uint16_t cc;
+	int have, stop;
+};
+
+static void
+walk_flush(struct walk *w)
+{
+	struct ng_addr first, last;
+
+	if (!w->have || w->cc == 0 || w->stop)
+		return;
+	ng_u128_to_addr(w->lo, w->family, &first);
+	ng_u128_to_addr(w->hi, w->family, &last);
+	w->stop = w->fn(&first, &last, w->cc, w->arg);
+}
+
+static void
+walk_put(struct walk *w, ng_u128 lo, ng_u128 hi, uint8_t ccidx)
+{
+	uint16_t cc = w->db->codes[ccidx];
+
+	if (w->have && w->cc == cc && w->hi + 1 == lo) {
+		w->hi = hi;
+		return;
+	}
+	walk_flush(w);
+	w->lo = lo;
+	w->hi = hi;
+	w->cc = cc;
+	w->have = 1;
+}
+
+static void
+walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
+    ng_u128 base)
+{
+	const uint32_t *ent = w->family == 4 ? w->db->ent4 : w->db->ent6;
+	const uint8_t *cc = w->family == 4 ? w->db->cc4 : w->db->cc6;
+	unsigned shift = w->width - plen - bits;
+	ng_u128 size = (ng_u128)1 << shift, cs, ce, s;
+	size_t j, i, lo, n;
+	uint32_t e;
+
+	for (j = 0; j < (size_t)1 << bits && !w->stop; j++) {
+		e = ent[off + j];
+		cs = base + (ng_u128)j * size;
+		ce = cs + size - 1;
+		if (NG_ENT_KIND(e) == NG_ENT_DIRECT) {
+			walk_put(w, cs, ce, NG_ENT_DIRECT_CC(e));
+		} else if (NG_ENT_KIND(e) == NG_ENT_NODE) {
+			walk_table(w, NG_ENT_NODE_OFF(e), plen + bits,
+			    NG_NETDB_NODE_BITS, cs);
+		} else {
+			lo = NG_ENT_SLICE_LO(e);
+			n = NG_ENT_SLICE_N(e);
+			for (i = lo; i < lo + n; i++) {
+				s = start_at(w->db, w->family, i);
+				walk_put(w, s, i + 1 < lo + n ?
+				    start_at(w->db, w->family, i + 1) - 1 : ce,
+				    cc[i]);
+			}
+		}
+	}
+}
+
+int
+ng_netdb_walk(const struct ng_netdb *db, int family,
+    int (*fn)(const struct ng_addr *first, const struct ng_addr *last,
+	uint16_t cc, void *arg), void *arg)
+{
+	struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.db = db;
+	w.family = family == 6 ? 6 : 4;
+	w.width = family == 6 ? 128 : 32;
+	w.fn = fn;
+	w.arg = arg;
+	walk_table(&w, 0, 0, NG_NETDB_ROOT_BITS, 0);
+	walk_flush(&w);
+	return w.stop;
+}
+
+void
+ng_netdb_get_info(const struct ng_netdb *db, struct ng_netdb_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->version = db->h.version;
+	info->built = db->h.built;
+	info->ranges4 = db->h.ranges4;
+	info->ranges6 = db->h.ranges6;
+	info->countries = db->h.countries;
+	info->bytes = db->len;
+	info->checksum = db->h.checksum;
+}
