@@ -362,7 +362,7 @@ set_key(struct parse *p, char *key, char *v)
 	unsigned long n;
 
 	if (strncmp(key, "country", 7) == 0 && isspace((unsigned char)key[7])) {
-		uint8_t act;
+		uint8_t act = NG_ACT_NONE;
 
 		if (set_action(p, "country", v, &act) < 0)
 			return -1;
