@@ -29,14 +29,13 @@ struct ng_netdb {
 	int mapped;
 	struct ng_netdb_header h;
 	const uint16_t *codes;
-	const uint32_t *ent4, *start4;
-	const uint8_t *cc4;
+	const uint32_t *ent4, *slice4;
 	const uint32_t *ent6;
-	const uint64_t *start6hi, *start6lo;
+	const uint64_t *start6;	/* pairs */
 	const uint8_t *cc6;
 };
 
-static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 1, 4, 8, 8, 1 };
+static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 4, 8, 1 };
 
 /* Checks of one family's tables: what validate_table needs. */
 struct check {
@@ -49,12 +48,27 @@ struct check {
 	size_t next_node;	/* children come in depth-first order */
 };
 
+/* Element i of the slice entry e in the chunk starting at cs. */
 static ng_u128
-start_at(const struct ng_netdb *db, int family, size_t i)
+start_at(const struct ng_netdb *db, int family, uint32_t e, size_t i,
+    ng_u128 cs)
 {
+	size_t lo = NG_ENT_SLICE_LO(e);
+
 	if (family == 4)
-		return db->start4[i];
-	return (ng_u128)db->start6hi[i] << 64 | db->start6lo[i];
+		return (cs & ~(ng_u128)0xffff) | db->slice4[lo + i] >> 8;
+	if (NG_ENT_SLICE_WIDE(e))
+		return (ng_u128)db->start6[lo + 2 * i] << 64 |
+		    db->start6[lo + 2 * i + 1];
+	return (ng_u128)db->start6[lo + i] << 64;
+}
+
+static uint8_t
+cc_at(const struct ng_netdb *db, int family, uint32_t e, size_t i)
+{
+	size_t lo = NG_ENT_SLICE_LO(e);
+
+	return family == 4 ? (uint8_t)db->slice4[lo + i] : db->cc6[lo + i];
 }
 
 static int
@@ -71,19 +85,20 @@ check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
 {
 	const struct ng_netdb *db = c->db;
 	size_t lo = NG_ENT_SLICE_LO(e), n = NG_ENT_SLICE_N(e), i;
-	size_t nstart = db->h.sec[c->family == 4 ? NG_SEC_START4 :
-	    NG_SEC_START6HI].count;
-	const uint8_t *cc = c->family == 4 ? db->cc4 : db->cc6;
+	size_t wide = NG_ENT_SLICE_WIDE(e);
+	size_t nslot = db->h.sec[c->family == 4 ? NG_SEC_SLICE4 :
+	    NG_SEC_START6].count;
 	ng_u128 prev = 0, s;
 
-	if (n == 0 || lo + n > nstart)
+	if (n == 0 || (wide && c->family == 4) ||
+	    lo + n * (wide + 1) > nslot)
 		return bad(c, "slice out of bounds", at);
-	for (i = lo; i < lo + n; i++) {
-		s = start_at(db, c->family, i);
-		if (i == lo ? s != cs : s <= prev || s > ce)
-			return bad(c, "range starts not monotonic", i);
-		if (cc[i] > db->h.countries)
-			return bad(c, "country index out of bounds", i);
+	for (i = 0; i < n; i++) {
+		s = start_at(db, c->family, e, i, cs);
+		if (i == 0 ? s != cs : s <= prev || s > ce)
+			return bad(c, "range starts not monotonic", lo + i);
+		if (cc_at(db, c->family, e, i) > db->h.countries)
+			return bad(c, "country index out of bounds", lo + i);
 		prev = s;
 	}
 	return 0;
@@ -98,7 +113,7 @@ check_table(struct check *c, size_t off, unsigned plen,
 	const uint32_t *ent = c->family == 4 ? db->ent4 : db->ent6;
 	size_t nent = db->h.sec[c->family == 4 ? NG_SEC_ENT4 :
 	    NG_SEC_ENT6].count, j, child;
-	unsigned shift = c->width - plen - bits;
+	unsigned shift = c->width - plen - bits, kb;
 	ng_u128 size = (ng_u128)1 << shift, cs;
 	uint32_t e;
 
@@ -123,13 +138,14 @@ check_table(struct check *c, size_t off, unsigned plen,
 			 * the time spent here.
 			 */
 			child = NG_ENT_NODE_OFF(e);
-			if (shift < NG_NETDB_NODE_BITS ||
+			kb = NG_ENT_NODE_BITS(e);
+			if (kb == 0 || kb > shift ||
+			    kb > NG_NETDB_NODE_MAXBITS ||
 			    child != c->next_node ||
-			    child + (1u << NG_NETDB_NODE_BITS) > nent)
+			    child + ((size_t)1 << kb) > nent)
 				return bad(c, "bad node entry", off + j);
-			c->next_node += 1u << NG_NETDB_NODE_BITS;
-			if (check_table(c, child, plen + bits,
-			    NG_NETDB_NODE_BITS, cs) != 0)
+			c->next_node += (size_t)1 << kb;
+			if (check_table(c, child, plen + bits, kb, cs) != 0)
 				return -1;
 			break;
 		default:
@@ -158,9 +174,7 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 	if (h->sec[NG_SEC_CODES].count != (uint64_t)h->countries + 1 ||
 	    h->sec[NG_SEC_ENT4].count < (1u << NG_NETDB_ROOT_BITS) ||
 	    h->sec[NG_SEC_ENT6].count < (1u << NG_NETDB_ROOT_BITS) ||
-	    h->sec[NG_SEC_START4].count != h->sec[NG_SEC_CC4].count ||
-	    h->sec[NG_SEC_START6HI].count != h->sec[NG_SEC_CC6].count ||
-	    h->sec[NG_SEC_START6LO].count != h->sec[NG_SEC_CC6].count ||
+	    h->sec[NG_SEC_START6].count != h->sec[NG_SEC_CC6].count ||
 	    h->sec[NG_SEC_ENT4].count > 0x40000000u ||
 	    h->sec[NG_SEC_ENT6].count > 0x40000000u) {
 		snprintf(err, errlen, "%s: corrupt database: section sizes "
@@ -169,11 +183,9 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 	}
 	db->codes = (const void *)(db->base + h->sec[NG_SEC_CODES].off);
 	db->ent4 = (const void *)(db->base + h->sec[NG_SEC_ENT4].off);
-	db->start4 = (const void *)(db->base + h->sec[NG_SEC_START4].off);
-	db->cc4 = db->base + h->sec[NG_SEC_CC4].off;
+	db->slice4 = (const void *)(db->base + h->sec[NG_SEC_SLICE4].off);
 	db->ent6 = (const void *)(db->base + h->sec[NG_SEC_ENT6].off);
-	db->start6hi = (const void *)(db->base + h->sec[NG_SEC_START6HI].off);
-	db->start6lo = (const void *)(db->base + h->sec[NG_SEC_START6LO].off);
+	db->start6 = (const void *)(db->base + h->sec[NG_SEC_START6].off);
 	db->cc6 = db->base + h->sec[NG_SEC_CC6].off;
 	return 0;
 }
@@ -331,14 +343,17 @@ ng_netdb_close(struct ng_netdb *db)
 uint16_t
 ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
 {
-	uint32_t e = db->ent4[a >> 16];
-	unsigned shift = 16;
+	uint32_t e = db->ent4[a >> NG_NETDB_ROOT_BITS], k;
+	unsigned pos = NG_NETDB_ROOT_BITS;
+	uint32_t key = (a & 0xffff) << 8 | 0xff;
 	size_t lo, n, half;
 
+	/* Validation keeps pos + k <= 32 and k >= 1. */
 	while (NG_ENT_KIND(e) == NG_ENT_NODE) {
-		shift -= NG_NETDB_NODE_BITS;
+		k = NG_ENT_NODE_BITS(e);
 		e = db->ent4[NG_ENT_NODE_OFF(e) +
-		    ((a >> shift) & NG_NETDB_NODE_MASK)];
+		    ((uint32_t)(a << pos) >> (32 - k))];
+		pos += k;
 	}
 	if (NG_ENT_KIND(e) == NG_ENT_DIRECT)
 		return db->codes[NG_ENT_DIRECT_CC(e)];
@@ -347,20 +362,21 @@ ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
 	n = NG_ENT_SLICE_N(e);
 	while (n > 1) {
 		half = n / 2;
-		if (db->start4[lo + half] <= a)
+		if (db->slice4[lo + half] <= key)
 			lo += half;
 		n -= half;
 	}
-	return db->codes[db->cc4[lo]];
+	return db->codes[(uint8_t)db->slice4[lo]];
 }
 
 uint16_t
 ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 {
 	uint64_t hi = 0, low = 0;
-	uint32_t e;
-	size_t lo, n, half, i;
-	unsigned pos = NG_NETDB_ROOT_BITS, idx;
+	ng_u128 x;
+	uint32_t e, k;
+	size_t lo, n, half, i, j, base;
+	unsigned pos = NG_NETDB_ROOT_BITS;
 
 	if (a->family == 4)
 		return ng_netdb_lookup_v4(db, ng_addr_v4(a));
@@ -368,30 +384,38 @@ ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 		hi = hi << 8 | a->b[i];
 		low = low << 8 | a->b[8 + i];
 	}
-	e = db->ent6[hi >> 48];
+	x = (ng_u128)hi << 64 | low;
+	e = db->ent6[hi >> (64 - NG_NETDB_ROOT_BITS)];
 	while (NG_ENT_KIND(e) == NG_ENT_NODE) {
-		/* pos is a multiple of the stride: never straddles halves. */
-		if (pos < 64)
-			idx = (unsigned)(hi >> (64 - pos - NG_NETDB_NODE_BITS));
-		else
-			idx = (unsigned)(low >> (128 - pos - NG_NETDB_NODE_BITS));
-		idx &= NG_NETDB_NODE_MASK;
-		pos += NG_NETDB_NODE_BITS;
-		e = db->ent6[NG_ENT_NODE_OFF(e) + idx];
+		k = NG_ENT_NODE_BITS(e);
+		e = db->ent6[NG_ENT_NODE_OFF(e) +
+		    (uint32_t)((x << pos) >> (128 - k))];
+		pos += k;
 	}
 	if (NG_ENT_KIND(e) == NG_ENT_DIRECT)
 		return db->codes[NG_ENT_DIRECT_CC(e)];
-	lo = NG_ENT_SLICE_LO(e);
+	base = lo = NG_ENT_SLICE_LO(e);
 	n = NG_ENT_SLICE_N(e);
+	if (!NG_ENT_SLICE_WIDE(e)) {
+		/* Starts with a zero low half: the high halves decide. */
+		while (n > 1) {
+			half = n / 2;
+			if (db->start6[lo + half] <= hi)
+				lo += half;
+			n -= half;
+		}
+		return db->codes[db->cc6[lo]];
+	}
+	i = 0;
 	while (n > 1) {
 		half = n / 2;
-		i = lo + half;
-		if (db->start6hi[i] < hi ||
-		    (db->start6hi[i] == hi && db->start6lo[i] <= low))
-			lo = i;
+		j = base + 2 * (i + half);
+		if (db->start6[j] < hi ||
+		    (db->start6[j] == hi && db->start6[j + 1] <= low))
+			i += half;
 		n -= half;
 	}
-	return db->codes[db->cc6[lo]];
+	return db->codes[db->cc6[base + i]];
 }
 
 uint16_t
@@ -446,10 +470,9 @@ walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
     ng_u128 base)
 {
 	const uint32_t *ent = w->family == 4 ? w->db->ent4 : w->db->ent6;
-	const uint8_t *cc = w->family == 4 ? w->db->cc4 : w->db->cc6;
 	unsigned shift = w->width - plen - bits;
 	ng_u128 size = (ng_u128)1 << shift, cs, ce, s;
-	size_t j, i, lo, n;
+	size_t j, i, n;
 	uint32_t e;
 
 	for (j = 0; j < (size_t)1 << bits && !w->stop; j++) {
@@ -460,15 +483,14 @@ walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
 			walk_put(w, cs, ce, NG_ENT_DIRECT_CC(e));
 		} else if (NG_ENT_KIND(e) == NG_ENT_NODE) {
 			walk_table(w, NG_ENT_NODE_OFF(e), plen + bits,
-			    NG_NETDB_NODE_BITS, cs);
+			    NG_ENT_NODE_BITS(e), cs);
 		} else {
-			lo = NG_ENT_SLICE_LO(e);
 			n = NG_ENT_SLICE_N(e);
-			for (i = lo; i < lo + n; i++) {
-				s = start_at(w->db, w->family, i);
-				walk_put(w, s, i + 1 < lo + n ?
-				    start_at(w->db, w->family, i + 1) - 1 : ce,
-				    cc[i]);
+			for (i = 0; i < n; i++) {
+				s = start_at(w->db, w->family, e, i, cs);
+				walk_put(w, s, i + 1 < n ?
+				    start_at(w->db, w->family, e, i + 1, cs) - 1 :
+				    ce, cc_at(w->db, w->family, e, i));
 			}
 		}
 	}

@@ -23,6 +23,10 @@
 #include "netdb_build.h"
 #include "netdb_format.h"
 
+#if NG_NETDB_SLICE_MAX > 127
+#error "NG_NETDB_SLICE_MAX must fit the 7-bit slice length"
+#endif
+
 struct seg {
 	ng_u128 lo, hi;
 	uint16_t cc;
@@ -291,29 +295,97 @@ struct tables {
 	int failed;
 };
 
+/* Element j of the slice for the chunk at cs holding intervals k.. */
+static ng_u128
+slice_start(const struct tables *t, ng_u128 cs, size_t k, size_t j)
+{
+	return j == 0 ? cs : t->pt->start[k + j];
+}
+
+static int
+slot_push(struct tables *t, ng_u128 v, uint8_t cc)
+{
+	ng_u128 *sp = vec_push(&t->start);
+	uint8_t *cp = vec_push(&t->cc);
+
+	if (sp == NULL || cp == NULL)
+		return -1;
+	*sp = v;
+	*cp = cc;
+	return 0;
+}
+
+/*
+ * A slice of m + 1 elements.  IPv4 slots hold starts; IPv6 slots hold
+ * high halves, or (high, low) pairs when some start is not /64 aligned.
+ */
 static uint32_t
 table_slice(struct tables *t, ng_u128 cs, size_t k, size_t m)
 {
 	size_t lo = t->start.n, j;
-	ng_u128 *sp;
-	uint8_t *cp;
+	uint32_t wide = 0;
+	ng_u128 s;
 
-	if (lo + m + 1 > NG_ENT_MAXLO) {
+	for (j = 0; t->width == 128 && j <= m; j++)
+		if ((uint64_t)slice_start(t, cs, k, j) != 0)
+			wide = 1;
+	if (lo + (m + 1) * (wide + 1) > NG_ENT_MAXLO) {
 		t->failed = 1;
 		return 0;
 	}
 	for (j = 0; j <= m; j++) {
-		sp = vec_push(&t->start);
-		cp = vec_push(&t->cc);
-		if (sp == NULL || cp == NULL) {
+		s = slice_start(t, cs, k, j);
+		if (t->width == 128)
+			s >>= 64;
+		if (slot_push(t, s, t->pt->cc[k + j]) != 0)
+			goto fail;
+		if (wide && slot_push(t, (uint64_t)slice_start(t, cs, k, j),
+		    0) != 0)
+			goto fail;
+	}
+	if (wide) {
+		/* The pairs lie side by side; countries go to lo + j. */
+		uint8_t *cv = (uint8_t *)t->cc.v + lo;
+
+		for (j = 0; j <= m; j++)
+			cv[j] = cv[2 * j];
+		memset(cv + m + 1, 0, m + 1);
+	}
+	return (uint32_t)(NG_ENT_SLICE << 30 | wide << 29 |
+	    (uint32_t)(m + 1) << 22 | (uint32_t)lo);
+fail:
+	t->failed = 1;
+	return 0;
+}
+
+static void table_fill(struct tables *t, size_t off, unsigned plen,
+    unsigned bits, ng_u128 base, size_t *kp);
+
+/* A child table for a chunk of 2^shift addresses holding m starts. */
+static uint32_t
+table_node(struct tables *t, unsigned plen, unsigned shift, ng_u128 cs,
+    size_t *kp, size_t m)
+{
+	unsigned bits = 0;
+	size_t child = t->ent.n, i;
+
+	while (bits < shift && bits < NG_NETDB_NODE_MAXBITS &&
+	    ((size_t)1 << (bits + NG_NETDB_DENSITY)) < m + 1)
+		bits++;
+	if (bits == 0)
+		bits = 1;
+	if (child + ((size_t)1 << bits) > NG_ENT_MAXOFF) {
+		t->failed = 1;
+		return 0;
+	}
+	for (i = 0; i < (size_t)1 << bits; i++)
+		if (vec_push(&t->ent) == NULL) {
 			t->failed = 1;
 			return 0;
 		}
-		*sp = j == 0 ? cs : t->pt->start[k + j];
-		*cp = t->pt->cc[k + j];
-	}
-	return (uint32_t)(NG_ENT_SLICE << 30 | (uint32_t)(m + 1) << 22 |
-	    (uint32_t)lo);
+	t->nodes++;
+	table_fill(t, child, plen, bits, cs, kp);
+	return NG_ENT_NODE << 30 | (uint32_t)bits << 25 | (uint32_t)child;
 }
 
 /*
@@ -328,7 +400,7 @@ table_fill(struct tables *t, size_t off, unsigned plen, unsigned bits,
 	const struct part *pt = t->pt;
 	unsigned shift = t->width - plen - bits;
 	ng_u128 size = (ng_u128)1 << shift, cs, ce;
-	size_t j, k = *kp, m, child;
+	size_t j, k = *kp, m;
 	uint32_t e;
 
 	for (j = 0; j < (size_t)1 << bits && !t->failed; j++) {
@@ -344,16 +416,7 @@ table_fill(struct tables *t, size_t off, unsigned plen, unsigned bits,
 		} else if (m + 1 <= NG_NETDB_SLICE_MAX || shift == 0) {
 			e = table_slice(t, cs, k, m);
 		} else {
-			child = t->ent.n;
-			for (m = 0; m < (1u << NG_NETDB_NODE_BITS); m++)
-				if (vec_push(&t->ent) == NULL) {
-					t->failed = 1;
-					return;
-				}
-			t->nodes++;
-			table_fill(t, child, plen + bits, NG_NETDB_NODE_BITS,
-			    cs, &k);
-			e = NG_ENT_NODE << 30 | (uint32_t)child;
+			e = table_node(t, plen + bits, shift, cs, &k, m);
 		}
 		((uint32_t *)t->ent.v)[off + j] = e;
 	}
@@ -434,14 +497,11 @@ layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
 		cnt[base] = t[f].ent.n;
 		esz[base] = 4;
 		if (f == 0) {
-			cnt[NG_SEC_START4] = t[f].start.n;
-			esz[NG_SEC_START4] = 4;
-			cnt[NG_SEC_CC4] = t[f].cc.n;
-			esz[NG_SEC_CC4] = 1;
+			cnt[NG_SEC_SLICE4] = t[f].start.n;
+			esz[NG_SEC_SLICE4] = 4;
 		} else {
-			cnt[NG_SEC_START6HI] = cnt[NG_SEC_START6LO] =
-			    t[f].start.n;
-			esz[NG_SEC_START6HI] = esz[NG_SEC_START6LO] = 8;
+			cnt[NG_SEC_START6] = t[f].start.n;
+			esz[NG_SEC_START6] = 8;
 			cnt[NG_SEC_CC6] = t[f].cc.n;
 			esz[NG_SEC_CC6] = 1;
 		}
@@ -458,19 +518,17 @@ layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
 	memcpy(img + h->sec[NG_SEC_CODES].off, codes, cnt[NG_SEC_CODES] * 2);
 	memcpy(img + h->sec[NG_SEC_ENT4].off, t[0].ent.v, cnt[NG_SEC_ENT4] * 4);
 	memcpy(img + h->sec[NG_SEC_ENT6].off, t[1].ent.v, cnt[NG_SEC_ENT6] * 4);
-	memcpy(img + h->sec[NG_SEC_CC4].off, t[0].cc.v, cnt[NG_SEC_CC4]);
 	memcpy(img + h->sec[NG_SEC_CC6].off, t[1].cc.v, cnt[NG_SEC_CC6]);
 	for (i = 0; i < t[0].start.n; i++) {
-		uint32_t v = (uint32_t)((ng_u128 *)t[0].start.v)[i];
+		uint32_t v = (uint32_t)((ng_u128 *)t[0].start.v)[i] & 0xffff;
 
-		memcpy(img + h->sec[NG_SEC_START4].off + 4 * i, &v, 4);
+		v = v << 8 | ((uint8_t *)t[0].cc.v)[i];
+		memcpy(img + h->sec[NG_SEC_SLICE4].off + 4 * i, &v, 4);
 	}
 	for (i = 0; i < t[1].start.n; i++) {
-		ng_u128 s = ((ng_u128 *)t[1].start.v)[i];
-		uint64_t hi = (uint64_t)(s >> 64), lo = (uint64_t)s;
+		uint64_t v = (uint64_t)((ng_u128 *)t[1].start.v)[i];
 
-		memcpy(img + h->sec[NG_SEC_START6HI].off + 8 * i, &hi, 8);
-		memcpy(img + h->sec[NG_SEC_START6LO].off + 8 * i, &lo, 8);
+		memcpy(img + h->sec[NG_SEC_START6].off + 8 * i, &v, 8);
 	}
 	h->checksum = (uint32_t)crc32(0L, img + sizeof(*h),
 	    (uInt)(off - sizeof(*h)));

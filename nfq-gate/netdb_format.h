@@ -10,16 +10,25 @@
  * Each family is a partition of its whole address space into intervals,
  * each with a country index (0: no country).  Lookups go through a
  * stride table, DXR style: the root has one entry per top 16 bits of the
- * address, child nodes one per next 4 bits.  An entry is
+ * address; a child node indexes the next k bits of its chunk, k chosen
+ * by the builder for the number of starts inside (about four per entry),
+ * so even the dense parts of the IPv6 space take two or three steps.
+ * An entry is
  *   DIRECT  the whole chunk has one country (most lookups end here);
  *   SLICE   a short run [lo, lo+n) of the sorted interval starts whose
  *           first element is the chunk's own start (carrying in the
  *           country of the interval that began before it), searched
  *           with a binary search;
- *   NODE    a child table of 16 entries at an entry offset, used
+ *   NODE    a child table of 2^k entries at an entry offset, used
  *           when a chunk holds more than NG_NETDB_SLICE_MAX starts.
- * IPv4 starts are u32, IPv6 starts two u64 arrays (high and low
- * halves): range ends in the real data are not all /64 aligned.
+ *           Children follow their parents depth first, each once.
+ * Slices never span a root chunk, so an IPv4 slice element packs the
+ * start's low 16 bits with the country index in one u32 (one cache line
+ * serves the search and the answer).  IPv6 starts are mostly /64 aligned,
+ * so a slice whose starts all are keeps only their high halves (one u64
+ * each); a "wide" slice keeps (high, low) pairs, since range ends in the
+ * real data are not all /64 aligned.  Element i of an IPv6 slice at lo
+ * has its country at lo + i either way.
  * Country codes are a table of at most 256 packed codes (ng_cc_pack),
  * index 0 being "no country", so an interval's country is one byte.
  */
@@ -32,12 +41,12 @@
 #define NG_NETDB_VERSION	1
 #define NG_NETDB_BOM		0x01020304u
 #define NG_NETDB_ROOT_BITS	16
-#ifndef NG_NETDB_NODE_BITS
-#define NG_NETDB_NODE_BITS	4	/* 64 divisible by it */
-#endif
-#define NG_NETDB_NODE_MASK	((1u << NG_NETDB_NODE_BITS) - 1)
+#define NG_NETDB_NODE_MAXBITS	16
 #ifndef NG_NETDB_SLICE_MAX
-#define NG_NETDB_SLICE_MAX	16
+#define NG_NETDB_SLICE_MAX	8
+#endif
+#ifndef NG_NETDB_DENSITY
+#define NG_NETDB_DENSITY	2	/* about 2^D starts per node entry */
 #endif
 #define NG_NETDB_MAXCC		256
 
@@ -47,9 +56,12 @@
 #define NG_ENT_DIRECT		1u
 #define NG_ENT_NODE		2u
 #define NG_ENT_SLICE_LO(e)	((e) & 0x3fffffu)	/* 22 bits */
-#define NG_ENT_SLICE_N(e)	(((e) >> 22) & 0xffu)	/* 1..255 */
+#define NG_ENT_SLICE_N(e)	(((e) >> 22) & 0x7fu)	/* 1..127 */
+#define NG_ENT_SLICE_WIDE(e)	(((e) >> 29) & 1u)	/* IPv6 pairs */
 #define NG_ENT_DIRECT_CC(e)	((e) & 0xffu)
-#define NG_ENT_NODE_OFF(e)	((e) & 0x3fffffffu)
+#define NG_ENT_NODE_BITS(e)	(((e) >> 25) & 0x1fu)	/* k */
+#define NG_ENT_NODE_OFF(e)	((e) & 0x1ffffffu)	/* 25 bits */
+#define NG_ENT_MAXOFF		0x1ffffffu
 #define NG_ENT_MAXLO		0x3fffffu
 
 /* One array inside the file: byte offset and element count. */
@@ -61,12 +73,10 @@ struct ng_netdb_section {
 enum {
 	NG_SEC_CODES,		/* uint16_t packed country codes */
 	NG_SEC_ENT4,		/* uint32_t stride table entries */
-	NG_SEC_START4,		/* uint32_t interval starts */
-	NG_SEC_CC4,		/* uint8_t country indexes */
+	NG_SEC_SLICE4,		/* uint32_t: start's low 16 bits << 8 | cc */
 	NG_SEC_ENT6,
-	NG_SEC_START6HI,	/* uint64_t */
-	NG_SEC_START6LO,	/* uint64_t */
-	NG_SEC_CC6,
+	NG_SEC_START6,		/* uint64_t slots */
+	NG_SEC_CC6,		/* uint8_t country indexes, one per slot */
 	NG_SEC_COUNT
 };
 
