@@ -1,0 +1,332 @@
+# tests/netns.sh - network namespaces, a private Postfix and SMTP clients
+# for the live tests and "make demo".  Sourced after tests/lib.sh (which
+# sets $TMP, $GATE, $GATEDB, fail and skip).
+#
+# The gate only means something against a real MTA with real TCP stacks,
+# so the live tests build a small private internet: a client namespace
+# holding the good, bot and Chinese client addresses, a server namespace
+# with Postfix on 203.0.113.25 / 2001:db8:25::25, and for gateway mode a
+# forwarding namespace in between.  Nothing routes out of it: there is no
+# default route and no link to the host.  Names carry our pid so parallel
+# runs do not meet, and ngt_cleanup (installed as the EXIT trap by
+# ngt_init) removes namespaces, processes and files whatever happens.
+#
+#   ngt_init                    names, trap; call first
+#   ngt_topology local|gateway  namespaces, links, addresses, routes
+#   ngt_postfix_start           Postfix in the server namespace
+#   ngt_rules_install [ARGS]    tools/nfq-gate-rules in the gate namespace
+#   ngt_gate_start CONF         nfq-gate in the gate namespace, log in $NGT_GATELOG
+#   ngt_gate_kill [SIG]         stop it
+#   ngt_swaks SRC DST [ARGS]    one mail; returns swaks' status
+#   ngt_bot SRC DST             a pre-greeting talker; prints what it saw
+#   ngt_wait_log FILE REGEX [S] wait up to S seconds for a line
+#   ngt_cleanup                 everything away (the trap does it)
+
+NGT_CLI_A4=198.51.100.10 NGT_BOT_A4=198.51.100.11 NGT_CN_A4=1.0.1.5
+NGT_CLI_A6=2001:db8:1::10 NGT_BOT_A6=2001:db8:1::11 NGT_CN_A6=240e::5
+NGT_SRV_A4=203.0.113.25 NGT_SRV_A6=2001:db8:25::25
+NGT_DOMAIN=test.domain
+
+ngt_init() {
+	NGT_ID=ngt$$
+	NGT_CLI=$NGT_ID-cli NGT_SRV=$NGT_ID-srv NGT_GW=$NGT_ID-gw
+	NGT_MODE=
+	NGT_GATE_NS=$NGT_SRV
+	# Each ngt_init (a test may run several set-ups, one per subshell)
+	# gets a fresh directory; the last cleanup removes $TMP itself.
+	mkdir -p "$TMP" || fail "mkdir $TMP"
+	NGT_DIR=$TMP/ngt
+	rm -rf "$NGT_DIR"
+	mkdir "$NGT_DIR" || fail "mkdir $NGT_DIR"
+	NGT_PF=$NGT_DIR/postfix
+	NGT_GATELOG=$NGT_DIR/gate.log
+	NGT_GATE_PID=
+	NGT_TAIL_PID=
+	NGT_NETNS_LIST=
+	trap 'ngt_cleanup' EXIT
+	trap 'exit 130' INT TERM HUP
+	# Containers without CAP_SYS_ADMIN cannot do any of this: skip.
+	ip netns add "$NGT_ID-probe" 2>/dev/null ||
+	    skip "cannot create network namespaces here"
+	ip netns del "$NGT_ID-probe"
+}
+
+# Run a command in a namespace.
+ngt_in() {	# ns cmd...
+	ns=$1; shift
+	ip netns exec "$ns" "$@"
+}
+
+ngt_ns_add() {	# name
+	ip netns add "$1" || fail "ip netns add $1"
+	NGT_NETNS_LIST="$NGT_NETNS_LIST $1"
+	# No DAD: addresses are usable at once, no 1-2 s waits.
+	ngt_in "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+	    net.ipv6.conf.default.accept_dad=0 \
+	    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	ngt_in "$1" ip link set lo up
+}
+
+ngt_link() {	# ns1 ifname1 ns2 ifname2
+	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" ||
+	    fail "veth $1:$2 - $3:$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+ngt_addr() {	# ns ifname addr/len...
+	ns=$1 ifn=$2; shift 2
+	for a; do
+		case $a in
+		*:*) ip -n "$ns" -6 addr add "$a" dev "$ifn" nodad ;;
+		*)   ip -n "$ns" addr add "$a" dev "$ifn" ;;
+		esac || fail "address $a on $ns:$ifn"
+	done
+}
+
+ngt_route() {	# ns prefix dev [via]
+	if [ -n "$4" ]; then
+		ip -n "$1" route add "$2" via "$4" dev "$3"
+	else
+		ip -n "$1" route add "$2" dev "$3"
+	fi || fail "route $2 in $1"
+}
+
+# local: cli --- srv (the gate runs in srv, next to Postfix: INPUT/OUTPUT).
+# gateway: cli --- gw --- srv (the gate runs in gw: FORWARD).
+ngt_topology() {	# local|gateway
+	NGT_MODE=$1
+	ngt_ns_add "$NGT_CLI"
+	ngt_ns_add "$NGT_SRV"
+	cli_addrs="$NGT_CLI_A4/24 $NGT_BOT_A4/24 $NGT_CN_A4/24 \
+	    $NGT_CLI_A6/64 $NGT_BOT_A6/64 $NGT_CN_A6/64"
+	case $1 in
+	local)
+		NGT_GATE_NS=$NGT_SRV
+		ngt_link "$NGT_CLI" eth0 "$NGT_SRV" eth0
+		ngt_addr "$NGT_CLI" eth0 $cli_addrs
+		ngt_addr "$NGT_SRV" eth0 $NGT_SRV_A4/24 $NGT_SRV_A6/64
+		ngt_route "$NGT_CLI" 203.0.113.0/24 eth0
+		ngt_route "$NGT_CLI" 2001:db8:25::/64 eth0
+		ngt_route "$NGT_SRV" 198.51.100.0/24 eth0
+		ngt_route "$NGT_SRV" 1.0.1.0/24 eth0
+		ngt_route "$NGT_SRV" 2001:db8:1::/64 eth0
+		ngt_route "$NGT_SRV" 240e::/64 eth0
+		;;
+	gateway)
+		ngt_ns_add "$NGT_GW"
+		NGT_GATE_NS=$NGT_GW
+		ngt_link "$NGT_CLI" eth0 "$NGT_GW" eth0
+		ngt_link "$NGT_GW" eth1 "$NGT_SRV" eth0
+		ngt_addr "$NGT_CLI" eth0 $cli_addrs
+		ngt_addr "$NGT_GW" eth0 198.51.100.1/24 2001:db8:1::1/64
+		ngt_addr "$NGT_GW" eth1 203.0.113.1/24 2001:db8:25::1/64
+		ngt_addr "$NGT_SRV" eth0 $NGT_SRV_A4/24 $NGT_SRV_A6/64
+		ngt_route "$NGT_CLI" 203.0.113.0/24 eth0 198.51.100.1
+		ngt_route "$NGT_CLI" 2001:db8:25::/64 eth0 2001:db8:1::1
+		ngt_route "$NGT_GW" 1.0.1.0/24 eth0
+		ngt_route "$NGT_GW" 240e::/64 eth0
+		ngt_route "$NGT_SRV" 198.51.100.0/24 eth0 203.0.113.1
+		ngt_route "$NGT_SRV" 1.0.1.0/24 eth0 203.0.113.1
+		ngt_route "$NGT_SRV" 2001:db8:1::/64 eth0 2001:db8:25::1
+		ngt_route "$NGT_SRV" 240e::/64 eth0 2001:db8:25::1
+		ngt_in "$NGT_GW" sysctl -qw net.ipv4.ip_forward=1 \
+		    net.ipv6.conf.all.forwarding=1
+		;;
+	*) fail "ngt_topology: mode $1?" ;;
+	esac
+}
+
+# A private Postfix: its own config, queue and data directories under
+# $TMP, listening only on the server addresses, delivering test.domain
+# mail to $NGT_PF/mail/ (virtual(8) mailboxes) and logging to
+# $NGT_PF/maillog through postlogd.  /etc/postfix is never touched.
+ngt_postfix_conf() {
+	d=$NGT_PF
+	mkdir -p "$d/etc" "$d/spool" "$d/data" "$d/mail"
+	# mktemp made $TMP 0700; the postfix user must reach its directories.
+	chmod 755 "$TMP" "$NGT_DIR" "$d"
+	chown postfix "$d/data" "$d/mail"
+	uid=$(id -u postfix) gid=$(id -g postfix)
+	cat >"$d/etc/main.cf" <<EOF
+compatibility_level = 3.6
+config_directory = $d/etc
+queue_directory = $d/spool
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.$NGT_DOMAIN
+mydomain = $NGT_DOMAIN
+myorigin = \$myhostname
+mydestination =
+virtual_mailbox_domains = $NGT_DOMAIN
+virtual_mailbox_base = $d/mail
+virtual_mailbox_maps = static:mbox
+virtual_uid_maps = static:$uid
+virtual_gid_maps = static:$gid
+virtual_minimum_uid = 1
+inet_interfaces = $NGT_SRV_A4, [$NGT_SRV_A6]
+inet_protocols = all
+mynetworks = 127.0.0.0/8
+smtpd_banner = \$myhostname ESMTP nfq-gate test
+smtpd_peername_lookup = no
+disable_dns_lookups = yes
+smtp_dns_support_level = disabled
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+maillog_file = $d/maillog
+maillog_file_prefixes = $d
+smtpd_client_connection_rate_limit = 0
+smtpd_timeout = 20s
+smtpd_helo_required = no
+default_process_limit = 50
+EOF
+	cat >"$d/etc/master.cf" <<'EOF'
+smtp      inet  n       -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+virtual   unix  -       n       n       -       -       virtual
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+ngt_postfix_start() {
+	command -v postfix >/dev/null || skip "postfix not installed"
+	ngt_postfix_conf
+	ngt_in "$NGT_SRV" postfix -c "$NGT_PF/etc" set-permissions >"$NGT_PF/setup.log" 2>&1 ||
+	    { cat "$NGT_PF/setup.log" >&2; fail "postfix set-permissions"; }
+	ngt_in "$NGT_SRV" postfix -c "$NGT_PF/etc" start \
+	    >>"$NGT_PF/setup.log" 2>&1 ||
+	    { cat "$NGT_PF/setup.log" "$NGT_PF/maillog" >&2;
+	      fail "postfix start"; }
+	NGT_PF_STARTED=1
+	# master is up when smtpd answers on both families.
+	n=0
+	until ngt_in "$NGT_SRV" sh -c "ss -Htln | grep -q '$NGT_SRV_A4:25' &&
+	    ss -Htln | grep -q '\[$NGT_SRV_A6\]:25'"; do
+		n=$((n + 1))
+		[ $n -lt 50 ] || { cat "$NGT_PF/maillog" >&2;
+		    fail "postfix does not listen"; }
+		sleep 0.1
+	done
+}
+
+ngt_postfix_stop() {
+	[ -n "$NGT_PF_STARTED" ] || return 0
+	NGT_PF_STARTED=
+	ngt_in "$NGT_SRV" postfix -c "$NGT_PF/etc" stop >/dev/null 2>&1
+	# "postfix stop" returns before master exits; wait for the pid file
+	# to go so the spool can be removed.
+	n=0
+	while [ -s "$NGT_PF/spool/pid/master.pid" ] &&
+	    kill -0 "$(cat "$NGT_PF/spool/pid/master.pid")" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt 50 ] || { postfix -c "$NGT_PF/etc" abort \
+		    >/dev/null 2>&1; break; }
+		sleep 0.1
+	done
+}
+
+# The rules of the repo, installed by the repo's own tool, inside the
+# gate namespace only.
+ngt_rules_install() {	# extra nfq-gate-rules args
+	ngt_in "$NGT_GATE_NS" sh "$NG_ROOT/tools/nfq-gate-rules" install \
+	    --mode "$NGT_MODE" "$@" || fail "nfq-gate-rules install"
+}
+
+ngt_gate_start() {	# conf [extra args]
+	conf=$1; shift
+	ngt_in "$NGT_GATE_NS" "$GATE" -c "$conf" -q 0 "$@" \
+	    >>"$NGT_GATELOG" 2>&1 &
+	NGT_GATE_PID=$!
+	# Bound to the queue when it logs its start line or, failing a line,
+	# after a short settle; a dead gate is an error either way.
+	n=0
+	while [ $n -lt 30 ]; do
+		kill -0 "$NGT_GATE_PID" 2>/dev/null ||
+		    { cat "$NGT_GATELOG" >&2; fail "nfq-gate exited"; }
+		grep -qiE 'start|listen|queue' "$NGT_GATELOG" 2>/dev/null &&
+		    break
+		n=$((n + 1))
+		sleep 0.1
+	done
+	sleep 0.2
+	kill -0 "$NGT_GATE_PID" 2>/dev/null ||
+	    { cat "$NGT_GATELOG" >&2; fail "nfq-gate exited"; }
+}
+
+ngt_gate_kill() {	# [signal]
+	[ -n "$NGT_GATE_PID" ] || return 0
+	kill -"${1:-TERM}" "$NGT_GATE_PID" 2>/dev/null
+	n=0
+	while kill -0 "$NGT_GATE_PID" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt 50 ] || { kill -9 "$NGT_GATE_PID" 2>/dev/null; }
+		[ $n -lt 60 ] || break
+		sleep 0.1
+	done
+	wait "$NGT_GATE_PID" 2>/dev/null
+	NGT_GATE_PID=
+}
+
+# One mail with swaks from a source address.  swaks waits for the 220
+# greeting like any real MTA.  Extra args go to swaks.
+ngt_swaks() {	# src dst [swaks args]
+	src=$1 dst=$2; shift 2
+	ngt_in "$NGT_CLI" timeout 30 swaks --server "$dst" --port 25 \
+	    --local-interface "$src" --from "a@good.test" \
+	    --to "u@$NGT_DOMAIN" --helo "client.good.test" \
+	    --timeout 20 --header "Subject: nfq-gate test from $src" "$@"
+}
+
+# A pre-greeting talker: connect and send EHLO at once.  Prints one line
+# "connect-ok|connect-failed|connect-timeout, then what the server did".
+ngt_bot() {	# src dst [wait seconds]
+	ngt_in "$NGT_CLI" python3 "$NG_ROOT/tests/helpers/bot.py" \
+	    --source "$1" --wait "${3:-6}" "$2" 25
+}
+
+ngt_wait_log() {	# file regex [seconds]
+	n=0 lim=$(( ${3:-10} * 10 ))
+	until grep -qE "$2" "$1" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt $lim ] || return 1
+		sleep 0.1
+	done
+}
+
+# Milliseconds since the epoch, for timing a session.
+ngt_ms() { date +%s%3N; }
+
+ngt_cleanup() {
+	rc=$?
+	trap - EXIT INT TERM HUP
+	[ -n "$NGT_TAIL_PID" ] && kill "$NGT_TAIL_PID" 2>/dev/null
+	ngt_gate_kill TERM
+	ngt_postfix_stop
+	for ns in $NGT_NETNS_LIST; do
+		# Any process still in there (a stray smtpd, a bot) goes first.
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$p" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	NGT_NETNS_LIST=
+	rm -rf "$TMP"
+	exit $rc
+}
