@@ -25,6 +25,8 @@
 NGT_CLI_A4=198.51.100.10 NGT_BOT_A4=198.51.100.11 NGT_CN_A4=1.0.1.5
 NGT_CLI_A6=2001:db8:1::10 NGT_BOT_A6=2001:db8:1::11 NGT_CN_A6=240e::5
 NGT_SRV_A4=203.0.113.25 NGT_SRV_A6=2001:db8:25::25
+# A second good client nobody has seen, for the kill -9 test.
+NGT_NEW_A4=198.51.100.12 NGT_NEW_A6=2001:db8:1::12
 NGT_DOMAIN=test.domain
 
 ngt_init() {
@@ -98,8 +100,8 @@ ngt_topology() {	# local|gateway
 	NGT_MODE=$1
 	ngt_ns_add "$NGT_CLI"
 	ngt_ns_add "$NGT_SRV"
-	cli_addrs="$NGT_CLI_A4/24 $NGT_BOT_A4/24 $NGT_CN_A4/24 \
-	    $NGT_CLI_A6/64 $NGT_BOT_A6/64 $NGT_CN_A6/64"
+	cli_addrs="$NGT_CLI_A4/24 $NGT_BOT_A4/24 $NGT_CN_A4/24 $NGT_NEW_A4/24 \
+	    $NGT_CLI_A6/64 $NGT_BOT_A6/64 $NGT_CN_A6/64 $NGT_NEW_A6/64"
 	case $1 in
 	local)
 		NGT_GATE_NS=$NGT_SRV
@@ -249,6 +251,39 @@ ngt_rules_install() {	# extra nfq-gate-rules args
 	    --mode "$NGT_MODE" "$@" || fail "nfq-gate-rules install"
 }
 
+# A country database: the full shared whois data when present, else the
+# sample that ships with the repo.  Prints nothing; sets NGT_DB.
+ngt_db_build() {
+	NGT_DB=$NGT_DIR/netblocks.db
+	src="$NFQG_SHARED_DATA/geo-whois-asn-country"
+	if ls "$src"/*.csv >/dev/null 2>&1; then
+		NGT_DB_SRC="$src/*.csv"
+		"$GATEDB" build -o "$NGT_DB" "$src"/*.csv \
+		    >"$NGT_DIR/db.log" 2>&1
+	else
+		NGT_DB_SRC="$NG_ROOT/rules/netblocks-sample.csv"
+		"$GATEDB" build -o "$NGT_DB" "$NGT_DB_SRC" \
+		    >"$NGT_DIR/db.log" 2>&1
+	fi || { cat "$NGT_DIR/db.log" >&2; fail "nfq-gate-db build"; }
+}
+
+# The gate's config for the tests: short greet pause, CN dropped, state
+# in our directory, no privilege drop (there is no nfq-gate user here).
+# Extra "key = value" lines as arguments.
+ngt_gate_conf() {	# [lines...]
+	NGT_CONF=$NGT_DIR/nfq-gate.conf
+	mkdir -p "$NGT_DIR/state"
+	{
+		echo "# written by tests/netns.sh"
+		echo "greet_pause = 2s"
+		echo "country CN = drop"
+		echo "database = $NGT_DB"
+		echo "state_dir = $NGT_DIR/state"
+		echo "user = root"
+		for l; do echo "$l"; done
+	} >"$NGT_CONF"
+}
+
 ngt_gate_start() {	# conf [extra args]
 	conf=$1; shift
 	ngt_in "$NGT_GATE_NS" "$GATE" -c "$conf" -q 0 "$@" \
@@ -294,12 +329,48 @@ ngt_swaks() {	# src dst [swaks args]
 	    --timeout 20 --header "Subject: nfq-gate test from $src" "$@"
 }
 
+# One mail that must be delivered: swaks succeeds and Postfix's maillog
+# shows the queue id delivered.  Sets MS (the whole SMTP session, in
+# milliseconds) and QID.
+ngt_mail_ok() {	# src dst label
+	t0=$(ngt_ms)
+	ngt_swaks "$1" "$2" >"$NGT_DIR/swaks-$3" 2>&1 ||
+	    { cat "$NGT_DIR/swaks-$3" >&2; tail -20 "$NGT_GATELOG" >&2;
+	      fail "$3: swaks from $1 failed"; }
+	MS=$(( $(ngt_ms) - t0 ))
+	QID=$(sed -n 's/.*250 2\.0\.0 Ok: queued as \([0-9A-F]*\).*/\1/p' \
+	    "$NGT_DIR/swaks-$3")
+	[ -n "$QID" ] || fail "$3: no queue id in the swaks transcript"
+	ngt_expect_maillog "$QID: to=<u@$NGT_DOMAIN>.*status=sent" \
+	    "$3: mail $QID delivered"
+	echo "$3: delivered as $QID in ${MS} ms"
+}
+
 # A pre-greeting talker: connect and send EHLO at once.  Prints one line
 # "connect-ok|connect-failed|connect-timeout, then what the server did".
 ngt_bot() {	# src dst [wait seconds]
 	ngt_in "$NGT_CLI" python3 "$NG_ROOT/tests/helpers/bot.py" \
 	    --source "$1" --wait "${3:-6}" "$2" 25
 }
+
+# Assertions on a log, with the log shown when they fail.
+ngt_expect_log() {	# file regex what [seconds]
+	ngt_wait_log "$1" "$2" "${4:-5}" && return 0
+	echo "--- $1:" >&2
+	tail -n 40 "$1" >&2
+	fail "$3: no line /$2/ in $(basename "$1")"
+}
+
+ngt_expect_gate() {	# regex what [seconds]
+	ngt_expect_log "$NGT_GATELOG" "$1" "$2" "$3"
+}
+
+ngt_expect_maillog() {	# regex what [seconds]
+	ngt_expect_log "$NGT_PF/maillog" "$1" "$2" "$3"
+}
+
+# An address as a basic regex fragment: dots literal.
+ngt_re() { echo "$1" | sed 's/\./\\./g'; }
 
 ngt_wait_log() {	# file regex [seconds]
 	n=0 lim=$(( ${3:-10} * 10 ))
