@@ -1,0 +1,70 @@
+#!/bin/sh
+# tests/bench/lookup.sh - the country database: lookups/s against a
+# binary search over the same ranges and against libmaxminddb on the MMDB
+# edition of the same data, then build time, open time and file size.
+#
+# NG_BENCH_LOOKUPS  addresses per family (default 10,000,000)
+
+. "$(dirname "$0")/bench.sh"
+
+N=${NG_BENCH_LOOKUPS:-10000000}
+
+if [ ! -d "$WHOIS" ]; then
+	for w in "IPv4 lookups/s" "IPv6 lookups/s" "database build" \
+	    "database open" "database size"; do
+		na "$w" "no shared whois data in $NFQG_SHARED_DATA" ""
+	done
+	exit 0
+fi
+have "$GATEDB" && have "$BENCH/lookup_bench" || {
+	na "lookups" "nfq-gate-db or lookup_bench not built" ""
+	exit 0
+}
+
+# Build: best of three, against reading the same CSVs once (the floor
+# for any builder that has to look at every row).
+V4="$WHOIS/geo-whois-asn-country-ipv4.csv"
+V6="$WHOIS/geo-whois-asn-country-ipv6.csv"
+MMDB="$WHOIS/geo-whois-asn-country.mmdb"
+best= bestcat=
+for i in 1 2 3; do
+	t0=$(now)
+	"$GATEDB" build -o "$TMP/db" "$V4" "$V6" >"$TMP/build.log" 2>&1 ||
+	    { cat "$TMP/build.log" >&2; na "database build" "build failed" "< 1 s"; exit 0; }
+	t=$(elapsed "$t0")
+	t0=$(now)
+	cat "$V4" "$V6" | wc -l >/dev/null
+	c=$(elapsed "$t0")
+	best=$(min "$best" "$t")
+	bestcat=$(min "$bestcat" "$c")
+done
+say "build: $best s, reading the CSVs: $bestcat s"
+
+"$BENCH/lookup_bench" "$TMP/db" "$MMDB" "$N" >"$TMP/lk" || {
+	na "lookups" "lookup_bench failed" ""
+	exit 0
+}
+cat "$TMP/lk" >&2
+v() { kv "$1" <"$TMP/lk"; }
+
+for f in 4 6; do
+	ours=$(v v${f}_ours) bs=$(v v${f}_bsearch) mm=$(v v${f}_mmdb)
+	goal=100000000
+	[ $f = 6 ] && goal=40000000
+	row "IPv$f lookups/s ($(human "$N") addresses) vs binary search" \
+	    "$(human "$ours")/s" "$(human "$bs")/s" "$(ratio "$ours" "$bs")" \
+	    "$(goal_ge "$ours" $goal "≥ $(human $goal)/s")"
+	row "IPv$f lookups/s vs libmaxminddb (answers differ: $(v v${f}_differ_mmdb))" \
+	    "$(human "$ours")/s" "$(human "$mm")/s" "$(ratio "$ours" "$mm")" \
+	    "$(goal_ge "$ours" $goal "≥ $(human $goal)/s")"
+done
+rows=$(($(wc -l <"$V4") + $(wc -l <"$V6")))
+row "database build ($(human $rows) CSV rows) vs reading the CSVs" \
+    "$best s" "$bestcat s" "$(ratio "$best" "$bestcat")" "$(goal_le "$best" 1 "< 1 s")"
+row "database open (mmap + full validation) vs MMDB_open" \
+    "$(v open_ms) ms" "$(v mmdb_open_ms) ms" \
+    "$(ratio "$(v open_ms)" "$(v mmdb_open_ms)")" "$(goal_le "$(v open_ms)" 20 "< 20 ms")"
+sz=$(stat -c %s "$TMP/db") mmsz=$(stat -c %s "$MMDB")
+row "database size vs the MMDB file" "$(calc "$sz / 1048576") MB" \
+    "$(calc "$mmsz / 1048576") MB" "$(ratio "$sz" "$mmsz")" \
+    "$(goal_le "$(calc "$sz / 1048576")" 8 "≤ 8 MB")"
