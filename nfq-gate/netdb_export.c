@@ -182,7 +182,8 @@ parse_args(struct export_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof *o);
 	o->name = "geo";
-	o->table = "nfq_gate";
+	/* Not nfq_gate: the gate's own rules file deletes that table. */
+	o->table = "nfq_geo";
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
 		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
