@@ -3,10 +3,16 @@
  * database that the gate loads.
  *
  *   nfq-gate-db build -o OUT [--format F] [--locations FILE] [--lenient]
- *               FILE...
+ *               [--overlap specific|last] FILE...
  *   nfq-gate-db lookup DB [ADDR...]      (no ADDR: one per line on stdin)
  *   nfq-gate-db info DB
  *   nfq-gate-db export ...               (netdb_export.c)
+ *
+ * Where rows overlap, the most specific wins by default (the row starting
+ * last, then the narrowest, then the later source and line); with
+ * --overlap last, the later row in input order wins, which is how MMDB
+ * writers apply a CSV.  The two differ only where a source lists a
+ * block after a narrower block nested in it.
  *
  * Lookups print "ADDR CC", or "ADDR --" when no row covers ADDR.  Bulk
  * lookups from stdin go through large buffers both ways so millions of
@@ -34,7 +40,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: " PROG " build -o OUT [--format rir|rpsl|csv|ip2location|"
 	    "geolite2]\n"
-	    "           [--locations FILE] [--lenient] FILE...\n"
+	    "           [--locations FILE] [--lenient] [--overlap specific|last]"
+	    " FILE...\n"
 	    "       " PROG " lookup DB [ADDR...]\n"
 	    "       " PROG " info DB\n"
 	    "       " PROG " export ...\n");
@@ -131,9 +138,10 @@ cmd_build(int argc, char **argv)
 		{ "locations", required_argument, NULL, 'l' },
 		{ "lenient", no_argument, NULL, 'L' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "overlap", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ng_nrows rows = { NULL, 0, 0, 0 };
+	struct ng_nrows rows = { NULL, 0, 0, 0, 0 };
 	struct ng_build_stats bs;
 	enum ng_informat forced = NG_IN_AUTO;
 	const char *out = NULL, *locations = NULL;
@@ -143,7 +151,8 @@ cmd_build(int argc, char **argv)
 	int c, lenient = 0, f;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:l:Lo:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:l:Lo:O:", longopts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (ng_informat_parse(optarg, &forced) != 0) {
@@ -160,6 +169,15 @@ cmd_build(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'O':
+			if (strcmp(optarg, "specific") != 0 &&
+			    strcmp(optarg, "last") != 0) {
+				fprintf(stderr, PROG ": --overlap specific|last"
+				    "\n");
+				return 2;
+			}
+			rows.last_wins = strcmp(optarg, "last") == 0;
 			break;
 		default:
 			usage();
@@ -181,11 +199,12 @@ cmd_build(int argc, char **argv)
 		return 1;
 	}
 	for (f = 0; f < 2; f++)
-		printf("ipv%d: %llu rows, %llu overlaps resolved (most "
-		    "specific wins), %llu ranges, %llu table starts, "
-		    "%llu nodes\n", f == 0 ? 4 : 6,
+		printf("ipv%d: %llu rows, %llu overlaps resolved (%s), "
+		    "%llu ranges, %llu table starts, %llu nodes\n",
+		    f == 0 ? 4 : 6,
 		    (unsigned long long)bs.rows[f],
 		    (unsigned long long)bs.overlaps[f],
+		    rows.last_wins ? "later row wins" : "most specific wins",
 		    (unsigned long long)bs.ranges[f],
 		    (unsigned long long)bs.intervals[f],
 		    (unsigned long long)bs.nodes[f]);

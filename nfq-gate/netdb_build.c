@@ -120,14 +120,25 @@ row_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-/* Does row a beat row b where both cover a point? */
+/*
+ * Does row a beat row b where both cover a point?  By default the row
+ * that starts last wins, then the narrower, then the later one.  For
+ * nested rows that is the most specific row; where rows overlap only
+ * partly, the later block overrides the earlier one's tail, as MMDB
+ * writers fed the same sorted CSV do.  With last_wins, only the input
+ * order counts (an MMDB writer's rule exactly, whatever the order).
+ */
 static int
-row_better(const struct ng_nrow *a, const struct ng_nrow *b)
+row_better(const struct ng_nrow *a, const struct ng_nrow *b, int last_wins)
 {
 	ng_u128 wa = a->hi - a->lo, wb = b->hi - b->lo;
 
-	if (wa != wb)
-		return wa < wb;
+	if (!last_wins) {
+		if (a->lo != b->lo)
+			return a->lo > b->lo;
+		if (wa != wb)
+			return wa < wb;
+	}
 	return a->prio > b->prio;
 }
 
@@ -136,6 +147,7 @@ struct heap {
 	size_t *v;
 	size_t n;
 	const struct ng_nrow *rows;
+	int last_wins;
 };
 
 static void
@@ -146,7 +158,8 @@ heap_push(struct heap *h, size_t r)
 	h->v[i] = r;
 	while (i > 0) {
 		p = (i - 1) / 2;
-		if (!row_better(&h->rows[h->v[i]], &h->rows[h->v[p]]))
+		if (!row_better(&h->rows[h->v[i]], &h->rows[h->v[p]],
+		    h->last_wins))
 			break;
 		r = h->v[p];
 		h->v[p] = h->v[i];
@@ -166,9 +179,11 @@ heap_pop(struct heap *h)
 		if (c >= h->n)
 			break;
 		if (c + 1 < h->n &&
-		    row_better(&h->rows[h->v[c + 1]], &h->rows[h->v[c]]))
+		    row_better(&h->rows[h->v[c + 1]], &h->rows[h->v[c]],
+		    h->last_wins))
 			c++;
-		if (!row_better(&h->rows[h->v[c]], &h->rows[h->v[i]]))
+		if (!row_better(&h->rows[h->v[c]], &h->rows[h->v[i]],
+		    h->last_wins))
 			break;
 		t = h->v[c];
 		h->v[c] = h->v[i];
@@ -202,9 +217,9 @@ seg_emit(struct vec *segs, ng_u128 lo, ng_u128 hi, uint16_t cc)
  */
 static int
 resolve_family(const struct ng_nrow *rows, size_t n, ng_u128 max,
-    struct vec *segs, uint64_t *overlaps)
+    int last_wins, struct vec *segs, uint64_t *overlaps)
 {
-	struct heap h = { NULL, 0, rows };
+	struct heap h = { NULL, 0, rows, last_wins };
 	size_t i = 0;
 	ng_u128 p = 0, end, maxhi = 0;
 	int any = 0;
@@ -574,10 +589,10 @@ ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
 		;
 	st->rows[0] = split;
 	st->rows[1] = r->n - split;
-	if (resolve_family(r->v, split, 0xffffffffu, &segs[0],
+	if (resolve_family(r->v, split, 0xffffffffu, r->last_wins, &segs[0],
 	    &st->overlaps[0]) != 0 ||
-	    resolve_family(r->v + split, r->n - split, ~(ng_u128)0, &segs[1],
-	    &st->overlaps[1]) != 0) {
+	    resolve_family(r->v + split, r->n - split, ~(ng_u128)0,
+	    r->last_wins, &segs[1], &st->overlaps[1]) != 0) {
 		snprintf(err, errlen, "out of memory resolving ranges");
 		goto out;
 	}

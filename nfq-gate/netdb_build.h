@@ -2,8 +2,9 @@
  * netdb_build.h - compile source rows into a netblock database image.
  *
  * The input parsers (netdb_input.h) append rows; the builder resolves
- * overlaps (the narrowest covering row wins; for the same width the
- * later source, then the later line), merges touching ranges of one
+ * overlaps (the most specific covering row wins: the one starting last,
+ * then the narrowest, then the later source and line; or, with
+ * last_wins, simply the later row in input order), merges touching ranges of one
  * country, lays out the stride tables of netdb_format.h and writes the
  * file atomically.
  */
@@ -29,6 +30,7 @@ struct ng_nrows {
 	struct ng_nrow *v;
 	size_t n, cap;
 	uint32_t next_prio;	/* rows get increasing priorities */
+	int last_wins;		/* overlaps: input order only */
 };
 
 /* What the build did, per family (index 0: IPv4, 1: IPv6). */
