@@ -182,7 +182,11 @@ open_capture(struct replay *r)
 	err[0] = '\0';
 	r->pc = pcap_open_offline(r->file, err);
 	if (r->pc == NULL) {
-		fprintf(stderr, "nfq-gate: %s: %s\n", r->name, err);
+		/* libpcap's message often names the file already */
+		if (strncmp(err, r->file, strlen(r->file)) == 0)
+			fprintf(stderr, "nfq-gate: %s\n", err);
+		else
+			fprintf(stderr, "nfq-gate: %s: %s\n", r->name, err);
 		return 1;
 	}
 	r->dlt = pcap_datalink(r->pc);
