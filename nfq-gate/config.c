@@ -29,6 +29,9 @@ struct parse {
 	size_t errlen;
 };
 
+static int fail(struct parse *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static int
 fail(struct parse *p, const char *fmt, ...)
 {
