@@ -245,14 +245,14 @@ validate(struct ng_netdb *db, const char *name, char *err, size_t errlen)
 		    (unsigned long long)h->file_size);
 		return -1;
 	}
-	crc = crc32(0L, db->base + sizeof(*h), (uInt)(db->len - sizeof(*h)));
+	crc = ng_netdb_crc(db->base, db->len);
 	if ((uint32_t)crc != h->checksum) {
 		snprintf(err, errlen, "%s: checksum mismatch (file %08x, "
 		    "computed %08lx): corrupt database", name, h->checksum,
 		    crc);
 		return -1;
 	}
-	if (h->countries >= NG_NETDB_MAXCC) {
+	if (h->countries >= NG_NETDB_MAXCC || h->reserved != 0) {
 		snprintf(err, errlen, "%s: corrupt database: %u countries",
 		    name, h->countries);
 		return -1;

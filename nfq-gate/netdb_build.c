@@ -490,6 +490,20 @@ index_countries(struct vec *segs, uint8_t *ccidx, uint16_t *codes,
 	return 0;
 }
 
+/* The header (checksum taken as 0) and the body. */
+uint32_t
+ng_netdb_crc(const void *image, size_t len)
+{
+	struct ng_netdb_header h;
+	const unsigned char *p = image;
+	uLong crc;
+
+	memcpy(&h, p, sizeof(h));
+	h.checksum = 0;
+	crc = crc32(0L, (const Bytef *)&h, sizeof(h));
+	return (uint32_t)crc32(crc, p + sizeof(h), (uInt)(len - sizeof(h)));
+}
+
 static size_t
 align8(size_t n)
 {
@@ -533,7 +547,9 @@ layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
 	memcpy(img + h->sec[NG_SEC_CODES].off, codes, cnt[NG_SEC_CODES] * 2);
 	memcpy(img + h->sec[NG_SEC_ENT4].off, t[0].ent.v, cnt[NG_SEC_ENT4] * 4);
 	memcpy(img + h->sec[NG_SEC_ENT6].off, t[1].ent.v, cnt[NG_SEC_ENT6] * 4);
-	memcpy(img + h->sec[NG_SEC_CC6].off, t[1].cc.v, cnt[NG_SEC_CC6]);
+	if (cnt[NG_SEC_CC6] > 0)
+		memcpy(img + h->sec[NG_SEC_CC6].off, t[1].cc.v,
+		    cnt[NG_SEC_CC6]);
 	for (i = 0; i < t[0].start.n; i++) {
 		uint32_t v = (uint32_t)((ng_u128 *)t[0].start.v)[i] & 0xffff;
 
@@ -545,8 +561,9 @@ layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
 
 		memcpy(img + h->sec[NG_SEC_START6].off + 8 * i, &v, 8);
 	}
-	h->checksum = (uint32_t)crc32(0L, img + sizeof(*h),
-	    (uInt)(off - sizeof(*h)));
+	h->checksum = 0;
+	memcpy(img, h, sizeof(*h));
+	h->checksum = ng_netdb_crc(img, off);
 	memcpy(img, h, sizeof(*h));
 	*lenp = off;
 	return img;
@@ -584,14 +601,16 @@ ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
 	memset(t, 0, sizeof(t));
 	memset(ccidx, 0, sizeof(ccidx));
 	segs[0].size = segs[1].size = sizeof(struct seg);
-	qsort(r->v, r->n, sizeof(*r->v), row_cmp);
+	if (r->n > 0)
+		qsort(r->v, r->n, sizeof(*r->v), row_cmp);
 	for (split = 0; split < r->n && r->v[split].family == 4; split++)
 		;
 	st->rows[0] = split;
 	st->rows[1] = r->n - split;
 	if (resolve_family(r->v, split, 0xffffffffu, r->last_wins, &segs[0],
 	    &st->overlaps[0]) != 0 ||
-	    resolve_family(r->v + split, r->n - split, ~(ng_u128)0,
+	    resolve_family(r->n > 0 ? r->v + split : r->v, r->n - split,
+	    ~(ng_u128)0,
 	    r->last_wins, &segs[1], &st->overlaps[1]) != 0) {
 		snprintf(err, errlen, "out of memory resolving ranges");
 		goto out;

@@ -53,6 +53,9 @@ void ng_nrows_free(struct ng_nrows *r);
 int ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
     size_t *len, struct ng_build_stats *st, char *err, size_t errlen);
 
+/* The checksum of an image: header (checksum field as 0) and body. */
+uint32_t ng_netdb_crc(const void *image, size_t len);
+
 /* Write an image to path via a temporary file, fsync and rename. */
 int ng_netdb_write(const char *path, const void *image, size_t len,
     char *err, size_t errlen);

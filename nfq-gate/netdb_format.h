@@ -85,13 +85,13 @@ struct ng_netdb_header {
 	uint32_t version;
 	uint32_t bom;
 	uint32_t header_size;	/* sizeof(struct ng_netdb_header) */
-	uint32_t checksum;	/* zlib crc32 of bytes header_size.. */
+	uint32_t checksum;	/* zlib crc32 of it all, this field as 0 */
 	uint64_t file_size;
 	uint64_t built;		/* unix time */
 	uint64_t ranges4;	/* merged ranges with a country */
 	uint64_t ranges6;
 	uint32_t countries;	/* codes in use, without index 0 */
-	uint32_t reserved;
+	uint32_t reserved;	/* 0 */
 	struct ng_netdb_section sec[NG_SEC_COUNT];
 };
 
