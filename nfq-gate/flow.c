@@ -23,12 +23,14 @@ struct ng_flow_table {
 static uint32_t
 key_hash(const struct ng_flow_table *t, const struct ng_flow_key *k)
 {
-	uint32_t h = ng_addr_hash(&k->caddr, t->seed);
+	uint32_t h = ng_addr_hash(&k->caddr,
+	    t->seed ^ ((uint32_t)k->cport << 16 | k->sport));
 
-	h ^= ng_addr_hash(&k->saddr, h);
-	h ^= (uint32_t)k->cport * 2654435761u;
-	h ^= (uint32_t)k->sport * 40503u;
-	h ^= h >> 16;
+	if (k->saddr.family == 4)	/* the server side rarely varies */
+		h ^= ng_addr_v4(&k->saddr) * 2654435761u;
+	else
+		h ^= ng_addr_hash(&k->saddr, h);
+	h ^= h >> 15;
 	return h & (t->nbucket - 1);
 }
 
