@@ -41,6 +41,11 @@ min() {	# best-so-far new -> the smaller (best-so-far may be empty)
 	    'BEGIN { if (a == "" || b + 0 < a + 0) print b; else print a }'
 }
 
+max() {	# best-so-far new -> the larger
+	awk -v a="$1" -v b="$2" \
+	    'BEGIN { if (a == "" || b + 0 > a + 0) print b; else print a }'
+}
+
 # "12345678" -> "12.3 M"; for rates and counts.
 human() {
 	awk -v v="$1" 'BEGIN {
@@ -97,3 +102,40 @@ have_live() {
 
 # VmRSS of a process in kB.
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+# The gate's own pid in its namespace (NGT_GATE_PID may be the subshell
+# that started it), for signals and /proc.
+gate_pid() {
+	for p in $(ip netns pids "$NGT_GATE_NS" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = nfq-gate ] &&
+		    { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# The gate's engine packet count: SIGUSR1, then its "statistics:
+# packets=N" log line.
+gate_packets() {	# pid
+	n0=$(grep -c 'statistics: packets=' "$NGT_GATELOG")
+	kill -USR1 "$1" || return 1
+	i=0
+	while [ "$(grep -c 'statistics: packets=' "$NGT_GATELOG")" -le "$n0" ]; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+	done
+	sed -n 's/.*statistics: packets=\([0-9]*\).*/\1/p' "$NGT_GATELOG" |
+	    tail -n 1
+}
+
+# Stop the gate and wait until it is gone (it releases what it holds).
+gate_stop() {	# pid
+	kill -TERM "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+	ngt_gate_kill TERM
+}

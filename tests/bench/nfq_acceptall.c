@@ -71,24 +71,58 @@ on_packet(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+/* One config message, acknowledged; -1 with errno when refused. */
+static int
+config(struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	static unsigned seq;
+	ssize_t r;
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = ++seq;
+	send_msg(nlh, "config");
+	if ((r = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0)
+		return -1;
+	return mnl_cb_run(buf, (size_t)r, seq, mnl_socket_get_portid(nl),
+	    NULL, NULL) < 0 ? -1 : 0;
+}
+
+/*
+ * The gate's settings (nfq.c, live.c): copy mode and range, queue length
+ * and flags: whole GSO packets, fail open on a full queue and conntrack
+ * attributes, the last left out when the kernel lacks them (as the gate
+ * must do too).
+ */
 static void
 bind_queue(unsigned maxlen, int range)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
+	uint32_t flags = NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN |
+	    NFQA_CFG_F_CONNTRACK;
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
-	send_msg(nlh, "bind");
+	if (config(nlh) < 0)
+		die("bind");
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, range);
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
-	/* The gate's flags: whole GSO packets, fail open on a full queue. */
-	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS,
-	    htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
-	mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
-	    htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
-	send_msg(nlh, "queue parameters");
+	if (config(nlh) < 0)
+		die("queue parameters");
+	for (;;) {
+		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
+		if (config(nlh) == 0)
+			break;
+		if (!(flags & NFQA_CFG_F_CONNTRACK))
+			die("queue flags");
+		fprintf(stderr, "nfq_acceptall: no conntrack attributes in "
+		    "this kernel\n");
+		flags &= ~(uint32_t)NFQA_CFG_F_CONNTRACK;
+	}
 }
 
 int
