@@ -18,6 +18,7 @@ B        ?= build
 CC       ?= cc
 OPT      ?= -O2 -g
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
 
 # The Debian packages the build and the tests need.  "make deps" installs
 # whichever are missing; keep this list true, CI starts from a bare box.
@@ -90,7 +91,8 @@ check: deps
 		XCFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 		tests
 	$(MAKE) fuzz-build
-	NG_BUILD=build NG_ASAN_BUILD=build/asan tests/run
+	NG_BUILD=build NG_ASAN_BUILD=build/asan NG_FUZZ_BUILD=build/fuzz \
+		NG_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/run
 
 check-asan:
 	$(MAKE) B=build/asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
