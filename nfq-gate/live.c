@@ -1,0 +1,885 @@
+/*
+ * live.c - nfq-gate -q NUM: the live gate on an NFQUEUE queue.
+ *
+ * Glue and an event loop, nothing more: the engine decides, nfq.c talks
+ * to the kernel, this file turns the engine's verdicts into netlink
+ * verdicts (offload = set the pass connmark, reset = set the reset
+ * packet mark and NF_REPEAT so the REJECT rule answers with a TCP RST,
+ * drop = NF_DROP), logs the engine's events, and keeps state on disk.
+ * It keeps no packets of its own: a held greeting is only an id the
+ * engine hands back later.
+ *
+ * One thread, one epoll: the netlink socket, a timerfd armed to the
+ * engine's next deadline (or the next housekeeping second), and a
+ * signalfd for SIGHUP (reload), SIGUSR1 (log counters), SIGTERM and
+ * SIGINT (release everything held, save, exit 0).  The engine's clock is
+ * CLOCK_MONOTONIC, so a wall-clock step never releases a greeting early
+ * or expires a cache entry.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/netfilter.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache_file.h"
+#include "config.h"
+#include "engine.h"
+#include "event_format.h"
+#include "front.h"
+#include "log.h"
+#include "netdb.h"
+#include "nfq.h"
+#include "nftset.h"
+#include "packet.h"
+#include "privs.h"
+#include "stats.h"
+
+#define EX_USAGE	64
+#define EX_OSERR	71
+#define EX_CONFIG	78
+
+#define DEFAULT_CONF	"/etc/nfq-gate/nfq-gate.conf"
+#define COPY_RANGE	256	/* headers + the first payload bytes */
+#define HOUSEKEEPING	NG_SEC(1)
+#define SAVE_EVERY	NG_SEC(10)
+#define SAVE_SOON	NG_SEC(1)	/* after a PASS NEW or PREGREET */
+#define TICK_ROUNDS	10000		/* bound on one burst of releases */
+
+struct live {
+	const char *conf_path;
+	unsigned queue;
+	int foreground, debug, use_syslog;
+	struct ng_config cfg;
+	struct ng_engine *e;
+	struct ng_netdb *db;
+	struct ng_nfq *q;
+	struct ng_nftset *nft;
+	int epfd, sigfd, timerfd;
+	ng_usec armed;
+	ng_usec start, next_house, next_stats, last_save;
+	int dirty, urgent, stop, stress;
+	int save_failing;
+	struct ng_nfq_kstats ks;
+	int have_ks, full;
+	struct ng_live_stats st;
+	struct ng_out out;
+	char line[NG_EVENT_LINE_MAX];
+};
+
+static ng_usec
+now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ng_usec)ts.tv_sec * NG_USEC_PER_SEC +
+	    (ng_usec)ts.tv_nsec / 1000;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: nfq-gate [-c CONF] -q NUM [-f] [-d] "
+	    "[--no-syslog]\n");
+}
+
+/* ---- verdicts ---- */
+
+/*
+ * One engine verdict to the kernel.  mark is the packet's current mark
+ * when we have it (the packet in hand), 0 for a released id.
+ */
+static void
+send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
+    uint32_t mark)
+{
+	switch (action) {
+	case NG_DROP:
+		ng_nfq_verdict(l->q, id, NF_DROP, 0, 0, 0, 0);
+		ng_stats_verdict(&l->st, NG_SV_DROP);
+		break;
+	case NG_RESET:
+		/* Back through the hook: the REJECT rule sees the mark. */
+		ng_nfq_verdict(l->q, id, NF_REPEAT, 1,
+		    mark | l->cfg.mark_reset, 0, 0);
+		ng_stats_verdict(&l->st, NG_SV_RESET);
+		break;
+	default:
+		if (offload) {
+			/* Without glue, mark_passed() sets the connmark. */
+			ng_nfq_verdict(l->q, id, NF_ACCEPT, 0, 0,
+			    l->cfg.mark_pass, ng_nfq_ct_glue(l->q) ?
+			    l->cfg.mark_pass : 0);
+			ng_stats_verdict(&l->st, NG_SV_OFFLOAD);
+		} else {
+			ng_nfq_verdict(l->q, id, NF_ACCEPT, 0, 0, 0, 0);
+			ng_stats_verdict(&l->st, NG_SV_ACCEPT);
+		}
+		break;
+	}
+}
+
+static void
+penalize(struct live *l, const struct ng_event *ev)
+{
+	char err[256], a[NG_ADDRSTRLEN];
+
+	if (l->nft == NULL)
+		return;
+	if (ng_nftset_add(l->nft, &ev->client, l->cfg.penalty_ttl, err,
+	    sizeof(err)) < 0) {
+		l->st.nft_errors++;
+		ng_log(LOG_WARNING, "nft penalty set: %s: %s",
+		    ng_addr_format(&ev->client, a, sizeof(a)), err);
+		return;
+	}
+	l->st.nft_adds++;
+}
+
+static void
+log_event(struct live *l, const struct ng_event *ev)
+{
+	int prio = ev->type == NG_EV_EVICT ? LOG_WARNING : LOG_INFO;
+
+	ng_event_format_line(ev, l->line, sizeof(l->line));
+	ng_log(prio, "%s", l->line);
+	ng_stats_event(&l->st, ev);
+	switch (ev->type) {
+	case NG_EV_PREGREET:
+		penalize(l, ev);
+		l->urgent = 1;
+		break;
+	case NG_EV_PASS_NEW:
+	case NG_EV_GREYLIST:
+	case NG_EV_GREYLIST_PASS:
+		l->urgent = 1;
+		break;
+	default:
+		break;
+	}
+	l->dirty = 1;
+}
+
+/*
+ * Without conntrack glue in the kernel, a flow's connmark is set by a
+ * ctnetlink update when the engine logs its pass decision; the event
+ * names the connection.  Queued after the verdict that confirms it.
+ */
+static void
+mark_passed(struct live *l, const struct ng_event *ev)
+{
+	struct ng_nfq_tuple t;
+
+	if (ng_nfq_ct_glue(l->q) || ev->decision != NG_DEC_PASS)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.family = ev->client.family;
+	memcpy(t.src, ev->client.b, 16);
+	memcpy(t.dst, ev->server.b, 16);
+	t.sport = ev->cport;
+	t.dport = ev->sport;
+	ng_nfq_ct_mark(l->q, &t, l->cfg.mark_pass, l->cfg.mark_pass);
+}
+
+/* Releases go before the packet in hand: they are older packets. */
+static void
+send_releases(struct live *l, const struct ng_out *o)
+{
+	unsigned i;
+
+	for (i = 0; i < o->nrel; i++) {
+		send_verdict(l, o->rel[i].id, o->rel[i].action,
+		    o->rel[i].offload, 0);
+		l->st.releases++;
+	}
+}
+
+static void
+handle_events(struct live *l, const struct ng_out *o)
+{
+	unsigned i;
+
+	for (i = 0; i < o->nev; i++) {
+		log_event(l, &o->ev[i]);
+		mark_passed(l, &o->ev[i]);
+	}
+}
+
+/*
+ * A reset verdict on a packet that is itself a RST would only drop it
+ * (REJECT never answers a RST).  In local-MTA mode the RSTs our REJECT
+ * rule sends to a killed flow's client leave through OUTPUT and come
+ * back to us; they must go through, or the client never learns.
+ */
+static int
+is_rst(const struct ng_nfq_pkt *p)
+{
+	struct ng_pkt k;
+
+	return ng_pkt_parse(&k, p->data, p->caplen, p->wirelen) == NG_PKT_OK &&
+	    (k.flags & NG_TH_RST) != 0;
+}
+
+static void
+on_packet(const struct ng_nfq_pkt *p, void *arg)
+{
+	struct live *l = arg;
+
+	if (p->data == NULL) {		/* nothing to judge: fail open */
+		ng_nfq_verdict(l->q, p->id, NF_ACCEPT, 0, 0, 0, 0);
+		ng_stats_verdict(&l->st, NG_SV_ACCEPT);
+		return;
+	}
+	ng_engine_packet(l->e, p->data, p->caplen, p->wirelen, p->id,
+	    now_usec(), &l->out);
+	send_releases(l, &l->out);
+	if (l->out.v.action == NG_RESET && is_rst(p))
+		l->out.v.action = NG_ACCEPT;
+	if (l->out.v.action == NG_HOLD)
+		ng_stats_verdict(&l->st, NG_SV_HOLD);
+	else
+		send_verdict(l, p->id, l->out.v.action, l->out.v.offload,
+		    p->mark);
+	handle_events(l, &l->out);
+}
+
+/* ---- state on disk ---- */
+
+/*
+ * The pass cache, penalty box and greylist, each written atomically to
+ * its own file in state_dir by cache_file.c, which converts our
+ * monotonic clock to wall time on the way out and back.
+ */
+static const char *state_kinds[3] = { "pass", "penalty", "greylist" };
+
+static struct ng_cache *
+state_table(struct ng_engine *e, int i)
+{
+	if (i == 0)
+		return ng_engine_pass_cache(e);
+	if (i == 1)
+		return ng_engine_penalty_box(e);
+	return ng_engine_greylist(e);
+}
+
+/*
+ * Every table is tried even when one fails.  Returns the entries
+ * written or loaded, or -1 with the first failure's message in err.
+ */
+static int
+state_io(struct ng_engine *e, const char *dir, ng_usec now, int save,
+    char *err, size_t errlen)
+{
+	char path[NG_PATH_MAX + 32], msg[512];
+	int i, n, total = 0, bad = 0;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s.state", dir,
+		    state_kinds[i]);
+		if (save)
+			n = ng_state_save(state_table(e, i), path,
+			    state_kinds[i], now, time(NULL), msg, sizeof(msg));
+		else
+			n = ng_state_load(state_table(e, i), path,
+			    state_kinds[i], now, time(NULL), msg, sizeof(msg));
+		if (n >= 0) {
+			total += n;
+			continue;
+		}
+		if (!bad)
+			snprintf(err, errlen, "%s", msg);
+		bad = 1;
+	}
+	return bad ? -1 : total;
+}
+
+static int
+state_save(struct ng_engine *e, const char *dir, ng_usec now, char *err,
+    size_t errlen)
+{
+	return state_io(e, dir, now, 1, err, errlen);
+}
+
+static int
+state_load(struct ng_engine *e, const char *dir, ng_usec now, char *err,
+    size_t errlen)
+{
+	return state_io(e, dir, now, 0, err, errlen);
+}
+
+/* ---- time ---- */
+
+static void
+tick(struct live *l, ng_usec now)
+{
+	unsigned n;
+
+	for (n = 0; n < TICK_ROUNDS; n++) {
+		int more = ng_engine_tick(l->e, now, &l->out);
+
+		send_releases(l, &l->out);
+		handle_events(l, &l->out);
+		if (!more)
+			break;
+	}
+	ng_nfq_flush(l->q);
+}
+
+/* Stress: over half the queue held or waiting; off below a quarter. */
+static void
+check_stress(struct live *l)
+{
+	uint64_t load = ng_engine_stats(l->e)->held_now;
+	uint64_t max = l->cfg.queue_maxlen;
+
+	if (l->have_ks && l->ks.queue_total > load)
+		load = l->ks.queue_total;
+	if (!l->stress && load > max / 2) {
+		l->stress = 1;
+		l->st.stress_on++;
+		ng_engine_set_stress(l->e, 1);
+		ng_log(LOG_WARNING, "stress: %llu packets held or queued "
+		    "(queue_maxlen %llu): greet pause now %.2fs",
+		    (unsigned long long)load, (unsigned long long)max,
+		    (double)l->cfg.greet_pause_stress / NG_USEC_PER_SEC);
+	} else if (l->stress && load < max / 4) {
+		l->stress = 0;
+		ng_engine_set_stress(l->e, 0);
+		ng_log(LOG_NOTICE, "stress over: greet pause %.2fs again",
+		    (double)l->cfg.greet_pause / NG_USEC_PER_SEC);
+	}
+	if (load >= max && !l->full) {
+		l->st.queue_full++;
+		ng_log(LOG_WARNING, "queue %u full: the kernel lets new "
+		    "packets through unjudged (fail open)", l->queue);
+	}
+	l->full = load >= max;
+}
+
+static void
+stats_view(struct live *l, struct ng_stats_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->live = &l->st;
+	v->eng = ng_engine_stats(l->e);
+	v->nfq = ng_nfq_counters(l->q);
+	v->ks = l->have_ks ? &l->ks : NULL;
+	v->queue = l->queue;
+	v->stress = l->stress;
+	v->uptime_sec = (now_usec() - l->start) / NG_USEC_PER_SEC;
+}
+
+static void
+write_prom(struct live *l)
+{
+	struct ng_stats_view v;
+
+	stats_view(l, &v);
+	if (ng_stats_write_prom(&v, l->cfg.state_dir) < 0)
+		ng_log(LOG_WARNING, "writing %s/nfq-gate.prom: %s",
+		    l->cfg.state_dir, strerror(errno));
+}
+
+static void
+save_state(struct live *l, ng_usec now)
+{
+	char err[512];
+
+	l->last_save = now;
+	if (state_save(l->e, l->cfg.state_dir, now, err,
+	    sizeof(err)) < 0) {
+		/* One line per failure spell, not one per second. */
+		l->st.state_save_errors++;
+		if (!l->save_failing)
+			ng_log(LOG_WARNING, "saving state: %s", err);
+		l->save_failing = 1;
+		l->dirty = 1;
+		l->urgent = 0;
+		return;
+	}
+	if (l->save_failing)
+		ng_log(LOG_INFO, "state saved again");
+	l->save_failing = 0;
+	l->st.state_saves++;
+	l->dirty = l->urgent = 0;
+}
+
+static void
+housekeeping(struct live *l, ng_usec now)
+{
+	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
+	check_stress(l);
+	if ((l->urgent && now >= l->last_save + SAVE_SOON) ||
+	    (l->dirty && now >= l->last_save + SAVE_EVERY))
+		save_state(l, now);
+	if (l->cfg.stats_interval > 0 && now >= l->next_stats) {
+		write_prom(l);
+		l->next_stats = now + l->cfg.stats_interval;
+	}
+	l->next_house = now + HOUSEKEEPING;
+}
+
+static void
+arm_timer(struct live *l)
+{
+	ng_usec when = ng_engine_next_timer(l->e);
+	struct itimerspec its;
+
+	if (l->next_house < when)
+		when = l->next_house;
+	if (l->urgent && l->last_save + SAVE_SOON < when)
+		when = l->last_save + SAVE_SOON;
+	if (when == l->armed)
+		return;
+	memset(&its, 0, sizeof(its));
+	if (when == 0)
+		when = 1;	/* 0 would disarm the timer */
+	its.it_value.tv_sec = (time_t)(when / NG_USEC_PER_SEC);
+	its.it_value.tv_nsec = (long)(when % NG_USEC_PER_SEC) * 1000;
+	if (timerfd_settime(l->timerfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		l->armed = when;
+}
+
+static void
+on_timer(struct live *l)
+{
+	uint64_t expirations;
+	ng_usec now = now_usec();
+
+	if (read(l->timerfd, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		ng_log(LOG_WARNING, "timerfd: %s", strerror(errno));
+	l->armed = 0;
+	tick(l, now);
+	if (now >= l->next_house)
+		housekeeping(l, now);
+}
+
+/* ---- configuration ---- */
+
+static int
+open_db(const struct ng_config *c, struct ng_netdb **db, char *err,
+    size_t errlen)
+{
+	*db = NULL;
+	if (c->database[0] == '\0')
+		return 0;
+	*db = ng_netdb_open(c->database, err, errlen);
+	return *db == NULL ? -1 : 0;
+}
+
+static void
+use_db(struct live *l, struct ng_netdb *db)
+{
+	struct ng_geo geo;
+
+	if (db == NULL) {
+		ng_engine_set_geo(l->e, NULL);
+		return;
+	}
+	geo.lookup = ng_netdb_geo;
+	geo.ctx = db;
+	ng_engine_set_geo(l->e, &geo);
+}
+
+/*
+ * SIGHUP: build the new config and open the new database completely
+ * before touching the ones in force; any failure keeps the old ones.
+ */
+static void
+reload(struct live *l)
+{
+	struct ng_config c;
+	struct ng_netdb *db;
+	char err[1024];
+
+	ng_config_defaults(&c);
+	if (ng_config_load(&c, l->conf_path, err, sizeof(err)) < 0 ||
+	    open_db(&c, &db, err, sizeof(err)) < 0) {
+		ng_log(LOG_ERR, "reload failed, old configuration kept: %s",
+		    err);
+		ng_config_free(&c);
+		l->st.reload_errors++;
+		return;
+	}
+	if (ng_engine_set_config(l->e, &c) < 0) {
+		ng_log(LOG_ERR, "reload failed, old configuration kept: "
+		    "out of memory");
+		ng_netdb_close(db);
+		ng_config_free(&c);
+		l->st.reload_errors++;
+		return;
+	}
+	use_db(l, db);
+	ng_netdb_close(l->db);
+	l->db = db;
+	if (strcmp(c.state_dir, l->cfg.state_dir) != 0 ||
+	    strcmp(c.user, l->cfg.user) != 0)
+		ng_log(LOG_WARNING, "reload: state_dir and user take effect "
+		    "at the next start only");
+	snprintf(c.state_dir, sizeof(c.state_dir), "%s", l->cfg.state_dir);
+	snprintf(c.user, sizeof(c.user), "%s", l->cfg.user);
+	if (c.queue_maxlen != l->cfg.queue_maxlen &&
+	    ng_nfq_set_maxlen(l->q, c.queue_maxlen) < 0)
+		ng_log(LOG_WARNING, "reload: queue_maxlen: %s",
+		    strerror(errno));
+	ng_config_free(&l->cfg);
+	l->cfg = c;
+	l->st.reloads++;
+	ng_log(LOG_INFO, "reloaded %s%s%s", l->conf_path,
+	    db ? ", database " : "", db ? c.database : "");
+}
+
+/* ---- signals ---- */
+
+static int
+on_signal(struct live *l)
+{
+	struct signalfd_siginfo si;
+	struct ng_stats_view v;
+
+	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload(l);
+			break;
+		case SIGUSR1:
+			l->have_ks = ng_nfq_read_kstats(l->queue,
+			    &l->ks) == 0;
+			stats_view(l, &v);
+			ng_stats_log(&v);
+			break;
+		default:
+			ng_log(LOG_INFO, "signal %d: stopping", si.ssi_signo);
+			l->stop = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ---- start and stop ---- */
+
+static int
+parse_args(struct live *l, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "no-syslog", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	unsigned long n;
+	int ch;
+
+	l->conf_path = DEFAULT_CONF;
+	l->use_syslog = 1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:q:fdh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			l->conf_path = optarg;
+			break;
+		case 'q':
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || n > 65535) {
+				fprintf(stderr, "nfq-gate: bad queue number "
+				    "\"%s\" (0-65535)\n", optarg);
+				return -1;
+			}
+			l->queue = (unsigned)n;
+			break;
+		case 'f':
+			l->foreground = 1;
+			break;
+		case 'd':
+			l->debug = 1;
+			break;
+		case 'S':
+			l->use_syslog = 0;
+			break;
+		default:
+			usage();
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * stderr gets the log lines in the foreground, on a terminal, or when it
+ * goes to a file or pipe; not when it is systemd's journal, which
+ * already has the syslog copy.
+ */
+static int
+want_stderr(const struct live *l)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (l->foreground || isatty(2) || !l->use_syslog)
+		return 1;
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(2, &st) < 0)
+		return 1;
+	return !((unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino);
+}
+
+static int
+open_events(struct live *l)
+{
+	struct epoll_event ev;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	l->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	l->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC);
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->sigfd < 0 || l->timerfd < 0 || l->epfd < 0)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = ng_nfq_fd(l->q);
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+		return -1;
+	ev.data.fd = l->sigfd;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+		return -1;
+	ev.data.fd = l->timerfd;
+	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+}
+
+static int
+start_engine(struct live *l)
+{
+	char err[1024];
+
+	ng_config_defaults(&l->cfg);
+	if (ng_config_load(&l->cfg, l->conf_path, err, sizeof(err)) < 0) {
+		ng_log(LOG_ERR, "configuration: %s", err);
+		return EX_CONFIG;
+	}
+	if (open_db(&l->cfg, &l->db, err, sizeof(err)) < 0) {
+		ng_log(LOG_ERR, "database: %s", err);
+		return EX_CONFIG;
+	}
+	if (l->db == NULL && l->cfg.ncountry > 0)
+		ng_log(LOG_WARNING, "country rules but no database: every "
+		    "client's country is unknown");
+	l->e = ng_engine_new(&l->cfg);
+	if (l->e == NULL) {
+		ng_log(LOG_ERR, "out of memory making the engine");
+		return EX_OSERR;
+	}
+	use_db(l, l->db);
+	return 0;
+}
+
+static int
+start_nft(struct live *l)
+{
+	char err[512];
+
+	if (l->cfg.nft_penalty_table[0] == '\0')
+		return 0;
+	l->nft = ng_nftset_open(l->cfg.nft_penalty_table,
+	    l->cfg.nft_penalty_set4, l->cfg.nft_penalty_set6, err,
+	    sizeof(err));
+	if (l->nft == NULL) {
+		ng_log(LOG_ERR, "nft_penalty_set: %s", err);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* Socket and files while root, then the user; see privs.c. */
+static int
+start_io(struct live *l)
+{
+	struct ng_nfq_params p;
+	char err[512];
+	uid_t uid;
+	gid_t gid;
+	int fell, r;
+
+	if (ng_privs_lookup(l->cfg.user, &uid, &gid, &fell, err,
+	    sizeof(err)) < 0) {
+		ng_log(LOG_ERR, "user: %s", err);
+		return EX_CONFIG;
+	}
+	if (fell)
+		ng_log(LOG_WARNING, "no user \"%s\": running as nobody",
+		    l->cfg.user);
+	if (geteuid() != 0)
+		uid = geteuid(), gid = getegid();
+	if (ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
+	    sizeof(err)) < 0) {
+		ng_log(LOG_ERR, "state_dir: %s", err);
+		return EX_CONFIG;
+	}
+	r = state_load(l->e, l->cfg.state_dir, now_usec(), err,
+	    sizeof(err));
+	if (r < 0)
+		ng_log(LOG_WARNING, "state: %s", err);
+	else if (r > 0)
+		ng_log(LOG_INFO, "state: %d entries loaded from %s", r,
+		    l->cfg.state_dir);
+	memset(&p, 0, sizeof(p));
+	p.queue = l->queue;
+	p.maxlen = l->cfg.queue_maxlen;
+	p.copy_range = COPY_RANGE;
+	/* Room for every queued packet's message, within reason. */
+	p.rcvbuf = l->cfg.queue_maxlen > 65536 ? 64 << 20 :
+	    (int)l->cfg.queue_maxlen * 1024;
+	if (p.rcvbuf < (1 << 20))
+		p.rcvbuf = 1 << 20;
+	l->q = ng_nfq_open(&p, err, sizeof(err));
+	if (l->q == NULL) {
+		ng_log(LOG_ERR, "queue %u: %s", l->queue, err);
+		return EX_OSERR;
+	}
+	if ((r = start_nft(l)) != 0)
+		return r;
+	if (geteuid() == 0 && ng_privs_drop(uid, gid, err, sizeof(err)) < 0) {
+		ng_log(LOG_ERR, "dropping privileges: %s", err);
+		return EX_OSERR;
+	}
+	if (open_events(l) < 0) {
+		ng_log(LOG_ERR, "event loop: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+static void
+shutdown_gate(struct live *l)
+{
+	unsigned n;
+	int more = 1;
+
+	/* Everything held goes through: nobody's mail is lost to a stop. */
+	for (n = 0; n < TICK_ROUNDS && more; n++) {
+		more = ng_engine_release_all(l->e, &l->out);
+		send_releases(l, &l->out);
+		handle_events(l, &l->out);
+	}
+	ng_nfq_flush(l->q);
+	save_state(l, now_usec());
+	if (l->cfg.stats_interval > 0)
+		write_prom(l);
+}
+
+static void
+run(struct live *l)
+{
+	struct epoll_event evs[4];
+	int i, n;
+
+	while (!l->stop) {
+		arm_timer(l);
+		n = epoll_wait(l->epfd, evs, 4, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ng_log(LOG_ERR, "epoll: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == l->sigfd)
+				on_signal(l);
+			else if (evs[i].data.fd == l->timerfd)
+				on_timer(l);
+			else if (ng_nfq_receive(l->q, on_packet, l) < 0) {
+				ng_log(LOG_ERR, "queue %u: receive: %s",
+				    l->queue, strerror(errno));
+				l->stop = 2;
+			} else
+				check_stress(l);
+		}
+	}
+}
+
+static void
+cleanup(struct live *l)
+{
+	if (l->epfd >= 0)
+		close(l->epfd);
+	if (l->sigfd >= 0)
+		close(l->sigfd);
+	if (l->timerfd >= 0)
+		close(l->timerfd);
+	ng_nfq_close(l->q);
+	ng_nftset_close(l->nft);
+	ng_engine_free(l->e);
+	ng_netdb_close(l->db);
+	ng_config_free(&l->cfg);
+	ng_log_close();
+}
+
+int
+ng_live_main(int argc, char **argv)
+{
+	struct live *l = calloc(1, sizeof(*l));
+	int r;
+
+	if (l == NULL)
+		return EX_OSERR;
+	l->epfd = l->sigfd = l->timerfd = -1;
+	if (parse_args(l, argc, argv) < 0) {
+		free(l);
+		return EX_USAGE;
+	}
+	ng_log_open(l->use_syslog, want_stderr(l), l->debug);
+	r = start_engine(l);
+	if (r == 0)
+		r = start_io(l);
+	if (r != 0) {
+		cleanup(l);
+		free(l);
+		return r;
+	}
+	l->start = l->last_save = now_usec();
+	l->next_house = l->start + HOUSEKEEPING;
+	l->next_stats = l->start + l->cfg.stats_interval;
+	ng_log(LOG_INFO, "starting on queue %u: greet pause %.2fs (%.2fs "
+	    "under stress), queue_maxlen %u, database %s, state in %s",
+	    l->queue, (double)l->cfg.greet_pause / NG_USEC_PER_SEC,
+	    (double)l->cfg.greet_pause_stress / NG_USEC_PER_SEC,
+	    l->cfg.queue_maxlen, l->db ? l->cfg.database : "none",
+	    l->cfg.state_dir);
+	run(l);
+	shutdown_gate(l);
+	r = l->stop == 2 ? EX_OSERR : 0;
+	ng_log(LOG_INFO, "stopped");
+	cleanup(l);
+	free(l);
+	return r;
+}

@@ -1,0 +1,28 @@
+/*
+ * privs.h - give up root once the netlink socket and files are open.
+ *
+ * The daemon parses packets from the Internet; if that code ever goes
+ * wrong it should do so as an unprivileged user.  Only CAP_NET_ADMIN is
+ * kept, because nfnetlink checks it on every verdict we send.
+ */
+#ifndef NG_PRIVS_H
+#define NG_PRIVS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Resolve name to uid/gid.  A missing user falls back to "nobody" and
+ * sets *fellback.  "root" (or uid 0) means keep root.  -1 on failure.
+ */
+int ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid,
+    int *fellback, char *err, size_t errlen);
+
+/* Make dir (and parents) and give it to uid/gid; while still root. */
+int ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
+    size_t errlen);
+
+/* Become uid/gid keeping only CAP_NET_ADMIN; a no-op for uid 0. */
+int ng_privs_drop(uid_t uid, gid_t gid, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,254 @@
+#!/bin/sh
+# daemon_smoke.sh - the live daemon on its own, without Postfix: a veth
+# pair between a client and a server namespace, a tiny Python SMTP
+# greeter in the server namespace, the daemon on NFQUEUE 0 there, and
+# Python clients that wait for the greeting (PASS NEW, then PASS OLD),
+# talk first (PREGREET, reset at both ends, then PENALTY), come from CN
+# (DROP at the SYN), over IPv4 and IPv6.  Then the daemon's own duties:
+# privilege drop to nobody, SIGUSR1 counters, the Prometheus file,
+# SIGHUP with a broken and a good config, SIGTERM exits 0, a bad config
+# at start-up exits 78.  Everything stays inside the two namespaces,
+# removed by the EXIT trap; every wait is bounded.
+
+. "$(dirname "$0")/../lib.sh"
+need_root
+[ -x "$GATE" ] || skip "$GATE not built"
+PY=/usr/bin/python3
+[ -x $PY ] || PY=$(command -v python3) || skip "python3 missing"
+command -v iptables >/dev/null || skip "iptables missing"
+
+ID=ngd$$
+CLI=$ID-c SRV=$ID-s
+GPID= SPID=
+cleanup() {
+	[ -n "$GPID" ] && kill -9 "$GPID" 2>/dev/null
+	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+	ip netns del "$CLI" 2>/dev/null
+	ip netns del "$SRV" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+ip netns add "$CLI" 2>/dev/null || skip "cannot create network namespaces"
+ip netns add "$SRV" || fail "netns add"
+ip link add "$ID-a" netns "$CLI" type veth peer name "$ID-b" netns "$SRV" ||
+    fail "veth"
+inc() { ip netns exec "$CLI" "$@"; }
+ins() { ip netns exec "$SRV" "$@"; }
+inc ip link set lo up; ins ip link set lo up
+inc ip link set "$ID-a" up; ins ip link set "$ID-b" up
+for a in 198.51.100.10 198.51.100.11 1.0.1.5; do
+	inc ip addr add $a/32 dev "$ID-a"
+done
+for a in 2001:db8:1::10 2001:db8:1::11 240e::5; do
+	inc ip addr add $a/128 dev "$ID-a" nodad
+done
+ins ip addr add 203.0.113.25/32 dev "$ID-b"
+ins ip addr add 2001:db8:25::25/128 dev "$ID-b" nodad
+inc ip route add 203.0.113.25/32 dev "$ID-a"
+inc ip -6 route add 2001:db8:25::25/128 dev "$ID-a"
+for n in 198.51.100.0/24 1.0.1.0/24; do ins ip route add $n dev "$ID-b"; done
+for n in 2001:db8:1::/64 240e::/20; do ins ip -6 route add $n dev "$ID-b"; done
+
+# The gate's rules, local-MTA mode, both families.
+for ipt in iptables ip6tables; do
+	ins $ipt -w -N NFQG || fail "$ipt -N"
+	ins $ipt -w -A INPUT -p tcp --dport 25 -j NFQG
+	ins $ipt -w -A OUTPUT -p tcp --sport 25 -j NFQG
+	ins $ipt -w -A NFQG -p tcp -m connmark --mark 0x100/0x100 -j ACCEPT
+	ins $ipt -w -A NFQG -p tcp -m mark --mark 0x200/0x200 \
+	    -j REJECT --reject-with tcp-reset
+	ins $ipt -w -A NFQG -p tcp -j NFQUEUE --queue-num 0 --queue-bypass
+done
+
+# The greeter: "220 hi" at once; records what each client sent.
+cat >"$TMP/server.py" <<'EOF'
+import socket, sys, threading
+log = open(sys.argv[1], "a", buffering=1)
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 25)); s.listen(64)
+def serve(c, a):
+    c.settimeout(10)
+    got, how = b"", "closed"
+    try:
+        c.sendall(b"220 hi\r\n")
+        while True:
+            d = c.recv(512)
+            if not d:
+                break
+            got += d
+            if b"QUIT" in got:
+                c.sendall(b"221 bye\r\n")
+                break
+    except ConnectionResetError:
+        how = "reset"
+    except Exception as e:
+        how = type(e).__name__
+    log.write("conn %s %s got=%r\n" % (a[0], how, got))
+    c.close()
+while True:
+    c, a = s.accept()
+    threading.Thread(target=serve, args=(c, a), daemon=True).start()
+EOF
+# A client: "wait" for the greeting then QUIT, or "talk" first.
+cat >"$TMP/client.py" <<'EOF'
+import socket, sys, time
+mode, src, dst = sys.argv[1:4]
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.bind((src, 0)); s.settimeout(3)
+t0 = time.time()
+try:
+    s.connect((dst, 25))
+except socket.timeout:
+    print("connect=timeout"); sys.exit(0)
+except OSError as e:
+    print("connect=%s" % e.__class__.__name__); sys.exit(0)
+s.settimeout(8)
+if mode == "talk":
+    s.sendall(b"EHLO bot\r\n")
+try:
+    d = s.recv(512)
+    took = time.time() - t0
+    if not d:
+        print("result=closed"); sys.exit(0)
+    if mode == "wait":
+        s.sendall(b"QUIT\r\n"); s.recv(512)
+    print("result=greeting ms=%d" % (took * 1000))
+except ConnectionResetError:
+    print("result=reset")
+except socket.timeout:
+    print("result=timeout")
+EOF
+ip netns exec "$SRV" $PY "$TMP/server.py" "$TMP/server.log" &
+SPID=$!
+
+"$GATEDB" build -o "$TMP/db" "$NG_ROOT/rules/netblocks-sample.csv" \
+    >"$TMP/db.log" 2>&1 || { cat "$TMP/db.log"; fail "nfq-gate-db build"; }
+chmod 755 "$TMP"
+conf() {	# greet pause, user
+	cat <<EOF
+greet_pause = $1
+country CN = drop
+database = $TMP/db
+state_dir = $TMP/state
+user = $2
+stats_interval = 1s
+EOF
+}
+conf 1s nobody >"$TMP/gate.conf"
+LOG=$TMP/gate.log
+ip netns exec "$SRV" "$GATE" -c "$TMP/gate.conf" -q 0 --no-syslog \
+    >"$LOG" 2>&1 &
+GPID=$!
+n=0
+until grep -q "starting on queue 0" "$LOG"; do
+	kill -0 $GPID 2>/dev/null || { cat "$LOG"; fail "gate died"; }
+	n=$((n + 1)); [ $n -lt 50 ] || { cat "$LOG"; fail "no start line"; }
+	sleep 0.1
+done
+cat "$LOG"
+
+expect() {	# regex, what
+	n=0
+	until grep -Eq "$1" "$LOG"; do
+		n=$((n + 1))
+		[ $n -lt 30 ] || { cat "$LOG"; fail "$2: no line /$1/"; }
+		sleep 0.1
+	done
+}
+client() { inc $PY "$TMP/client.py" "$@"; }
+
+# The daemon runs as nobody with CAP_NET_ADMIN only.
+uid=$(awk '/^Uid:/ { print $3 }' /proc/$GPID/status)
+[ "$uid" = "$(id -u nobody)" ] || fail "running as uid $uid, not nobody"
+capeff=$(awk '/^CapEff:/ { print $2 }' /proc/$GPID/status)
+[ "$capeff" = "0000000000001000" ] || fail "effective caps $capeff"
+
+for fam in 4 6; do
+	if [ $fam = 4 ]; then
+		good=198.51.100.10 bot=198.51.100.11 cn=1.0.1.5
+		srv=203.0.113.25
+	else
+		good=2001:db8:1::10 bot=2001:db8:1::11 cn=240e::5
+		srv=2001:db8:25::25
+	fi
+	out=$(client wait $good $srv); echo "good-new$fam: $out"
+	case $out in result=greeting*) ;; *) fail "good-new$fam: $out" ;; esac
+	ms=${out#*ms=}
+	[ "$ms" -ge 900 ] || fail "good-new$fam: greeting after $ms ms"
+	expect "PASS NEW \[$good\]:[0-9]+" "good-new$fam"
+
+	out=$(client wait $good $srv); echo "good-old$fam: $out"
+	ms=${out#*ms=}
+	[ "$ms" -lt 500 ] || fail "good-old$fam: held $ms ms"
+	expect "PASS OLD \[$good\]:[0-9]+" "good-old$fam"
+
+	out=$(client talk $bot $srv); echo "bot$fam: $out"
+	[ "$out" = result=reset ] || { cat "$LOG" "$TMP/server.log";
+	    ins iptables -w -v -x -n -L NFQG; fail "bot$fam: $out"; }
+	expect "PREGREET [0-9]+ after [0-9.]+ from \[$bot\]:[0-9]+: EHLO bot" \
+	    "bot$fam"
+	# The MTA's end was reset too, and it never saw the bot's bytes.
+	n=0
+	until grep -q "conn [:f]*$bot " "$TMP/server.log"; do
+		n=$((n + 1)); [ $n -lt 30 ] || fail "bot$fam: server unaware"
+		sleep 0.1
+	done
+	grep "conn [:f]*$bot " "$TMP/server.log" | grep -q "reset got=b''" ||
+	    { cat "$TMP/server.log"; fail "bot$fam: server side not reset"; }
+
+	out=$(client talk $bot $srv); echo "bot-again$fam: $out"
+	case $out in result=greeting*) fail "bot-again$fam: $out" ;; esac
+	expect "PENALTY \[$bot\]:[0-9]+" "bot-again$fam"
+
+	out=$(client wait $cn $srv); echo "cn$fam: $out"
+	[ "$out" = connect=timeout ] || fail "cn$fam: $out"
+	expect "DROP \[$cn\]:[0-9]+ country=CN" "cn$fam"
+done
+
+acc=$(ins iptables -w -v -x -n -L NFQG | awk '/connmark/ { print $1 }')
+echo "IPv4 packets on the connmark fast path: $acc"
+[ "${acc:-0}" -gt 0 ] || fail "no packet took the connmark fast path"
+
+kill -USR1 $GPID
+expect "statistics: .*offload=[1-9]" "SIGUSR1"
+expect "decisions by country:.*CN=2" "SIGUSR1 countries"
+n=0
+until [ -s "$TMP/state/nfq-gate.prom" ]; do
+	n=$((n + 1)); [ $n -lt 30 ] || fail "no nfq-gate.prom"; sleep 0.1
+done
+grep -q 'nfq_gate_decisions_total{country="CN",decision="drop"} 2' \
+    "$TMP/state/nfq-gate.prom" || { cat "$TMP/state/nfq-gate.prom";
+    fail "prom file lacks the CN drops"; }
+
+# SIGHUP: a broken config is refused and the old one stays in force.
+echo "greet_pause = soon" >"$TMP/gate.conf"
+kill -HUP $GPID
+expect "reload failed, old configuration kept: .*gate.conf:1" "bad HUP"
+conf 0s nobody >"$TMP/gate.conf"
+kill -HUP $GPID
+expect "reloaded $TMP/gate.conf" "good HUP"
+kill -0 $GPID || fail "gate died on reload"
+
+kill -TERM $GPID
+n=0
+while kill -0 $GPID 2>/dev/null; do
+	n=$((n + 1)); [ $n -lt 50 ] || fail "SIGTERM: still running"
+	sleep 0.1
+done
+wait $GPID; rc=$?
+GPID=
+[ $rc = 0 ] || { cat "$LOG"; fail "SIGTERM: exit $rc"; }
+
+# A bad config at start-up: exit 78 with the file and line.
+printf 'greet_pause = 1s\nbogus = 1\n' >"$TMP/bad.conf"
+ins "$GATE" -c "$TMP/bad.conf" -q 0 --no-syslog >"$TMP/bad.log" 2>&1
+rc=$?
+[ $rc = 78 ] || { cat "$TMP/bad.log"; fail "bad config: exit $rc"; }
+grep -q "bad.conf:2" "$TMP/bad.log" || fail "bad config: no file:line"
+cat "$LOG"
+echo "daemon smoke test passed"
+exit 0
