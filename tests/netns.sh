@@ -286,8 +286,11 @@ ngt_gate_conf() {	# [lines...]
 
 ngt_gate_start() {	# conf [extra args]
 	conf=$1; shift
-	ngt_in "$NGT_GATE_NS" "$GATE" -c "$conf" -q 0 "$@" \
-	    >>"$NGT_GATELOG" 2>&1 &
+	# Not through ngt_in: a function in the background is a subshell,
+	# and $! would be the subshell, not the gate.  "ip netns exec"
+	# execs the command, so $! is the gate itself (kill -9 must hit it).
+	ip netns exec "$NGT_GATE_NS" "$GATE" -c "$conf" -q 0 -f --no-syslog \
+	    "$@" >>"$NGT_GATELOG" 2>&1 &
 	NGT_GATE_PID=$!
 	# Bound to the queue when it logs its start line or, failing a line,
 	# after a short settle; a dead gate is an error either way.
@@ -387,6 +390,14 @@ ngt_ms() { date +%s%3N; }
 ngt_cleanup() {
 	rc=$?
 	trap - EXIT INT TERM HUP
+	# A failed test shows both sides of the story in its log.
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$NGT_DIR" ]; then
+		for f in "$NGT_GATELOG" "$NGT_PF/maillog"; do
+			[ -s "$f" ] || continue
+			echo "--- last lines of $f:" >&2
+			tail -n 25 "$f" >&2
+		done
+	fi
 	[ -n "$NGT_TAIL_PID" ] && kill "$NGT_TAIL_PID" 2>/dev/null
 	ngt_gate_kill TERM
 	ngt_postfix_stop

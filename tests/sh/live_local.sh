@@ -100,6 +100,10 @@ ngt_gate_kill KILL
 wait $swpid || { cat "$NGT_DIR/swaks-kill" >&2;
     fail "mail lost when the gate was killed"; }
 echo "kill -9 mid-session: mail delivered $(( $(ngt_ms) - t0 )) ms after the kill"
+# It really was killed mid-session: it saw the client but never decided.
+ngt_expect_gate "CONNECT from \[$(ngt_re "$NGT_NEW_A4")\]:" "held session" 1
+grep -q "PASS NEW \[$(ngt_re "$NGT_NEW_A4")\]" "$NGT_GATELOG" &&
+    fail "the gate decided before it was killed: sleep too long?"
 ngt_mail_ok "$NGT_CLI_A6" "$NGT_SRV_A6" "no-gate6"
 [ "$MS" -lt $((PAUSE_MS / 2)) ] || fail "no-gate6: ${MS} ms with no gate"
 

@@ -32,7 +32,8 @@ for f in nfq-gate.rules nfq-gate6.rules nfq-gate-gateway.rules \
     nfq-gate6-gateway.rules; do
 	grep -- '-A NFQ_GATE' "$R/$f" | sed 's/ -j .*//;s/.*-m //' \
 	    >"$TMP/order"
-	printf '%s\n' 'connmark --mark 0x100/0x100' 'mark --mark 0x200/0x200' \
+	printf '%s\n' 'connmark --mark 0x100/0x100' \
+	    'conntrack --ctstate RELATED' 'mark --mark 0x200/0x200' \
 	    'connbytes --connbytes 24: --connbytes-dir both --connbytes-mode packets' \
 	    '-A NFQ_GATE -p tcp' >"$TMP/want"
 	cmp -s "$TMP/order" "$TMP/want" ||

@@ -42,7 +42,7 @@ rules install || fail "second install"
 for ipt in iptables ip6tables; do
 	expect "$ipt INPUT jumps" "$(count $ipt '^-A INPUT .*-j NFQ_GATE$')" 1
 	expect "$ipt OUTPUT jumps" "$(count $ipt '^-A OUTPUT .*-j NFQ_GATE$')" 1
-	expect "$ipt chain rules" "$(count $ipt '^-A NFQ_GATE ')" 4
+	expect "$ipt chain rules" "$(count $ipt '^-A NFQ_GATE ')" 5
 	# The jump comes before the user's ESTABLISHED rule, or the gate
 	# would only ever see SYNs.
 	first=$(in_ns $ipt -S INPUT | sed -n 2p)
@@ -77,7 +77,7 @@ in_ns iptables -S FORWARD | grep -q -- '--sport 25 -j NFQ_GATE' ||
 rules remove || fail "remove"
 rules install --family 6 || fail "install -6"
 expect "v4 untouched by --family 6" "$(count iptables NFQ_GATE)" 0
-expect "v6 installed" "$(count ip6tables '^-A NFQ_GATE ')" 4
+expect "v6 installed" "$(count ip6tables '^-A NFQ_GATE ')" 5
 
 # Remove: everything of ours goes, everything else stays; twice is fine.
 rules remove || fail "remove"
