@@ -83,6 +83,43 @@ printf '1.0.1.0,1.0.3.255,HK\n' >"$TMP/hk.csv"
 ng_run "$GATEDB" build -o "$TMP/s.db" "$CSV" "$TMP/hk.csv" >/dev/null 2>&1 || fail "two sources"
 [ "$(ng_run "$GATEDB" lookup "$TMP/s.db" 1.0.1.5)" = "1.0.1.5 HK" ] || fail "later source"
 
+# GeoLite2: the locations file paired with the blocks in any order, or
+# named with --locations; IP2Location and RPSL detected by content.
+cat >"$TMP/GeoLite2-Country-Locations-en.csv" <<'EOF2'
+geoname_id,locale_code,continent_code,continent_name,country_iso_code,country_name,is_in_european_union
+1814991,en,AS,Asia,CN,China,0
+2077456,en,OC,Oceania,AU,Australia,0
+EOF2
+cat >"$TMP/GeoLite2-Country-Blocks-IPv4.csv" <<'EOF2'
+network,geoname_id,registered_country_geoname_id,represented_country_geoname_id,is_anonymous_proxy,is_satellite_provider
+1.0.0.0/24,2077456,2077456,,0,0
+1.0.1.0/24,1814991,1814991,,0,0
+EOF2
+cat >"$TMP/GeoLite2-Country-Blocks-IPv6.csv" <<'EOF2'
+network,geoname_id,registered_country_geoname_id,represented_country_geoname_id,is_anonymous_proxy,is_satellite_provider
+240e::/20,,1814991,,0,0
+EOF2
+printf '"16777216","16777471","US","United States of America"\n' >"$TMP/ip2l.csv"
+printf 'inetnum: 1.0.2.0 - 1.0.2.255\ncountry: JP\n\ninet6num: 2a02:6b8::/32\ncountry: RU\n' >"$TMP/ripe.db"
+ng_run "$GATEDB" build -o "$TMP/g.db" "$TMP/GeoLite2-Country-Blocks-IPv4.csv" \
+    "$TMP/GeoLite2-Country-Locations-en.csv" "$TMP/GeoLite2-Country-Blocks-IPv6.csv" \
+    "$TMP/ip2l.csv" "$TMP/ripe.db" >"$TMP/out" 2>&1 || fail "geolite pair: $(cat "$TMP/out")"
+grep -q 'Locations-en.csv: geolite2-locations, 0 ipv4 rows, 0 ipv6 rows, 2 locations' "$TMP/out" ||
+    fail "locations: $(cat "$TMP/out")"
+grep -q 'ip2l.csv: ip2location, 1 ipv4 rows' "$TMP/out" || fail "ip2l: $(cat "$TMP/out")"
+grep -q 'ripe.db: rpsl, 1 ipv4 rows, 1 ipv6 rows' "$TMP/out" || fail "rpsl: $(cat "$TMP/out")"
+ng_run "$GATEDB" lookup "$TMP/g.db" 1.0.0.1 1.0.1.1 1.0.2.1 240e::1 2a02:6b8::1 \
+    >"$TMP/look" || fail "lookup g.db"
+printf '1.0.0.1 US\n1.0.1.1 CN\n1.0.2.1 JP\n240e::1 CN\n2a02:6b8::1 RU\n' |
+    diff -u - "$TMP/look" || fail "geolite/ip2l/rpsl lookups"
+ng_run "$GATEDB" build -o "$TMP/g2.db" --locations "$TMP/GeoLite2-Country-Locations-en.csv" \
+    --format geolite2 "$TMP/GeoLite2-Country-Blocks-IPv4.csv" >"$TMP/out" 2>&1 ||
+    fail "--locations: $(cat "$TMP/out")"
+[ "$(ng_run "$GATEDB" lookup "$TMP/g2.db" 1.0.1.1)" = "1.0.1.1 CN" ] || fail "--locations lookup"
+ng_run "$GATEDB" build -o "$TMP/g3.db" "$TMP/GeoLite2-Country-Blocks-IPv4.csv" \
+    >"$TMP/out" 2>&1 && fail "blocks without locations accepted"
+grep -q 'Blocks-IPv4.csv:2: no locations file' "$TMP/out" || fail "no locations: $(cat "$TMP/out")"
+
 # A damaged database: refused with its name, never a crash.
 cp "$TMP/s.db" "$TMP/d.db"
 printf 'X' | dd of="$TMP/d.db" bs=1 seek=300 conv=notrunc 2>/dev/null
