@@ -4,10 +4,18 @@
  * Open hashing with chains through entry indices and one LRU list by
  * last refresh: a full table evicts its least recently refreshed entry,
  * which under a flood of new addresses is the oldest of the flood, not a
- * long-standing good sender that keeps coming back.
+ * long-standing good sender that keeps coming back.  Each table uses a
+ * TTL of its own, so the LRU tail is also the entry that expires soonest;
+ * every operation is O(1) and all memory is allocated up front.
+ *
+ * The hash is seeded per table from getrandom(), so a flooder cannot aim
+ * its addresses at one chain.  Expired entries stay in place until they
+ * are refreshed, evicted or swept by ng_cache_expire(); find and walk
+ * treat them as absent.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "cache.h"
 
@@ -27,6 +35,7 @@ struct ng_cache {
 	unsigned prefix4, prefix6;
 	uint64_t evictions;
 	uint32_t seed;
+	ng_usec now;			/* latest time seen, for walk */
 };
 
 static uint32_t
@@ -69,7 +78,9 @@ ng_cache_new(unsigned capacity, unsigned prefix4, unsigned prefix6)
 	for (i = 0; i < capacity; i++)
 		c->v[i].hnext = i + 1 < capacity ? i + 1 : NIL;
 	c->head = c->tail = NIL;
-	c->seed = (uint32_t)((uintptr_t)c >> 4) * 2654435761u;
+	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(c->seed))
+		c->seed = (uint32_t)((uintptr_t)c >> 4) * 2654435761u;
 	ng_cache_set_prefix(c, prefix4, prefix6);
 	return c;
 }
@@ -91,6 +102,14 @@ ng_cache_set_prefix(struct ng_cache *c, unsigned prefix4, unsigned prefix6)
 {
 	c->prefix4 = prefix4 > 32 ? 32 : prefix4;
 	c->prefix6 = prefix6 > 128 ? 128 : prefix6;
+}
+
+void
+ng_cache_prefix(const struct ng_cache *c, unsigned *prefix4,
+    unsigned *prefix6)
+{
+	*prefix4 = c->prefix4;
+	*prefix6 = c->prefix6;
 }
 
 static void
@@ -120,6 +139,20 @@ lru_push(struct ng_cache *c, uint32_t i)
 	else
 		c->tail = i;
 	c->head = i;
+}
+
+static void
+saw_time(struct ng_cache *c, ng_usec now)
+{
+	if (now > c->now)
+		c->now = now;
+}
+
+/* now + ttl, pinned at NG_NEVER instead of wrapping into the past. */
+static ng_usec
+expiry(ng_usec now, ng_usec ttl)
+{
+	return ttl > NG_NEVER - now ? NG_NEVER : now + ttl;
 }
 
 static uint32_t
@@ -155,6 +188,7 @@ ng_cache_find(struct ng_cache *c, const struct ng_addr *a, ng_usec now)
 	struct ng_addr k = masked(c, a);
 	uint32_t i = lookup(c, &k);
 
+	saw_time(c, now);
 	if (i == NIL || c->v[i].e.expires <= now)
 		return NULL;
 	return &c->v[i].e;
@@ -182,13 +216,14 @@ ng_cache_put(struct ng_cache *c, const struct ng_addr *a, ng_usec now,
 	uint32_t i = lookup(c, &k), b;
 	struct slot *s;
 
+	saw_time(c, now);
 	if (i != NIL) {
 		s = &c->v[i];
 		if (s->e.expires <= now) {	/* expired: start afresh */
 			s->e.first = now;
 			s->e.count = 0;
 		}
-		s->e.expires = now + ttl;
+		s->e.expires = expiry(now, ttl);
 		lru_unlink(c, i);
 		lru_push(c, i);
 		return &s->e;
@@ -198,7 +233,7 @@ ng_cache_put(struct ng_cache *c, const struct ng_addr *a, ng_usec now,
 	memset(&s->e, 0, sizeof(s->e));
 	s->e.key = k;
 	s->e.first = now;
-	s->e.expires = now + ttl;
+	s->e.expires = expiry(now, ttl);
 	s->used = 1;
 	b = bucket_of(c, &k);
 	s->hnext = c->bucket[b];
@@ -224,6 +259,7 @@ ng_cache_expire(struct ng_cache *c, ng_usec now)
 	unsigned n = 0;
 	uint32_t i;
 
+	saw_time(c, now);
 	for (i = 0; i < c->cap; i++) {
 		if (c->v[i].used && c->v[i].e.expires <= now) {
 			remove_slot(c, i);
@@ -252,9 +288,13 @@ ng_cache_walk(struct ng_cache *c,
 	uint32_t i;
 	int rc;
 
-	for (i = c->tail; i != NIL; i = c->v[i].prev)
+	/* Oldest first, so reading a saved walk back keeps the LRU order. */
+	for (i = c->tail; i != NIL; i = c->v[i].prev) {
+		if (c->v[i].e.expires <= c->now)
+			continue;
 		if ((rc = fn(&c->v[i].e, arg)) != 0)
 			return rc;
+	}
 	return 0;
 }
 

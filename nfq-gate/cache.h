@@ -31,6 +31,8 @@ struct ng_cache *ng_cache_new(unsigned capacity, unsigned prefix4,
 void ng_cache_free(struct ng_cache *c);
 void ng_cache_set_prefix(struct ng_cache *c, unsigned prefix4,
     unsigned prefix6);
+void ng_cache_prefix(const struct ng_cache *c, unsigned *prefix4,
+    unsigned *prefix6);
 
 /* The live entry covering a, or NULL (expired entries count as absent). */
 struct ng_cache_entry *ng_cache_find(struct ng_cache *c,

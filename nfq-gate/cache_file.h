@@ -1,15 +1,23 @@
 /*
  * cache_file.h - the pass cache, penalty box and greylist on disk.
  *
- * State must survive kill -9 and reboots, or every restart would make
- * good senders wait again and let known bots straight back in.  Files
- * are written atomically (temporary file, fsync, rename, fsync of the
- * directory), so a crash leaves either the old file or the new one.  A
- * file that fails to parse is set aside as NAME.corrupt-TIME and the
- * gate starts clean rather than refusing to start.
+ * A gate that forgets its pass cache on restart makes every good sender
+ * sit through the greet pause again, and one that forgets its penalty box
+ * lets the bots straight back in; so the tables are saved to state_dir
+ * and read back at start-up, and a kill -9 at any moment must leave the
+ * last good file in place.
  *
- * The engine keeps time on a monotonic clock; files hold wall-clock UNIX
- * seconds.  Callers pass both clocks' "now" so entries convert exactly.
+ * The format is text, easy to read and to edit by hand:
+ *
+ *	nfq-gate-state 1 pass
+ *	198.51.100.0/24 1700000000 1700086400 1
+ *	2001:db8:1::/64 1700000100 1700086500 3
+ *	end 2
+ *
+ * One entry per line: ADDR/PLEN, first seen, expiry (both UNIX wall-clock
+ * seconds) and count.  The "end" line gives the number of entries, so a
+ * file cut short is recognised as such.  The engine's clock is
+ * monotonic; the functions below take both clocks and convert.
  */
 #ifndef NG_CACHE_FILE_H
 #define NG_CACHE_FILE_H
@@ -18,21 +26,35 @@
 #include <time.h>
 
 #include "cache.h"
+#include "timeval.h"
 
-/* Write every live entry; -1 with a message, the old file untouched. */
+#define NG_STATE_MAGIC "nfq-gate-state"
+#define NG_STATE_VERSION 1
+
+/*
+ * Write the live entries of c to path atomically: a temporary file in the
+ * same directory, fsync, rename over path, fsync the directory.  Returns
+ * the number of entries written, or -1 with a message in err (path is
+ * then left as it was).
+ */
 int ng_state_save(struct ng_cache *c, const char *path, const char *kind,
     ng_usec now_mono, time_t now_wall, char *err, size_t errlen);
 
 /*
- * Load entries into c.  Returns how many were loaded, 0 for a missing
- * file, or -1 when the file was corrupt (it is renamed aside and err says
- * so, naming the file and line).
+ * Read path into c.  Returns the entries loaded (expired ones are
+ * skipped), 0 when the file does not exist, or -1 with a message in err:
+ * an unreadable file is left alone; a corrupt one is renamed to
+ * PATH.corrupt-<unix time> and c is left untouched, so the caller starts
+ * clean.
  */
 int ng_state_load(struct ng_cache *c, const char *path, const char *kind,
     ng_usec now_mono, time_t now_wall, char *err, size_t errlen);
 
-/* The parser behind ng_state_load, over a buffer (tests, the fuzzer);
- * with c NULL it only validates. */
+/*
+ * The parser behind ng_state_load(), over a buffer (for the fuzzer).
+ * With c NULL it only validates.  Errors are "name:line: message".  On
+ * error nothing has been added to c: every line is checked first.
+ */
 int ng_state_parse(struct ng_cache *c, const char *text, size_t len,
     const char *name, const char *kind, ng_usec now_mono, time_t now_wall,
     char *err, size_t errlen);

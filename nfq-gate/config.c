@@ -5,12 +5,17 @@
  * works on a file image so that start-up, SIGHUP reloads, tests and the
  * fuzzer share one code path, and so a reload can build a complete new
  * config before it replaces the one in force.  Every error names the
- * file and line; an unknown key is an error, because a typo in a gate's
- * policy should stop the gate from starting, not silently do nothing.
+ * file and line; an unknown key or a second line for a single-valued key
+ * is an error, because a typo in a gate's policy should stop the gate
+ * from starting, not silently do nothing.
+ *
+ * Keys live in one table (name, setter, field) so the unknown-key and
+ * duplicate checks have one place to look.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +24,30 @@
 #include "config.h"
 
 #define LINE_MAX_LEN 4096
+#define COUNT_MAX (1UL << 26)
+/* Longer than any sane TTL, short enough that now + ttl never wraps. */
+#define DURATION_MAX NG_SEC(100ULL * 366 * 86400)
+
+struct parse;
+struct key;
+typedef int (*setter)(struct parse *, const struct key *, char *);
+
+struct key {
+	const char *name;
+	setter set;
+	size_t off;		/* the field in struct ng_config */
+	size_t off6;		/* prefixes: the IPv6 field */
+	int repeat;		/* may appear on several lines */
+};
+
+#define NKEYS_MAX 40
 
 struct parse {
 	struct ng_config *c;
 	const char *name;
 	const char *dir;	/* for relative allow_file paths */
 	unsigned line;
+	unsigned seen[NKEYS_MAX];	/* line each key was set on */
 	char *err;
 	size_t errlen;
 };
@@ -38,6 +61,8 @@ fail(struct parse *p, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (p->err == NULL || p->errlen == 0)
+		return -1;
 	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
 	if (n < 0 || (size_t)n >= p->errlen)
 		return -1;
@@ -155,39 +180,50 @@ ng_parse_duration(const char *s, ng_usec *out)
 		{ "h", 3600 * NG_USEC_PER_SEC }, { "d", 86400 * NG_USEC_PER_SEC },
 		{ "w", 7 * 86400 * NG_USEC_PER_SEC }
 	};
-	unsigned long long v = 0;
+	ng_usec v = 0;
 	size_t i;
 
 	if (!isdigit((unsigned char)*s))
 		return -1;
 	for (; isdigit((unsigned char)*s); s++) {
-		v = v * 10 + (unsigned long long)(*s - '0');
-		if (v > 1000000000ULL)
+		v = v * 10 + (ng_usec)(*s - '0');
+		if (v > DURATION_MAX)
 			return -1;
 	}
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(s, units[i].u) == 0) {
-			*out = (ng_usec)v * units[i].mul;
+			if (v > DURATION_MAX / units[i].mul)
+				return -1;
+			*out = v * units[i].mul;
 			return 0;
 		}
 	}
 	return -1;
 }
 
+/* Decimal, or hex with 0x when base is 0 (marks read better in hex). */
 static int
-parse_uint(const char *s, unsigned long max, unsigned long *out)
+parse_uint(const char *s, int base, unsigned long max, unsigned long *out)
 {
 	char *end;
 	unsigned long v;
 
 	if (!isdigit((unsigned char)*s))
 		return -1;
+	if (base == 0 && s[0] == '0' && s[1] != 'x' && s[1] != 'X')
+		base = 10;	/* no octal surprises: 010 is ten */
 	errno = 0;
-	v = strtoul(s, &end, 0);
+	v = strtoul(s, &end, base);
 	if (errno || *end != '\0' || v > max)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+static void *
+field(struct parse *p, const struct key *k)
+{
+	return (char *)p->c + k->off;
 }
 
 /* Split a value list on commas and blanks; calls fn for each word. */
@@ -210,14 +246,163 @@ each_word(struct parse *p, char *v, int (*fn)(struct parse *, const char *,
 static int
 add_port(struct parse *p, const char *w, void *arg)
 {
+	struct ng_config *c = p->c;
 	unsigned long v;
 
 	(void)arg;
-	if (parse_uint(w, 65535, &v) < 0 || v == 0)
+	if (parse_uint(w, 10, 65535, &v) < 0 || v == 0)
 		return fail(p, "ports: bad port \"%s\"", w);
-	if (p->c->nports == NG_PORTS_MAX)
+	if (ng_config_is_port(c, (uint16_t)v))
+		return fail(p, "ports: port %lu listed twice", v);
+	if (c->nports == NG_PORTS_MAX)
 		return fail(p, "ports: at most %d ports", NG_PORTS_MAX);
-	p->c->ports[p->c->nports++] = (uint16_t)v;
+	c->ports[c->nports++] = (uint16_t)v;
+	return 0;
+}
+
+static int
+set_ports(struct parse *p, const struct key *k, char *v)
+{
+	int n;
+
+	(void)k;
+	p->c->nports = 0;
+	if ((n = each_word(p, v, add_port, NULL)) == 0)
+		return fail(p, "ports: empty");
+	return n < 0 ? -1 : 0;
+}
+
+static int
+set_duration(struct parse *p, const struct key *k, char *v)
+{
+	if (ng_parse_duration(v, field(p, k)) < 0)
+		return fail(p, "%s: bad duration \"%s\"", k->name, v);
+	return 0;
+}
+
+static int
+set_count(struct parse *p, const struct key *k, char *v)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 10, COUNT_MAX, &n) < 0 || n == 0)
+		return fail(p, "%s: bad count \"%s\" (1 to %lu)", k->name, v,
+		    COUNT_MAX);
+	*(unsigned *)field(p, k) = (unsigned)n;
+	return 0;
+}
+
+static int
+set_mark(struct parse *p, const struct key *k, char *v)
+{
+	unsigned long m;
+
+	if (parse_uint(v, 0, 0xffffffffUL, &m) < 0 || m == 0)
+		return fail(p, "%s: bad mark \"%s\"", k->name, v);
+	*(uint32_t *)field(p, k) = (uint32_t)m;
+	return 0;
+}
+
+static int
+set_string(struct parse *p, const struct key *k, char *v, size_t len)
+{
+	if (strlen(v) >= len)
+		return fail(p, "%s: value too long (max %zu)", k->name,
+		    len - 1);
+	snprintf(field(p, k), len, "%s", v);
+	return 0;
+}
+
+static int
+set_path(struct parse *p, const struct key *k, char *v)
+{
+	return set_string(p, k, v, NG_PATH_MAX);
+}
+
+static int
+set_state_dir(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return set_string(p, k, v, NG_PATH_MAX);
+}
+
+static int
+set_user(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0' || strpbrk(v, " \t:/") != NULL)
+		return fail(p, "%s: bad user name \"%s\"", k->name, v);
+	return set_string(p, k, v, sizeof(p->c->user));
+}
+
+static int
+set_action(struct parse *p, const struct key *k, char *v)
+{
+	int a = parse_action(v);
+
+	if (a < 0)
+		return fail(p, "%s: bad action \"%s\" (pass, test, greylist, "
+		    "reject or drop)", k->name, v);
+	*(uint8_t *)field(p, k) = (uint8_t)a;
+	return 0;
+}
+
+static int
+set_deny_action(struct parse *p, const struct key *k, char *v)
+{
+	if (strcmp(v, "reject") == 0)
+		p->c->deny_action = NG_ACT_REJECT;
+	else if (strcmp(v, "drop") == 0)
+		p->c->deny_action = NG_ACT_DROP;
+	else
+		return fail(p, "%s: bad action \"%s\" (reject or drop)",
+		    k->name, v);
+	return 0;
+}
+
+static int
+set_pregreet(struct parse *p, const struct key *k, char *v)
+{
+	if (strcmp(v, "reset") == 0)
+		p->c->pregreet_action = NG_PREGREET_RESET;
+	else if (strcmp(v, "log") == 0)
+		p->c->pregreet_action = NG_PREGREET_LOG;
+	else
+		return fail(p, "%s: bad action \"%s\" (reset or log)",
+		    k->name, v);
+	return 0;
+}
+
+/* "24, 64" or "/24 /64": the IPv4 prefix length, then the IPv6 one. */
+static int
+add_prefix(struct parse *p, const char *w, void *arg)
+{
+	unsigned *pl = arg;
+	unsigned long v;
+
+	if (*w == '/')
+		w++;
+	if (pl[2] >= 2)
+		return fail(p, "expected two prefix lengths (IPv4, IPv6)");
+	if (parse_uint(w, 10, pl[2] == 0 ? 32 : 128, &v) < 0)
+		return fail(p, "bad %s prefix length \"%s\"",
+		    pl[2] == 0 ? "IPv4" : "IPv6", w);
+	pl[pl[2]++] = (unsigned)v;
+	return 0;
+}
+
+static int
+set_prefixes(struct parse *p, const struct key *k, char *v)
+{
+	unsigned pl[3] = { 0, 0, 0 };
+
+	if (each_word(p, v, add_prefix, pl) < 0)
+		return -1;
+	if (pl[2] != 2)
+		return fail(p, "%s: expected two prefix lengths (IPv4, IPv6)",
+		    k->name);
+	*(unsigned *)field(p, k) = pl[0];
+	*(unsigned *)((char *)p->c + k->off6) = pl[1];
 	return 0;
 }
 
@@ -230,35 +415,90 @@ add_cidr(struct parse *p, const char *w, void *arg)
 }
 
 static int
-add_prefix(struct parse *p, const char *w, void *arg)
+set_cidrs(struct parse *p, const struct key *k, char *v)
 {
-	unsigned *pl = arg;
-	unsigned long v;
-
-	if (*w == '/')
-		w++;
-	if (pl[2] >= 2)
-		return fail(p, "expected two prefix lengths (IPv4, IPv6)");
-	if (parse_uint(w, pl[2] == 0 ? 32 : 128, &v) < 0)
-		return fail(p, "bad prefix length \"%s\"", w);
-	pl[pl[2]++] = (unsigned)v;
-	return 0;
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return each_word(p, v, add_cidr, field(p, k)) < 0 ? -1 : 0;
 }
 
+static int set_cidr_file(struct parse *, const struct key *, char *);
+
+/* FAMILY TABLE SET4 SET6, or empty for off. */
 static int
-set_prefixes(struct parse *p, char *v, unsigned *p4, unsigned *p6)
+set_nft_set(struct parse *p, const struct key *k, char *v)
 {
-	unsigned pl[3] = { 0, 0, 0 };
+	struct ng_config *c = p->c;
+	char *w[5], *save = NULL;
+	size_t n = 0, i, j;
 
-	if (each_word(p, v, add_prefix, pl) < 0)
-		return -1;
-	if (pl[2] != 2)
-		return fail(p, "expected two prefix lengths (IPv4, IPv6)");
-	*p4 = pl[0];
-	*p6 = pl[1];
+	c->nft_penalty_table[0] = c->nft_penalty_set4[0] =
+	    c->nft_penalty_set6[0] = '\0';
+	for (w[0] = strtok_r(v, " \t", &save); w[n] && n < 4; )
+		w[++n] = strtok_r(NULL, " \t", &save);
+	if (n == 0)
+		return 0;
+	if (n != 4 || w[4] != NULL)
+		return fail(p, "%s: expected FAMILY TABLE SET4 SET6", k->name);
+	if (strcmp(w[0], "inet") && strcmp(w[0], "ip") && strcmp(w[0], "ip6"))
+		return fail(p, "%s: bad family \"%s\" (inet, ip or ip6)",
+		    k->name, w[0]);
+	for (i = 1; i < 4; i++) {
+		for (j = 0; w[i][j]; j++)
+			if (!isalnum((unsigned char)w[i][j]) && w[i][j] != '_')
+				return fail(p, "%s: bad name \"%s\"", k->name,
+				    w[i]);
+		if (j > 48)
+			return fail(p, "%s: name too long \"%s\"", k->name,
+			    w[i]);
+	}
+	snprintf(c->nft_penalty_table, sizeof(c->nft_penalty_table), "%s %s",
+	    w[0], w[1]);
+	snprintf(c->nft_penalty_set4, sizeof(c->nft_penalty_set4), "%s", w[2]);
+	snprintf(c->nft_penalty_set6, sizeof(c->nft_penalty_set6), "%s", w[3]);
 	return 0;
 }
 
+#define F(x) offsetof(struct ng_config, x)
+static const struct key keys[] = {
+	{ "ports", set_ports, 0, 0, 0 },
+	{ "greet_pause", set_duration, F(greet_pause), 0, 0 },
+	{ "greet_pause_stress", set_duration, F(greet_pause_stress), 0, 0 },
+	{ "pregreet_action", set_pregreet, 0, 0, 0 },
+	{ "penalty_ttl", set_duration, F(penalty_ttl), 0, 0 },
+	{ "pass_ttl", set_duration, F(pass_ttl), 0, 0 },
+	{ "pass_prefix", set_prefixes, F(pass_prefix4), F(pass_prefix6),
+	    0 },
+	{ "greylist_delay", set_duration, F(greylist_delay), 0, 0 },
+	{ "greylist_window", set_duration, F(greylist_window), 0, 0 },
+	{ "greylist_prefix", set_prefixes, F(greylist_prefix4),
+	    F(greylist_prefix6), 0 },
+	{ "default_action", set_action, F(default_action), 0, 0 },
+	{ "deny_action", set_deny_action, 0, 0, 0 },
+	{ "allow", set_cidrs, F(allow), 0, 1 },
+	{ "deny", set_cidrs, F(deny), 0, 1 },
+	{ "nolisting", set_cidrs, F(nolisting), 0, 1 },
+	{ "allow_file", set_cidr_file, F(allow), 0, 1 },
+	{ "deny_file", set_cidr_file, F(deny), 0, 1 },
+	{ "flow_max", set_count, F(flow_max), 0, 0 },
+	{ "flow_idle_timeout", set_duration, F(flow_idle_timeout), 0, 0 },
+	{ "flow_halfopen_timeout", set_duration, F(flow_halfopen_timeout),
+	    0, 0 },
+	{ "cache_max", set_count, F(cache_max), 0, 0 },
+	{ "queue_maxlen", set_count, F(queue_maxlen), 0, 0 },
+	{ "mark_pass", set_mark, F(mark_pass), 0, 0 },
+	{ "mark_reset", set_mark, F(mark_reset), 0, 0 },
+	{ "database", set_path, F(database), 0, 0 },
+	{ "state_dir", set_state_dir, F(state_dir), 0, 0 },
+	{ "user", set_user, F(user), 0, 0 },
+	{ "stats_interval", set_duration, F(stats_interval), 0, 0 },
+	{ "nft_penalty_set", set_nft_set, 0, 0, 0 },
+};
+#undef F
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= NKEYS_MAX, "raise NKEYS_MAX");
+
+/* "country CC[,CC...] = ACTION"; a later line for the same CC wins. */
 static int
 add_country(struct parse *p, const char *w, void *arg)
 {
@@ -273,12 +513,13 @@ add_country(struct parse *p, const char *w, void *arg)
 		return fail(p, "country: bad country code \"%s\"", w);
 	for (i = 0; i < c->ncountry; i++) {
 		if (c->country[i].cc == cc) {
-			c->country[i].action = act;	/* later line wins */
+			c->country[i].action = act;
 			return 0;
 		}
 	}
 	if (c->ncountry == NG_COUNTRY_RULES_MAX)
-		return fail(p, "country: too many rules");
+		return fail(p, "country: more than %d codes",
+		    NG_COUNTRY_RULES_MAX);
 	c->country[c->ncountry].cc = cc;
 	c->country[c->ncountry].action = act;
 	c->ncountry++;
@@ -286,175 +527,48 @@ add_country(struct parse *p, const char *w, void *arg)
 }
 
 static int
-set_duration(struct parse *p, const char *key, const char *v, ng_usec *out)
-{
-	if (ng_parse_duration(v, out) < 0)
-		return fail(p, "%s: bad duration \"%s\"", key, v);
-	return 0;
-}
-
-static int
-set_string(struct parse *p, const char *key, const char *v, char *out,
-    size_t len)
-{
-	if (strlen(v) >= len)
-		return fail(p, "%s: value too long", key);
-	snprintf(out, len, "%s", v);
-	return 0;
-}
-
-static int
-set_mark(struct parse *p, const char *key, const char *v, uint32_t *out)
-{
-	unsigned long m;
-
-	if (parse_uint(v, 0xffffffffUL, &m) < 0 || m == 0)
-		return fail(p, "%s: bad mark \"%s\"", key, v);
-	*out = (uint32_t)m;
-	return 0;
-}
-
-static int read_cidr_file(struct parse *p, const char *path,
-    struct ng_cidr_list *l);
-
-static int
-set_list_file(struct parse *p, const char *v, struct ng_cidr_list *l)
-{
-	char path[NG_PATH_MAX * 2];
-
-	if (v[0] != '/' && p->dir != NULL)
-		snprintf(path, sizeof(path), "%s/%s", p->dir, v);
-	else
-		snprintf(path, sizeof(path), "%s", v);
-	return read_cidr_file(p, path, l);
-}
-
-static int
-set_nft_set(struct parse *p, char *v)
-{
-	char fam[16], tab[48], s4[64], s6[64];
-	struct ng_config *c = p->c;
-
-	if (sscanf(v, "%15s %47s %63s %63s", fam, tab, s4, s6) != 4)
-		return fail(p, "nft_penalty_set: expected FAMILY TABLE SET4 SET6");
-	if (strcmp(fam, "inet") && strcmp(fam, "ip") && strcmp(fam, "ip6"))
-		return fail(p, "nft_penalty_set: bad family \"%s\"", fam);
-	snprintf(c->nft_penalty_table, sizeof(c->nft_penalty_table), "%s %s",
-	    fam, tab);
-	snprintf(c->nft_penalty_set4, sizeof(c->nft_penalty_set4), "%s", s4);
-	snprintf(c->nft_penalty_set6, sizeof(c->nft_penalty_set6), "%s", s6);
-	return 0;
-}
-
-static int
-set_action(struct parse *p, const char *key, const char *v, uint8_t *out)
+set_country(struct parse *p, char *codes, char *v)
 {
 	int a = parse_action(v);
+	uint8_t act;
+	int n;
 
 	if (a < 0)
-		return fail(p, "%s: bad action \"%s\" (pass, test, greylist, "
-		    "reject or drop)", key, v);
-	*out = (uint8_t)a;
-	return 0;
+		return fail(p, "country: bad action \"%s\" (pass, test, "
+		    "greylist, reject or drop)", v);
+	act = (uint8_t)a;
+	n = each_word(p, codes, add_country, &act);
+	if (n == 0)
+		return fail(p, "country: no country code before '='");
+	return n < 0 ? -1 : 0;
+}
+
+static size_t
+key_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(name, keys[i].name) == 0)
+			break;
+	return i;
 }
 
 static int
 set_key(struct parse *p, char *key, char *v)
 {
-	struct ng_config *c = p->c;
-	unsigned long n;
+	size_t i;
 
-	if (strncmp(key, "country", 7) == 0 && isspace((unsigned char)key[7])) {
-		uint8_t act = NG_ACT_NONE;
-
-		if (set_action(p, "country", v, &act) < 0)
-			return -1;
-		return each_word(p, key + 8, add_country, &act) > 0 ? 0 :
-		    fail(p, "country: no country code");
+	if (strncmp(key, "country", 7) == 0 &&
+	    (key[7] == '\0' || isspace((unsigned char)key[7])))
+		return set_country(p, key + 7, v);
+	if ((i = key_index(key)) < NKEYS) {
+		if (p->seen[i] && !keys[i].repeat)
+			return fail(p, "%s: set twice (first on line %u)",
+			    key, p->seen[i]);
+		p->seen[i] = p->line;
+		return keys[i].set(p, &keys[i], v);
 	}
-	if (strcmp(key, "ports") == 0) {
-		c->nports = 0;
-		return each_word(p, v, add_port, NULL) > 0 ? 0 :
-		    fail(p, "ports: empty");
-	}
-	if (strcmp(key, "greet_pause") == 0)
-		return set_duration(p, key, v, &c->greet_pause);
-	if (strcmp(key, "greet_pause_stress") == 0)
-		return set_duration(p, key, v, &c->greet_pause_stress);
-	if (strcmp(key, "pregreet_action") == 0) {
-		if (strcmp(v, "reset") == 0)
-			c->pregreet_action = NG_PREGREET_RESET;
-		else if (strcmp(v, "log") == 0)
-			c->pregreet_action = NG_PREGREET_LOG;
-		else
-			return fail(p, "pregreet_action: \"%s\" is not reset "
-			    "or log", v);
-		return 0;
-	}
-	if (strcmp(key, "penalty_ttl") == 0)
-		return set_duration(p, key, v, &c->penalty_ttl);
-	if (strcmp(key, "pass_ttl") == 0)
-		return set_duration(p, key, v, &c->pass_ttl);
-	if (strcmp(key, "pass_prefix") == 0)
-		return set_prefixes(p, v, &c->pass_prefix4, &c->pass_prefix6);
-	if (strcmp(key, "greylist_prefix") == 0)
-		return set_prefixes(p, v, &c->greylist_prefix4,
-		    &c->greylist_prefix6);
-	if (strcmp(key, "greylist_delay") == 0)
-		return set_duration(p, key, v, &c->greylist_delay);
-	if (strcmp(key, "greylist_window") == 0)
-		return set_duration(p, key, v, &c->greylist_window);
-	if (strcmp(key, "default_action") == 0)
-		return set_action(p, key, v, &c->default_action);
-	if (strcmp(key, "deny_action") == 0) {
-		if (set_action(p, key, v, &c->deny_action) < 0)
-			return -1;
-		if (c->deny_action != NG_ACT_REJECT &&
-		    c->deny_action != NG_ACT_DROP)
-			return fail(p, "deny_action: must be reject or drop");
-		return 0;
-	}
-	if (strcmp(key, "allow") == 0)
-		return each_word(p, v, add_cidr, &c->allow) < 0 ? -1 : 0;
-	if (strcmp(key, "deny") == 0)
-		return each_word(p, v, add_cidr, &c->deny) < 0 ? -1 : 0;
-	if (strcmp(key, "nolisting") == 0)
-		return each_word(p, v, add_cidr, &c->nolisting) < 0 ? -1 : 0;
-	if (strcmp(key, "allow_file") == 0)
-		return set_list_file(p, v, &c->allow);
-	if (strcmp(key, "deny_file") == 0)
-		return set_list_file(p, v, &c->deny);
-	if (strcmp(key, "flow_max") == 0 || strcmp(key, "cache_max") == 0 ||
-	    strcmp(key, "queue_maxlen") == 0) {
-		if (parse_uint(v, 1UL << 26, &n) < 0 || n == 0)
-			return fail(p, "%s: bad count \"%s\"", key, v);
-		if (key[0] == 'f')
-			c->flow_max = (unsigned)n;
-		else if (key[0] == 'c')
-			c->cache_max = (unsigned)n;
-		else
-			c->queue_maxlen = (unsigned)n;
-		return 0;
-	}
-	if (strcmp(key, "flow_idle_timeout") == 0)
-		return set_duration(p, key, v, &c->flow_idle_timeout);
-	if (strcmp(key, "flow_halfopen_timeout") == 0)
-		return set_duration(p, key, v, &c->flow_halfopen_timeout);
-	if (strcmp(key, "stats_interval") == 0)
-		return set_duration(p, key, v, &c->stats_interval);
-	if (strcmp(key, "mark_pass") == 0)
-		return set_mark(p, key, v, &c->mark_pass);
-	if (strcmp(key, "mark_reset") == 0)
-		return set_mark(p, key, v, &c->mark_reset);
-	if (strcmp(key, "database") == 0)
-		return set_string(p, key, v, c->database, sizeof(c->database));
-	if (strcmp(key, "state_dir") == 0)
-		return set_string(p, key, v, c->state_dir,
-		    sizeof(c->state_dir));
-	if (strcmp(key, "user") == 0)
-		return set_string(p, key, v, c->user, sizeof(c->user));
-	if (strcmp(key, "nft_penalty_set") == 0)
-		return set_nft_set(p, v);
 	return fail(p, "unknown setting \"%s\"", key);
 }
 
@@ -475,7 +589,6 @@ static int
 parse_line(struct parse *p, char *line)
 {
 	char *hash = strchr(line, '#'), *eq, *key, *v;
-	size_t i;
 
 	if (hash != NULL)
 		*hash = '\0';
@@ -490,16 +603,17 @@ parse_line(struct parse *p, char *line)
 	v = trim(eq + 1);
 	if (*key == '\0')
 		return fail(p, "missing key before '='");
-	if (*v == '\0')
-		return fail(p, "%s: missing value", key);
-	for (i = 0; key[i]; i++)
-		if (isspace((unsigned char)key[i]))
-			key[i] = ' ';
 	return set_key(p, key, v);
 }
 
+/*
+ * Feed each line of a file image to fn.  Lines end at '\n' (a '\r'
+ * before it is blank space to trim); a NUL or an over-long line is an
+ * error, not a silent truncation.
+ */
 static int
-parse_text(struct parse *p, const char *text, size_t len)
+each_line(struct parse *p, const char *text, size_t len,
+    int (*fn)(struct parse *, char *, void *), void *arg)
 {
 	char line[LINE_MAX_LEN];
 	size_t i = 0;
@@ -513,16 +627,39 @@ parse_text(struct parse *p, const char *text, size_t len)
 			if (text[i] == '\0')
 				return fail(p, "NUL byte in line");
 			if (n + 1 >= sizeof(line))
-				return fail(p, "line too long");
+				return fail(p, "line longer than %d bytes",
+				    LINE_MAX_LEN - 1);
 			line[n++] = text[i++];
 		}
 		i++;
 		line[n] = '\0';
-		if (parse_line(p, line) < 0)
+		if (fn(p, line, arg) < 0)
 			return -1;
 	}
-	if (p->c->mark_pass == p->c->mark_reset)
+	return 0;
+}
+
+static int
+config_line(struct parse *p, char *line, void *arg)
+{
+	(void)arg;
+	return parse_line(p, line);
+}
+
+/* Checks across keys come after the last line, so order does not matter. */
+static int
+parse_all(struct parse *p, const char *text, size_t len)
+{
+	unsigned lp, lr;
+
+	if (each_line(p, text, len, config_line, NULL) < 0)
+		return -1;
+	lp = p->seen[key_index("mark_pass")];
+	lr = p->seen[key_index("mark_reset")];
+	if (p->c->mark_pass == p->c->mark_reset) {
+		p->line = lp > lr ? lp : lr;
 		return fail(p, "mark_pass and mark_reset must differ");
+	}
 	return 0;
 }
 
@@ -530,18 +667,24 @@ int
 ng_config_parse(struct ng_config *c, const char *text, size_t len,
     const char *name, char *err, size_t errlen)
 {
-	struct parse p = { c, name ? name : "config", NULL, 0, err, errlen };
+	struct parse p;
 
-	return parse_text(&p, text, len);
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.name = name ? name : "config";
+	p.err = err;
+	p.errlen = errlen;
+	return parse_all(&p, text, len);
 }
 
 /* Read a whole small text file; NULL with errno set on failure. */
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	size_t cap = 0, n = 0, r;
+	int saved;
 
 	if (f == NULL)
 		return NULL;
@@ -569,41 +712,50 @@ slurp(const char *path, size_t *len)
 			return buf;
 		}
 	}
+	saved = errno;
 	fclose(f);
 	free(buf);
+	errno = saved;
 	return NULL;
 }
 
 static int
-read_cidr_file(struct parse *p, const char *path, struct ng_cidr_list *l)
+cidr_line(struct parse *q, char *line, void *arg)
 {
+	char *hash = strchr(line, '#'), *s;
+
+	if (hash != NULL)
+		*hash = '\0';
+	s = trim(line);
+	if (*s != '\0' && ng_cidr_list_add_str(arg, s) < 0)
+		return fail(q, "bad address or prefix \"%s\"", s);
+	return 0;
+}
+
+/*
+ * allow_file/deny_file: one prefix per line, read now so a bad line stops
+ * the (re)load.  Errors name that file and its line.
+ */
+static int
+set_cidr_file(struct parse *p, const struct key *k, char *v)
+{
+	char path[NG_PATH_MAX * 2];
 	struct parse q = *p;
-	size_t len, i = 0;
-	char *text = slurp(path, &len), line[512];
-	int rc = 0;
+	size_t len;
+	char *text;
+	int rc;
 
-	if (text == NULL)
-		return fail(p, "%s: cannot read: %s", path, strerror(errno));
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	if (v[0] != '/' && p->dir != NULL)
+		snprintf(path, sizeof(path), "%s/%s", p->dir, v);
+	else
+		snprintf(path, sizeof(path), "%s", v);
+	if ((text = slurp(path, &len)) == NULL)
+		return fail(p, "%s: cannot open %s: %s", k->name, path,
+		    strerror(errno));
 	q.name = path;
-	q.line = 0;
-	while (i < len && rc == 0) {
-		size_t n = 0;
-		char *s, *hash;
-
-		q.line++;
-		while (i < len && text[i] != '\n') {
-			if (n + 1 < sizeof(line))
-				line[n++] = text[i];
-			i++;
-		}
-		i++;
-		line[n] = '\0';
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		s = trim(line);
-		if (*s != '\0' && ng_cidr_list_add_str(l, s) < 0)
-			rc = fail(&q, "bad address or prefix \"%s\"", s);
-	}
+	rc = each_line(&q, text, len, cidr_line, field(p, k));
 	free(text);
 	return rc;
 }
@@ -612,8 +764,8 @@ int
 ng_config_load(struct ng_config *c, const char *path, char *err,
     size_t errlen)
 {
-	struct parse p = { c, path, NULL, 0, err, errlen };
-	char dir[NG_PATH_MAX], *slash;
+	struct parse p;
+	char dir[NG_PATH_MAX * 2], *slash;
 	size_t len;
 	char *text = slurp(path, &len);
 	int rc;
@@ -623,13 +775,17 @@ ng_config_load(struct ng_config *c, const char *path, char *err,
 		    strerror(errno));
 		return -1;
 	}
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.name = path;
+	p.err = err;
+	p.errlen = errlen;
 	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash != NULL) {
+	if ((slash = strrchr(dir, '/')) != NULL) {
 		*slash = '\0';
-		p.dir = dir;
+		p.dir = dir[0] ? dir : "/";
 	}
-	rc = parse_text(&p, text, len);
+	rc = parse_all(&p, text, len);
 	free(text);
 	return rc;
 }

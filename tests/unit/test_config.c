@@ -1,0 +1,509 @@
+/*
+ * test_config.c - nfq-gate.conf parsing: every key, every error.
+ *
+ * Errors must name the file and line ("NAME:LINE: message"), and an
+ * allow_file error must name the allow file and its own line, because
+ * that is what an admin needs to fix a config that stops the gate.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "test.h"
+
+static char tmpdir[] = "/tmp/ngcfg.XXXXXX";
+
+static int
+parse(struct ng_config *c, const char *text, char *err, size_t errlen)
+{
+	ng_config_defaults(c);
+	err[0] = '\0';
+	return ng_config_parse(c, text, strlen(text), "t.conf", err, errlen);
+}
+
+/* text must fail with an error starting "t.conf:LINE: " containing want. */
+static void
+expect_err(const char *text, unsigned line, const char *want)
+{
+	struct ng_config c;
+	char err[512], prefix[32];
+	int rc = parse(&c, text, err, sizeof(err));
+
+	snprintf(prefix, sizeof(prefix), "t.conf:%u: ", line);
+	CHECK_EQ(rc, -1);
+	CHECK(strncmp(err, prefix, strlen(prefix)) == 0);
+	CHECK(strstr(err, want) != NULL);
+	if (rc != -1 || strncmp(err, prefix, strlen(prefix)) != 0 ||
+	    strstr(err, want) == NULL)
+		fprintf(stderr, "    text \"%s\": got \"%s\", want %s%s\n",
+		    text, err, prefix, want);
+	ng_config_free(&c);
+}
+
+static void
+test_defaults(void)
+{
+	struct ng_config c;
+	char err[256];
+
+	CHECK_EQ(parse(&c, "", err, sizeof(err)), 0);
+	CHECK_EQ(c.nports, 1);
+	CHECK_EQ(c.ports[0], 25);
+	CHECK_EQ(c.greet_pause, NG_SEC(6));
+	CHECK_EQ(c.greet_pause_stress, NG_SEC(2));
+	CHECK_EQ(c.pregreet_action, NG_PREGREET_RESET);
+	CHECK_EQ(c.penalty_ttl, NG_SEC(3600));
+	CHECK_EQ(c.pass_ttl, NG_SEC(86400));
+	CHECK_EQ(c.pass_prefix4, 32);
+	CHECK_EQ(c.pass_prefix6, 128);
+	CHECK_EQ(c.greylist_prefix4, 32);
+	CHECK_EQ(c.greylist_prefix6, 128);
+	CHECK_EQ(c.greylist_delay, NG_SEC(60));
+	CHECK_EQ(c.greylist_window, NG_SEC(4 * 3600));
+	CHECK_EQ(c.default_action, NG_ACT_TEST);
+	CHECK_EQ(c.deny_action, NG_ACT_REJECT);
+	CHECK_EQ(c.ncountry, 0);
+	CHECK_EQ(c.allow.n + c.deny.n + c.nolisting.n, 0);
+	CHECK_EQ(c.flow_max, 65536);
+	CHECK_EQ(c.flow_idle_timeout, NG_SEC(300));
+	CHECK_EQ(c.flow_halfopen_timeout, NG_SEC(30));
+	CHECK_EQ(c.cache_max, 100000);
+	CHECK_EQ(c.queue_maxlen, 65536);
+	CHECK_EQ(c.mark_pass, 0x100);
+	CHECK_EQ(c.mark_reset, 0x200);
+	CHECK_STR(c.database, "");
+	CHECK_STR(c.state_dir, "/var/lib/nfq-gate");
+	CHECK_STR(c.user, "nfq-gate");
+	CHECK_EQ(c.stats_interval, NG_SEC(60));
+	CHECK_STR(c.nft_penalty_table, "");
+	CHECK(ng_config_is_port(&c, 25));
+	CHECK(!ng_config_is_port(&c, 587));
+	ng_config_free(&c);
+}
+
+static void
+test_every_key(void)
+{
+	static const char text[] =
+	    "# a comment line\n"
+	    "\n"
+	    "   ports = 25, 587 465   # trailing comment\n"
+	    "greet_pause = 500ms\n"
+	    "greet_pause_stress=1s\n"
+	    "pregreet_action = log\r\n"
+	    "penalty_ttl = 2h\n"
+	    "pass_ttl = 1w\n"
+	    "pass_prefix = 24, 64\n"
+	    "greylist_prefix = /28 /56\n"
+	    "greylist_delay = 2m\n"
+	    "greylist_window = 1d\n"
+	    "default_action = greylist\n"
+	    "deny_action = drop\n"
+	    "country CN, RU = drop\n"
+	    "country -- = reject\n"
+	    "allow = 192.0.2.0/24, 2001:db8:1::/48\n"
+	    "allow = 198.51.100.10\n"
+	    "deny = 203.0.113.0/24\n"
+	    "nolisting = 203.0.113.26 2001:db8:25::26\n"
+	    "flow_max = 1000\n"
+	    "flow_idle_timeout = 60\n"
+	    "flow_halfopen_timeout = 5s\n"
+	    "cache_max = 5000\n"
+	    "queue_maxlen = 2048\n"
+	    "mark_pass = 0x10\n"
+	    "mark_reset = 32\n"
+	    "database = /var/lib/nfq-gate/netblocks.db\n"
+	    "state_dir = /tmp/state\n"
+	    "user = nobody\n"
+	    "stats_interval = 5m\n"
+	    "nft_penalty_set = inet nfq_gate penalty4 penalty6\n";
+	struct ng_config c;
+	struct ng_addr a;
+	char err[256];
+
+	CHECK_EQ(parse(&c, text, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "    %s\n", err);
+	CHECK_EQ(c.nports, 3);
+	CHECK(ng_config_is_port(&c, 25) && ng_config_is_port(&c, 587) &&
+	    ng_config_is_port(&c, 465));
+	CHECK_EQ(c.greet_pause, 500000);
+	CHECK_EQ(c.greet_pause_stress, NG_SEC(1));
+	CHECK_EQ(c.pregreet_action, NG_PREGREET_LOG);
+	CHECK_EQ(c.penalty_ttl, NG_SEC(7200));
+	CHECK_EQ(c.pass_ttl, NG_SEC(7 * 86400));
+	CHECK_EQ(c.pass_prefix4, 24);
+	CHECK_EQ(c.pass_prefix6, 64);
+	CHECK_EQ(c.greylist_prefix4, 28);
+	CHECK_EQ(c.greylist_prefix6, 56);
+	CHECK_EQ(c.greylist_delay, NG_SEC(120));
+	CHECK_EQ(c.greylist_window, NG_SEC(86400));
+	CHECK_EQ(c.default_action, NG_ACT_GREYLIST);
+	CHECK_EQ(c.deny_action, NG_ACT_DROP);
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("CN")), NG_ACT_DROP);
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("RU")), NG_ACT_DROP);
+	CHECK_EQ(ng_config_country_action(&c, 0), NG_ACT_REJECT);
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("US")), NG_ACT_NONE);
+	CHECK_EQ(c.allow.n, 3);
+	CHECK_EQ(c.deny.n, 1);
+	CHECK_EQ(c.nolisting.n, 2);
+	ng_addr_parse(&a, "2001:db8:1:ffff::1");
+	CHECK(ng_cidr_list_match(&c.allow, &a));
+	ng_addr_parse(&a, "198.51.100.10");
+	CHECK(ng_cidr_list_match(&c.allow, &a));
+	ng_addr_parse(&a, "198.51.100.11");
+	CHECK(!ng_cidr_list_match(&c.allow, &a));
+	ng_addr_parse(&a, "203.0.113.99");
+	CHECK(ng_cidr_list_match(&c.deny, &a));
+	ng_addr_parse(&a, "2001:db8:25::26");
+	CHECK(ng_cidr_list_match(&c.nolisting, &a));
+	CHECK_EQ(c.flow_max, 1000);
+	CHECK_EQ(c.flow_idle_timeout, NG_SEC(60));
+	CHECK_EQ(c.flow_halfopen_timeout, NG_SEC(5));
+	CHECK_EQ(c.cache_max, 5000);
+	CHECK_EQ(c.queue_maxlen, 2048);
+	CHECK_EQ(c.mark_pass, 0x10);
+	CHECK_EQ(c.mark_reset, 32);
+	CHECK_STR(c.database, "/var/lib/nfq-gate/netblocks.db");
+	CHECK_STR(c.state_dir, "/tmp/state");
+	CHECK_STR(c.user, "nobody");
+	CHECK_EQ(c.stats_interval, NG_SEC(300));
+	CHECK_STR(c.nft_penalty_table, "inet nfq_gate");
+	CHECK_STR(c.nft_penalty_set4, "penalty4");
+	CHECK_STR(c.nft_penalty_set6, "penalty6");
+	ng_config_free(&c);
+}
+
+static void
+test_durations(void)
+{
+	static const struct { const char *s; ng_usec v; } ok[] = {
+		{ "6s", NG_SEC(6) }, { "500ms", 500000 }, { "2m", NG_SEC(120) },
+		{ "1h", NG_SEC(3600) }, { "1d", NG_SEC(86400) },
+		{ "1w", NG_SEC(604800) }, { "7", NG_SEC(7) }, { "0", 0 },
+		{ "0ms", 0 }, { "36500d", NG_SEC(36500ULL * 86400) },
+	};
+	static const char *bad[] = {
+		"", "-1", "-1s", "6x", "1.5s", "s", " 6s", "6 s", "6S", "0x10",
+		"99999999999999999999", "18446744073709551616",
+		"1000000w", "40000d", "6ss", "+6",
+	};
+	size_t i;
+	ng_usec v;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		v = 12345;
+		CHECK_EQ(ng_parse_duration(ok[i].s, &v), 0);
+		CHECK_EQ(v, ok[i].v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 12345;
+		CHECK_EQ(ng_parse_duration(bad[i], &v), -1);
+		CHECK_EQ(v, 12345);
+		if (ng_parse_duration(bad[i], &v) != -1)
+			fprintf(stderr, "    accepted \"%s\"\n", bad[i]);
+	}
+	expect_err("\n\ngreet_pause = 6x\n", 3,
+	    "greet_pause: bad duration \"6x\"");
+	expect_err("pass_ttl = -1d\n", 1, "pass_ttl: bad duration \"-1d\"");
+	expect_err("penalty_ttl =\n", 1, "penalty_ttl: bad duration");
+}
+
+static void
+test_country(void)
+{
+	struct ng_config c;
+	char err[256];
+
+	/* A later line for the same code overrides; codes are any case. */
+	CHECK_EQ(parse(&c, "country CN RU,KP = drop\n"
+	    "country cn = greylist\n"
+	    "country   de  =   pass  \n", err, sizeof(err)), 0);
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("CN")),
+	    NG_ACT_GREYLIST);
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("RU")), NG_ACT_DROP);
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("KP")), NG_ACT_DROP);
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("DE")), NG_ACT_PASS);
+	CHECK_EQ(ng_config_country_action(&c, 0), NG_ACT_NONE);
+	CHECK_EQ(c.ncountry, 4);
+	ng_config_free(&c);
+
+	expect_err("country CHN = drop\n", 1, "bad country code \"CHN\"");
+	expect_err("\ncountry CN, 1A = drop\n", 2, "bad country code \"1A\"");
+	expect_err("country C = drop\n", 1, "bad country code \"C\"");
+	expect_err("country = drop\n", 1, "no country code");
+	expect_err("country CN = maybe\n", 1, "bad action \"maybe\"");
+	expect_err("country CN = none\n", 1, "bad action \"none\"");
+	expect_err("country CN =\n", 1, "bad action");
+}
+
+static void
+test_lists(void)
+{
+	struct ng_config c;
+	char err[256];
+
+	CHECK_EQ(parse(&c, "ports = 25\n", err, sizeof(err)), 0);
+	CHECK_EQ(c.nports, 1);
+	ng_config_free(&c);
+	CHECK_EQ(parse(&c, "ports = 1,2,3,4,5,6,7,8\n", err, sizeof(err)), 0);
+	CHECK_EQ(c.nports, NG_PORTS_MAX);
+	ng_config_free(&c);
+	expect_err("ports = 1,2,3,4,5,6,7,8,9\n", 1, "at most 8 ports");
+	expect_err("ports = 25, 0\n", 1, "ports: bad port \"0\"");
+	expect_err("ports = 65536\n", 1, "ports: bad port \"65536\"");
+	expect_err("ports = smtp\n", 1, "ports: bad port \"smtp\"");
+	expect_err("ports = 25 25\n", 1, "port 25 listed twice");
+	expect_err("ports = ,\n", 1, "ports: empty");
+	expect_err("allow = 10.0.0.0/33\n", 1,
+	    "bad address or prefix \"10.0.0.0/33\"");
+	expect_err("deny = 1.2.3.4 bogus\n", 1,
+	    "bad address or prefix \"bogus\"");
+	expect_err("nolisting = 2001:db8::/129\n", 1, "bad address");
+	expect_err("allow =\n", 1, "allow: missing value");
+	/* Repeatable keys accumulate; single ones may not repeat. */
+	CHECK_EQ(parse(&c, "allow = 10.0.0.1\nallow = 10.0.0.2\n"
+	    "deny = ::1\ndeny=::2\nnolisting=1.1.1.1\nnolisting=2.2.2.2\n",
+	    err, sizeof(err)), 0);
+	CHECK_EQ(c.allow.n, 2);
+	CHECK_EQ(c.deny.n, 2);
+	CHECK_EQ(c.nolisting.n, 2);
+	ng_config_free(&c);
+}
+
+static void
+test_errors(void)
+{
+	expect_err("bogus = 1\n", 1, "unknown setting \"bogus\"");
+	expect_err("greet pause = 1\n", 1, "unknown setting \"greet pause\"");
+	expect_err("# c\ngreet_pause\n", 2, "expected \"key = value\"");
+	expect_err(" = 5\n", 1, "missing key");
+	expect_err("greet_pause = 1s\n\ngreet_pause = 2s\n", 3,
+	    "greet_pause: set twice (first on line 1)");
+	expect_err("ports = 25\nports = 587\n", 2, "ports: set twice");
+	expect_err("pregreet_action = drop\n", 1,
+	    "pregreet_action: bad action \"drop\"");
+	expect_err("default_action = none\n", 1,
+	    "default_action: bad action \"none\"");
+	expect_err("deny_action = pass\n", 1, "deny_action: bad action");
+	expect_err("pass_prefix = 24\n", 1, "expected two prefix lengths");
+	expect_err("pass_prefix = 24 64 96\n", 1,
+	    "expected two prefix lengths");
+	expect_err("pass_prefix = 33 64\n", 1, "bad IPv4 prefix length \"33\"");
+	expect_err("greylist_prefix = 24 129\n", 1,
+	    "bad IPv6 prefix length \"129\"");
+	expect_err("greylist_prefix = 24 -1\n", 1, "bad IPv6 prefix length");
+	expect_err("flow_max = 0\n", 1, "flow_max: bad count \"0\"");
+	expect_err("cache_max = many\n", 1, "cache_max: bad count");
+	expect_err("queue_maxlen = 999999999999\n", 1, "queue_maxlen: bad count");
+	expect_err("flow_max = 0x10\n", 1, "flow_max: bad count");
+	expect_err("mark_pass = 0\n", 1, "mark_pass: bad mark \"0\"");
+	expect_err("mark_reset = 0x1ffffffff\n", 1, "mark_reset: bad mark");
+	expect_err("mark_reset = 0xzz\n", 1, "mark_reset: bad mark");
+	expect_err("\nmark_pass = 0x200\n", 2,
+	    "mark_pass and mark_reset must differ");
+	expect_err("mark_pass = 0x300\nmark_reset = 768\n#\n", 2,
+	    "mark_pass and mark_reset must differ");
+	expect_err("state_dir =\n", 1, "state_dir: missing value");
+	expect_err("user = a:b\n", 1, "user: bad user name");
+	expect_err("user = 0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789\n", 1,
+	    "user: value too long");
+	expect_err("nft_penalty_set = inet t s4\n", 1,
+	    "expected FAMILY TABLE SET4 SET6");
+	expect_err("nft_penalty_set = inet t s4 s6 s7\n", 1,
+	    "expected FAMILY TABLE SET4 SET6");
+	expect_err("nft_penalty_set = arp t s4 s6\n", 1, "bad family \"arp\"");
+	expect_err("nft_penalty_set = inet t; s4 s6\n", 1, "bad name \"t;\"");
+}
+
+static void
+test_odd_text(void)
+{
+	struct ng_config c;
+	char err[256], big[8192];
+	static const char nul[] = "greet_pause = 1s\ncache_max\0 = 5\n";
+
+	/* Swapping the marks is fine: the check runs after the last line. */
+	CHECK_EQ(parse(&c, "mark_pass = 0x200\nmark_reset = 0x100\n", err,
+	    sizeof(err)), 0);
+	CHECK_EQ(c.mark_pass, 0x200);
+	CHECK_EQ(c.mark_reset, 0x100);
+	ng_config_free(&c);
+	/* Empty database and nft set mean "off"; no final newline is fine. */
+	CHECK_EQ(parse(&c, "database =\nnft_penalty_set =   \n"
+	    "mark_pass = 010", err, sizeof(err)), 0);
+	CHECK_STR(c.database, "");
+	CHECK_STR(c.nft_penalty_table, "");
+	CHECK_EQ(c.mark_pass, 10);
+	ng_config_free(&c);
+
+	ng_config_defaults(&c);
+	CHECK_EQ(ng_config_parse(&c, nul, sizeof(nul) - 1, "t.conf", err,
+	    sizeof(err)), -1);
+	CHECK(strstr(err, "t.conf:2: NUL byte") != NULL);
+	ng_config_free(&c);
+
+	memset(big, 'a', sizeof(big));
+	ng_config_defaults(&c);
+	CHECK_EQ(ng_config_parse(&c, big, sizeof(big), "t.conf", err,
+	    sizeof(err)), -1);
+	CHECK(strstr(err, "t.conf:1: line longer") != NULL);
+	ng_config_free(&c);
+
+	/* A tiny error buffer truncates, never overflows. */
+	ng_config_defaults(&c);
+	CHECK_EQ(ng_config_parse(&c, "x = 1\n", 6, "t.conf", err, 4), -1);
+	CHECK_EQ(strlen(err), 3);
+	CHECK_EQ(ng_config_parse(&c, "x = 1\n", 6, "t.conf", NULL, 0), -1);
+	ng_config_free(&c);
+
+	CHECK_STR(ng_policy_action_name(NG_ACT_NONE), "none");
+	CHECK_STR(ng_policy_action_name(NG_ACT_PASS), "pass");
+	CHECK_STR(ng_policy_action_name(NG_ACT_TEST), "test");
+	CHECK_STR(ng_policy_action_name(NG_ACT_GREYLIST), "greylist");
+	CHECK_STR(ng_policy_action_name(NG_ACT_REJECT), "reject");
+	CHECK_STR(ng_policy_action_name(NG_ACT_DROP), "drop");
+	CHECK_STR(ng_policy_action_name(77), "?");
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_files(void)
+{
+	struct ng_config c;
+	char conf[256], list[256], err[512], want[512];
+	struct ng_addr a;
+
+	snprintf(conf, sizeof(conf), "%s/nfq-gate.conf", tmpdir);
+	snprintf(list, sizeof(list), "%s/allow.txt", tmpdir);
+	write_file(list, "# good senders\n192.0.2.0/24\n\n"
+	    "  2001:db8:7::/48   # partner\n");
+	write_file(conf, "allow_file = allow.txt\n"
+	    "deny_file = allow.txt\nallow = 10.0.0.1\n");
+	ng_config_defaults(&c);
+	CHECK_EQ(ng_config_load(&c, conf, err, sizeof(err)), 0);
+	CHECK_EQ(c.allow.n, 3);
+	CHECK_EQ(c.deny.n, 2);
+	ng_addr_parse(&a, "2001:db8:7:1::1");
+	CHECK(ng_cidr_list_match(&c.allow, &a));
+	ng_config_free(&c);
+
+	/* A bad line in the allow file names that file and its line. */
+	write_file(list, "192.0.2.0/24\n# x\n192.0.2.300\n");
+	ng_config_defaults(&c);
+	CHECK_EQ(ng_config_load(&c, conf, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s/allow.txt:3: bad address or prefix "
+	    "\"192.0.2.300\"", tmpdir);
+	CHECK_STR(err, want);
+	ng_config_free(&c);
+
+	/* A missing allow file: the config's line names it. */
+	write_file(conf, "\nallow_file = nothere.txt\n");
+	ng_config_defaults(&c);
+	CHECK_EQ(ng_config_load(&c, conf, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: allow_file: cannot open "
+	    "%s/nothere.txt: No such file or directory", conf, tmpdir);
+	CHECK_STR(err, want);
+	ng_config_free(&c);
+
+	/* Errors in the config itself carry its path. */
+	write_file(conf, "greet_pause = 6s\n\n\n\n\n\n\n\n\n\n\n"
+	    "greet_pause_stress = 6x\n");
+	ng_config_defaults(&c);
+	CHECK_EQ(ng_config_load(&c, conf, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:12: greet_pause_stress: bad duration "
+	    "\"6x\"", conf);
+	CHECK_STR(err, want);
+	ng_config_free(&c);
+
+	ng_config_defaults(&c);
+	snprintf(conf, sizeof(conf), "%s/missing.conf", tmpdir);
+	CHECK_EQ(ng_config_load(&c, conf, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot open: No such file or "
+	    "directory", conf);
+	CHECK_STR(err, want);
+	ng_config_free(&c);
+	unlink(list);
+	snprintf(conf, sizeof(conf), "%s/nfq-gate.conf", tmpdir);
+	unlink(conf);
+}
+
+/* The sample config in rules/ must parse and keep its documented values. */
+static void
+test_sample(void)
+{
+	struct ng_config c;
+	char err[512];
+	const char *root = getenv("NG_ROOT");
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/rules/nfq-gate.conf",
+	    root ? root : ".");
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, "    no %s, sample not checked\n", path);
+		return;
+	}
+	ng_config_defaults(&c);
+	CHECK_EQ(ng_config_load(&c, path, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "    %s\n", err);
+	CHECK_EQ(c.greet_pause, NG_SEC(6));
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("CN")), NG_ACT_DROP);
+	ng_config_free(&c);
+}
+
+static void
+test_copy(void)
+{
+	struct ng_config c, d;
+	char err[256];
+	struct ng_addr a;
+
+	CHECK_EQ(parse(&c, "allow = 10.0.0.0/8\ndeny = ::1\n"
+	    "nolisting = 1.2.3.4\ncountry CN = drop\n", err, sizeof(err)), 0);
+	CHECK_EQ(ng_config_copy(&d, &c), 0);
+	CHECK(d.allow.v != c.allow.v);
+	ng_config_free(&c);	/* d must not share c's lists */
+	ng_addr_parse(&a, "10.1.2.3");
+	CHECK(ng_cidr_list_match(&d.allow, &a));
+	CHECK_EQ(d.deny.n, 1);
+	CHECK_EQ(d.nolisting.n, 1);
+	CHECK_EQ(ng_config_country_action(&d, ng_cc_pack("CN")), NG_ACT_DROP);
+	ng_config_free(&d);
+	ng_config_free(&d);	/* freeing twice is harmless */
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_defaults);
+	RUN(test_every_key);
+	RUN(test_durations);
+	RUN(test_country);
+	RUN(test_lists);
+	RUN(test_errors);
+	RUN(test_odd_text);
+	RUN(test_files);
+	RUN(test_sample);
+	RUN(test_copy);
+	rmdir(tmpdir);
+	return test_done();
+}
