@@ -31,11 +31,10 @@ struct ng_netdb {
 	const uint16_t *codes;
 	const uint32_t *ent4, *slice4;
 	const uint32_t *ent6;
-	const uint64_t *start6;	/* pairs */
-	const uint8_t *cc6;
+	const uint64_t *start6;
 };
 
-static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 4, 8, 1 };
+static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 4, 8 };
 
 /* Checks of one family's tables: what validate_table needs. */
 struct check {
@@ -58,9 +57,10 @@ start_at(const struct ng_netdb *db, int family, uint32_t e, size_t i,
 	if (family == 4)
 		return (cs & ~(ng_u128)0xffff) | db->slice4[lo + i] >> 8;
 	if (NG_ENT_SLICE_WIDE(e))
-		return (ng_u128)db->start6[lo + 2 * i] << 64 |
-		    db->start6[lo + 2 * i + 1];
-	return (ng_u128)db->start6[lo + i] << 64;
+		return (ng_u128)db->start6[lo + 3 * i] << 64 |
+		    db->start6[lo + 3 * i + 1];
+	return (ng_u128)((uint64_t)(cs >> 112) << 48 |
+	    db->start6[lo + i] >> 16) << 64;
 }
 
 static uint8_t
@@ -68,7 +68,24 @@ cc_at(const struct ng_netdb *db, int family, uint32_t e, size_t i)
 {
 	size_t lo = NG_ENT_SLICE_LO(e);
 
-	return family == 4 ? (uint8_t)db->slice4[lo + i] : db->cc6[lo + i];
+	if (family == 4)
+		return (uint8_t)db->slice4[lo + i];
+	if (NG_ENT_SLICE_WIDE(e))
+		return (uint8_t)db->start6[lo + 3 * i + 2];
+	return (uint8_t)db->start6[lo + i];
+}
+
+/* Bits of a slot that must be 0: beside the country, or above it. */
+static int
+slot_extra(const struct ng_netdb *db, int family, uint32_t e, size_t i)
+{
+	size_t lo = NG_ENT_SLICE_LO(e);
+
+	if (family == 4)
+		return 0;
+	if (NG_ENT_SLICE_WIDE(e))
+		return db->start6[lo + 3 * i + 2] > 0xff;
+	return (db->start6[lo + i] & 0xff00) != 0;
 }
 
 static int
@@ -91,13 +108,14 @@ check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
 	ng_u128 prev = 0, s;
 
 	if (n == 0 || (wide && c->family == 4) ||
-	    lo + n * (wide + 1) > nslot)
+	    lo + n * (wide ? 3 : 1) > nslot)
 		return bad(c, "slice out of bounds", at);
 	for (i = 0; i < n; i++) {
 		s = start_at(db, c->family, e, i, cs);
 		if (i == 0 ? s != cs : s <= prev || s > ce)
 			return bad(c, "range starts not monotonic", lo + i);
-		if (cc_at(db, c->family, e, i) > db->h.countries)
+		if (cc_at(db, c->family, e, i) > db->h.countries ||
+		    slot_extra(db, c->family, e, i))
 			return bad(c, "country index out of bounds", lo + i);
 		prev = s;
 	}
@@ -174,7 +192,6 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 	if (h->sec[NG_SEC_CODES].count != (uint64_t)h->countries + 1 ||
 	    h->sec[NG_SEC_ENT4].count < (1u << NG_NETDB_ROOT_BITS) ||
 	    h->sec[NG_SEC_ENT6].count < (1u << NG_NETDB_ROOT_BITS) ||
-	    h->sec[NG_SEC_START6].count != h->sec[NG_SEC_CC6].count ||
 	    h->sec[NG_SEC_ENT4].count > 0x40000000u ||
 	    h->sec[NG_SEC_ENT6].count > 0x40000000u) {
 		snprintf(err, errlen, "%s: corrupt database: section sizes "
@@ -186,7 +203,6 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 	db->slice4 = (const void *)(db->base + h->sec[NG_SEC_SLICE4].off);
 	db->ent6 = (const void *)(db->base + h->sec[NG_SEC_ENT6].off);
 	db->start6 = (const void *)(db->base + h->sec[NG_SEC_START6].off);
-	db->cc6 = db->base + h->sec[NG_SEC_CC6].off;
 	return 0;
 }
 
@@ -372,7 +388,7 @@ ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
 uint16_t
 ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 {
-	uint64_t hi = 0, low = 0;
+	uint64_t hi = 0, low = 0, key;
 	ng_u128 x;
 	uint32_t e, k;
 	size_t lo, n, half, i, j, base;
@@ -397,25 +413,29 @@ ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 	base = lo = NG_ENT_SLICE_LO(e);
 	n = NG_ENT_SLICE_N(e);
 	if (!NG_ENT_SLICE_WIDE(e)) {
-		/* Starts with a zero low half: the high halves decide. */
+		/*
+		 * Starts with a zero low half: their high halves decide,
+		 * packed like key (the top 16 bits are the chunk's).
+		 */
+		key = hi << 16 | 0xff;
 		while (n > 1) {
 			half = n / 2;
-			if (db->start6[lo + half] <= hi)
+			if (db->start6[lo + half] <= key)
 				lo += half;
 			n -= half;
 		}
-		return db->codes[db->cc6[lo]];
+		return db->codes[(uint8_t)db->start6[lo]];
 	}
 	i = 0;
 	while (n > 1) {
 		half = n / 2;
-		j = base + 2 * (i + half);
+		j = base + 3 * (i + half);
 		if (db->start6[j] < hi ||
 		    (db->start6[j] == hi && db->start6[j + 1] <= low))
 			i += half;
 		n -= half;
 	}
-	return db->codes[db->cc6[base + i]];
+	return db->codes[(uint8_t)db->start6[base + 3 * i + 2]];
 }
 
 uint16_t

@@ -332,45 +332,46 @@ slot_push(struct tables *t, ng_u128 v, uint8_t cc)
 
 /*
  * A slice of m + 1 elements.  IPv4 slots hold starts; IPv6 slots hold
- * high halves, or (high, low) pairs when some start is not /64 aligned.
+ * packed high halves, or (high, low, country) triples when some start
+ * is not /64 aligned (netdb_format.h).
  */
 static uint32_t
 table_slice(struct tables *t, ng_u128 cs, size_t k, size_t m)
 {
 	size_t lo = t->start.n, j;
 	uint32_t wide = 0;
+	uint8_t c;
 	ng_u128 s;
+	int ok;
 
 	for (j = 0; t->width == 128 && j <= m; j++)
 		if ((uint64_t)slice_start(t, cs, k, j) != 0)
 			wide = 1;
-	if (lo + (m + 1) * (wide + 1) > NG_ENT_MAXLO) {
+	if (lo + (m + 1) * (wide ? 3 : 1) > NG_ENT_MAXLO) {
 		t->failed = 1;
 		return 0;
 	}
 	for (j = 0; j <= m; j++) {
 		s = slice_start(t, cs, k, j);
-		if (t->width == 128)
-			s >>= 64;
-		if (slot_push(t, s, t->pt->cc[k + j]) != 0)
-			goto fail;
-		if (wide && slot_push(t, (uint64_t)slice_start(t, cs, k, j),
-		    0) != 0)
-			goto fail;
-	}
-	if (wide) {
-		/* The pairs lie side by side; countries go to lo + j. */
-		uint8_t *cv = (uint8_t *)t->cc.v + lo;
-
-		for (j = 0; j <= m; j++)
-			cv[j] = cv[2 * j];
-		memset(cv + m + 1, 0, m + 1);
+		c = t->pt->cc[k + j];
+		if (t->width == 32)
+			ok = slot_push(t, s, c);
+		else if (!wide)
+			ok = slot_push(t, (uint64_t)(s >> 64) << 16 | c, c);
+		else {
+			ok = slot_push(t, s >> 64, c);
+			if (ok == 0)
+				ok = slot_push(t, (uint64_t)s, c);
+			if (ok == 0)
+				ok = slot_push(t, c, c);
+		}
+		if (ok != 0) {
+			t->failed = 1;
+			return 0;
+		}
 	}
 	return (uint32_t)(NG_ENT_SLICE << 30 | wide << 29 |
 	    (uint32_t)(m + 1) << 22 | (uint32_t)lo);
-fail:
-	t->failed = 1;
-	return 0;
 }
 
 static void table_fill(struct tables *t, size_t off, unsigned plen,
@@ -531,8 +532,6 @@ layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
 		} else {
 			cnt[NG_SEC_START6] = t[f].start.n;
 			esz[NG_SEC_START6] = 8;
-			cnt[NG_SEC_CC6] = t[f].cc.n;
-			esz[NG_SEC_CC6] = 1;
 		}
 	}
 	off = align8(sizeof(*h));
@@ -547,9 +546,6 @@ layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
 	memcpy(img + h->sec[NG_SEC_CODES].off, codes, cnt[NG_SEC_CODES] * 2);
 	memcpy(img + h->sec[NG_SEC_ENT4].off, t[0].ent.v, cnt[NG_SEC_ENT4] * 4);
 	memcpy(img + h->sec[NG_SEC_ENT6].off, t[1].ent.v, cnt[NG_SEC_ENT6] * 4);
-	if (cnt[NG_SEC_CC6] > 0)
-		memcpy(img + h->sec[NG_SEC_CC6].off, t[1].cc.v,
-		    cnt[NG_SEC_CC6]);
 	for (i = 0; i < t[0].start.n; i++) {
 		uint32_t v = (uint32_t)((ng_u128 *)t[0].start.v)[i] & 0xffff;
 

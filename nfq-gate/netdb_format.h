@@ -25,10 +25,10 @@
  * Slices never span a root chunk, so an IPv4 slice element packs the
  * start's low 16 bits with the country index in one u32 (one cache line
  * serves the search and the answer).  IPv6 starts are mostly /64 aligned,
- * so a slice whose starts all are keeps only their high halves (one u64
- * each); a "wide" slice keeps (high, low) pairs, since range ends in the
- * real data are not all /64 aligned.  Element i of an IPv6 slice at lo
- * has its country at lo + i either way.
+ * so a slice whose starts all are keeps one u64 per element: the high
+ * half's low 48 bits (the top 16 are the root chunk's) << 16 | country.
+ * A "wide" slice keeps (high, low, country) triples of u64, since range
+ * ends in the real data are not all /64 aligned.
  * Country codes are a table of at most 256 packed codes (ng_cc_pack),
  * index 0 being "no country", so an interval's country is one byte.
  */
@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 #define NG_NETDB_MAGIC		"NGNETDB\0"
-#define NG_NETDB_VERSION	1
+#define NG_NETDB_VERSION	2
 #define NG_NETDB_BOM		0x01020304u
 #define NG_NETDB_ROOT_BITS	16
 #define NG_NETDB_NODE_MAXBITS	16
@@ -57,7 +57,7 @@
 #define NG_ENT_NODE		2u
 #define NG_ENT_SLICE_LO(e)	((e) & 0x3fffffu)	/* 22 bits */
 #define NG_ENT_SLICE_N(e)	(((e) >> 22) & 0x7fu)	/* 1..127 */
-#define NG_ENT_SLICE_WIDE(e)	(((e) >> 29) & 1u)	/* IPv6 pairs */
+#define NG_ENT_SLICE_WIDE(e)	(((e) >> 29) & 1u)	/* IPv6 triples */
 #define NG_ENT_DIRECT_CC(e)	((e) & 0xffu)
 #define NG_ENT_NODE_BITS(e)	(((e) >> 25) & 0x1fu)	/* k */
 #define NG_ENT_NODE_OFF(e)	((e) & 0x1ffffffu)	/* 25 bits */
@@ -76,7 +76,6 @@ enum {
 	NG_SEC_SLICE4,		/* uint32_t: start's low 16 bits << 8 | cc */
 	NG_SEC_ENT6,
 	NG_SEC_START6,		/* uint64_t slots */
-	NG_SEC_CC6,		/* uint8_t country indexes, one per slot */
 	NG_SEC_COUNT
 };
 
