@@ -270,8 +270,13 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 }
 
 static void
-apply_phase(struct ng_flow *f, struct ng_out *out)
+apply_phase(struct ng_flow *f, const struct ng_pkt *p, struct ng_out *out)
 {
+	/* A reset on a killed flow - ours, sent by REJECT, or either end's
+	 * own - goes through: REJECT never answers a RST, so "reset" would
+	 * only drop it and leave the other end waiting for a timeout. */
+	if (f->st.phase == NG_PH_KILLED && (p->flags & NG_TH_RST))
+		return;
 	if (f->st.phase == NG_PH_KILLED)
 		out->v.action = NG_RESET;
 	else if (f->st.phase == NG_PH_DROPPED)
@@ -292,7 +297,7 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 		return;
 	}
 	if (f->st.phase != NG_PH_TEST) {
-		apply_phase(f, out);
+		apply_phase(f, p, out);
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 		return;
 	}

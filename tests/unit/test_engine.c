@@ -152,6 +152,12 @@ test_bot_is_reset_and_boxed(void)
 	spkt(e, BOT, 40002, NG_TH_ACK | NG_TH_PSH, 5009, 1011, "250 x\r\n", 6,
 	    t0 + MS(30));
 	CHECK_EQ(out.v.action, NG_RESET);
+	/* Resets on the killed flow (REJECT's own) pass untouched. */
+	spkt(e, BOT, 40002, NG_TH_RST, 5009, 0, NULL, 9, t0 + MS(31));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	cpkt(e, BOT, 40002, NG_TH_RST | NG_TH_ACK, 1011, 5009, NULL, 10,
+	    t0 + MS(31));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
 	/* A new SYN from the bot is refused at once. */
 	cpkt(e, BOT, 40003, NG_TH_SYN, 1, 0, NULL, 7, t0 + NG_SEC(10));
 	CHECK(has_event(NG_EV_PENALTY));
