@@ -1,0 +1,89 @@
+/*
+ * fuzz_config.c - the nfq-gate.conf parser under libFuzzer.
+ *
+ * The config is admin input, but a SIGHUP reload parses it inside the
+ * running gate, so no text may crash it, and what it accepts must be
+ * within the limits the engine relies on.  Inputs that name an
+ * allow_file or deny_file are skipped: the fuzzer would otherwise read
+ * whatever files it can guess, such as /dev/stdin.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check(const struct ng_config *c)
+{
+	unsigned i;
+
+	if (c->nports < 1 || c->nports > NG_PORTS_MAX)
+		abort();
+	for (i = 0; i < c->nports; i++)
+		if (c->ports[i] == 0)
+			abort();
+	if (c->mark_pass == 0 || c->mark_reset == 0 ||
+	    c->mark_pass == c->mark_reset)
+		abort();
+	if (c->pass_prefix4 > 32 || c->pass_prefix6 > 128 ||
+	    c->greylist_prefix4 > 32 || c->greylist_prefix6 > 128)
+		abort();
+	if (c->default_action < NG_ACT_PASS || c->default_action > NG_ACT_DROP)
+		abort();
+	if (c->deny_action != NG_ACT_REJECT && c->deny_action != NG_ACT_DROP)
+		abort();
+	if (c->ncountry > NG_COUNTRY_RULES_MAX)
+		abort();
+	for (i = 0; i < c->ncountry; i++)
+		if (c->country[i].action < NG_ACT_PASS ||
+		    c->country[i].action > NG_ACT_DROP)
+			abort();
+	/* Durations must leave room for now + ttl without wrapping. */
+	if (c->greet_pause > NG_SEC(1ULL << 32) ||
+	    c->pass_ttl > NG_SEC(1ULL << 32) ||
+	    c->penalty_ttl > NG_SEC(1ULL << 32))
+		abort();
+	if (memchr(c->database, 0, sizeof(c->database)) == NULL ||
+	    memchr(c->state_dir, 0, sizeof(c->state_dir)) == NULL ||
+	    memchr(c->user, 0, sizeof(c->user)) == NULL ||
+	    memchr(c->nft_penalty_table, 0,
+	    sizeof(c->nft_penalty_table)) == NULL)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ng_config c, d;
+	char err[256], word[32];
+	ng_usec v;
+	int rc;
+
+	if (memmem(data, size, "_file", 5) != NULL)
+		return 0;
+	ng_config_defaults(&c);
+	err[0] = '\0';
+	rc = ng_config_parse(&c, (const char *)data, size, "fuzz.conf", err,
+	    sizeof(err));
+	if (rc == 0) {
+		check(&c);
+		if (ng_config_copy(&d, &c) == 0) {
+			check(&d);
+			ng_config_free(&d);
+		}
+	} else if (rc != -1 || strncmp(err, "fuzz.conf:", 10) != 0) {
+		abort();
+	}
+	ng_config_free(&c);
+
+	/* The duration parser on its own, over a NUL-terminated prefix. */
+	size = size < sizeof(word) - 1 ? size : sizeof(word) - 1;
+	memcpy(word, data, size);
+	word[size] = '\0';
+	if (ng_parse_duration(word, &v) == 0 && v > NG_SEC(4000000000ULL))
+		abort();
+	return 0;
+}
