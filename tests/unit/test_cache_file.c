@@ -273,7 +273,7 @@ test_failed_save_keeps_old(void)
 	char path[512], sub[256], err[512], before[256], after[256];
 	struct rlimit rl, old;
 	pid_t pid;
-	int st;
+	int st = 0;
 
 	snprintf(sub, sizeof(sub), "%s/ro", dir);
 	mkdir(sub, 0755);
