@@ -30,7 +30,9 @@ struct slot {
 struct ng_cache {
 	struct slot *v;
 	uint32_t *bucket;
-	uint32_t nbucket, cap, count, free;
+	uint32_t nbucket, cap, count;
+	uint32_t free;			/* chain of slots given back */
+	uint32_t fresh;			/* slots [fresh, cap) never used */
 	uint32_t head, tail;		/* LRU: head is newest */
 	unsigned prefix4, prefix6;
 	uint64_t evictions;
@@ -75,8 +77,8 @@ ng_cache_new(unsigned capacity, unsigned prefix4, unsigned prefix6)
 	}
 	for (i = 0; i < c->nbucket; i++)
 		c->bucket[i] = NIL;
-	for (i = 0; i < capacity; i++)
-		c->v[i].hnext = i + 1 < capacity ? i + 1 : NIL;
+	/* Slots are handed out in order, so untouched pages stay unmapped. */
+	c->free = NIL;
 	c->head = c->tail = NIL;
 	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(c->seed))
@@ -199,6 +201,8 @@ take_slot(struct ng_cache *c)
 {
 	uint32_t i;
 
+	if (c->free == NIL && c->fresh < c->cap)
+		return c->fresh++;
 	if (c->free == NIL) {
 		remove_slot(c, c->tail);
 		c->evictions++;
@@ -260,7 +264,7 @@ ng_cache_expire(struct ng_cache *c, ng_usec now)
 	uint32_t i;
 
 	saw_time(c, now);
-	for (i = 0; i < c->cap; i++) {
+	for (i = 0; i < c->fresh; i++) {
 		if (c->v[i].used && c->v[i].e.expires <= now) {
 			remove_slot(c, i);
 			n++;
