@@ -88,9 +88,11 @@ wait_ack(struct ng_nfq *q, uint32_t seq, char *err, size_t errlen)
 					return 0;
 				set_err(err, errlen, "binding the queue",
 				    -me->error);
-				if (me->error == -EBUSY)
-					snprintf(err, errlen, "queue %u is "
-					    "bound by another process", q->queue);
+				if (me->error == -EPERM || me->error == -EBUSY)
+					snprintf(err, errlen, "binding queue %u: "
+					    "%s (bound by another process, or "
+					    "no CAP_NET_ADMIN)", q->queue,
+					    strerror(-me->error));
 				return -1;
 			}
 			/* A packet queued before the ack: let it through. */

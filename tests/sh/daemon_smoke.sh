@@ -37,7 +37,7 @@ inc() { ip netns exec "$CLI" "$@"; }
 ins() { ip netns exec "$SRV" "$@"; }
 inc ip link set lo up; ins ip link set lo up
 inc ip link set "$ID-a" up; ins ip link set "$ID-b" up
-for a in 198.51.100.10 198.51.100.11 1.0.1.5; do
+for a in 198.51.100.10 198.51.100.11 198.51.100.12 1.0.1.5; do
 	inc ip addr add $a/32 dev "$ID-a"
 done
 for a in 2001:db8:1::10 2001:db8:1::11 240e::5; do
@@ -60,6 +60,15 @@ for ipt in iptables ip6tables; do
 	    -j REJECT --reject-with tcp-reset
 	ins $ipt -w -A NFQG -p tcp -j NFQUEUE --queue-num 0 --queue-bypass
 done
+
+# An nftables penalty set for nft_penalty_set.
+NFT=0
+if command -v nft >/dev/null &&
+    ins nft add table inet ngd 2>/dev/null &&
+    ins nft add set inet ngd pen4 '{ type ipv4_addr; flags timeout; }' &&
+    ins nft add set inet ngd pen6 '{ type ipv6_addr; flags timeout; }'; then
+	NFT=1
+fi
 
 # The greeter: "220 hi" at once; records what each client sent.
 cat >"$TMP/server.py" <<'EOF'
@@ -137,19 +146,37 @@ state_dir = $TMP/state
 user = $2
 stats_interval = 1s
 EOF
+	[ $NFT = 1 ] && echo "nft_penalty_set = inet ngd pen4 pen6"
+	true
 }
 conf 1s nobody >"$TMP/gate.conf"
 LOG=$TMP/gate.log
-ip netns exec "$SRV" "$GATE" -c "$TMP/gate.conf" -q 0 --no-syslog \
-    >"$LOG" 2>&1 &
-GPID=$!
-n=0
-until grep -q "starting on queue 0" "$LOG"; do
-	kill -0 $GPID 2>/dev/null || { cat "$LOG"; fail "gate died"; }
-	n=$((n + 1)); [ $n -lt 50 ] || { cat "$LOG"; fail "no start line"; }
-	sleep 0.1
-done
-cat "$LOG"
+start_gate() {
+	: >"$LOG"
+	ip netns exec "$SRV" "$GATE" -c "$TMP/gate.conf" -q 0 --no-syslog \
+	    >"$LOG" 2>&1 &
+	GPID=$!
+	n=0
+	until grep -q "starting on queue 0" "$LOG"; do
+		kill -0 $GPID 2>/dev/null || { cat "$LOG"; fail "gate died"; }
+		n=$((n + 1))
+		[ $n -lt 50 ] || { cat "$LOG"; fail "no start line"; }
+		sleep 0.1
+	done
+	cat "$LOG"
+}
+stop_gate() {	# signal, expected exit status
+	kill -$1 $GPID
+	n=0
+	while kill -0 $GPID 2>/dev/null; do
+		n=$((n + 1)); [ $n -lt 50 ] || fail "SIG$1: still running"
+		sleep 0.1
+	done
+	wait $GPID; rc=$?
+	GPID=
+	[ $rc = $2 ] || { cat "$LOG"; fail "SIG$1: exit $rc"; }
+}
+start_gate
 
 expect() {	# regex, what
 	n=0
@@ -200,6 +227,12 @@ for fam in 4 6; do
 	grep "conn [:f]*$bot " "$TMP/server.log" | grep -q "reset got=b''" ||
 	    { cat "$TMP/server.log"; fail "bot$fam: server side not reset"; }
 
+	if [ $NFT = 1 ]; then
+		ins nft list set inet ngd pen$fam | grep -q "$bot timeout" ||
+		    { ins nft list set inet ngd pen$fam; cat "$LOG";
+		    fail "bot$fam: not in the nft penalty set"; }
+	fi
+
 	out=$(client talk $bot $srv); echo "bot-again$fam: $out"
 	case $out in result=greeting*) fail "bot-again$fam: $out" ;; esac
 	expect "PENALTY \[$bot\]:[0-9]+" "bot-again$fam"
@@ -233,15 +266,26 @@ kill -HUP $GPID
 expect "reloaded $TMP/gate.conf" "good HUP"
 kill -0 $GPID || fail "gate died on reload"
 
-kill -TERM $GPID
-n=0
-while kill -0 $GPID 2>/dev/null; do
-	n=$((n + 1)); [ $n -lt 50 ] || fail "SIGTERM: still running"
-	sleep 0.1
-done
-wait $GPID; rc=$?
-GPID=
-[ $rc = 0 ] || { cat "$LOG"; fail "SIGTERM: exit $rc"; }
+stop_gate TERM 0
+cat "$LOG"
+
+# State lasts: after SIGTERM the cache is on disk...
+conf 1s nobody >"$TMP/gate.conf"
+start_gate
+grep -q "entries loaded" "$LOG" || fail "restart: no state loaded"
+out=$(client wait 198.51.100.10 203.0.113.25); echo "restart: $out"
+expect "PASS OLD \[198.51.100.10\]:[0-9]+" "restart"
+# ... and a PASS NEW survives kill -9 a second and a half later.
+out=$(client wait 198.51.100.12 203.0.113.25); echo "new: $out"
+expect "PASS NEW \[198.51.100.12\]:[0-9]+" "new"
+sleep 1.5
+stop_gate KILL 137
+start_gate
+out=$(client wait 198.51.100.12 203.0.113.25); echo "after kill -9: $out"
+ms=${out#*ms=}
+[ "$ms" -lt 500 ] || fail "after kill -9: held $ms ms"
+expect "PASS OLD \[198.51.100.12\]:[0-9]+" "after kill -9"
+stop_gate TERM 0
 
 # A bad config at start-up: exit 78 with the file and line.
 printf 'greet_pause = 1s\nbogus = 1\n' >"$TMP/bad.conf"
@@ -249,6 +293,5 @@ ins "$GATE" -c "$TMP/bad.conf" -q 0 --no-syslog >"$TMP/bad.log" 2>&1
 rc=$?
 [ $rc = 78 ] || { cat "$TMP/bad.log"; fail "bad config: exit $rc"; }
 grep -q "bad.conf:2" "$TMP/bad.log" || fail "bad config: no file:line"
-cat "$LOG"
 echo "daemon smoke test passed"
 exit 0
