@@ -102,6 +102,8 @@ static void
 send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
     uint32_t mark)
 {
+	ng_log(LOG_DEBUG, "verdict id %u: action %u offload %u", id, action,
+	    offload);
 	switch (action) {
 	case NG_DROP:
 		ng_nfq_verdict(l->q, id, NF_DROP, 0, 0, 0, 0);
@@ -870,11 +872,12 @@ ng_live_main(int argc, char **argv)
 	l->next_house = l->start + HOUSEKEEPING;
 	l->next_stats = l->start + l->cfg.stats_interval;
 	ng_log(LOG_INFO, "starting on queue %u: greet pause %.2fs (%.2fs "
-	    "under stress), queue_maxlen %u, database %s, state in %s",
-	    l->queue, (double)l->cfg.greet_pause / NG_USEC_PER_SEC,
+	    "under stress), queue_maxlen %u, database %s, state in %s, "
+	    "connmark via %s", l->queue,
+	    (double)l->cfg.greet_pause / NG_USEC_PER_SEC,
 	    (double)l->cfg.greet_pause_stress / NG_USEC_PER_SEC,
 	    l->cfg.queue_maxlen, l->db ? l->cfg.database : "none",
-	    l->cfg.state_dir);
+	    l->cfg.state_dir, ng_nfq_ct_glue(l->q) ? "verdict" : "ctnetlink");
 	run(l);
 	shutdown_gate(l);
 	r = l->stop == 2 ? EX_OSERR : 0;
