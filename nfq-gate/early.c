@@ -64,7 +64,8 @@ pass_new(struct ng_engine *e, struct ng_flow *f, ng_usec now,
 	c = ng_cache_put(e->pass, &f->key.caddr, now, e->cfg.pass_ttl);
 	if (c != NULL)
 		c->count++;
-	ng_cache_del(e->grey, &f->key.caddr);
+	if (ng_cache_count(e->grey) > 0)	/* most gates never greylist */
+		ng_cache_del(e->grey, &f->key.caddr);
 	ng_engine_event(e, out, NG_EV_PASS_NEW, NG_DEC_PASS, &f->key, now,
 	    f->st.syn_time)->cc = f->st.cc;
 	out->v.action = NG_ACCEPT;
