@@ -139,3 +139,17 @@ gate_stop() {	# pid
 	kill -KILL "$1" 2>/dev/null
 	ngt_gate_kill TERM
 }
+
+# A gate config in $TMP: the database, state in $TMP, no privilege drop,
+# then the part's own "key = value" lines.  Sets NGT_CONF.
+gate_conf() {	# db [lines...]
+	NGT_CONF=$TMP/nfq-gate.conf
+	mkdir -p "$TMP/state"
+	{
+		echo "database = $1"
+		echo "state_dir = $TMP/state"
+		echo "user = root"
+		shift
+		for l; do echo "$l"; done
+	} >"$NGT_CONF"
+}

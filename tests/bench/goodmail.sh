@@ -7,7 +7,7 @@
 #    packets of that session (counting rules in front of the gate's).
 # 2. A 200 MB transfer to port 25 (xfer to greetd, a plain sink) from a
 #    client the gate has already passed, against the same transfer with
-#    no rules and no gate; alternately, best of three each.
+#    no rules and no gate; alternately, best of five each.
 #
 # NG_BENCH_XFER_MB  megabytes per transfer (default 200)
 
@@ -32,8 +32,8 @@ ngt_topology local
 ngt_addr "$NGT_SRV" eth0 "$SINK/24"
 ngt_postfix_start
 ngt_rules_install
-NGT_DB=$(bench_db) || fail "database build failed"
-ngt_gate_conf "greet_pause = 2s" "stats_interval = 1h"
+db=$(bench_db) || fail "database build failed"
+gate_conf "$db" "greet_pause = 2s" "stats_interval = 1h"
 ngt_gate_start "$NGT_CONF" -f --no-syslog
 gpid=$(gate_pid) || fail "the gate is not running"
 
@@ -49,16 +49,25 @@ sum() { awk '{ s += $1 } END { print s }'; }
 
 head -c $((1024 * 1024)) /dev/urandom | base64 >"$TMP/body"	# ~1.35 MB of lines
 head -c 1048576 "$TMP/body" >"$TMP/body1m"
-a0=$(all_packets | sum)
-g0=$(gate_packets "$gpid") || fail "no statistics line from the gate on SIGUSR1"
-ngt_swaks "$NGT_CLI_A4" "$NGT_SRV_A4" --body "@$TMP/body1m" >"$TMP/swaks" 2>&1 ||
-    { tail -n 20 "$TMP/swaks" >&2; fail "swaks failed"; }
-sleep 0.5
-g1=$(gate_packets "$gpid") || fail "no statistics line from the gate on SIGUSR1"
-a1=$(all_packets | sum)
-user=$((g1 - g0)) all=$((a1 - a0))
+# One 1 MB mail from the good client; sets USER (packets the gate saw)
+# and ALL (packets of the session).
+session() {	# label
+	a0=$(all_packets | sum)
+	g0=$(gate_packets "$gpid") || fail "no statistics from the gate on SIGUSR1"
+	ngt_swaks "$NGT_CLI_A4" "$NGT_SRV_A4" --body "@$TMP/body1m" \
+	    >"$TMP/swaks" 2>&1 || { tail -n 20 "$TMP/swaks" >&2; fail "swaks failed ($1)"; }
+	sleep 0.5
+	g1=$(gate_packets "$gpid") || fail "no statistics from the gate on SIGUSR1"
+	a1=$(all_packets | sum)
+	USER=$((g1 - g0)) ALL=$((a1 - a0))
+	say "$1: $USER of $ALL packets to userspace"
+}
+session "new client"
+row "$W1" "$USER" "$ALL" "$(ratio "$USER" "$ALL")" "$(goal_le "$USER" 8 "≤ 8 packets")"
+session "passed client"
+row "packets to userspace per good SMTP session (passed client, PASS OLD) vs all its packets" \
+    "$USER" "$ALL" "$(ratio "$USER" "$ALL")" "$(goal_le "$USER" 8 "≤ 8 packets")"
 grep -E "PASS (NEW|OLD)" "$NGT_GATELOG" >&2
-row "$W1" "$user" "$all" "$(ratio "$user" "$all")" "$(goal_le "$user" 8 "≤ 8 packets")"
 
 # The client is in the pass cache now: its next connection is offloaded
 # at the SYN.  Same sink, same sender, rules+gate and then none.
@@ -66,7 +75,7 @@ ngt_in "$NGT_SRV" "$BENCH/greetd" "$SINK" 25 600 >"$TMP/greetd" 2>&1 &
 sleep 0.3
 mbps() { sed -n 's/.*mbps=\([0-9.]*\).*/\1/p' "$TMP/x"; }
 gbest= nbest=
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
 	ngt_rules_install
 	ngt_in "$NGT_CLI" "$BENCH/xfer" "$NGT_CLI_A4" "$SINK" 25 \
 	    $((MB * 1000000)) 60 >"$TMP/x" || fail "xfer through the gate failed"
@@ -81,4 +90,4 @@ for i in 1 2 3; do
 done
 grep -E "PASS (NEW|OLD)" "$NGT_GATELOG" | tail -n 3 >&2
 r=$(ratio "$gbest" "$nbest")
-row "$W2 (best of 3)" "$gbest MB/s" "$nbest MB/s" "$r" "$(goal_ge "$r" 0.98 "≥ 0.98")"
+row "$W2 (best of 5)" "$gbest MB/s" "$nbest MB/s" "$r" "$(goal_ge "$r" 0.98 "≥ 0.98")"

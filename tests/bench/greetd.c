@@ -7,9 +7,11 @@
  * measure itself, not the gate; this one keeps any number of idle
  * connections in one epoll loop, and doubles as the byte sink for the
  * bulk transfer benchmark.  It stops on SIGTERM/SIGINT or after SECONDS
- * and prints what it saw.
+ * and prints what it saw.  WORKERS processes (default 4) each have their
+ * own SO_REUSEPORT listener, so the kernel spreads the connections and
+ * no process needs more open files than it may have (RLIMIT_NOFILE).
  *
- * usage: greetd ADDR PORT SECONDS
+ * usage: greetd ADDR PORT SECONDS [WORKERS]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,45 +52,28 @@ listen_on(const char *addr, unsigned port)
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    listen(fd, 65535) < 0)
 		return -1;
 	return fd;
 }
 
-int
-main(int argc, char **argv)
+/* One worker's loop until the deadline or a signal. */
+static void
+serve(int lfd, time_t end)
 {
 	static char buf[1 << 20];
 	struct epoll_event ev, evs[256];
-	struct rlimit rl = { 1 << 20, 1 << 20 };
 	unsigned long accepted = 0, closed = 0;
 	unsigned long long bytes = 0;
-	time_t end;
-	int lfd, ep, n, i, c;
+	int ep, n, i, c;
 	ssize_t r;
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: greetd ADDR PORT SECONDS\n");
-		return 2;
-	}
-	setrlimit(RLIMIT_NOFILE, &rl);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	if ((lfd = listen_on(argv[1], (unsigned)atoi(argv[2]))) < 0) {
-		fprintf(stderr, "greetd: %s:%s: %s\n", argv[1], argv[2],
-		    strerror(errno));
-		return 1;
-	}
-	end = time(NULL) + atol(argv[3]);
 	ep = epoll_create1(0);
 	ev.events = EPOLLIN;
 	ev.data.fd = lfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
-	printf("listening\n");
-	fflush(stdout);
-
 	while (!stop && time(NULL) < end) {
 		n = epoll_wait(ep, evs, 256, 500);
 		for (i = 0; i < n; i++) {
@@ -112,7 +98,50 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	printf("accepted=%lu\nclosed=%lu\nbytes=%llu\n", accepted, closed,
-	    bytes);
+	printf("worker %ld: accepted=%lu closed=%lu bytes=%llu\n",
+	    (long)getpid(), accepted, closed, bytes);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rlimit rl;
+	int workers = argc > 4 ? atoi(argv[4]) : 4, i, lfd;
+	time_t end;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: greetd ADDR PORT SECONDS [WORKERS]\n");
+		return 2;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	end = time(NULL) + atol(argv[3]);
+	for (i = 0; i < workers; i++) {
+		if ((lfd = listen_on(argv[1], (unsigned)atoi(argv[2]))) < 0) {
+			fprintf(stderr, "greetd: %s:%s: %s\n", argv[1],
+			    argv[2], strerror(errno));
+			return 1;
+		}
+		fflush(stdout);
+		if (i == workers - 1 || fork() == 0) {
+			if (i == workers - 1) {
+				printf("listening\n");
+				fflush(stdout);
+			}
+			serve(lfd, end);
+			fflush(stdout);
+			if (i < workers - 1)
+				_exit(0);
+			break;
+		}
+		close(lfd);
+	}
+	while (wait(NULL) > 0)
+		;
 	return 0;
 }

@@ -52,9 +52,9 @@ clients 198.18.0.1 0
 base=$(kv ok <"$TMP/hc")
 
 ngt_rules_install --family 4
-NGT_DB=$(bench_db) || fail "database build failed"
+db=$(bench_db) || fail "database build failed"
 q=$((N + N / 2 + 1024))
-ngt_gate_conf "greet_pause = ${PAUSE}s" "greet_pause_stress = ${PAUSE}s" \
+gate_conf "$db" "greet_pause = ${PAUSE}s" "greet_pause_stress = ${PAUSE}s" \
     "flow_max = $((N * 2))" "cache_max = $((N * 2))" "queue_maxlen = $q" \
     "flow_halfopen_timeout = $((PAUSE + 30))s" "stats_interval = 1h"
 ngt_gate_start "$NGT_CONF" -f --no-syslog

@@ -7,8 +7,8 @@
  * the same queue settings (copy mode and range, queue length, flags,
  * socket buffer) and the same traffic, with no decision at all.  Any gap
  * between the two is what the gate's parsing, lookups and flow table
- * cost.  It stops on SIGTERM/SIGINT or after SECONDS and prints how many
- * packets it verdicted.
+ * cost.  It prints how many packets it verdicted so far on SIGUSR1 and
+ * when it stops, on SIGTERM/SIGINT or after SECONDS.
  *
  * usage: nfq_acceptall QUEUE [SECONDS [MAXLEN [COPYRANGE [RCVBUF]]]]
  */
@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, report;
 static struct mnl_socket *nl;
 static unsigned queue;
 static unsigned long verdicts;
@@ -34,8 +34,10 @@ static unsigned long verdicts;
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		report = 1;
+	else
+		stop = 1;
 }
 
 static void
@@ -148,6 +150,7 @@ main(int argc, char **argv)
 	rcvbuf = argc > 5 ? atoi(argv[5]) : 0;
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGUSR1, on_signal);
 
 	if ((buf = malloc(bufsz)) == NULL)
 		die("malloc");
@@ -169,6 +172,11 @@ main(int argc, char **argv)
 
 	t0 = (double)time(NULL);
 	while (!stop && (double)time(NULL) - t0 < secs) {
+		if (report) {
+			report = 0;
+			printf("verdicts=%lu\n", verdicts);
+			fflush(stdout);
+		}
 		r = (int)mnl_socket_recvfrom(nl, buf, bufsz);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EINTR ||

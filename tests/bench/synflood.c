@@ -10,7 +10,7 @@
  * SECONDS, whichever comes first.  Run it inside a namespace only.
  *
  * usage: synflood IFNAME DSTMAC DSTIP DPORT COUNT SECONDS [SEED]
- * Prints "sent=N secs=T pps=R".
+ * Prints sent=N, secs=T and pps=R, one per line.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -166,7 +166,7 @@ main(int argc, char **argv)
 		}
 		sent += (unsigned long)r;
 	}
-	printf("sent=%lu secs=%.3f pps=%.0f\n", sent, t - t0,
+	printf("sent=%lu\nsecs=%.3f\npps=%.0f\n", sent, t - t0,
 	    (double)sent / (t - t0));
 	close(fd);
 	return 0;
