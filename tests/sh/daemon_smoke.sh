@@ -37,7 +37,9 @@ inc() { ip netns exec "$CLI" "$@"; }
 ins() { ip netns exec "$SRV" "$@"; }
 inc ip link set lo up; ins ip link set lo up
 inc ip link set "$ID-a" up; ins ip link set "$ID-b" up
-for a in 198.51.100.10 198.51.100.11 198.51.100.12 1.0.1.5; do
+for a in 198.51.100.10 198.51.100.11 198.51.100.12 1.0.1.5 \
+    198.51.100.20 198.51.100.21 198.51.100.22 198.51.100.23 198.51.100.24 \
+    198.51.100.25; do
 	inc ip addr add $a/32 dev "$ID-a"
 done
 for a in 2001:db8:1::10 2001:db8:1::11 240e::5; do
@@ -285,6 +287,28 @@ out=$(client wait 198.51.100.12 203.0.113.25); echo "after kill -9: $out"
 ms=${out#*ms=}
 [ "$ms" -lt 500 ] || fail "after kill -9: held $ms ms"
 expect "PASS OLD \[198.51.100.12\]:[0-9]+" "after kill -9"
+stop_gate TERM 0
+
+# Stress: with queue_maxlen 8, five held greetings are over half; the
+# pause drops from 5s to 1s for the next client, and comes back later.
+{ conf 5s nobody; echo "queue_maxlen = 8"; echo "greet_pause_stress = 1s"; } \
+    >"$TMP/gate.conf"
+start_gate
+pids=
+for i in 20 21 22 23 24; do
+	client wait 198.51.100.$i 203.0.113.25 >"$TMP/held$i" &
+	pids="$pids $!"
+done
+expect "stress: [0-9]+ packets held or queued" "stress on"
+out=$(client wait 198.51.100.25 203.0.113.25); echo "under stress: $out"
+ms=${out#*ms=}
+[ "$ms" -ge 900 ] && [ "$ms" -lt 3000 ] ||
+    fail "under stress: greeting after $ms ms, not the 1s stress pause"
+wait $pids
+cat "$TMP"/held2*
+grep -c "result=greeting" "$TMP"/held2* | grep -q ":0" &&
+    fail "a held client got no greeting"
+expect "stress over" "stress off"
 stop_gate TERM 0
 
 # A bad config at start-up: exit 78 with the file and line.
