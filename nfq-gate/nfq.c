@@ -473,8 +473,8 @@ ng_nfq_receive(struct ng_nfq *q,
 		}
 		if (sa.nl_pid != 0)	/* only the kernel talks to us */
 			continue;
+		/* Verdicts pile up in sbuf and leave together below. */
 		walk(q, (int)n, fn, arg, &count);
-		ng_nfq_flush(q);
 	}
 	ng_nfq_flush(q);
 	return count;

@@ -58,14 +58,6 @@ ng_stats_event(struct ng_live_stats *s, const struct ng_event *ev)
 		c->dec[ev->decision]++;
 }
 
-static uint64_t
-eng_val(const struct ng_stats_view *v, size_t off)
-{
-	if (v->eng == NULL)
-		return 0;
-	return *(const uint64_t *)(const void *)((const char *)v->eng + off);
-}
-
 void
 ng_stats_log(const struct ng_stats_view *v)
 {
@@ -144,17 +136,17 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 {
 	unsigned i;
 	char name[32], *p;
+	static const struct ng_stats zero;
+	const struct ng_stats *e = v->eng != NULL ? v->eng : &zero;
 
 	one(fp, "packets_total", "counter", "Packets seen by the engine.",
-	    eng_val(v, offsetof(struct ng_stats, packets)));
-	one(fp, "flows_total", "counter", "Flows created.",
-	    eng_val(v, offsetof(struct ng_stats, flows)));
-	one(fp, "flows", "gauge", "Flows tracked now.",
-	    eng_val(v, offsetof(struct ng_stats, flows_now)));
+	    e->packets);
+	one(fp, "flows_total", "counter", "Flows created.", e->flows);
+	one(fp, "flows", "gauge", "Flows tracked now.", e->flows_now);
 	one(fp, "held_packets", "gauge", "Greeting packets held now.",
-	    eng_val(v, offsetof(struct ng_stats, held_now)));
+	    e->held_now);
 	one(fp, "flows_evicted_total", "counter", "Flows evicted, table full.",
-	    eng_val(v, offsetof(struct ng_stats, flows_evicted)));
+	    e->flows_evicted);
 	if (v->eng == NULL)
 		return;
 	metric(fp, "events_total", "counter", "Log events by type.");
