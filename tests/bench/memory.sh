@@ -5,7 +5,7 @@
 
 . "$(dirname "$0")/bench.sh"
 
-W="RSS: $(bench_db_name) database + flow table at 1M flows vs an empty process"
+W="RSS: $(bench_db_name) database + 1M flows in the flow table vs an empty process"
 have "$BENCH/mem_bench" || { na "$W" "mem_bench not built" "—"; exit 0; }
 db=$(bench_db) || { na "$W" "database build failed" "—"; exit 0; }
 "$BENCH/mem_bench" "$db" 1000000 >"$TMP/mem" || {
@@ -17,5 +17,5 @@ v() { kv "$1" <"$TMP/mem"; }
 mb() { calc "$1 / 1024" "%.1f MB"; }
 empty=$(v rss_empty_kb) db_kb=$(v rss_db_kb) full=$(v rss_full_kb)
 flows=$(v flows_now)
-row "$W ($(human "$flows") flows held)" "$(mb "$full")" "$(mb "$empty")" \
-    "$(ratio "$full" "$empty")" "— (database alone: $(mb "$((db_kb - empty))"), per flow: $(calc "($full - $db_kb) * 1024 / $flows" "%.0f") B)"
+row "$W (database alone $(mb "$((db_kb - empty))"), $(calc "($full - $db_kb) * 1024 / $flows" "%.0f") B per flow)" \
+    "$(mb "$full")" "$(mb "$empty")" "$(ratio "$full" "$empty")" "—"

@@ -106,5 +106,5 @@ for seed in 1 2 3; do
 	say "round $seed: gate $g/s, accept-all $RATE/s"
 done
 r=$(ratio "$gbest" "$abest")
-row "$W ($(human "$SYNS") SYNs or ${SECS} s per storm, sent at ~$(human "$offered")/s, $(bench_db_name) db)" \
+row "$W ($(human "$SYNS") SYNs or ${SECS} s per storm, offered ~$(human "$offered")/s, $(bench_db_name) db)" \
     "$(human "$gbest")/s" "$(human "$abest")/s" "$r" "$(goal_ge "$r" 0.9 "$GOAL")"
