@@ -587,3 +587,41 @@ ngt_cleanup_client() {
 	(exit $rc)
 	ngt_cleanup
 }
+
+# ---- Counters and memory of the running gate -------------------------
+# (added for the fault and flood tests)
+#
+#   ngt_prom NAME [DIR]   value of nfq_gate_NAME in DIR/nfq-gate.prom
+#                         (state_dir by default; needs stats_interval)
+#   ngt_prom_wait NAME MIN [S]  wait until that value is >= MIN
+#   ngt_gate_usr1         SIGUSR1, wait for the statistics lines
+#   ngt_gate_rss          the gate's VmRSS in kB
+
+ngt_prom() {	# name [dir]
+	awk -v m="nfq_gate_$1" '$1 == m { print $2; f = 1 } END { if (!f) print 0 }' \
+	    "${2:-$NGT_DIR/state}/nfq-gate.prom" 2>/dev/null
+}
+
+ngt_prom_wait() {	# name min [seconds]
+	n=0 lim=$(( ${3:-5} * 10 ))
+	until [ "$(ngt_prom "$1")" -ge "$2" ] 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt $lim ] || return 1
+		sleep 0.1
+	done
+}
+
+ngt_gate_usr1() {
+	before=$(grep -c "statistics: queue" "$NGT_GATELOG")
+	kill -USR1 "$NGT_GATE_PID" || fail "SIGUSR1"
+	n=0
+	until [ "$(grep -c "statistics: queue" "$NGT_GATELOG")" -gt "$before" ]; do
+		n=$((n + 1))
+		[ $n -lt 30 ] || fail "no statistics after SIGUSR1"
+		sleep 0.1
+	done
+}
+
+ngt_gate_rss() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$NGT_GATE_PID/status"
+}
