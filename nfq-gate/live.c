@@ -236,6 +236,20 @@ on_packet(const struct ng_nfq_pkt *p, void *arg)
 {
 	struct live *l = arg;
 
+	/*
+	 * Our reset mark came back: no REJECT rule caught the repeated
+	 * packet.  Judging it again would repeat it forever; drop it.
+	 */
+	if (l->cfg.mark_reset != 0 &&
+	    (p->mark & l->cfg.mark_reset) == l->cfg.mark_reset) {
+		ng_nfq_verdict(l->q, p->id, NF_DROP, 0, 0, 0, 0);
+		ng_stats_verdict(&l->st, NG_SV_DROP);
+		if (l->st.reset_loops++ == 0)
+			ng_log(LOG_WARNING, "a packet with the reset mark 0x%x "
+			    "was queued again: is the REJECT rule before the "
+			    "NFQUEUE rule?", l->cfg.mark_reset);
+		return;
+	}
 	if (p->data == NULL) {		/* nothing to judge: fail open */
 		ng_nfq_verdict(l->q, p->id, NF_ACCEPT, 0, 0, 0, 0);
 		ng_stats_verdict(&l->st, NG_SV_ACCEPT);

@@ -217,6 +217,9 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	    s->state_saves);
 	one(fp, "state_save_errors_total", "counter",
 	    "State file write failures.", s->state_save_errors);
+	one(fp, "reset_loops_total", "counter",
+	    "Packets queued again with the reset mark (REJECT rule missing).",
+	    s->reset_loops);
 	one(fp, "nft_penalty_adds_total", "counter",
 	    "Addresses added to the nft penalty set.", s->nft_adds);
 	one(fp, "uptime_seconds", "gauge", "Seconds since start.",
