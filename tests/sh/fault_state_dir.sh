@@ -1,0 +1,120 @@
+#!/bin/sh
+# fault_state_dir.sh - the state directory full, then read-only.
+#
+# A full disk or a read-only remount under /var/lib must not take mail
+# down with it: the gate keeps judging (PASS NEW for a new client, PASS
+# OLD for one it loaded), logs the failed save once, counts it, and the
+# last good pass.state stays intact (the save writes a temporary file
+# and renames it, so a failed write never touches the old one).
+#
+# Each case runs the gate in a private mount namespace (unshare -m)
+# where state_dir is covered: by a tiny tmpfs, pre-loaded with the good
+# state and then filled up; or by a read-only bind mount of itself.
+# The host and the other processes never see either mount; we look at
+# the gate's view through /proc/PID/root.
+
+. "$(dirname "$0")/../lib.sh"
+need_root
+. "$NG_ROOT/tests/netns.sh"
+[ -x "$GATE" ] || skip "$GATE not built"
+command -v swaks >/dev/null || skip "swaks not installed"
+command -v postfix >/dev/null || skip "postfix not installed"
+command -v unshare >/dev/null || skip "unshare not installed"
+unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
+
+ngt_init
+ngt_topology local
+ngt_postfix_start
+ngt_rules_install --family 4
+ngt_db_build
+ngt_gate_conf "stats_interval = 1s"
+sed -i "s/^greet_pause = .*/greet_pause = 1s/" "$NGT_CONF"
+SD=$NGT_DIR/state
+cli_re=$(ngt_re "$NGT_CLI_A4")
+
+# A good state to start from: the first client passes, the gate saves.
+ngt_gate_start "$NGT_CONF"
+ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" seed
+ngt_gate_kill TERM
+grep -q "^$cli_re " "$SD/pass.state" 2>/dev/null ||
+    grep -q "$cli_re" "$SD/pass.state" ||
+    { cat "$SD/pass.state"; fail "seed: client not in pass.state"; }
+cp -p "$SD/pass.state" "$NGT_DIR/pass.good"
+ls -l "$SD"
+
+# The gate in its own mount namespace, $1 set up before it starts.
+# unshare and sh exec, so $! is the gate.
+gate_in_mountns() {	# shell commands run as root before the exec
+	: >"$NGT_GATELOG"
+	ip netns exec "$NGT_GATE_NS" unshare -m --propagation private \
+	    sh -c "$1 && exec \"\$0\" -c \"\$1\" -q 0 -f --no-syslog" \
+	    "$GATE" "$NGT_CONF" >>"$NGT_GATELOG" 2>&1 &
+	NGT_GATE_PID=$!
+	ngt_wait_log "$NGT_GATELOG" "starting on queue" 5 ||
+	    { cat "$NGT_GATELOG" >&2; fail "gate did not start: $2"; }
+	kill -0 "$NGT_GATE_PID" || fail "gate died: $2"
+	# The gate's view of state_dir, not ours.
+	GSD=/proc/$NGT_GATE_PID/root$SD
+}
+
+one_case() {	# label setup-commands new-client
+	label=$1 new=$3
+	gate_in_mountns "$2" "$label"
+	grep -q "entries loaded" "$NGT_GATELOG" ||
+	    fail "$label: the good state was not loaded"
+	# A known client: PASS OLD from the loaded cache.
+	ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" "$label-old"
+	ngt_expect_gate "PASS OLD \[$cli_re\]:[0-9]+" "$label: PASS OLD"
+	# A new client: held, PASS NEW; the urgent save fails.
+	ngt_mail_ok "$new" "$NGT_SRV_A4" "$label-new"
+	[ "$MS" -ge 900 ] || fail "$label: ${MS} ms, greeting not held"
+	ngt_expect_gate "PASS NEW \[$(ngt_re "$new")\]:[0-9]+" "$label: PASS NEW"
+	ngt_expect_gate "saving state: " "$label: save failure logged" 5
+	grep "saving state: " "$NGT_GATELOG"
+	# Once per spell, not once a second.
+	sleep 2
+	[ "$(grep -c "saving state: " "$NGT_GATELOG")" = 1 ] ||
+	    fail "$label: the save failure is logged more than once"
+	cmp -s "$GSD/pass.state" "$NGT_DIR/pass.good" ||
+	    { ls -l "$GSD"; fail "$label: pass.state was changed"; }
+	ls -a "$GSD" | grep -q '\.tmp\|\.new' &&
+	    { ls -la "$GSD"; fail "$label: a temporary file was left"; }
+	# The counter, through SIGUSR1 (the prom file cannot be written
+	# either, and says so).
+	ngt_gate_usr1
+	grep "statistics:" "$NGT_GATELOG" | tail -n 3
+	kill -0 "$NGT_GATE_PID" || fail "$label: gate died"
+	ngt_gate_kill TERM
+	# The failed shutdown save did not hurt the file either.
+	cmp -s "$SD/pass.state" "$NGT_DIR/pass.good" ||
+	    fail "$label: pass.state changed on disk"
+	echo "$label: ok"
+}
+
+# 1. Full: a 64 kB tmpfs over state_dir holding the good files, then
+# filled to the last block.
+one_case full "mount -t tmpfs -o size=64k,mode=0750 ngt-full '$SD' &&
+    cp -p '$NGT_DIR/pass.good' '$SD/pass.state' &&
+    { dd if=/dev/zero of='$SD/fill' bs=4k 2>/dev/null; true; }" \
+    "$NGT_NEW_A4"
+grep -qiE "saving state: .*(No space|space left)" "$NGT_GATELOG" ||
+    fail "full: the failure does not name ENOSPC"
+grep -q "nfq-gate.prom" "$NGT_GATELOG" || echo "(no prom write failure logged)"
+
+# 2. Read-only: state_dir bind-mounted onto itself, read-only.
+one_case readonly "mount --bind '$SD' '$SD' &&
+    mount -o remount,bind,ro '$SD'" "$NGT_BOT_A4"
+grep -qiE "saving state: .*Read-only" "$NGT_GATELOG" ||
+    fail "readonly: the failure does not name EROFS"
+
+# Back to a writable directory: the same gate config saves again.
+ngt_gate_start "$NGT_CONF"
+ngt_mail_ok "$NGT_NEW_A4" "$NGT_SRV_A4" writable
+ngt_expect_gate "PASS NEW \[$(ngt_re "$NGT_NEW_A4")\]:[0-9]+" "writable"
+n=0
+until grep -q "$(ngt_re "$NGT_NEW_A4")" "$SD/pass.state"; do
+	n=$((n + 1)); [ $n -lt 40 ] || fail "writable: not saved"
+	sleep 0.1
+done
+echo "state dir fault test passed"
+exit 0
