@@ -26,7 +26,8 @@ DEBS_BUILD = gcc make pkg-config libnetfilter-queue-dev libmnl-dev \
 	libpcap-dev zlib1g-dev libmaxminddb-dev libnftnl-dev libcap-dev \
 	libseccomp-dev clang libclang-rt-14-dev valgrind
 DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
-	postfix swaks mmdb-bin procps psmisc
+	postfix swaks mmdb-bin procps psmisc fail2ban dnsmasq-base curl wget \
+	strace util-linux
 DEBS = $(DEBS_BUILD) $(DEBS_TEST)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
