@@ -1,0 +1,84 @@
+#!/bin/sh
+# fault_queue_full.sh - more held greetings than the queue can hold.
+#
+# queue_maxlen 8 and a 4 s greet pause (the same under stress, so the
+# queue really fills): twelve good clients connect at once with swaks.
+# The first eight 220 greetings are held in the kernel queue; from then
+# on the kernel finds the queue full and, with the fail-open flag, lets
+# packets through unjudged.  That must lose nothing: every mail is
+# delivered (Postfix's maillog says sent), the gate logs the full queue
+# once per spell and counts it (SIGUSR1 line and the Prometheus file),
+# and once the spell is over a new client is judged normally again.
+
+. "$(dirname "$0")/../lib.sh"
+need_root
+. "$NG_ROOT/tests/netns.sh"
+[ -x "$GATE" ] || skip "$GATE not built"
+command -v swaks >/dev/null || skip "swaks not installed"
+command -v postfix >/dev/null || skip "postfix not installed"
+
+NCLI=12
+QMAX=8
+
+ngt_init
+ngt_topology local
+i=20
+while [ $i -lt $((20 + NCLI)) ]; do
+	ngt_addr "$NGT_CLI" eth0 198.51.100.$i/24
+	i=$((i + 1))
+done
+ngt_postfix_start
+ngt_rules_install --family 4
+ngt_db_build
+ngt_gate_conf "stats_interval = 1s" "queue_maxlen = $QMAX" \
+    "greet_pause_stress = 4s"
+sed -i "s/^greet_pause = .*/greet_pause = 4s/" "$NGT_CONF"
+ngt_gate_start "$NGT_CONF"
+
+t0=$(ngt_ms)
+pids=
+i=20
+while [ $i -lt $((20 + NCLI)) ]; do
+	( ngt_mail_ok 198.51.100.$i "$NGT_SRV_A4" c$i >"$NGT_DIR/ok-c$i" 2>&1 ) &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+bad=0
+for p in $pids; do
+	wait "$p" || bad=$((bad + 1))
+done
+secs=$(( ($(ngt_ms) - t0) / 1000 ))
+cat "$NGT_DIR"/ok-c*
+[ $bad = 0 ] || fail "$bad of $NCLI good mails failed with the queue full"
+sent=$(grep -c "to=<u@$NGT_DOMAIN>.*status=sent" "$NGT_PF/maillog")
+[ "$sent" -eq "$NCLI" ] || fail "$sent of $NCLI mails delivered"
+echo "$NCLI concurrent clients, queue_maxlen $QMAX: all $sent delivered in ${secs}s"
+
+ngt_expect_gate "queue 0 full: the kernel lets new packets through unjudged \(fail open\)" \
+    "queue full logged"
+held=$(grep -cE "PASS NEW \[198\.51\.100\.(2[0-9]|3[01])\]" "$NGT_GATELOG")
+echo "clients judged (PASS NEW): $held; let through unjudged: $((NCLI - held))"
+[ "$held" -ge $((QMAX / 2)) ] || fail "only $held clients were judged at all"
+[ "$held" -lt "$NCLI" ] || fail "every client was held: the queue never overflowed?"
+
+ngt_gate_usr1
+line=$(grep "statistics: queue 0:" "$NGT_GATELOG" | tail -n 1)
+echo "$line"
+case $line in
+*queue_full=[1-9]*) ;;
+*) fail "SIGUSR1: queue_full not counted" ;;
+esac
+ngt_prom_wait queue_full_total 1 3 || fail "prom: queue_full_total 0"
+echo "prom: queue_full_total=$(ngt_prom queue_full_total)" \
+    "stress_total=$(ngt_prom stress_total)" \
+    "held_packets=$(ngt_prom held_packets)"
+
+# The spell is over: nothing held, and a new client is judged again.
+ngt_prom_wait stress_total 1 1 || fail "stress never began"
+ngt_wait_log "$NGT_GATELOG" "stress over" 5 || fail "stress never ended"
+ngt_mail_ok "$NGT_NEW_A4" "$NGT_SRV_A4" after
+[ "$MS" -ge 3900 ] || fail "after: ${MS} ms, not held for the greet pause"
+ngt_expect_gate "PASS NEW \[$(ngt_re "$NGT_NEW_A4")\]:[0-9]+" "after"
+kill -0 "$NGT_GATE_PID" || fail "gate died"
+echo "queue full fault test passed"
+exit 0
