@@ -1,0 +1,116 @@
+#!/bin/sh
+# flood_syn.sh - a bounded SYN flood while good mail flows.
+#
+# synflood (tests/bench/synflood.c) sends raw SYNs from random sources
+# all over the IPv4 space (tens of thousands of distinct addresses) from
+# the client namespace for a few seconds, while swaks delivers several
+# mails from the good client.  With flow_max and cache_max small the
+# flow table must fill, evict (counted: flows_evicted) and stay bounded,
+# so the gate's memory stays bounded too; and a flood must cost no good
+# mail: every message is delivered.
+#
+# The flood's SYNs skip conntrack (raw table, everything but the test
+# clients' /24): the kernel's own table is not what is tested here, and
+# half a million half-open entries would be the host's business.
+#
+# Memory bound, from the config: the table of flow_max flows at 146 B
+# each (tests/bench/memory.sh) is under flow_max x 1 KiB, three caches
+# of cache_max entries are under 3 x cache_max x 256 B, plus 4 MiB for
+# netlink buffers and heap slack, over the RSS before the flood.  A
+# table growing with the flood (SYNS flows x 146 B) would blow it.
+
+. "$(dirname "$0")/../lib.sh"
+need_root
+. "$NG_ROOT/tests/netns.sh"
+[ -x "$GATE" ] || skip "$GATE not built"
+FLOOD=$NG_BUILD/bench/synflood
+[ -x "$FLOOD" ] || skip "$FLOOD not built (make B=... \$B/bench/synflood)"
+command -v swaks >/dev/null || skip "swaks not installed"
+command -v postfix >/dev/null || skip "postfix not installed"
+
+FLOW_MAX=4096 CACHE_MAX=4096
+SYNS=${NG_FLOOD_SYNS:-300000} SECS=5
+NMAIL=4
+
+ngt_init
+ngt_topology local
+ngt_postfix_start
+ngt_rules_install --family 4
+ngt_in "$NGT_SRV" iptables -w -t raw -A PREROUTING -p tcp --dport 25 \
+    ! -s 198.51.100.0/24 -j CT --notrack || fail "raw notrack rule"
+ngt_db_build
+ngt_gate_conf "stats_interval = 1s" "flow_max = $FLOW_MAX" \
+    "cache_max = $CACHE_MAX" "queue_maxlen = 4096"
+sed -i "s/^greet_pause = .*/greet_pause = 1s/" "$NGT_CONF"
+ngt_gate_start "$NGT_CONF"
+
+# One mail first: the good client is known (PASS OLD in the flood too),
+# and the start-up allocations are done before the baseline.
+ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" warmup
+rss0=$(ngt_gate_rss)
+bound=$(( rss0 + FLOW_MAX + 3 * CACHE_MAX / 4 + 4096 ))
+echo "RSS before the flood ${rss0} kB; bound ${bound} kB"
+
+MAC=$(ip -n "$NGT_SRV" -br link show eth0 | awk '{ print $3 }')
+ngt_in "$NGT_CLI" timeout $((SECS + 5)) "$FLOOD" eth0 "$MAC" "$NGT_SRV_A4" \
+    25 "$SYNS" "$SECS" >"$NGT_DIR/flood.out" 2>&1 &
+fpid=$!
+sleep 0.5
+
+# Good mail during the flood: the known client and new ones.
+peak=$rss0 maxflows=0
+ok=0 i=1
+while [ $i -le $NMAIL ]; do
+	case $i in
+	1|3) src=$NGT_CLI_A4 ;;
+	2) src=$NGT_NEW_A4 ;;
+	*) src=$NGT_CLI_A6 ;;
+	esac
+	dst=$NGT_SRV_A4
+	case $src in *:*) dst=$NGT_SRV_A6 ;; esac
+	( ngt_mail_ok "$src" "$dst" "flood$i" ) && ok=$((ok + 1))
+	r=$(ngt_gate_rss); [ "$r" -gt "$peak" ] && peak=$r
+	f=$(ngt_prom flows); [ "$f" -gt "$maxflows" ] && maxflows=$f
+	i=$((i + 1))
+done
+# Sample memory until the flood ends.
+while kill -0 $fpid 2>/dev/null; do
+	r=$(ngt_gate_rss); [ "$r" -gt "$peak" ] && peak=$r
+	f=$(ngt_prom flows); [ "$f" -gt "$maxflows" ] && maxflows=$f
+	sleep 0.2
+done
+wait $fpid || { cat "$NGT_DIR/flood.out"; fail "synflood failed"; }
+cat "$NGT_DIR/flood.out"
+sent=$(sed -n 's/^sent=//p' "$NGT_DIR/flood.out")
+[ "${sent:-0}" -ge 20000 ] || fail "the flood sent only ${sent:-0} SYNs"
+kill -0 "$NGT_GATE_PID" || fail "the gate died in the flood"
+sleep 1.5	# the gate drains the queue; the prom file catches up
+r=$(ngt_gate_rss); [ "$r" -gt "$peak" ] && peak=$r
+
+[ "$ok" -eq "$NMAIL" ] || fail "$((NMAIL - ok)) of $NMAIL good mails lost in the flood"
+echo "good mail in the flood: $ok of $NMAIL delivered"
+
+ngt_gate_usr1
+grep "statistics:" "$NGT_GATELOG" | tail -n 4
+pkts=$(ngt_prom packets_total)
+flows=$(ngt_prom flows_total)
+evicted=$(ngt_prom flows_evicted_total)
+now=$(ngt_prom flows)
+echo "engine: packets=$pkts flows=$flows evicted=$evicted flows_now=$now max_seen=$maxflows"
+echo "RSS: before ${rss0} kB, peak ${peak} kB (+$((peak - rss0)) kB), bound ${bound} kB"
+[ "$flows" -gt $((FLOW_MAX * 4)) ] ||
+    fail "only $flows flows reached the gate: the flood did not test the table"
+[ "$evicted" -gt 0 ] || fail "flow table full but nothing evicted"
+[ "$evicted" -ge $((flows - FLOW_MAX - now)) ] 2>/dev/null ||
+    echo "(some flows expired rather than evicted)"
+[ "$now" -le "$FLOW_MAX" ] || fail "flows_now $now > flow_max $FLOW_MAX"
+[ "$maxflows" -le "$FLOW_MAX" ] || fail "flows seen $maxflows > flow_max $FLOW_MAX"
+[ "$peak" -le "$bound" ] || fail "RSS ${peak} kB over the bound ${bound} kB"
+
+# After the flood the gate still judges: a bot is reset.
+out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 4)
+echo "bot after the flood: $out"
+case $out in *result=reset*) ;; *) fail "bot after the flood: $out" ;; esac
+echo "gate log: $(wc -l <"$NGT_GATELOG") lines, $(grep -c " EVICT\| evict" "$NGT_GATELOG") about evictions"
+echo "SYN flood test passed"
+exit 0
