@@ -459,8 +459,11 @@ maillog_file = $d/maillog
 maillog_file_prefixes = $d
 smtp_connect_timeout = 10s
 EOF
-		for l; do echo "$l"; done
 	} >"$d/etc/main.cf"
+	# postconf -e replaces a default above rather than repeating it.
+	for l; do
+		postconf -c "$d/etc" -e "$l" || fail "postconf -e '$l'"
+	done
 	cat >"$d/etc/master.cf" <<'EOF'
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
