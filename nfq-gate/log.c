@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "log.h"
@@ -51,15 +52,21 @@ ng_log(int prio, const char *fmt, ...)
 		va_end(ap);
 	}
 	if (log_stderr) {
+		/* One write per line: stderr is unbuffered, and a SYN storm
+		 * logs a line per connection. */
+		char line[1024];
+		int n;
+
+		n = snprintf(line, sizeof(line), "nfq-gate: %s",
+		    prio <= LOG_ERR ? "error: " :
+		    prio == LOG_WARNING ? "warning: " : "");
 		va_start(ap, fmt);
-		fputs("nfq-gate: ", stderr);
-		if (prio <= LOG_ERR)
-			fputs("error: ", stderr);
-		else if (prio == LOG_WARNING)
-			fputs("warning: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-		fflush(stderr);
+		if (n > 0 && (size_t)n < sizeof(line) - 1)
+			vsnprintf(line + n, sizeof(line) - 1 - (size_t)n, fmt,
+			    ap);
 		va_end(ap);
+		n = (int)strlen(line);
+		line[n++] = '\n';
+		fwrite(line, 1, (size_t)n, stderr);
 	}
 }
