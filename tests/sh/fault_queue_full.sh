@@ -53,6 +53,10 @@ cat "$NGT_DIR"/ok-c*
 sent=$(grep -c "to=<u@$NGT_DOMAIN>.*status=sent" "$NGT_PF/maillog")
 [ "$sent" -eq "$NCLI" ] || fail "$sent of $NCLI mails delivered"
 echo "$NCLI concurrent clients, queue_maxlen $QMAX: all $sent delivered in ${secs}s"
+# A greeting let through unjudged must not make its client's EHLO look
+# early when that packet is queued again (the ACK covers the greeting).
+grep "PREGREET\|RESET\|PENALTY" "$NGT_GATELOG" &&
+    fail "a good client was judged a pre-greeting talker"
 
 ngt_expect_gate "queue 0 full: the kernel lets new packets through unjudged \(fail open\)" \
     "queue full logged"
@@ -80,5 +84,6 @@ ngt_mail_ok "$NGT_NEW_A4" "$NGT_SRV_A4" after
 [ "$MS" -ge 3900 ] || fail "after: ${MS} ms, not held for the greet pause"
 ngt_expect_gate "PASS NEW \[$(ngt_re "$NGT_NEW_A4")\]:[0-9]+" "after"
 kill -0 "$NGT_GATE_PID" || fail "gate died"
+grep -E "198\.51\.100\.(2[0-9]|3[01])\]|full|stress" "$NGT_GATELOG"
 echo "queue full fault test passed"
 exit 0

@@ -89,6 +89,8 @@ r=$(ngt_gate_rss); [ "$r" -gt "$peak" ] && peak=$r
 
 [ "$ok" -eq "$NMAIL" ] || fail "$((NMAIL - ok)) of $NMAIL good mails lost in the flood"
 echo "good mail in the flood: $ok of $NMAIL delivered"
+grep -E "PREGREET|PENALTY" "$NGT_GATELOG" &&
+    fail "a good client was judged a pre-greeting talker in the flood"
 
 ngt_gate_usr1
 grep "statistics:" "$NGT_GATELOG" | tail -n 4
