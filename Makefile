@@ -79,7 +79,7 @@ $(B)/bench/%: tests/bench/%.c $(B)/libnfqgate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(TESTLIBS)
 
-tests: $(PROGS) $(UNIT_BIN) $(HELP_BIN)
+tests: $(PROGS) $(UNIT_BIN) $(HELP_BIN) $(B)/bench/synflood
 
 deps:
 	@tools/install-deps $(DEBS)
