@@ -308,6 +308,48 @@ ng_netdb_open_buffer(const void *buf, size_t len, const char *name,
 	return db;
 }
 
+/*
+ * Read the whole file into private anonymous memory.  A file mapping
+ * would share the page cache, but a database truncated or rewritten in
+ * place (cp over it, a full disk during an unsafe copy) then kills the
+ * gate with SIGBUS on the next lookup, long after validation passed.
+ * A copy validated once stays valid whatever happens to the file.
+ */
+static void *
+read_file(int fd, size_t len, const char *path, char *err, size_t errlen)
+{
+	unsigned char *p;
+	size_t got = 0;
+	ssize_t n;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
+		return NULL;
+	}
+	while (got < len) {
+		n = pread(fd, p + got, len - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "%s: %s at byte %zu of %zu", path,
+			    n < 0 ? strerror(errno) : "file shrank while "
+			    "reading", got, len);
+			munmap(p, len);
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	if (mprotect(p, len, PROT_READ) != 0) {
+		snprintf(err, errlen, "%s: mprotect: %s", path,
+		    strerror(errno));
+		munmap(p, len);
+		return NULL;
+	}
+	return p;
+}
+
 struct ng_netdb *
 ng_netdb_open(const char *path, char *err, size_t errlen)
 {
@@ -331,12 +373,10 @@ ng_netdb_open(const char *path, char *err, size_t errlen)
 		close(fd);
 		return NULL;
 	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	p = read_file(fd, (size_t)st.st_size, path, err, errlen);
 	close(fd);
-	if (p == MAP_FAILED) {
-		snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
+	if (p == NULL)
 		return NULL;
-	}
 	if ((db = ng_netdb_open_buffer(p, (size_t)st.st_size, path, err,
 	    errlen)) == NULL) {
 		munmap(p, (size_t)st.st_size);

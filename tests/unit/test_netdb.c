@@ -564,6 +564,56 @@ test_file(void)
 	CHECK(strstr(err, "/nonexistent/dir/x.db") != NULL);
 }
 
+/*
+ * A database file truncated in place (cp over it, an unsafe copy on a
+ * full disk) under a running gate must not take the gate down: what was
+ * opened and validated stays in force.  With a file mapping, the
+ * lookups below died of SIGBUS.
+ */
+static void
+test_truncated_in_place(void)
+{
+	char path[] = "/tmp/test_netdb.XXXXXX", a[32];
+	struct ng_netdb *db;
+	char *csv, *w;
+	int fd, i, bad = 0;
+
+	csv = malloc(4096 * 40);
+	CHECK(csv != NULL);
+	if (csv == NULL)
+		return;
+	w = csv;
+	for (i = 0; i < 4096; i++)
+		w += sprintf(w, "%d.%d.%d.0,%d.%d.%d.255,%s\n", 1 + i / 64,
+		    (i % 64) * 4, i % 7, 1 + i / 64, (i % 64) * 4, i % 7,
+		    i % 2 ? "CN" : "BR");
+	db = build(0, csv, NULL);
+	free(csv);
+	CHECK(db != NULL);
+	ng_netdb_close(db);
+	CHECK(image_len > 4 * 4096);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK_EQ(ng_netdb_write(path, image, image_len, err, sizeof(err)), 0);
+	db = ng_netdb_open(path, err, sizeof(err));
+	CHECK(db != NULL);
+	if (db == NULL)
+		return;
+	CHECK_EQ(truncate(path, 0), 0);
+	for (i = 0; i < 4096; i++) {
+		snprintf(a, sizeof(a), "%d.%d.%d.9", 1 + i / 64, (i % 64) * 4,
+		    i % 7);
+		if (strcmp(look(db, a), i % 2 ? "CN" : "BR") != 0)
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	ng_netdb_close(db);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -575,6 +625,7 @@ main(void)
 	RUN(test_random);
 	RUN(test_damage);
 	RUN(test_file);
+	RUN(test_truncated_in_place);
 	free(image);
 	return test_done();
 }
