@@ -22,6 +22,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "psvc.h"
 
 #define LINE_MAX_LEN 4096
 #define COUNT_MAX (1UL << 26)
@@ -101,6 +102,14 @@ ng_config_defaults(struct ng_config *c)
 	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/nfq-gate");
 	snprintf(c->user, sizeof(c->user), "nfq-gate");
 	c->stats_interval = NG_SEC(60);
+	c->sandbox = 1;
+	snprintf(c->policy_socket_owner, sizeof(c->policy_socket_owner),
+	    "postfix");
+	c->policy_socket_mode = 0660;
+	snprintf(c->policy_action, sizeof(c->policy_action),
+	    "PREPEND X-NFQ-Gate: country=%%c; pass=%%p");
+	snprintf(c->policy_action_penalty, sizeof(c->policy_action_penalty),
+	    "DEFER_IF_PERMIT pre-greeting traffic from your address");
 }
 
 void
@@ -293,6 +302,21 @@ set_count(struct parse *p, const struct key *k, char *v)
 }
 
 static int
+set_bool(struct parse *p, const struct key *k, char *v)
+{
+	int b;
+
+	if (strcmp(v, "yes") == 0)
+		b = 1;
+	else if (strcmp(v, "no") == 0)
+		b = 0;
+	else
+		return fail(p, "%s: bad value \"%s\" (yes or no)", k->name, v);
+	*(int *)field(p, k) = b;
+	return 0;
+}
+
+static int
 set_mark(struct parse *p, const struct key *k, char *v)
 {
 	unsigned long m;
@@ -333,6 +357,43 @@ set_user(struct parse *p, const struct key *k, char *v)
 	if (*v == '\0' || strpbrk(v, " \t:/") != NULL)
 		return fail(p, "%s: bad user name \"%s\"", k->name, v);
 	return set_string(p, k, v, sizeof(p->c->user));
+}
+
+/* "user" or "user:group"; the names are looked up when the socket is made. */
+static int
+set_owner(struct parse *p, const struct key *k, char *v)
+{
+	char *colon = strchr(v, ':');
+
+	if (*v == '\0' || *v == ':' || strpbrk(v, " \t/") != NULL ||
+	    (colon != NULL && (colon[1] == '\0' || strchr(colon + 1, ':'))))
+		return fail(p, "%s: bad owner \"%s\" (user or user:group)",
+		    k->name, v);
+	return set_string(p, k, v, sizeof(p->c->policy_socket_owner));
+}
+
+/* A file mode, always octal as chmod(1) has it: 660 and 0660 agree. */
+static int
+set_mode(struct parse *p, const struct key *k, char *v)
+{
+	unsigned long m;
+
+	if (parse_uint(v, 8, 0777, &m) < 0)
+		return fail(p, "%s: bad mode \"%s\" (octal, e.g. 0660)",
+		    k->name, v);
+	*(unsigned *)field(p, k) = (unsigned)m;
+	return 0;
+}
+
+/* A policy answer template, checked now so a typo is a config error. */
+static int
+set_template(struct parse *p, const struct key *k, char *v)
+{
+	char err[200];
+
+	if (ng_psvc_template_check(v, err, sizeof(err)) < 0)
+		return fail(p, "%s: %s", k->name, err);
+	return set_string(p, k, v, NG_PSVC_TEMPLATE_MAX);
 }
 
 static int
@@ -492,6 +553,13 @@ static const struct key keys[] = {
 	{ "state_dir", set_state_dir, F(state_dir), 0, 0 },
 	{ "user", set_user, F(user), 0, 0 },
 	{ "stats_interval", set_duration, F(stats_interval), 0, 0 },
+	{ "sandbox", set_bool, F(sandbox), 0, 0 },
+	{ "policy_socket", set_path, F(policy_socket), 0, 0 },
+	{ "policy_socket_owner", set_owner, F(policy_socket_owner), 0, 0 },
+	{ "policy_socket_mode", set_mode, F(policy_socket_mode), 0, 0 },
+	{ "policy_action", set_template, F(policy_action), 0, 0 },
+	{ "policy_action_penalty", set_template, F(policy_action_penalty),
+	    0, 0 },
 	{ "nft_penalty_set", set_nft_set, 0, 0, 0 },
 };
 #undef F

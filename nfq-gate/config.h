@@ -18,6 +18,7 @@
 #define NG_PORTS_MAX 8
 #define NG_COUNTRY_RULES_MAX 512
 #define NG_PATH_MAX 256
+#define NG_PSVC_TEMPLATE_MAX 256
 
 enum ng_policy_action {
 	NG_ACT_NONE = 0,	/* "no rule": fall through to the default */
@@ -75,6 +76,13 @@ struct ng_config {
 	char state_dir[NG_PATH_MAX];
 	char user[64];
 	ng_usec stats_interval;
+	int sandbox;			/* seccomp after setup */
+	/* The Postfix policy service; policy_socket "" = off. */
+	char policy_socket[NG_PATH_MAX];
+	char policy_socket_owner[64];	/* "user" or "user:group" */
+	unsigned policy_socket_mode;
+	char policy_action[NG_PSVC_TEMPLATE_MAX];
+	char policy_action_penalty[NG_PSVC_TEMPLATE_MAX];
 	char nft_penalty_table[64];	/* "" = off; else "family table" */
 	char nft_penalty_set4[64];
 	char nft_penalty_set6[64];

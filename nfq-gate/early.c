@@ -86,6 +86,14 @@ pregreet(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
 	keep_first(ev, p);
 	ev->cc = f->st.cc;
 	ev->reason = enforce ? "pregreet" : "pregreet (log only)";
+	/*
+	 * Recorded in both modes: in log mode the penalty box is not
+	 * enforced at the SYN, but the policy service still tells Postfix
+	 * about the offence at RCPT time.
+	 */
+	c = ng_cache_put(e->penalty, &f->key.caddr, now, e->cfg.penalty_ttl);
+	if (c != NULL)
+		c->count++;
 	if (!enforce) {
 		f->st.phase = NG_PH_DONE;
 		f->st.offload = 1;
@@ -94,9 +102,6 @@ pregreet(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
 		out->v.offload = 1;
 		return;
 	}
-	c = ng_cache_put(e->penalty, &f->key.caddr, now, e->cfg.penalty_ttl);
-	if (c != NULL)
-		c->count++;
 	f->st.phase = NG_PH_KILLED;
 	ng_early_release(e, f, NG_RESET, out);
 	out->v.action = NG_RESET;

@@ -167,6 +167,11 @@ struct ng_cache *ng_engine_pass_cache(struct ng_engine *e);
 struct ng_cache *ng_engine_penalty_box(struct ng_engine *e);
 struct ng_cache *ng_engine_greylist(struct ng_engine *e);
 
+/* What the tables say of client a now, for the policy service (facts.c). */
+struct ng_psvc_facts;
+void ng_engine_facts(struct ng_engine *e, const struct ng_addr *a,
+    ng_usec now, struct ng_psvc_facts *f);
+
 const char *ng_event_type_name(uint8_t type);
 const char *ng_decision_name(uint8_t decision);
 

@@ -1,7 +1,8 @@
 /*
  * engine_impl.h - the engine's private parts, shared by engine.c (packet
  * dispatch and timers), policy.c (what to do at the SYN) and early.c
- * (the greeting test).  Nothing outside those three files includes it.
+ * (the greeting test), and facts.c (the policy service's view of the
+ * tables).  Nothing outside those files includes it.
  */
 #ifndef NG_ENGINE_IMPL_H
 #define NG_ENGINE_IMPL_H

@@ -41,6 +41,9 @@
 #include "nftset.h"
 #include "packet.h"
 #include "privs.h"
+#include "psvc.h"
+#include "psvc_sock.h"
+#include "sandbox.h"
 #include "stats.h"
 
 #define EX_USAGE	64
@@ -63,6 +66,7 @@ struct live {
 	struct ng_netdb *db;
 	struct ng_nfq *q;
 	struct ng_nftset *nft;
+	struct ng_psvc_sock *psvc;
 	int epfd, sigfd, timerfd;
 	ng_usec armed;
 	ng_usec start, next_house, next_stats, last_save;
@@ -157,7 +161,8 @@ log_event(struct live *l, const struct ng_event *ev)
 	ng_stats_event(&l->st, ev);
 	switch (ev->type) {
 	case NG_EV_PREGREET:
-		penalize(l, ev);
+		if (ev->decision == NG_DEC_PREGREET)
+			penalize(l, ev);
 		l->urgent = 1;
 		break;
 	case NG_EV_PASS_NEW:
@@ -539,11 +544,14 @@ reload(struct live *l)
 	ng_netdb_close(l->db);
 	l->db = db;
 	if (strcmp(c.state_dir, l->cfg.state_dir) != 0 ||
-	    strcmp(c.user, l->cfg.user) != 0)
-		ng_log(LOG_WARNING, "reload: state_dir and user take effect "
-		    "at the next start only");
+	    strcmp(c.user, l->cfg.user) != 0 ||
+	    strcmp(c.policy_socket, l->cfg.policy_socket) != 0)
+		ng_log(LOG_WARNING, "reload: state_dir, user and "
+		    "policy_socket take effect at the next start only");
 	snprintf(c.state_dir, sizeof(c.state_dir), "%s", l->cfg.state_dir);
 	snprintf(c.user, sizeof(c.user), "%s", l->cfg.user);
+	snprintf(c.policy_socket, sizeof(c.policy_socket), "%s",
+	    l->cfg.policy_socket);
 	if (c.queue_maxlen != l->cfg.queue_maxlen &&
 	    ng_nfq_set_maxlen(l->q, c.queue_maxlen) < 0)
 		ng_log(LOG_WARNING, "reload: queue_maxlen: %s",
@@ -689,6 +697,11 @@ open_events(struct live *l)
 	ev.data.fd = l->sigfd;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
 		return -1;
+	if (l->psvc != NULL) {
+		ev.data.fd = ng_psvc_sock_listen_fd(l->psvc);
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+			return -1;
+	}
 	ev.data.fd = l->timerfd;
 	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 }
@@ -733,6 +746,66 @@ start_nft(struct live *l)
 		ng_log(LOG_ERR, "nft_penalty_set: %s", err);
 		return EX_CONFIG;
 	}
+	return 0;
+}
+
+/*
+ * The policy socket is made while root: it usually lives in Postfix's
+ * private directory, and it is chowned to the owner Postfix's smtpd
+ * connects as.  The gate keeps the listening descriptor after the drop.
+ */
+static int
+start_psvc(struct live *l)
+{
+	char owner[64], err[512] = "", *group;
+	uid_t uid;
+	gid_t gid;
+	int fell;
+
+	if (l->cfg.policy_socket[0] == '\0')
+		return 0;
+	snprintf(owner, sizeof(owner), "%s", l->cfg.policy_socket_owner);
+	if ((group = strchr(owner, ':')) != NULL)
+		*group++ = '\0';
+	if (ng_privs_lookup(owner, &uid, &gid, &fell, err, sizeof(err)) == 0 &&
+	    fell)
+		snprintf(err, sizeof(err), "no user \"%s\"", owner);
+	if (fell || err[0] != '\0' || (group != NULL &&
+	    ng_privs_lookup_group(group, &gid, err, sizeof(err)) < 0)) {
+		ng_log(LOG_ERR, "policy_socket_owner: %s", err);
+		return EX_CONFIG;
+	}
+	if (geteuid() != 0)
+		uid = geteuid(), gid = getegid();	/* tests, not root */
+	l->psvc = ng_psvc_sock_open(l->cfg.policy_socket, uid, gid,
+	    l->cfg.policy_socket_mode, err, sizeof(err));
+	if (l->psvc == NULL) {
+		ng_log(LOG_ERR, "policy_socket: %s", err);
+		return EX_OSERR;
+	}
+	ng_log(LOG_INFO, "policy service on %s (owner %s, mode %04o)",
+	    l->cfg.policy_socket, l->cfg.policy_socket_owner,
+	    l->cfg.policy_socket_mode);
+	return 0;
+}
+
+/* Last step of setup: from here on only the event loop's calls. */
+static int
+start_sandbox(struct live *l)
+{
+	char err[512];
+	int n;
+
+	if (!l->cfg.sandbox) {
+		ng_log(LOG_INFO, "seccomp: off (sandbox = no)");
+		return 0;
+	}
+	n = ng_sandbox_enter(err, sizeof(err));
+	if (n < 0) {
+		ng_log(LOG_ERR, "seccomp: %s", err);
+		return EX_OSERR;
+	}
+	ng_log(LOG_INFO, "seccomp: %d syscalls allowed", n);
 	return 0;
 }
 
@@ -782,7 +855,7 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "queue %u: %s", l->queue, err);
 		return EX_OSERR;
 	}
-	if ((r = start_nft(l)) != 0)
+	if ((r = start_nft(l)) != 0 || (r = start_psvc(l)) != 0)
 		return r;
 	if (geteuid() == 0 && ng_privs_drop(uid, gid, err, sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "dropping privileges: %s", err);
@@ -792,7 +865,7 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "event loop: %s", strerror(errno));
 		return EX_OSERR;
 	}
-	return 0;
+	return start_sandbox(l);
 }
 
 static void
@@ -813,15 +886,41 @@ shutdown_gate(struct live *l)
 		write_prom(l);
 }
 
+/* The policy service's view of one client_address (psvc_sock.h). */
+static int
+policy_facts(const char *addr, struct ng_psvc_facts *f, void *arg)
+{
+	struct live *l = arg;
+	struct ng_addr a;
+
+	if (ng_addr_parse(&a, addr) != 0)
+		return -1;
+	ng_engine_facts(l->e, &a, now_usec(), f);
+	l->st.policy_queries++;
+	ng_log(LOG_DEBUG, "policy query [%s]: country=%s pass=%s grey=%s "
+	    "pregreet=%u", addr, f->country, f->pass, f->grey, f->pregreet);
+	return 0;
+}
+
+static void
+on_policy(struct live *l, int fd)
+{
+	struct ng_psvc_rules rules;
+
+	rules.action = l->cfg.policy_action;
+	rules.action_penalty = l->cfg.policy_action_penalty;
+	ng_psvc_sock_event(l->psvc, l->epfd, fd, &rules, policy_facts, l);
+}
+
 static void
 run(struct live *l)
 {
-	struct epoll_event evs[4];
-	int i, n;
+	struct epoll_event evs[16];
+	int i, n, fd;
 
 	while (!l->stop) {
 		arm_timer(l);
-		n = epoll_wait(l->epfd, evs, 4, -1);
+		n = epoll_wait(l->epfd, evs, 16, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -829,10 +928,14 @@ run(struct live *l)
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == l->sigfd)
+			fd = evs[i].data.fd;
+			if (fd == l->sigfd)
 				on_signal(l);
-			else if (evs[i].data.fd == l->timerfd)
+			else if (fd == l->timerfd)
 				on_timer(l);
+			else if (l->psvc != NULL &&
+			    ng_psvc_sock_owns(l->psvc, fd))
+				on_policy(l, fd);
 			else if (ng_nfq_receive(l->q, on_packet, l) < 0) {
 				ng_log(LOG_ERR, "queue %u: receive: %s",
 				    l->queue, strerror(errno));
@@ -854,6 +957,7 @@ cleanup(struct live *l)
 		close(l->timerfd);
 	ng_nfq_close(l->q);
 	ng_nftset_close(l->nft);
+	ng_psvc_sock_close(l->psvc);
 	ng_engine_free(l->e);
 	ng_netdb_close(l->db);
 	ng_config_free(&l->cfg);

@@ -83,6 +83,7 @@ ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
     struct ng_syn_decision *d)
 {
 	const struct ng_addr *a = &k->caddr;
+	struct ng_cache_entry *pc;
 
 	memset(d, 0, sizeof(*d));
 	if (e->geo.lookup != NULL)
@@ -103,11 +104,13 @@ ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 			    "deny");
 		return;
 	}
-	if (ng_cache_find(e->penalty, a, now) != NULL) {
+	if (e->cfg.pregreet_action == NG_PREGREET_RESET &&
+	    ng_cache_find(e->penalty, a, now) != NULL) {
 		set(d, NG_EV_PENALTY, NG_DEC_REJECT, NG_RESET, "penalty");
 		return;
 	}
-	if (ng_cache_find(e->pass, a, now) != NULL) {
+	if ((pc = ng_cache_find(e->pass, a, now)) != NULL) {
+		pc->count++;	/* "old" to the policy service */
 		set(d, NG_EV_PASS_OLD, NG_DEC_PASS, NG_ACCEPT, "pass cache");
 		return;
 	}

@@ -49,6 +49,20 @@ ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid, int *fellback,
 }
 
 int
+ng_privs_lookup_group(const char *name, gid_t *gid, char *err,
+    size_t errlen)
+{
+	struct group *gr = getgrnam(name);
+
+	if (gr == NULL) {
+		snprintf(err, errlen, "no group \"%s\"", name);
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+int
 ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
     size_t errlen)
 {

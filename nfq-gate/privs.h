@@ -18,6 +18,10 @@
 int ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid,
     int *fellback, char *err, size_t errlen);
 
+/* Resolve a group name; -1 with a message when there is none. */
+int ng_privs_lookup_group(const char *name, gid_t *gid, char *err,
+    size_t errlen);
+
 /* Make dir (and parents) and give it to uid/gid; while still root. */
 int ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
     size_t errlen);

@@ -13,11 +13,12 @@
 
 #include <stddef.h>
 
+#include "config.h"	/* NG_PSVC_TEMPLATE_MAX */
+
 #define NG_PSVC_LINE_MAX	2048	/* one name=value line */
 #define NG_PSVC_ATTRS_MAX	64	/* attributes in one request */
 #define NG_PSVC_REQ_MAX		16384	/* bytes in one request */
 #define NG_PSVC_ANSWER_MAX	1024	/* "action=...\n\n" */
-#define NG_PSVC_TEMPLATE_MAX	256
 
 /* One request in the making; zero it (ng_psvc_req_reset) to start. */
 struct ng_psvc_req {

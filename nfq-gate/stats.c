@@ -222,6 +222,9 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	    s->reset_loops);
 	one(fp, "nft_penalty_adds_total", "counter",
 	    "Addresses added to the nft penalty set.", s->nft_adds);
+	one(fp, "policy_queries_total", "counter",
+	    "Policy service requests answered from the tables.",
+	    s->policy_queries);
 	one(fp, "uptime_seconds", "gauge", "Seconds since start.",
 	    v->uptime_sec);
 }

@@ -13,7 +13,7 @@
 #
 #   ngt_init                    names, trap; call first
 #   ngt_topology local|gateway  namespaces, links, addresses, routes
-#   ngt_postfix_start           Postfix in the server namespace
+#   ngt_postfix_start [LINES]   Postfix in the server namespace
 #   ngt_rules_install [ARGS]    tools/nfq-gate-rules in the gate namespace
 #   ngt_gate_start CONF         nfq-gate in the gate namespace, log in $NGT_GATELOG
 #   ngt_gate_kill [SIG]         stop it
@@ -143,7 +143,7 @@ ngt_topology() {	# local|gateway
 # $TMP, listening only on the server addresses, delivering test.domain
 # mail to $NGT_PF/mail/ (virtual(8) mailboxes) and logging to
 # $NGT_PF/maillog through postlogd.  /etc/postfix is never touched.
-ngt_postfix_conf() {
+ngt_postfix_conf() {	# [main.cf lines]
 	d=$NGT_PF
 	mkdir -p "$d/etc" "$d/spool" "$d/data" "$d/mail"
 	# mktemp made $TMP 0700; the postfix user must reach its directories.
@@ -185,6 +185,7 @@ smtpd_timeout = 20s
 smtpd_helo_required = no
 default_process_limit = 50
 EOF
+	for l; do echo "$l"; done >>"$d/etc/main.cf"
 	cat >"$d/etc/master.cf" <<'EOF'
 smtp      inet  n       -       n       -       -       smtpd
 pickup    unix  n       -       n       60      1       pickup
@@ -207,9 +208,9 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 }
 
-ngt_postfix_start() {
+ngt_postfix_start() {	# [main.cf lines]
 	command -v postfix >/dev/null || skip "postfix not installed"
-	ngt_postfix_conf
+	ngt_postfix_conf "$@"
 	ngt_in "$NGT_SRV" postfix -c "$NGT_PF/etc" set-permissions >"$NGT_PF/setup.log" 2>&1 ||
 	    { cat "$NGT_PF/setup.log" >&2; fail "postfix set-permissions"; }
 	ngt_in "$NGT_SRV" postfix -c "$NGT_PF/etc" start \

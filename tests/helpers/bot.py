@@ -13,6 +13,10 @@
 # connect=timeout|refused|error when the handshake did not complete
 # (a dropped SYN looks like timeout).  IPv4 and IPv6; bounded by --wait
 # and --connect-timeout.  Exit 0 whatever the result: the caller judges.
+#
+# With --rcpt ADDR a bot that got through goes on like a spam run: MAIL
+# FROM, RCPT TO, QUIT, and the line ends with rcpt="REPLY" (the server's
+# answer to RCPT TO), which is what a policy service decides.
 
 import argparse
 import socket
@@ -31,6 +35,7 @@ def main():
     ap.add_argument("--connect-timeout", type=float, default=5.0)
     ap.add_argument("--delay", type=float, default=0.0,
                     help="seconds between connect and sending")
+    ap.add_argument("--rcpt", help="go on to MAIL FROM and RCPT TO this")
     a = ap.parse_args()
 
     fam = socket.AF_INET6 if ":" in a.host else socket.AF_INET
@@ -77,11 +82,46 @@ def main():
         result = "data"
         if got.endswith(b"\n") and b"250 " in got:
             break
+    rcpt = ""
+    if a.rcpt and result == "data":
+        rcpt = ' rcpt="%s"' % dialog(s, a.rcpt, a.wait)
     s.close()
     print("connect=ok port=%d sent=%d greeting=%s result=%s bytes=%d "
-          "after=%.2f" % (port, sent, "yes" if got.startswith(b"220") else
-                          "no", result, len(got), time.monotonic() - t0))
+          "after=%.2f%s" % (port, sent, "yes" if got.startswith(b"220") else
+                            "no", result, len(got), time.monotonic() - t0,
+                            rcpt))
     return 0
+
+
+def reply(s, wait):
+    """One SMTP reply (all its lines); the last line, without CRLF."""
+    buf = b""
+    end = time.monotonic() + wait
+    while time.monotonic() < end:
+        try:
+            chunk = s.recv(4096)
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+        lines = buf.split(b"\r\n")
+        if len(lines) > 1 and lines[-2][3:4] == b" ":
+            return lines[-2].decode("latin-1")
+    return "no reply"
+
+
+def dialog(s, rcpt, wait):
+    s.sendall(b"MAIL FROM:<bot@bot.example>\r\n")
+    r = reply(s, wait)
+    if not r.startswith("250"):
+        return "MAIL: " + r
+    s.sendall(("RCPT TO:<%s>\r\n" % rcpt).encode("latin-1"))
+    r = reply(s, wait)
+    s.sendall(b"QUIT\r\n")
+    return r
 
 
 if __name__ == "__main__":

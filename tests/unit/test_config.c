@@ -76,6 +76,11 @@ test_defaults(void)
 	CHECK_STR(c.database, "");
 	CHECK_STR(c.state_dir, "/var/lib/nfq-gate");
 	CHECK_STR(c.user, "nfq-gate");
+	CHECK_EQ(c.sandbox, 1);
+	CHECK_STR(c.policy_socket, "");
+	CHECK_STR(c.policy_socket_owner, "postfix");
+	CHECK_EQ(c.policy_socket_mode, 0660);
+	CHECK_STR(c.policy_action, "PREPEND X-NFQ-Gate: country=%c; pass=%p");
 	CHECK_EQ(c.stats_interval, NG_SEC(60));
 	CHECK_STR(c.nft_penalty_table, "");
 	CHECK(ng_config_is_port(&c, 25));
@@ -118,7 +123,13 @@ test_every_key(void)
 	    "state_dir = /tmp/state\n"
 	    "user = nobody\n"
 	    "stats_interval = 5m\n"
-	    "nft_penalty_set = inet nfq_gate penalty4 penalty6\n";
+	    "nft_penalty_set = inet nfq_gate penalty4 penalty6\n"
+	    "sandbox = no\n"
+	    "policy_socket = /var/spool/postfix/private/nfq-gate\n"
+	    "policy_socket_owner = postfix:postdrop\n"
+	    "policy_socket_mode = 600\n"
+	    "policy_action = PREPEND X-NFQ-Gate: cc=%c; pass=%p; grey=%g\n"
+	    "policy_action_penalty =\n";
 	struct ng_config c;
 	struct ng_addr a;
 	char err[256];
@@ -170,6 +181,13 @@ test_every_key(void)
 	CHECK_STR(c.state_dir, "/tmp/state");
 	CHECK_STR(c.user, "nobody");
 	CHECK_EQ(c.stats_interval, NG_SEC(300));
+	CHECK_EQ(c.sandbox, 0);
+	CHECK_STR(c.policy_socket, "/var/spool/postfix/private/nfq-gate");
+	CHECK_STR(c.policy_socket_owner, "postfix:postdrop");
+	CHECK_EQ(c.policy_socket_mode, 0600);
+	CHECK_STR(c.policy_action,
+	    "PREPEND X-NFQ-Gate: cc=%c; pass=%p; grey=%g");
+	CHECK_STR(c.policy_action_penalty, "");
 	CHECK_STR(c.nft_penalty_table, "inet nfq_gate");
 	CHECK_STR(c.nft_penalty_set4, "penalty4");
 	CHECK_STR(c.nft_penalty_set6, "penalty6");
@@ -277,6 +295,17 @@ static void
 test_errors(void)
 {
 	expect_err("bogus = 1\n", 1, "unknown setting \"bogus\"");
+	expect_err("sandbox = maybe\n", 1, "sandbox: bad value \"maybe\"");
+	expect_err("policy_socket_mode = 0999\n", 1,
+	    "policy_socket_mode: bad mode \"0999\"");
+	expect_err("policy_socket_mode = 01777\n", 1, "bad mode");
+	expect_err("policy_socket_owner = :postfix\n", 1,
+	    "policy_socket_owner: bad owner");
+	expect_err("policy_socket_owner = a:b:c\n", 1, "bad owner");
+	expect_err("\npolicy_action = DUNNO %x\n", 2,
+	    "policy_action: template: unknown escape");
+	expect_err("policy_action_penalty = REJECT 100%\n", 1,
+	    "policy_action_penalty: template: unknown escape");
 	expect_err("greet pause = 1\n", 1, "unknown setting \"greet pause\"");
 	expect_err("# c\ngreet_pause\n", 2, "expected \"key = value\"");
 	expect_err(" = 5\n", 1, "missing key");

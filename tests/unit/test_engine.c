@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "cache.h"
 #include "pktbuild.h"
+#include "psvc.h"
 #include "test.h"
 
 #define CLI "198.51.100.10"
@@ -13,6 +14,16 @@
 #define MS(x) ((ng_usec)(x) * 1000)
 
 static struct ng_out out;
+static struct ng_psvc_facts facts;
+
+static const struct ng_addr *
+addr(const char *s)
+{
+	static struct ng_addr a;
+
+	ng_addr_parse(&a, s);
+	return &a;
+}
 
 static void
 feed(struct ng_engine *e, struct tpkt t, uint32_t id, ng_usec now)
@@ -158,6 +169,9 @@ test_bot_is_reset_and_boxed(void)
 	cpkt(e, BOT, 40002, NG_TH_RST | NG_TH_ACK, 1011, 5009, NULL, 10,
 	    t0 + MS(31));
 	CHECK_EQ(out.v.action, NG_ACCEPT);
+	ng_engine_facts(e, addr(BOT), t0 + NG_SEC(1), &facts);
+	CHECK_EQ(facts.pregreet, 1);
+	CHECK_STR(facts.pass, "none");
 	/* A new SYN from the bot is refused at once. */
 	cpkt(e, BOT, 40003, NG_TH_SYN, 1, 0, NULL, 7, t0 + NG_SEC(10));
 	CHECK(has_event(NG_EV_PENALTY));
@@ -422,6 +436,59 @@ test_greylist(void)
 	ng_engine_free(e);
 }
 
+static uint16_t
+geo_cn(const void *ctx, const struct ng_addr *a)
+{
+	(void)ctx;
+	(void)a;
+	return ng_cc_pack("CN");
+}
+
+static void
+grey_short(struct ng_config *c)
+{
+	c->default_action = NG_ACT_GREYLIST;
+	c->greylist_delay = NG_SEC(60);
+}
+
+/* What the policy service is told, through a client's life. */
+static void
+test_facts(void)
+{
+	struct ng_engine *e = engine(grey_short);
+	struct ng_geo geo = { geo_cn, NULL };
+
+	ng_engine_facts(e, addr(CLI), NG_SEC(1), &facts);
+	CHECK_STR(facts.country, "--");
+	CHECK_STR(facts.pass, "none");
+	CHECK_STR(facts.grey, "none");
+	CHECK_EQ(facts.pregreet, 0);
+	ng_engine_set_geo(e, &geo);
+	CHECK_EQ(syn_event(e, CLI, NG_SEC(1000)), NG_EV_GREYLIST);
+	ng_engine_facts(e, addr(CLI), NG_SEC(1010), &facts);
+	CHECK_STR(facts.country, "CN");
+	CHECK_STR(facts.grey, "wait");
+	ng_engine_facts(e, addr(CLI), NG_SEC(1060), &facts);
+	CHECK_STR(facts.grey, "pass");
+	CHECK_EQ(syn_event(e, CLI, NG_SEC(1061)), NG_EV_GREYLIST_PASS);
+	handshake(e, CLI, 7777, NG_SEC(1062));
+	spkt(e, CLI, 7777, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4,
+	    NG_SEC(1062));
+	ng_engine_tick(e, NG_SEC(1068), &out);
+	cpkt(e, CLI, 7777, NG_TH_ACK, 1001, 5009, "EHLO x\r\n", 5, NG_SEC(1069));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	ng_engine_facts(e, addr(CLI), NG_SEC(1070), &facts);
+	CHECK_STR(facts.pass, "new");
+	CHECK_STR(facts.grey, "none");	/* a passed client leaves it */
+	CHECK_EQ(syn_event(e, CLI, NG_SEC(1100)), NG_EV_PASS_OLD);
+	ng_engine_facts(e, addr(CLI), NG_SEC(1101), &facts);
+	CHECK_STR(facts.pass, "old");
+	/* Past pass_ttl the entry is gone. */
+	ng_engine_facts(e, addr(CLI), NG_SEC(1069 + 86401), &facts);
+	CHECK_STR(facts.pass, "none");
+	ng_engine_free(e);
+}
+
 static void
 small_table(struct ng_config *c)
 {
@@ -518,6 +585,9 @@ test_log_only_mode(void)
 	CHECK_EQ(out.nrel, 1);
 	CHECK_EQ(out.rel[0].action, NG_ACCEPT);
 	CHECK_EQ(syn_event(e, BOT, NG_SEC(1)), NG_EV_CONNECT);
+	/* Recorded, though not enforced: the policy service sees it. */
+	ng_engine_facts(e, addr(BOT), NG_SEC(2), &facts);
+	CHECK_EQ(facts.pregreet, 1);
 	ng_engine_free(e);
 }
 
@@ -584,6 +654,7 @@ main(void)
 	RUN(test_country_drop_is_sticky);
 	RUN(test_allowlisted_may_talk_early);
 	RUN(test_greylist);
+	RUN(test_facts);
 	RUN(test_eviction_fails_open);
 	RUN(test_eviction_releases_held);
 	RUN(test_idle_expiry);

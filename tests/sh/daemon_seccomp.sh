@@ -1,0 +1,100 @@
+#!/bin/sh
+# daemon_seccomp.sh - the live gate under its seccomp filter, as nobody.
+#
+# The gate runs in front of a real Postfix as user nobody with the
+# default "sandbox = yes".  It must still do its whole job (PASS NEW,
+# PREGREET, a SIGHUP reload of config and database, a state save, the
+# counters, a clean SIGTERM), and /proc/PID/status must show least
+# privilege: not root, CAP_NET_ADMIN only, no ambient capabilities,
+# NoNewPrivs 1 and Seccomp 2 (filter mode).  That the filter refuses
+# what it must (inet sockets get EPERM, exec and fork kill) is shown by
+# tests/unit/test_sandbox.c on the same ng_sandbox_enter().
+
+. "$(dirname "$0")/../lib.sh"
+need_root
+. "$NG_ROOT/tests/netns.sh"
+[ -x "$GATE" ] || skip "$GATE not built"
+command -v swaks >/dev/null || skip "swaks not installed"
+command -v postfix >/dev/null || skip "postfix not installed"
+id nobody >/dev/null 2>&1 || skip "no user nobody"
+
+ngt_init
+ngt_topology local
+ngt_postfix_start
+ngt_rules_install
+ngt_db_build
+ngt_gate_conf
+sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"
+grep -q '^user = nobody$' "$NGT_CONF" || fail "user line not replaced"
+chmod 644 "$NGT_CONF" "$NGT_DB"
+ngt_gate_start "$NGT_CONF"
+pid=$NGT_GATE_PID
+
+ngt_expect_gate "seccomp: [0-9]+ syscalls allowed" "sandbox entered"
+grep -o "seccomp: [0-9]* syscalls allowed" "$NGT_GATELOG"
+
+# ---- least privilege, read from the kernel ----
+st=/proc/$pid/status
+[ -r "$st" ] || fail "no $st"
+field() { awk -v k="$1:" '$1 == k { print $2 }' "$st"; }
+uid=$(field Uid) cape=$(field CapEff) capp=$(field CapPrm)
+capi=$(field CapInh) capa=$(field CapAmb) capb=$(field CapBnd)
+nnp=$(field NoNewPrivs) sec=$(field Seccomp)
+echo "status: Uid=$uid CapEff=$cape CapPrm=$capp CapInh=$capi" \
+    "CapAmb=$capa CapBnd=$capb NoNewPrivs=$nnp Seccomp=$sec"
+[ "$uid" = "$(id -u nobody)" ] || fail "gate runs as uid $uid, not nobody"
+[ "$uid" != 0 ] || fail "gate still root"
+[ "$cape" = 0000000000001000 ] || fail "CapEff $cape, want CAP_NET_ADMIN only"
+[ "$capp" = 0000000000001000 ] || fail "CapPrm $capp, want CAP_NET_ADMIN only"
+[ "$capi" = 0000000000000000 ] || fail "CapInh $capi, want none"
+[ "$capa" = 0000000000000000 ] || fail "CapAmb $capa, want none"
+[ "$nnp" = 1 ] || fail "NoNewPrivs $nnp"
+[ "$sec" = 2 ] || fail "Seccomp $sec, want 2 (filter)"
+
+# ---- the gate still works under the filter ----
+reg=$(ngt_re "$NGT_CLI_A4") reb=$(ngt_re "$NGT_BOT_A4")
+ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" "good-new"
+[ "$MS" -ge 1900 ] || fail "good-new: ${MS} ms, the greeting was not held"
+ngt_expect_gate "PASS NEW \[$reg\]:[0-9]+" "good-new"
+
+out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 6)
+echo "bot: $out"
+case $out in
+*result=reset*) ;;
+*) fail "bot: not reset: $out" ;;
+esac
+ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$reb\]:[0-9]+" "bot"
+
+# A state save (PASS NEW asks for one within a second): open, write,
+# fsync, rename as nobody under the filter.
+ngt_wait_log "$NGT_DIR/state/pass.state" "." 5 ||
+    fail "no pass.state written under the filter"
+owner=$(stat -c %U "$NGT_DIR/state/pass.state")
+[ "$owner" = nobody ] || fail "pass.state owned by $owner"
+
+# SIGHUP: config, allow file and database read again under the filter.
+echo "198.51.100.99/32" >"$NGT_DIR/allow.txt"
+chmod 644 "$NGT_DIR/allow.txt"
+echo "allow_file = $NGT_DIR/allow.txt" >>"$NGT_CONF"
+kill -HUP "$pid" || fail "SIGHUP"
+ngt_expect_gate "reloaded .*database" "SIGHUP reload"
+grep -q "reload failed" "$NGT_GATELOG" && fail "reload failed under the filter"
+ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" "good-old"
+ngt_expect_gate "PASS OLD \[$reg\]:[0-9]+" "good-old after reload"
+ngt_gate_usr1
+
+grep -iE "operation not permitted|EPERM" "$NGT_GATELOG" &&
+    fail "a call was refused during normal work"
+kill -0 "$pid" 2>/dev/null || fail "gate died under the filter"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+NGT_GATE_PID=
+[ "$rc" -eq 0 ] || fail "gate exit status $rc after SIGTERM"
+ngt_expect_gate "stopped" "clean stop"
+ngt_wait_log "$NGT_DIR/state/pass.state" "$NGT_CLI_A4" 1 ||
+    grep -q . "$NGT_DIR/state/pass.state" ||
+    fail "pass.state empty after stop"
+
+echo "all seccomp checks passed"
+exit 0
