@@ -301,6 +301,29 @@ set_count(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/* Bytes with an optional k or m (binary); 0 means "work it out". */
+static int
+set_bytes(struct parse *p, const struct key *k, char *v)
+{
+	char num[32];
+	size_t n = strlen(v);
+	unsigned long b, mul = 1;
+
+	if (n > 0 && (v[n - 1] == 'k' || v[n - 1] == 'K'))
+		mul = 1024, n--;
+	else if (n > 0 && (v[n - 1] == 'm' || v[n - 1] == 'M'))
+		mul = 1024 * 1024, n--;
+	if (n == 0 || n >= sizeof(num))
+		return fail(p, "%s: bad size \"%s\"", k->name, v);
+	memcpy(num, v, n);
+	num[n] = '\0';
+	if (parse_uint(num, 10, (1UL << 30) / mul, &b) < 0)
+		return fail(p, "%s: bad size \"%s\" (bytes, k or m; at "
+		    "most 1024m)", k->name, v);
+	*(unsigned *)field(p, k) = (unsigned)(b * mul);
+	return 0;
+}
+
 static int
 set_bool(struct parse *p, const struct key *k, char *v)
 {
@@ -547,6 +570,7 @@ static const struct key keys[] = {
 	    0, 0 },
 	{ "cache_max", set_count, F(cache_max), 0, 0 },
 	{ "queue_maxlen", set_count, F(queue_maxlen), 0, 0 },
+	{ "queue_rcvbuf", set_bytes, F(queue_rcvbuf), 0, 0 },
 	{ "mark_pass", set_mark, F(mark_pass), 0, 0 },
 	{ "mark_reset", set_mark, F(mark_reset), 0, 0 },
 	{ "database", set_path, F(database), 0, 0 },

@@ -70,6 +70,7 @@ struct ng_config {
 
 	/* Used by the live front-end only. */
 	unsigned queue_maxlen;
+	unsigned queue_rcvbuf;		/* bytes; 0 = from queue_maxlen */
 	uint32_t mark_pass;
 	uint32_t mark_reset;
 	char database[NG_PATH_MAX];

@@ -72,6 +72,7 @@ struct live {
 	ng_usec start, next_house, next_stats, last_save;
 	int dirty, urgent, stop, stress;
 	int save_failing;
+	uint64_t enobufs_logged;
 	struct ng_nfq_kstats ks;
 	int have_ks, full;
 	struct ng_live_stats st;
@@ -434,9 +435,28 @@ save_state(struct live *l, ng_usec now)
 	l->dirty = l->urgent = 0;
 }
 
+/*
+ * A receive buffer overrun means the kernel failed packets open that the
+ * gate never saw: mail went through untested.  Say so once a second at
+ * most, with the count, so an admin can raise queue_rcvbuf.
+ */
+static void
+check_overrun(struct live *l)
+{
+	uint64_t n = ng_nfq_counters(l->q)->enobufs;
+
+	if (n == l->enobufs_logged)
+		return;
+	ng_log(LOG_WARNING, "queue %u: receive buffer overrun (ENOBUFS) x%llu: "
+	    "packets failed open unseen; raise queue_rcvbuf", l->queue,
+	    (unsigned long long)(n - l->enobufs_logged));
+	l->enobufs_logged = n;
+}
+
 static void
 housekeeping(struct live *l, ng_usec now)
 {
+	check_overrun(l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	check_stress(l);
 	if ((l->urgent && now >= l->last_save + SAVE_SOON) ||
@@ -850,6 +870,8 @@ start_io(struct live *l)
 	    (int)l->cfg.queue_maxlen * 1024;
 	if (p.rcvbuf < (1 << 20))
 		p.rcvbuf = 1 << 20;
+	if (l->cfg.queue_rcvbuf > 0)
+		p.rcvbuf = (int)l->cfg.queue_rcvbuf;
 	l->q = ng_nfq_open(&p, err, sizeof(err));
 	if (l->q == NULL) {
 		ng_log(LOG_ERR, "queue %u: %s", l->queue, err);

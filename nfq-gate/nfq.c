@@ -146,7 +146,7 @@ struct ng_nfq *
 ng_nfq_open(const struct ng_nfq_params *p, char *err, size_t errlen)
 {
 	struct ng_nfq *q = calloc(1, sizeof(*q));
-	int one = 1, fd;
+	int fd;
 
 	if (q == NULL || (q->rbuf = malloc(RECV_BUF_SIZE)) == NULL ||
 	    (q->sbuf = malloc(SEND_BUF_SIZE)) == NULL) {
@@ -167,9 +167,13 @@ ng_nfq_open(const struct ng_nfq_params *p, char *err, size_t errlen)
 		return NULL;
 	}
 	fd = mnl_socket_get_fd(q->nl);
-	/* An overrun must not break the socket: the kernel fails open. */
-	(void)setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one,
-	    sizeof(one));
+	/*
+	 * No NETLINK_NO_ENOBUFS: when the receive buffer overflows the
+	 * kernel fails the packets open (FAIL_OPEN covers a failed unicast
+	 * too) and the next read says ENOBUFS once.  Counting that is the
+	 * only way to know the gate missed connections; the socket itself
+	 * keeps working.
+	 */
 	set_rcvbuf(fd, p->rcvbuf);
 	/*
 	 * The kernel checks the flags before it binds, so a kernel built

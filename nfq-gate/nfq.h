@@ -39,7 +39,7 @@ struct ng_nfq_pkt {
 struct ng_nfq_counters {
 	uint64_t packets;	/* packet messages received */
 	uint64_t verdicts;
-	uint64_t enobufs;	/* receive overruns despite NO_ENOBUFS */
+	uint64_t enobufs;	/* receive overruns: packets failed open */
 	uint64_t id_gaps;	/* ids the kernel used but never sent us */
 	uint64_t nl_errors;	/* error replies (e.g. unknown id) */
 	uint64_t send_errors;

@@ -125,6 +125,7 @@ test_every_key(void)
 	    "stats_interval = 5m\n"
 	    "nft_penalty_set = inet nfq_gate penalty4 penalty6\n"
 	    "sandbox = no\n"
+	    "queue_rcvbuf = 256k\n"
 	    "policy_socket = /var/spool/postfix/private/nfq-gate\n"
 	    "policy_socket_owner = postfix:postdrop\n"
 	    "policy_socket_mode = 600\n"
@@ -182,6 +183,7 @@ test_every_key(void)
 	CHECK_STR(c.user, "nobody");
 	CHECK_EQ(c.stats_interval, NG_SEC(300));
 	CHECK_EQ(c.sandbox, 0);
+	CHECK_EQ(c.queue_rcvbuf, 256 * 1024);
 	CHECK_STR(c.policy_socket, "/var/spool/postfix/private/nfq-gate");
 	CHECK_STR(c.policy_socket_owner, "postfix:postdrop");
 	CHECK_EQ(c.policy_socket_mode, 0600);
@@ -296,6 +298,9 @@ test_errors(void)
 {
 	expect_err("bogus = 1\n", 1, "unknown setting \"bogus\"");
 	expect_err("sandbox = maybe\n", 1, "sandbox: bad value \"maybe\"");
+	expect_err("queue_rcvbuf = 2g\n", 1, "queue_rcvbuf: bad size \"2g\"");
+	expect_err("queue_rcvbuf = 2048m\n", 1, "at most 1024m");
+	expect_err("queue_rcvbuf = k\n", 1, "queue_rcvbuf: bad size");
 	expect_err("policy_socket_mode = 0999\n", 1,
 	    "policy_socket_mode: bad mode \"0999\"");
 	expect_err("policy_socket_mode = 01777\n", 1, "bad mode");
