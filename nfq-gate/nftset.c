@@ -142,6 +142,7 @@ ng_nftset_add(struct ng_nftset *s, const struct ng_addr *a, ng_usec ttl,
 		return 0;	/* no set for this family */
 	if (ms == 0)
 		ms = 1;
+	memset(buf, 0, sizeof(buf));	/* padding goes out too */
 	n = build(s, buf, sizeof(buf), set, a->b, a->family == 4 ? 4 : 16,
 	    ms, &ack_seq);
 	if (n == 0) {

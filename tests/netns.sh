@@ -290,8 +290,9 @@ ngt_gate_start() {	# conf [extra args]
 	# Not through ngt_in: a function in the background is a subshell,
 	# and $! would be the subshell, not the gate.  "ip netns exec"
 	# execs the command, so $! is the gate itself (kill -9 must hit it).
-	ip netns exec "$NGT_GATE_NS" "$GATE" -c "$conf" -q 0 -f --no-syslog \
-	    "$@" >>"$NGT_GATELOG" 2>&1 &
+	# $NGT_GATE_WRAP (e.g. valgrind and its options) runs in front.
+	ip netns exec "$NGT_GATE_NS" $NGT_GATE_WRAP "$GATE" -c "$conf" -q 0 \
+	    -f --no-syslog "$@" >>"$NGT_GATELOG" 2>&1 &
 	NGT_GATE_PID=$!
 	# Bound to the queue when it logs its start line or, failing a line,
 	# after a short settle; a dead gate is an error either way.
