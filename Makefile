@@ -18,7 +18,7 @@ B        ?= build
 CC       ?= cc
 OPT      ?= -O2 -g
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SMOKE_SECONDS ?= 20
 
 # The Debian packages the build and the tests need.  "make deps" installs
 # whichever are missing; keep this list true, CI starts from a bare box.

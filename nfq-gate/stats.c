@@ -90,6 +90,13 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->events[NG_EV_PASS_OLD],
 		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
 		    (unsigned long long)v->eng->events[NG_EV_PENALTY]);
+	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
+	    "reloads=%llu reload_errors=%llu policy_queries=%llu",
+	    (unsigned long long)s->state_saves,
+	    (unsigned long long)s->state_save_errors,
+	    (unsigned long long)s->reloads,
+	    (unsigned long long)s->reload_errors,
+	    (unsigned long long)s->policy_queries);
 	if (v->nfq != NULL)
 		ng_log(LOG_INFO, "statistics: queue %u: enobufs=%llu "
 		    "id_gaps=%llu netlink_errors=%llu queue_full=%llu "

@@ -82,7 +82,10 @@ one_case() {	# label setup-commands new-client
 	# The counter, through SIGUSR1 (the prom file cannot be written
 	# either, and says so).
 	ngt_gate_usr1
-	grep "statistics:" "$NGT_GATELOG" | tail -n 3
+	grep "statistics:" "$NGT_GATELOG" | tail -n 4
+	grep "statistics: state_saves=" "$NGT_GATELOG" | tail -n 1 |
+	    grep -qE "state_save_errors=[1-9]" ||
+	    fail "$label: state_save_errors not counted in the statistics"
 	kill -0 "$NGT_GATE_PID" || fail "$label: gate died"
 	ngt_gate_kill TERM
 	# The failed shutdown save did not hurt the file either.
