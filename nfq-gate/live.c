@@ -795,17 +795,22 @@ start_psvc(struct live *l)
 		ng_log(LOG_ERR, "policy_socket_owner: %s", err);
 		return EX_CONFIG;
 	}
+	/*
+	 * Started without root (systemd's DynamicUser with an ambient
+	 * CAP_NET_ADMIN): only the group can change, and only to one the
+	 * gate is in (SupplementaryGroups=postfix in the unit).
+	 */
 	if (geteuid() != 0)
-		uid = geteuid(), gid = getegid();	/* tests, not root */
+		uid = (uid_t)-1;
 	l->psvc = ng_psvc_sock_open(l->cfg.policy_socket, uid, gid,
 	    l->cfg.policy_socket_mode, err, sizeof(err));
 	if (l->psvc == NULL) {
 		ng_log(LOG_ERR, "policy_socket: %s", err);
 		return EX_OSERR;
 	}
-	ng_log(LOG_INFO, "policy service on %s (owner %s, mode %04o)",
-	    l->cfg.policy_socket, l->cfg.policy_socket_owner,
-	    l->cfg.policy_socket_mode);
+	ng_log(LOG_INFO, "policy service on %s (%s%s, mode %04o)",
+	    l->cfg.policy_socket, uid == (uid_t)-1 ? "group of " : "owner ",
+	    l->cfg.policy_socket_owner, l->cfg.policy_socket_mode);
 	return 0;
 }
 

@@ -30,6 +30,23 @@ struct ng_psvc_sock {
 	struct client c[NG_PSVC_CLIENTS];
 };
 
+/*
+ * chown only when it changes something: in a setgid directory the socket
+ * is born with the right group, and the systemd unit's system call
+ * filter (~@privileged) kills a process that calls chown at all.
+ */
+static int
+give(const char *path, uid_t uid, gid_t gid)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	if ((uid == (uid_t)-1 || st.st_uid == uid) && st.st_gid == gid)
+		return 0;
+	return chown(path, uid, gid);
+}
+
 struct ng_psvc_sock *
 ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
     char *err, size_t errlen)
@@ -56,7 +73,7 @@ ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
 	(void)unlink(path);	/* a stale socket from a crash */
 	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sun,
 	    sizeof(sun)) < 0 || listen(s->lfd, 64) < 0 ||
-	    chown(path, uid, gid) < 0 || chmod(path, mode) < 0) {
+	    give(path, uid, gid) < 0 || chmod(path, mode) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		if (s->lfd >= 0)
 			close(s->lfd);

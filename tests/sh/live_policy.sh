@@ -2,10 +2,14 @@
 # live_policy.sh - the policy service answering a real Postfix.
 #
 # Postfix asks the gate at RCPT time (smtpd_recipient_restrictions =
-# check_policy_service unix:...).  The gate runs as nobody under its
-# seccomp filter with pregreet_action = log, so pre-greeting talkers get
-# through to Postfix and the decision moves to RCPT time, where the
-# policy service knows what the gate saw:
+# check_policy_service unix:...).  The gate is started the way
+# rules/nfq-gate.service starts it: never root, user nobody with an
+# ambient CAP_NET_ADMIN and the supplementary group postfix (setpriv does
+# what systemd's DynamicUser, AmbientCapabilities and SupplementaryGroups
+# do), under its seccomp filter.  The socket goes in a setgid directory
+# root:postfix 2770, so it is born with the group postfix.  pregreet_action = log
+# lets pre-greeting talkers through to Postfix, and the decision moves to
+# RCPT time, where the policy service knows what the gate saw:
 #   - a good client's mail carries X-NFQ-Gate: country=..; pass=new, and
 #     its next mail pass=old (the pass cache);
 #   - a client in a country set to "test" shows its country (CN), over
@@ -23,7 +27,8 @@ id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 ngt_init
 ngt_topology local
-SOCK=$NGT_DIR/policy.sock
+install -d -o root -g postfix -m 2770 "$NGT_DIR/pfsock" || fail "socket dir"
+SOCK=$NGT_DIR/pfsock/policy
 ngt_postfix_start \
     "smtpd_recipient_restrictions = check_policy_service unix:$SOCK"
 ngt_rules_install
@@ -36,15 +41,25 @@ ngt_gate_conf \
     "policy_socket_owner = postfix" \
     "policy_action = PREPEND X-NFQ-Gate: country=%c; pass=%p; pregreet=%n" \
     "policy_action_penalty = DEFER_IF_PERMIT pre-greeting talker (%n)"
-sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"
 chmod 644 "$NGT_CONF" "$NGT_DB"
+chown nobody "$NGT_DIR/state"	# as StateDirectory= would
+NGT_GATE_WRAP="setpriv --reuid=nobody --regid=nogroup --groups=postfix \
+--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
+--bounding-set=-all,+net_admin"
 ngt_gate_start "$NGT_CONF"
-ngt_expect_gate "policy service on $SOCK \(owner postfix, mode 0660\)" \
+NGT_GATE_WRAP=
+ngt_expect_gate "policy service on $SOCK \(group of postfix, mode 0660\)" \
     "policy socket"
 [ -S "$SOCK" ] || fail "no socket $SOCK"
-owner=$(stat -c '%U %a' "$SOCK")
+owner=$(stat -c '%U %G %a' "$SOCK")
 echo "socket: $SOCK $owner"
-[ "$owner" = "postfix 660" ] || fail "socket owner/mode $owner"
+[ "$owner" = "nobody postfix 660" ] || fail "socket owner/mode $owner"
+st=/proc/$NGT_GATE_PID/status
+echo "gate: $(grep -E '^(Uid|Groups|CapEff|CapAmb|Seccomp):' "$st" | tr '\n\t' '  ')"
+[ "$(awk '$1 == "Uid:" { print $2 }' "$st")" = "$(id -u nobody)" ] ||
+    fail "the gate is not running as nobody"
+[ "$(awk '$1 == "CapEff:" { print $2 }' "$st")" = 0000000000001000 ] ||
+    fail "CapEff is not CAP_NET_ADMIN only"
 
 MBOX=$NGT_PF/mail/mbox
 header_of() {	# queue id -> its X-NFQ-Gate header, from the mailbox
@@ -111,6 +126,6 @@ grep -qi "policy service:" "$NGT_GATELOG" &&
     fail "policy service complained: $(grep -i 'policy service:' "$NGT_GATELOG")"
 kill -0 "$NGT_GATE_PID" || fail "gate died"
 ngt_gate_kill TERM
-[ ! -e "$SOCK" ] || echo "note: socket left behind (nobody may not unlink it)"
+[ ! -e "$SOCK" ] || fail "the socket was left behind at stop"
 echo "all policy checks passed"
 exit 0
