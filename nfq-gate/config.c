@@ -102,6 +102,7 @@ ng_config_defaults(struct ng_config *c)
 	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/nfq-gate");
 	snprintf(c->user, sizeof(c->user), "nfq-gate");
 	c->stats_interval = NG_SEC(60);
+	c->log_rate = 1000;
 	c->sandbox = 1;
 	snprintf(c->policy_socket_owner, sizeof(c->policy_socket_owner),
 	    "postfix");
@@ -297,6 +298,19 @@ set_count(struct parse *p, const struct key *k, char *v)
 	if (parse_uint(v, 10, COUNT_MAX, &n) < 0 || n == 0)
 		return fail(p, "%s: bad count \"%s\" (1 to %lu)", k->name, v,
 		    COUNT_MAX);
+	*(unsigned *)field(p, k) = (unsigned)n;
+	return 0;
+}
+
+/* A count where 0 means "no limit". */
+static int
+set_limit(struct parse *p, const struct key *k, char *v)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 10, COUNT_MAX, &n) < 0)
+		return fail(p, "%s: bad number \"%s\" (0 for no limit, to "
+		    "%lu)", k->name, v, COUNT_MAX);
 	*(unsigned *)field(p, k) = (unsigned)n;
 	return 0;
 }
@@ -577,6 +591,7 @@ static const struct key keys[] = {
 	{ "state_dir", set_state_dir, F(state_dir), 0, 0 },
 	{ "user", set_user, F(user), 0, 0 },
 	{ "stats_interval", set_duration, F(stats_interval), 0, 0 },
+	{ "log_rate", set_limit, F(log_rate), 0, 0 },
 	{ "sandbox", set_bool, F(sandbox), 0, 0 },
 	{ "policy_socket", set_path, F(policy_socket), 0, 0 },
 	{ "policy_socket_owner", set_owner, F(policy_socket_owner), 0, 0 },

@@ -77,6 +77,7 @@ struct ng_config {
 	char state_dir[NG_PATH_MAX];
 	char user[64];
 	ng_usec stats_interval;
+	unsigned log_rate;		/* spoofable lines a second; 0 = all */
 	int sandbox;			/* seccomp after setup */
 	/* The Postfix policy service; policy_socket "" = off. */
 	char policy_socket[NG_PATH_MAX];

@@ -73,6 +73,8 @@ struct live {
 	int dirty, urgent, stop, stress;
 	int save_failing;
 	uint64_t enobufs_logged;
+	unsigned log_used;		/* budgeted lines this second */
+	uint64_t log_suppressed;	/* ... and those left out */
 	struct ng_nfq_kstats ks;
 	int have_ks, full;
 	struct ng_live_stats st;
@@ -152,13 +154,49 @@ penalize(struct live *l, const struct ng_event *ev)
 	l->st.nft_adds++;
 }
 
+/*
+ * A spoofed SYN flood would otherwise be copied line for line into
+ * syslog.  Lines anyone can cause with a forged SYN share a budget of
+ * log_rate a second; PASS NEW and PREGREET need a completed handshake,
+ * cannot be forged off-path, and are what admins and fail2ban act on, so
+ * they are always written.  The counters see every event either way.
+ */
+static int
+log_budget(struct live *l, const struct ng_event *ev)
+{
+	if (ev->type == NG_EV_PASS_NEW || ev->type == NG_EV_PREGREET ||
+	    l->cfg.log_rate == 0)
+		return 1;
+	if (l->log_used < l->cfg.log_rate) {
+		l->log_used++;
+		return 1;
+	}
+	l->log_suppressed++;
+	l->st.log_suppressed++;
+	return 0;
+}
+
+/* Once a second: a new budget, and a word on what was left out. */
+static void
+log_budget_reset(struct live *l)
+{
+	if (l->log_suppressed > 0)
+		ng_log(LOG_WARNING, "%llu connection log lines suppressed in "
+		    "the last second (log_rate %u)",
+		    (unsigned long long)l->log_suppressed, l->cfg.log_rate);
+	l->log_suppressed = 0;
+	l->log_used = 0;
+}
+
 static void
 log_event(struct live *l, const struct ng_event *ev)
 {
 	int prio = ev->type == NG_EV_EVICT ? LOG_WARNING : LOG_INFO;
 
-	ng_event_format_line(ev, l->line, sizeof(l->line));
-	ng_log(prio, "%s", l->line);
+	if (log_budget(l, ev)) {
+		ng_event_format_line(ev, l->line, sizeof(l->line));
+		ng_log(prio, "%s", l->line);
+	}
 	ng_stats_event(&l->st, ev);
 	switch (ev->type) {
 	case NG_EV_PREGREET:
@@ -457,6 +495,7 @@ static void
 housekeeping(struct live *l, ng_usec now)
 {
 	check_overrun(l);
+	log_budget_reset(l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	check_stress(l);
 	if ((l->urgent && now >= l->last_save + SAVE_SOON) ||

@@ -232,6 +232,9 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	one(fp, "policy_queries_total", "counter",
 	    "Policy service requests answered from the tables.",
 	    s->policy_queries);
+	one(fp, "log_suppressed_total", "counter",
+	    "Connection log lines left out over log_rate.",
+	    s->log_suppressed);
 	one(fp, "uptime_seconds", "gauge", "Seconds since start.",
 	    v->uptime_sec);
 }

@@ -41,6 +41,7 @@ struct ng_live_stats {
 	uint64_t state_saves, state_save_errors;
 	uint64_t nft_adds, nft_errors;
 	uint64_t policy_queries;	/* answered from the tables */
+	uint64_t log_suppressed;	/* lines over log_rate */
 	uint64_t reset_loops;		/* reset mark queued again: no REJECT */
 	unsigned ncc;
 	struct ng_cc_count cc[NG_STATS_CC_MAX];

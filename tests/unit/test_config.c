@@ -77,6 +77,7 @@ test_defaults(void)
 	CHECK_STR(c.state_dir, "/var/lib/nfq-gate");
 	CHECK_STR(c.user, "nfq-gate");
 	CHECK_EQ(c.sandbox, 1);
+	CHECK_EQ(c.log_rate, 1000);
 	CHECK_STR(c.policy_socket, "");
 	CHECK_STR(c.policy_socket_owner, "postfix");
 	CHECK_EQ(c.policy_socket_mode, 0660);
@@ -126,6 +127,7 @@ test_every_key(void)
 	    "nft_penalty_set = inet nfq_gate penalty4 penalty6\n"
 	    "sandbox = no\n"
 	    "queue_rcvbuf = 256k\n"
+	    "log_rate = 0\n"
 	    "policy_socket = /var/spool/postfix/private/nfq-gate\n"
 	    "policy_socket_owner = postfix:postdrop\n"
 	    "policy_socket_mode = 600\n"
@@ -184,6 +186,7 @@ test_every_key(void)
 	CHECK_EQ(c.stats_interval, NG_SEC(300));
 	CHECK_EQ(c.sandbox, 0);
 	CHECK_EQ(c.queue_rcvbuf, 256 * 1024);
+	CHECK_EQ(c.log_rate, 0);
 	CHECK_STR(c.policy_socket, "/var/spool/postfix/private/nfq-gate");
 	CHECK_STR(c.policy_socket_owner, "postfix:postdrop");
 	CHECK_EQ(c.policy_socket_mode, 0600);
@@ -301,6 +304,7 @@ test_errors(void)
 	expect_err("queue_rcvbuf = 2g\n", 1, "queue_rcvbuf: bad size \"2g\"");
 	expect_err("queue_rcvbuf = 2048m\n", 1, "at most 1024m");
 	expect_err("queue_rcvbuf = k\n", 1, "queue_rcvbuf: bad size");
+	expect_err("log_rate = -1\n", 1, "log_rate: bad number \"-1\"");
 	expect_err("policy_socket_mode = 0999\n", 1,
 	    "policy_socket_mode: bad mode \"0999\"");
 	expect_err("policy_socket_mode = 01777\n", 1, "bad mode");
