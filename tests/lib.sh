@@ -32,6 +32,12 @@ need_shared() {	# subdir
 	    skip "shared data $NFQG_SHARED_DATA/$1 absent (set NFQG_SHARED_DATA)"
 }
 
+need_cmd() {	# command...: skip unless each one is installed
+	for c; do
+		command -v "$c" >/dev/null || skip "$c not installed"
+	done
+}
+
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 }

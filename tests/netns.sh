@@ -96,6 +96,13 @@ ngt_route() {	# ns prefix dev [via]
 
 # local: cli --- srv (the gate runs in srv, next to Postfix: INPUT/OUTPUT).
 # gateway: cli --- gw --- srv (the gate runs in gw: FORWARD).
+# What every live test needs; more commands may follow.
+ngt_need_live() {	# [command...]
+	need_root
+	[ -x "$GATE" ] || skip "$GATE not built"
+	need_cmd swaks postfix "$@"
+}
+
 ngt_topology() {	# local|gateway
 	NGT_MODE=$1
 	ngt_ns_add "$NGT_CLI"

@@ -11,11 +11,8 @@
 # tests/unit/test_sandbox.c on the same ng_sandbox_enter().
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
+ngt_need_live
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 ngt_init

@@ -10,12 +10,8 @@
 # its own that the filter is right to refuse.
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
-command -v valgrind >/dev/null || skip "valgrind not installed"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
+ngt_need_live valgrind
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 ngt_init

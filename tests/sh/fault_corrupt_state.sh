@@ -9,11 +9,8 @@
 # a good pass.state beside the corrupt copy.
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
+ngt_need_live
 
 ngt_init
 ngt_topology local

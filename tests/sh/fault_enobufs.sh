@@ -11,13 +11,10 @@
 # and go back to testing new clients (PASS NEW with the greeting held).
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
+ngt_need_live
 FLOOD=$NG_BUILD/bench/synflood
 [ -x "$FLOOD" ] || skip "$FLOOD not built (make B=... \$B/bench/synflood)"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
 
 SYNS=5000 SECS=3
 

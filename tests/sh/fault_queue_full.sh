@@ -11,11 +11,8 @@
 # and once the spell is over a new client is judged normally again.
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
+ngt_need_live
 
 NCLI=12
 QMAX=8

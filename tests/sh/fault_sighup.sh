@@ -11,11 +11,8 @@
 # Prometheus counters, and a CN client that times out or gets through.
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
+ngt_need_live
 
 ngt_init
 ngt_topology local

@@ -14,12 +14,8 @@
 # the gate's view through /proc/PID/root.
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
-command -v unshare >/dev/null || skip "unshare not installed"
+ngt_need_live unshare
 unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
 
 ngt_init

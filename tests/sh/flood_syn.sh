@@ -20,13 +20,10 @@
 # table growing with the flood (SYNS flows x 146 B) would blow it.
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
+ngt_need_live
 FLOOD=$NG_BUILD/bench/synflood
 [ -x "$FLOOD" ] || skip "$FLOOD not built (make B=... \$B/bench/synflood)"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
 
 FLOW_MAX=4096 CACHE_MAX=4096
 SYNS=${NG_FLOOD_SYNS:-300000} SECS=5

@@ -11,11 +11,8 @@
 # bypass, fail open) and restarted (its saved cache gives PASS OLD).
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
+ngt_need_live
 
 PAUSE_MS=2000
 

@@ -18,11 +18,8 @@
 #     (DEFER_IF_PERMIT with its offence count), and no mail is queued.
 
 . "$(dirname "$0")/../lib.sh"
-need_root
 . "$NG_ROOT/tests/netns.sh"
-[ -x "$GATE" ] || skip "$GATE not built"
-command -v swaks >/dev/null || skip "swaks not installed"
-command -v postfix >/dev/null || skip "postfix not installed"
+ngt_need_live
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 ngt_init
