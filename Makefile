@@ -27,7 +27,7 @@ DEBS_BUILD = gcc make pkg-config libnetfilter-queue-dev libmnl-dev \
 	libseccomp-dev clang libclang-rt-14-dev valgrind
 DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
 	postfix swaks mmdb-bin procps psmisc fail2ban dnsmasq-base curl wget \
-	strace util-linux
+	strace util-linux systemd
 DEBS = $(DEBS_BUILD) $(DEBS_TEST)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

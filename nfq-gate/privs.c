@@ -89,6 +89,18 @@ ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
 		snprintf(err, errlen, "%s: not a directory", path);
 		return -1;
 	}
+	/*
+	 * Not root (systemd's StateDirectory= made it for us): never chown,
+	 * the unit's ~@privileged filter kills a process that tries.
+	 */
+	if (geteuid() != 0) {
+		if (access(path, W_OK | X_OK) < 0) {
+			snprintf(err, errlen, "%s: not writable by uid %u: %s",
+			    path, (unsigned)geteuid(), strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if (uid != 0 && (st.st_uid != uid || st.st_gid != gid) &&
 	    chown(path, uid, gid) < 0) {
 		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
