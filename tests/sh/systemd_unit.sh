@@ -114,4 +114,20 @@ NGT_GATE_PID=
 [ "$rc" -eq 0 ] || fail "exit status $rc (159 = SIGSYS: a call the unit forbids)"
 ngt_expect_gate "stopped" "clean stop"
 echo "the gate did its job under the unit's confinement"
+
+# A unit without SystemCallFilter=seccomp (and with the unit's EPERM):
+# the gate cannot add its own filter, says so, and still judges mail.
+grep -vx seccomp "$LIST" >"$LIST.noseccomp"
+mv "$NGT_GATELOG" "$NGT_DIR/gate-unit.log"
+SYSFILTER_ERRNO=1; export SYSFILTER_ERRNO
+NGT_GATE_WRAP="setpriv --reuid=nobody --regid=nogroup --groups=postfix \
+--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
+--bounding-set=-all,+net_admin $SYSF $LIST.noseccomp"
+ngt_gate_start "$NGT_CONF"
+NGT_GATE_WRAP=
+unset SYSFILTER_ERRNO
+ngt_expect_gate "seccomp: .*; running without the filter" "fallback warning"
+ngt_mail_ok "$NGT_NEW_A4" "$NGT_SRV_A4" "no-own-filter"
+ngt_expect_gate "PASS NEW \[$(ngt_re "$NGT_NEW_A4")\]:[0-9]+" "no-own-filter"
+ngt_gate_kill TERM
 exit 0
