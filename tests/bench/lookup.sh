@@ -61,7 +61,7 @@ done
 rows=$(($(wc -l <"$V4") + $(wc -l <"$V6")))
 row "database build ($(human $rows) CSV rows) vs reading the CSVs" \
     "$best s" "$bestcat s" "$(ratio "$best" "$bestcat")" "$(goal_le "$best" 1 "< 1 s")"
-row "database open (mmap + full validation) vs MMDB_open" \
+row "database open (read into memory + full validation) vs MMDB_open" \
     "$(v open_ms) ms" "$(v mmdb_open_ms) ms" \
     "$(ratio "$(v open_ms)" "$(v mmdb_open_ms)")" "$(goal_le "$(v open_ms)" 20 "< 20 ms")"
 sz=$(stat -c %s "$TMP/db") mmsz=$(stat -c %s "$MMDB")
