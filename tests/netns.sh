@@ -317,6 +317,40 @@ ngt_gate_start() {	# conf [extra args]
 	    { cat "$NGT_GATELOG" >&2; fail "nfq-gate exited"; }
 }
 
+# SIGTERM, then wait up to S seconds for the exit; its status in $NGT_RC.
+ngt_gate_stop() {	# [seconds]
+	kill -TERM "$NGT_GATE_PID" || fail "SIGTERM"
+	n=0 lim=$(( ${1:-10} * 10 ))
+	while kill -0 "$NGT_GATE_PID" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt $lim ] || { kill -9 "$NGT_GATE_PID";
+		    fail "no exit ${1:-10} s after SIGTERM"; }
+		sleep 0.1
+	done
+	wait "$NGT_GATE_PID"
+	NGT_RC=$?
+	NGT_GATE_PID=
+}
+
+# How rules/nfq-gate.service starts the gate: never root, user nobody in
+# the group postfix, CAP_NET_ADMIN as its only (ambient) capability.  A
+# $NGT_GATE_WRAP value; more wrappers may follow.
+ngt_unit_wrap() {	# [wrapper...]
+	echo "setpriv --reuid=nobody --regid=nogroup --groups=postfix" \
+	    "--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin" \
+	    "--bounding-set=-all,+net_admin $*"
+}
+
+# Postfix asking the gate's policy service at RCPT time, on $NGT_SOCK in
+# a setgid directory root:postfix 2770 (as the README sets it up).
+ngt_postfix_policy() {
+	install -d -o root -g postfix -m 2770 "$NGT_DIR/pfsock" ||
+	    fail "policy socket directory"
+	NGT_SOCK=$NGT_DIR/pfsock/policy
+	ngt_postfix_start \
+	    "smtpd_recipient_restrictions = check_policy_service unix:$NGT_SOCK"
+}
+
 ngt_gate_kill() {	# [signal]
 	[ -n "$NGT_GATE_PID" ] || return 0
 	kill -"${1:-TERM}" "$NGT_GATE_PID" 2>/dev/null

@@ -83,11 +83,8 @@ ngt_gate_usr1
 grep -iE "operation not permitted|EPERM" "$NGT_GATELOG" &&
     fail "a call was refused during normal work"
 kill -0 "$pid" 2>/dev/null || fail "gate died under the filter"
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
-NGT_GATE_PID=
-[ "$rc" -eq 0 ] || fail "gate exit status $rc after SIGTERM"
+ngt_gate_stop
+[ "$NGT_RC" -eq 0 ] || fail "gate exit status $NGT_RC after SIGTERM"
 ngt_expect_gate "stopped" "clean stop"
 ngt_wait_log "$NGT_DIR/state/pass.state" "$NGT_CLI_A4" 1 ||
     grep -q . "$NGT_DIR/state/pass.state" ||

@@ -16,12 +16,10 @@ id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 ngt_init
 ngt_topology local
-SOCK=$NGT_DIR/policy.sock
-ngt_postfix_start \
-    "smtpd_recipient_restrictions = check_policy_service unix:$SOCK"
+ngt_postfix_policy
 ngt_rules_install
 ngt_db_build
-ngt_gate_conf "sandbox = no" "stats_interval = 1s" "policy_socket = $SOCK"
+ngt_gate_conf "sandbox = no" "stats_interval = 1s" "policy_socket = $NGT_SOCK"
 sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"
 chmod 644 "$NGT_CONF" "$NGT_DB"
 VG=$NGT_DIR/valgrind.log
@@ -52,16 +50,8 @@ ngt_gate_usr1
 ngt_wait_log "$NGT_DIR/state/pass.state" "$NGT_CLI_A4" 10 ||
     fail "no state save"
 
-kill -TERM "$pid"
-n=0
-while kill -0 "$pid" 2>/dev/null; do
-	n=$((n + 1))
-	[ $n -lt 300 ] || { kill -9 "$pid"; fail "no exit 30 s after SIGTERM"; }
-	sleep 0.1
-done
-wait "$pid"
-rc=$?
-NGT_GATE_PID=
+ngt_gate_stop 30
+rc=$NGT_RC
 echo "exit status $rc; valgrind log:"
 cat "$VG"
 [ "$rc" -ne 99 ] || fail "valgrind found errors or leaks"

@@ -24,10 +24,8 @@ id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 ngt_init
 ngt_topology local
-install -d -o root -g postfix -m 2770 "$NGT_DIR/pfsock" || fail "socket dir"
-SOCK=$NGT_DIR/pfsock/policy
-ngt_postfix_start \
-    "smtpd_recipient_restrictions = check_policy_service unix:$SOCK"
+ngt_postfix_policy
+SOCK=$NGT_SOCK
 ngt_rules_install
 ngt_db_build
 ngt_gate_conf \
@@ -40,9 +38,7 @@ ngt_gate_conf \
     "policy_action_penalty = DEFER_IF_PERMIT pre-greeting talker (%n)"
 chmod 644 "$NGT_CONF" "$NGT_DB"
 chown nobody "$NGT_DIR/state"	# as StateDirectory= would
-NGT_GATE_WRAP="setpriv --reuid=nobody --regid=nogroup --groups=postfix \
---inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
---bounding-set=-all,+net_admin"
+NGT_GATE_WRAP=$(ngt_unit_wrap)
 ngt_gate_start "$NGT_CONF"
 NGT_GATE_WRAP=
 ngt_expect_gate "policy service on $SOCK \(group of postfix, mode 0660\)" \

@@ -73,18 +73,13 @@ echo "the unit allows $(wc -l <"$LIST") system calls"
 unset SYSFILTER_ERRNO
 
 ngt_topology local
-install -d -o root -g postfix -m 2770 "$NGT_DIR/pfsock" || fail "socket dir"
-SOCK=$NGT_DIR/pfsock/policy
-ngt_postfix_start \
-    "smtpd_recipient_restrictions = check_policy_service unix:$SOCK"
+ngt_postfix_policy
 ngt_rules_install
 ngt_db_build
-ngt_gate_conf "stats_interval = 1s" "policy_socket = $SOCK"
+ngt_gate_conf "stats_interval = 1s" "policy_socket = $NGT_SOCK"
 chmod 644 "$NGT_CONF" "$NGT_DB"
 chown nobody "$NGT_DIR/state"
-NGT_GATE_WRAP="setpriv --reuid=nobody --regid=nogroup --groups=postfix \
---inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
---bounding-set=-all,+net_admin $SYSF $LIST"
+NGT_GATE_WRAP=$(ngt_unit_wrap "$SYSF" "$LIST")
 ngt_gate_start "$NGT_CONF"
 NGT_GATE_WRAP=
 pid=$NGT_GATE_PID
@@ -107,11 +102,9 @@ ngt_gate_usr1
 ngt_wait_log "$NGT_DIR/state/pass.state" "$NGT_CLI_A4" 5 ||
     fail "no state save under the unit's filter"
 kill -0 "$pid" 2>/dev/null || fail "the gate died under the unit's filter"
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
-NGT_GATE_PID=
-[ "$rc" -eq 0 ] || fail "exit status $rc (159 = SIGSYS: a call the unit forbids)"
+ngt_gate_stop
+[ "$NGT_RC" -eq 0 ] ||
+    fail "exit status $NGT_RC (159 = SIGSYS: a call the unit forbids)"
 ngt_expect_gate "stopped" "clean stop"
 echo "the gate did its job under the unit's confinement"
 
@@ -120,9 +113,7 @@ echo "the gate did its job under the unit's confinement"
 grep -vx seccomp "$LIST" >"$LIST.noseccomp"
 mv "$NGT_GATELOG" "$NGT_DIR/gate-unit.log"
 SYSFILTER_ERRNO=1; export SYSFILTER_ERRNO
-NGT_GATE_WRAP="setpriv --reuid=nobody --regid=nogroup --groups=postfix \
---inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
---bounding-set=-all,+net_admin $SYSF $LIST.noseccomp"
+NGT_GATE_WRAP=$(ngt_unit_wrap "$SYSF" "$LIST.noseccomp")
 ngt_gate_start "$NGT_CONF"
 NGT_GATE_WRAP=
 unset SYSFILTER_ERRNO
