@@ -400,6 +400,13 @@ ngt_bot() {	# src dst [wait seconds]
 }
 
 # Assertions on a log, with the log shown when they fail.
+# A bot must come back reset.
+ngt_bot_reset() {	# src dst label [wait seconds]
+	out=$(ngt_bot "$1" "$2" "${4:-6}")
+	echo "$3: $out"
+	case $out in *result=reset*) ;; *) fail "$3: not reset: $out" ;; esac
+}
+
 ngt_expect_log() {	# file regex what [seconds]
 	ngt_wait_log "$1" "$2" "${4:-5}" && return 0
 	echo "--- $1:" >&2

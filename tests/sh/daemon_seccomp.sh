@@ -54,12 +54,7 @@ ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" "good-new"
 [ "$MS" -ge 1900 ] || fail "good-new: ${MS} ms, the greeting was not held"
 ngt_expect_gate "PASS NEW \[$reg\]:[0-9]+" "good-new"
 
-out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 6)
-echo "bot: $out"
-case $out in
-*result=reset*) ;;
-*) fail "bot: not reset: $out" ;;
-esac
+ngt_bot_reset "$NGT_BOT_A4" "$NGT_SRV_A4" bot
 ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$reb\]:[0-9]+" "bot"
 
 # A state save (PASS NEW asks for one within a second): open, write,

@@ -39,9 +39,7 @@ ngt_expect_gate "PASS OLD \[$reg\]:[0-9]+" "good-old"
 grep -q "^X-NFQ-Gate: country=.*; pass=old" "$NGT_PF/mail/mbox" ||
     fail "no policy header in the mailbox"
 ngt_mail_ok "$NGT_CLI_A6" "$NGT_SRV_A6" "good-v6"
-out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 6)
-echo "bot: $out"
-case $out in *result=reset*) ;; *) fail "bot: not reset: $out" ;; esac
+ngt_bot_reset "$NGT_BOT_A4" "$NGT_SRV_A4" bot
 ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$reb\]:[0-9]+" "bot"
 
 kill -HUP "$pid" || fail "SIGHUP"

@@ -62,9 +62,7 @@ re6=$(ngt_re "$NGT_CLI_A6")
 ngt_mail_ok "$NGT_CLI_A6" "$NGT_SRV_A6" "after"
 [ "$MS" -ge 900 ] || fail "after: ${MS} ms, the greeting was not held"
 ngt_expect_gate "PASS NEW \[$re6\]:[0-9]+" "after"
-out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 4)
-echo "bot after: $out"
-case $out in *result=reset*) ;; *) fail "bot after: $out" ;; esac
+ngt_bot_reset "$NGT_BOT_A4" "$NGT_SRV_A4" "bot after" 4
 grep -o "receive buffer overrun.*" "$NGT_GATELOG" | head -3
 ngt_gate_kill TERM
 echo "all ENOBUFS checks passed"

@@ -107,9 +107,7 @@ echo "RSS: before ${rss0} kB, peak ${peak} kB (+$((peak - rss0)) kB), bound ${bo
 [ "$peak" -le "$bound" ] || fail "RSS ${peak} kB over the bound ${bound} kB"
 
 # After the flood the gate still judges: a bot is reset.
-out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 4)
-echo "bot after the flood: $out"
-case $out in *result=reset*) ;; *) fail "bot after the flood: $out" ;; esac
+ngt_bot_reset "$NGT_BOT_A4" "$NGT_SRV_A4" "bot after the flood" 4
 lines=$(wc -l <"$NGT_GATELOG")
 echo "gate log: $lines lines:" $(awk '{ print $2 }' \
     "$NGT_GATELOG" | sort | uniq -c | sort -rn | head -n 4)

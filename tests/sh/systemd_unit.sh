@@ -92,9 +92,7 @@ ngt_expect_gate "PASS NEW \[$reg\]:[0-9]+" "good-new"
 grep -q "^X-NFQ-Gate: country=" "$NGT_PF/mail/mbox" ||
     fail "no policy header: the policy service did not answer"
 ngt_mail_ok "$NGT_CLI_A6" "$NGT_SRV_A6" "good-v6"
-out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 6)
-echo "bot: $out"
-case $out in *result=reset*) ;; *) fail "bot: not reset: $out" ;; esac
+ngt_bot_reset "$NGT_BOT_A4" "$NGT_SRV_A4" bot
 ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$reb\]:[0-9]+" "bot"
 kill -HUP "$pid" || fail "SIGHUP"
 ngt_expect_gate "reloaded .*database" "reload"
