@@ -13,8 +13,10 @@
  * has seen the greeting, whatever the clock says (replayed captures can
  * reorder timestamps), so it cannot be a pre-greeting talker.
  *
- * A client that closes or resets without sending a byte is neither: it
- * is logged as HANGUP and remembered nowhere.
+ * A client that waited passes (PASS NEW) at its first packet after the
+ * release that acknowledges greeting bytes, or that carries a command.
+ * A client that closes or resets without that is neither: it is logged
+ * as HANGUP and remembered nowhere.
  */
 #include <string.h>
 
@@ -140,6 +142,15 @@ ng_early_client(struct ng_engine *e, struct ng_flow *f,
 		hangup(e, f, NG_DROP, now, out);
 	else if (p->flags & NG_TH_FIN)
 		hangup(e, f, NG_ACCEPT, now, out);
+	else if (f->st.released && f->st.have_isn && (p->flags & NG_TH_ACK) &&
+	    seq_gt(p->ack, f->st.srv_isn + 1))
+		/*
+		 * It acknowledged greeting bytes and said nothing before:
+		 * the test is over (postscreen passes at the end of
+		 * greet_wait too).  Passing at the ACK rather than at the
+		 * first command spares a packet's trip to userspace.
+		 */
+		pass_new(e, f, now, out);
 }
 
 static int

@@ -133,6 +133,33 @@ test_polite_client_passes(void)
 	ng_engine_free(e);
 }
 
+/* A pure ACK of the released greeting ends the test: PASS NEW there. */
+static void
+test_pass_at_greeting_ack(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	handshake(e, CLI, 40003, 0);
+	spkt(e, CLI, 40003, NG_TH_ACK | NG_TH_PSH, 5001, 1001, "220 hi\r\n", 4,
+	    MS(10));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	/* A window update that acks nothing new is no proof. */
+	cpkt(e, CLI, 40003, NG_TH_ACK, 1001, 5001, NULL, 5, MS(500));
+	CHECK(!has_event(NG_EV_PASS_NEW));
+	ng_engine_tick(e, NG_SEC(6), &out);
+	CHECK_EQ(out.nrel, 1);
+	cpkt(e, CLI, 40003, NG_TH_ACK, 1001, 5009, NULL, 6, NG_SEC(6) + MS(1));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
+	/* Its command then goes by without another event. */
+	cpkt(e, CLI, 40003, NG_TH_ACK | NG_TH_PSH, 1001, 5009, "EHLO a\r\n", 7,
+	    NG_SEC(6) + MS(2));
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	ng_engine_free(e);
+}
+
 static void
 test_bot_is_reset_and_boxed(void)
 {
@@ -643,6 +670,7 @@ int
 main(void)
 {
 	RUN(test_polite_client_passes);
+	RUN(test_pass_at_greeting_ack);
 	RUN(test_bot_is_reset_and_boxed);
 	RUN(test_talk_before_any_greeting);
 	RUN(test_payload_on_handshake_ack_and_tfo);
