@@ -134,11 +134,17 @@ fuzz: deps fuzz-build
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/nfq-gate \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/filter.d \
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/jail.d
 	install -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
 	install -m 755 tools/nfq-gate-fetch tools/nfq-gate-rules \
 		$(DESTDIR)$(SBINDIR)/
-	install -m 644 rules/* $(DESTDIR)$(PREFIX)/share/nfq-gate/rules/
+	install -m 644 $(filter-out rules/fail2ban,$(wildcard rules/*)) \
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/
+	install -m 644 rules/fail2ban/filter.d/* \
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/filter.d/
+	install -m 644 rules/fail2ban/jail.d/* \
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/jail.d/
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.conf || \
 		install -m 644 rules/nfq-gate.conf \
 		$(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.conf
