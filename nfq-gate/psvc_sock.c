@@ -24,10 +24,16 @@ struct client {
 	struct ng_psvc_req req;
 };
 
+/*
+ * Clients by descriptor: the event loop asks about every readable fd,
+ * the packet queue's included, so the answer must not cost a scan.  A
+ * client's request buffer is allocated when it connects.
+ */
 struct ng_psvc_sock {
 	int lfd;
+	unsigned n;
 	char path[108];
-	struct client c[NG_PSVC_CLIENTS];
+	struct client *byfd[NG_PSVC_FD_MAX];
 };
 
 /*
@@ -53,7 +59,6 @@ ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
 {
 	struct ng_psvc_sock *s;
 	struct sockaddr_un sun;
-	int i;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "%s: path too long", path);
@@ -63,8 +68,6 @@ ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	for (i = 0; i < NG_PSVC_CLIENTS; i++)
-		s->c[i].fd = -1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -90,9 +93,12 @@ ng_psvc_sock_close(struct ng_psvc_sock *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < NG_PSVC_CLIENTS; i++)
-		if (s->c[i].fd >= 0)
-			close(s->c[i].fd);
+	for (i = 0; i < NG_PSVC_FD_MAX; i++) {
+		if (s->byfd[i] != NULL) {
+			close(i);
+			free(s->byfd[i]);
+		}
+	}
 	close(s->lfd);
 	(void)unlink(s->path);
 	free(s);
@@ -105,28 +111,25 @@ ng_psvc_sock_listen_fd(const struct ng_psvc_sock *s)
 }
 
 static struct client *
-find(struct ng_psvc_sock *s, int fd)
+find(const struct ng_psvc_sock *s, int fd)
 {
-	int i;
-
-	for (i = 0; i < NG_PSVC_CLIENTS; i++)
-		if (s->c[i].fd == fd)
-			return &s->c[i];
-	return NULL;
+	return fd >= 0 && fd < NG_PSVC_FD_MAX ? s->byfd[fd] : NULL;
 }
 
 int
 ng_psvc_sock_owns(const struct ng_psvc_sock *s, int fd)
 {
-	return fd == s->lfd || find((struct ng_psvc_sock *)s, fd) != NULL;
+	return fd == s->lfd || find(s, fd) != NULL;
 }
 
 static void
-drop(int epfd, struct client *c)
+drop(struct ng_psvc_sock *s, int epfd, struct client *c)
 {
 	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	c->fd = -1;
+	s->byfd[c->fd] = NULL;
+	s->n--;
+	free(c);
 }
 
 static void
@@ -139,9 +142,14 @@ on_accept(struct ng_psvc_sock *s, int epfd)
 	fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if ((c = find(s, -1)) == NULL) {
-		ng_log(LOG_WARNING, "policy service: more than %d "
-		    "connections, one refused", NG_PSVC_CLIENTS);
+	/*
+	 * Refused, Postfix applies smtpd_policy_service_default_action
+	 * (the README says DUNNO), so the mail goes on.
+	 */
+	if (s->n >= NG_PSVC_CLIENTS || fd >= NG_PSVC_FD_MAX ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		ng_log(LOG_WARNING, "policy service: %u connections open, "
+		    "one refused", s->n);
 		close(fd);
 		return;
 	}
@@ -149,11 +157,14 @@ on_accept(struct ng_psvc_sock *s, int epfd)
 	ev.events = EPOLLIN;
 	ev.data.fd = fd;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		free(c);
 		close(fd);
 		return;
 	}
 	c->fd = fd;
 	ng_psvc_req_reset(&c->req);
+	s->byfd[fd] = c;
+	s->n++;
 }
 
 static int
@@ -192,7 +203,7 @@ ng_psvc_sock_event(struct ng_psvc_sock *s, int epfd, int fd,
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		drop(epfd, c);
+		drop(s, epfd, c);
 		return;
 	}
 	while (off < (size_t)n) {
@@ -200,12 +211,12 @@ ng_psvc_sock_event(struct ng_psvc_sock *s, int epfd, int fd,
 		    err, sizeof(err));
 		if (rc < 0) {
 			ng_log(LOG_WARNING, "policy service: %s", err);
-			drop(epfd, c);
+			drop(s, epfd, c);
 			return;
 		}
 		off += used;
 		if (rc == 1 && answer(c, rules, fn, arg) < 0) {
-			drop(epfd, c);
+			drop(s, epfd, c);
 			return;
 		}
 	}

@@ -1,10 +1,11 @@
 /*
  * psvc_sock.h - the policy service's unix socket, for an epoll loop.
  *
- * Made while still root (the path is usually under /run), then chowned
- * and chmodded so Postfix's smtpd can connect.  Up to NG_PSVC_CLIENTS
- * connections; the owner adds ng_psvc_sock_fds() to its epoll set and
- * calls ng_psvc_sock_event() for any of them that is readable.
+ * Made while still root when the gate starts as root, then given to the
+ * owner Postfix's smtpd connects as.  Up to NG_PSVC_CLIENTS connections
+ * (Postfix keeps one open per smtpd process); the owner adds the listen
+ * fd to its epoll set and calls ng_psvc_sock_event() for any fd that
+ * ng_psvc_sock_owns() and that is readable.
  */
 #ifndef NG_PSVC_SOCK_H
 #define NG_PSVC_SOCK_H
@@ -13,7 +14,8 @@
 
 #include "psvc.h"
 
-#define NG_PSVC_CLIENTS 32
+#define NG_PSVC_CLIENTS	1024	/* Postfix keeps one per smtpd process */
+#define NG_PSVC_FD_MAX	4096	/* descriptors above it are refused */
 
 struct ng_psvc_sock;
 

@@ -342,13 +342,15 @@ ngt_unit_wrap() {	# [wrapper...]
 }
 
 # Postfix asking the gate's policy service at RCPT time, on $NGT_SOCK in
-# a setgid directory root:postfix 2770 (as the README sets it up).
+# a setgid directory root:postfix 2770, going on without it when the gate
+# is down (as the README sets it up).
 ngt_postfix_policy() {
 	install -d -o root -g postfix -m 2770 "$NGT_DIR/pfsock" ||
 	    fail "policy socket directory"
 	NGT_SOCK=$NGT_DIR/pfsock/policy
 	ngt_postfix_start \
-	    "smtpd_recipient_restrictions = check_policy_service unix:$NGT_SOCK"
+	    "smtpd_recipient_restrictions = check_policy_service unix:$NGT_SOCK" \
+	    "smtpd_policy_service_default_action = DUNNO"
 }
 
 ngt_gate_kill() {	# [signal]

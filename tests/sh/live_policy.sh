@@ -15,7 +15,9 @@
 #   - a client in a country set to "test" shows its country (CN), over
 #     IPv4 and IPv6;
 #   - a bot that talked before the greeting gets 450 at RCPT
-#     (DEFER_IF_PERMIT with its offence count), and no mail is queued.
+#     (DEFER_IF_PERMIT with its offence count), and no mail is queued;
+#   - with the gate stopped, mail still goes through (Postfix's
+#     smtpd_policy_service_default_action = DUNNO, the queue bypass).
 
 . "$(dirname "$0")/../lib.sh"
 . "$NG_ROOT/tests/netns.sh"
@@ -120,5 +122,13 @@ grep -qi "policy service:" "$NGT_GATELOG" &&
 kill -0 "$NGT_GATE_PID" || fail "gate died"
 ngt_gate_kill TERM
 [ ! -e "$SOCK" ] || fail "the socket was left behind at stop"
+
+# The gate stopped: with smtpd_policy_service_default_action = DUNNO
+# Postfix goes on without it, and the queue bypass lets the mail in.
+ngt_mail_ok "$NGT_NEW_A4" "$NGT_SRV_A4" "gate-stopped"
+h=$(header_of "$QID")
+[ -z "$h" ] || fail "gate-stopped: a policy header without a gate: $h"
+grep -q "warning: connect to .*$SOCK" "$NGT_PF/maillog" ||
+    fail "Postfix did not notice the policy service was gone"
 echo "all policy checks passed"
 exit 0

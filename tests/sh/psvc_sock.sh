@@ -2,7 +2,8 @@
 # psvc_sock.sh - the policy socket server answers Postfix-style requests
 # on one kept-open connection, with the PREPEND template for a known
 # client, the penalty answer for a penalised one, DUNNO without an
-# address, and closes on a protocol error.
+# address, closes on a protocol error, and serves 200 connections at
+# once (Postfix keeps one open per smtpd process).
 . "$(dirname "$0")/../lib.sh"
 H="$NG_BUILD/tests/helpers/psvc_serve"
 [ -x "$H" ] || fail "no $H"
@@ -23,6 +24,22 @@ a = ask("1.0.1.5"); assert a == "action=PREPEND X-NFQ-Gate: country=CN; pass=old
 a = ask("198.51.100.11"); assert a == "action=DEFER_IF_PERMIT pre-greeting talker (3)\n\n", a
 a = ask(None); assert a == "action=DUNNO\n\n", a
 s.sendall(b"garbage\n"); assert s.recv(10) == b"", "not closed"
-print("ok")
+# A busy Postfix keeps one connection per smtpd process open (100 by
+# default): all of them at once are served, each still answered.
+many = []
+for i in range(200):
+    c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1]); many.append(c)
+for c in many:
+    c.sendall(b"request=smtpd_access_policy\nclient_address=1.0.1.5\n\n")
+for i, c in enumerate(many):
+    b = b""
+    c.settimeout(5)
+    while not b.endswith(b"\n\n"):
+        chunk = c.recv(4096)
+        assert chunk, "connection %d closed unanswered" % i
+        b += chunk
+    assert b == b"action=PREPEND X-NFQ-Gate: country=CN; pass=old\n\n", b
+for c in many: c.close()
+print("ok, 200 connections at once")
 PY
 exit 0
