@@ -141,6 +141,10 @@ install: all
 		$(DESTDIR)$(SBINDIR)/
 	install -m 644 $(filter-out rules/fail2ban,$(wildcard rules/*)) \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/
+	for u in rules/*.service; do \
+		sed 's|/usr/local/sbin/|$(SBINDIR)/|g' $$u \
+		    >$(DESTDIR)$(PREFIX)/share/nfq-gate/$$u || exit 1; \
+	done
 	install -m 644 rules/fail2ban/filter.d/* \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/filter.d/
 	install -m 644 rules/fail2ban/jail.d/* \

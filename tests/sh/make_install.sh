@@ -23,6 +23,12 @@ for f in nfq-gate.rules nfq-gate6.rules nfq-gate-gateway.rules \
     fail2ban/filter.d/nfq-gate.conf fail2ban/jail.d/nfq-gate.conf; do
 	[ -f "$R/$f" ] || fail "no $R/$f"
 done
+# The units start the programs where this install put them.
+for u in nfq-gate.service nfq-gate-fetch.service; do
+	grep -q "^ExecStart=/usr/sbin/nfq-gate" "$R/$u" ||
+	    fail "$u: ExecStart not under /usr/sbin: $(grep ExecStart "$R/$u")"
+	grep -q "/usr/local" "$R/$u" && fail "$u still names /usr/local"
+done
 cmp -s "$D/etc/nfq-gate/nfq-gate.conf" "$NG_ROOT/rules/nfq-gate.conf" ||
     fail "/etc/nfq-gate/nfq-gate.conf is not the sample"
 
