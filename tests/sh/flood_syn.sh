@@ -121,7 +121,13 @@ grep -q "connection log lines suppressed in the last second (log_rate 1000)" \
     "$NGT_GATELOG" || fail "no suppression summary line"
 [ "$lines" -lt $((flows / 4)) ] ||
     fail "$lines log lines for $flows flows: the flood reached the log"
-[ "$(grep -c "PASS NEW" "$NGT_GATELOG")" -ge 2 ] ||
-    fail "a PASS NEW line was suppressed"
+# Every PASS NEW the engine counted has its line.  (Whether the new
+# client is judged at all in the flood depends on timing: its half-open
+# flow may be evicted first, and then it passes untested, fail open.)
+pn=$(grep "statistics: packets=" "$NGT_GATELOG" | tail -n 1 |
+    sed -n 's/.* pass_new=\([0-9]*\).*/\1/p')
+[ -n "$pn" ] && [ "$pn" -ge 1 ] || fail "no pass_new count in the statistics"
+[ "$(grep -c "PASS NEW \[" "$NGT_GATELOG")" -eq "$pn" ] ||
+    fail "$pn PASS NEW counted, $(grep -c "PASS NEW \[" "$NGT_GATELOG") logged: one was suppressed"
 echo "SYN flood test passed"
 exit 0
