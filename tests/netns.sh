@@ -96,6 +96,24 @@ ngt_route() {	# ns prefix dev [via]
 
 # local: cli --- srv (the gate runs in srv, next to Postfix: INPUT/OUTPUT).
 # gateway: cli --- gw --- srv (the gate runs in gw: FORWARD).
+# The usual live setup: namespaces (local-MTA mode), Postfix, the rules,
+# the database and a gate config with these extra lines.
+ngt_local_gate() {	# [config lines...]
+	ngt_init
+	ngt_topology local
+	ngt_postfix_start
+	ngt_rules_install
+	ngt_db_build
+	ngt_gate_conf "$@"
+}
+
+# The gate drops root to nobody: its files must be readable then.
+ngt_conf_nobody() {
+	sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"
+	grep -q '^user = nobody$' "$NGT_CONF" || fail "user line not replaced"
+	chmod 644 "$NGT_CONF" "$NGT_DB"
+}
+
 # What every live test needs; more commands may follow.
 ngt_need_live() {	# [command...]
 	need_root

@@ -15,15 +15,8 @@
 ngt_need_live
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 
-ngt_init
-ngt_topology local
-ngt_postfix_start
-ngt_rules_install
-ngt_db_build
-ngt_gate_conf
-sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"
-grep -q '^user = nobody$' "$NGT_CONF" || fail "user line not replaced"
-chmod 644 "$NGT_CONF" "$NGT_DB"
+ngt_local_gate
+ngt_conf_nobody
 ngt_gate_start "$NGT_CONF"
 pid=$NGT_GATE_PID
 

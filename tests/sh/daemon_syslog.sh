@@ -18,14 +18,8 @@
 ngt_need_live unshare
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 
-ngt_init
-ngt_topology local
-ngt_postfix_start
-ngt_rules_install
-ngt_db_build
-ngt_gate_conf
-sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"
-chmod 644 "$NGT_CONF" "$NGT_DB"
+ngt_local_gate
+ngt_conf_nobody
 
 # A private /dev for the gate: /dev/null and a log socket.  Mounted in
 # the gate's own mount namespace only, so nothing is left on the host.

@@ -20,8 +20,7 @@ ngt_postfix_policy
 ngt_rules_install
 ngt_db_build
 ngt_gate_conf "sandbox = no" "stats_interval = 1s" "policy_socket = $NGT_SOCK"
-sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"
-chmod 644 "$NGT_CONF" "$NGT_DB"
+ngt_conf_nobody
 VG=$NGT_DIR/valgrind.log
 NGT_GATE_WRAP="valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
 --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \

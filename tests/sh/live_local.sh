@@ -16,12 +16,7 @@ ngt_need_live
 
 PAUSE_MS=2000
 
-ngt_init
-ngt_topology local
-ngt_postfix_start
-ngt_rules_install
-ngt_db_build
-ngt_gate_conf
+ngt_local_gate
 ngt_gate_start "$NGT_CONF"
 echo "database from $NGT_DB_SRC"
 
