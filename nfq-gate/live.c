@@ -809,28 +809,31 @@ start_nft(struct live *l)
 }
 
 /*
- * The policy socket is made while root: it usually lives in Postfix's
- * private directory, and it is chowned to the owner Postfix's smtpd
- * connects as.  The gate keeps the listening descriptor after the drop.
+ * The policy socket is made before the privilege drop, in a directory
+ * Postfix's smtpd can reach, and given to the owner smtpd connects as.
+ * The gate keeps the listening descriptor after the drop.
  */
 static int
 start_psvc(struct live *l)
 {
-	char owner[64], err[512] = "", *group;
+	char owner[64], err[512], *group;
 	uid_t uid;
 	gid_t gid;
-	int fell;
+	int fell, r;
 
 	if (l->cfg.policy_socket[0] == '\0')
 		return 0;
 	snprintf(owner, sizeof(owner), "%s", l->cfg.policy_socket_owner);
 	if ((group = strchr(owner, ':')) != NULL)
 		*group++ = '\0';
-	if (ng_privs_lookup(owner, &uid, &gid, &fell, err, sizeof(err)) == 0 &&
-	    fell)
+	r = ng_privs_lookup(owner, &uid, &gid, &fell, err, sizeof(err));
+	if (r == 0 && fell) {	/* no "nobody" fallback for a socket */
 		snprintf(err, sizeof(err), "no user \"%s\"", owner);
-	if (fell || err[0] != '\0' || (group != NULL &&
-	    ng_privs_lookup_group(group, &gid, err, sizeof(err)) < 0)) {
+		r = -1;
+	}
+	if (r == 0 && group != NULL)
+		r = ng_privs_lookup_group(group, &gid, err, sizeof(err));
+	if (r < 0) {
 		ng_log(LOG_ERR, "policy_socket_owner: %s", err);
 		return EX_CONFIG;
 	}
@@ -979,6 +982,8 @@ on_policy(struct live *l, int fd)
 {
 	struct ng_psvc_rules rules;
 
+	if (l->psvc == NULL)
+		return;
 	rules.action = l->cfg.policy_action;
 	rules.action_penalty = l->cfg.policy_action_penalty;
 	ng_psvc_sock_event(l->psvc, l->epfd, fd, &rules, policy_facts, l);
@@ -1005,9 +1010,8 @@ run(struct live *l)
 				on_signal(l);
 			else if (fd == l->timerfd)
 				on_timer(l);
-			else if (l->psvc != NULL &&
-			    ng_psvc_sock_owns(l->psvc, fd))
-				on_policy(l, fd);
+			else if (fd != ng_nfq_fd(l->q))
+				on_policy(l, fd);	/* the only other fds */
 			else if (ng_nfq_receive(l->q, on_packet, l) < 0) {
 				ng_log(LOG_ERR, "queue %u: receive: %s",
 				    l->queue, strerror(errno));

@@ -25,9 +25,8 @@ struct client {
 };
 
 /*
- * Clients by descriptor: the event loop asks about every readable fd,
- * the packet queue's included, so the answer must not cost a scan.  A
- * client's request buffer is allocated when it connects.
+ * Clients by descriptor, so an event finds its client without a scan.
+ * A client's request buffer is allocated when it connects.
  */
 struct ng_psvc_sock {
 	int lfd;
@@ -114,12 +113,6 @@ static struct client *
 find(const struct ng_psvc_sock *s, int fd)
 {
 	return fd >= 0 && fd < NG_PSVC_FD_MAX ? s->byfd[fd] : NULL;
-}
-
-int
-ng_psvc_sock_owns(const struct ng_psvc_sock *s, int fd)
-{
-	return fd == s->lfd || find(s, fd) != NULL;
 }
 
 static void

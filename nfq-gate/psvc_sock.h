@@ -4,8 +4,8 @@
  * Made while still root when the gate starts as root, then given to the
  * owner Postfix's smtpd connects as.  Up to NG_PSVC_CLIENTS connections
  * (Postfix keeps one open per smtpd process); the owner adds the listen
- * fd to its epoll set and calls ng_psvc_sock_event() for any fd that
- * ng_psvc_sock_owns() and that is readable.
+ * fd to its epoll set and calls ng_psvc_sock_event() for any readable fd
+ * that is not its own (fds it does not know are ignored).
  */
 #ifndef NG_PSVC_SOCK_H
 #define NG_PSVC_SOCK_H
@@ -34,7 +34,5 @@ int ng_psvc_sock_listen_fd(const struct ng_psvc_sock *s);
  */
 void ng_psvc_sock_event(struct ng_psvc_sock *s, int epfd, int fd,
     const struct ng_psvc_rules *rules, ng_psvc_facts_fn fn, void *arg);
-/* Whether fd belongs to this server. */
-int ng_psvc_sock_owns(const struct ng_psvc_sock *s, int fd);
 
 #endif

@@ -94,8 +94,6 @@ ngt_route() {	# ns prefix dev [via]
 	fi || fail "route $2 in $1"
 }
 
-# local: cli --- srv (the gate runs in srv, next to Postfix: INPUT/OUTPUT).
-# gateway: cli --- gw --- srv (the gate runs in gw: FORWARD).
 # The usual live setup: namespaces (local-MTA mode), Postfix, the rules,
 # the database and a gate config with these extra lines.
 ngt_local_gate() {	# [config lines...]
@@ -121,6 +119,8 @@ ngt_need_live() {	# [command...]
 	need_cmd swaks postfix "$@"
 }
 
+# local: cli --- srv (the gate runs in srv, next to Postfix: INPUT/OUTPUT).
+# gateway: cli --- gw --- srv (the gate runs in gw: FORWARD).
 ngt_topology() {	# local|gateway
 	NGT_MODE=$1
 	ngt_ns_add "$NGT_CLI"

@@ -513,6 +513,24 @@ test_damage(void)
 	free(copy);
 }
 
+/* Write the last image to a new temporary file (path: a mkstemp
+ * template) and open it from there; NULL when either step failed. */
+static struct ng_netdb *
+open_written(char *path)
+{
+	struct ng_netdb *db;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	CHECK_EQ(ng_netdb_write(path, image, image_len, err, sizeof(err)), 0);
+	db = ng_netdb_open(path, err, sizeof(err));
+	CHECK(db != NULL);
+	return db;
+}
+
 static void
 test_file(void)
 {
@@ -524,14 +542,7 @@ test_file(void)
 	db = build(0, "1.0.1.0,1.0.3.255,CN\n", NULL);
 	CHECK(db != NULL);
 	ng_netdb_close(db);
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	close(fd);
-	CHECK_EQ(ng_netdb_write(path, image, image_len, err, sizeof(err)), 0);
-	db = ng_netdb_open(path, err, sizeof(err));
-	CHECK(db != NULL);
+	db = open_written(path);
 	if (db != NULL) {
 		CHECK_STR(look(db, "1.0.1.5"), "CN");
 		ng_netdb_close(db);
@@ -576,7 +587,7 @@ test_truncated_in_place(void)
 	char path[] = "/tmp/test_netdb.XXXXXX", a[32];
 	struct ng_netdb *db;
 	char *csv, *w;
-	int fd, i, bad = 0;
+	int i, bad = 0;
 
 	csv = malloc(4096 * 40);
 	CHECK(csv != NULL);
@@ -592,14 +603,7 @@ test_truncated_in_place(void)
 	CHECK(db != NULL);
 	ng_netdb_close(db);
 	CHECK(image_len > 4 * 4096);
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	close(fd);
-	CHECK_EQ(ng_netdb_write(path, image, image_len, err, sizeof(err)), 0);
-	db = ng_netdb_open(path, err, sizeof(err));
-	CHECK(db != NULL);
+	db = open_written(path);
 	if (db == NULL)
 		return;
 	CHECK_EQ(truncate(path, 0), 0);
