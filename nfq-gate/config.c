@@ -83,6 +83,8 @@ ng_config_defaults(struct ng_config *c)
 	c->greet_pause_stress = NG_SEC(2);
 	c->pregreet_action = NG_PREGREET_RESET;
 	c->penalty_ttl = NG_SEC(3600);
+	c->penalty_prefix4 = 32;
+	c->penalty_prefix6 = 64;	/* a subscriber holds a /64 at least */
 	c->pass_ttl = NG_SEC(86400);
 	c->pass_prefix4 = 32;
 	c->pass_prefix6 = 128;
@@ -564,6 +566,8 @@ static const struct key keys[] = {
 	{ "greet_pause_stress", set_duration, F(greet_pause_stress), 0, 0 },
 	{ "pregreet_action", set_pregreet, 0, 0, 0 },
 	{ "penalty_ttl", set_duration, F(penalty_ttl), 0, 0 },
+	{ "penalty_prefix", set_prefixes, F(penalty_prefix4),
+	    F(penalty_prefix6), 0 },
 	{ "pass_ttl", set_duration, F(pass_ttl), 0, 0 },
 	{ "pass_prefix", set_prefixes, F(pass_prefix4), F(pass_prefix6),
 	    0 },

@@ -47,6 +47,7 @@ struct ng_config {
 	ng_usec greet_pause_stress;
 	uint8_t pregreet_action;	/* enum ng_pregreet_action */
 	ng_usec penalty_ttl;
+	unsigned penalty_prefix4, penalty_prefix6;
 	ng_usec pass_ttl;
 	unsigned pass_prefix4, pass_prefix6;
 

@@ -2,25 +2,81 @@
  * early.c - the greeting test: did the client talk before the greeting?
  *
  * A client is a pre-greeting talker when it sends TCP payload before any
- * byte of the server's greeting has been released to it.  One CRLF
- * counts; so does payload on the handshake's ACK or in a Fast Open SYN.
- * Real MTAs wait for the 220; bots that speak first are zombies.
+ * byte of the server's greeting has reached it.  One CRLF counts; so
+ * does payload on the handshake's ACK, or Fast Open data in the SYN that
+ * the server took.  Real MTAs wait for the 220; bots that speak first
+ * are zombies.
  *
  * The greeting is held for the greet pause (the server's first payload
  * segments are queued, not forwarded), then released all at once.  A
  * retransmitted copy of a held segment is dropped: the held original is
- * what the client gets.  A client whose ACK already covers greeting bytes
- * has seen the greeting, whatever the clock says (replayed captures can
- * reorder timestamps), so it cannot be a pre-greeting talker.
+ * what the client gets.
  *
- * A client that waited passes (PASS NEW) at its first packet after the
- * release that acknowledges greeting bytes, or that carries a command.
- * A client that closes or resets without that is neither: it is logged
- * as HANGUP and remembered nowhere.
+ * Only what a real peer could have sent is judged.  An off-path spoofer
+ * can forge the client's address, port and SYN, but it never sees the
+ * SYN-ACK, so it does not know the server's ISN; and it never sees the
+ * real client's packets, so it does not know the real client's sequence
+ * numbers.  So a client segment is believed only when
+ *   - the gate saw the server's SYN-ACK to this flow's SYN,
+ *   - it has the ACK flag and acknowledges something in
+ *     [srv_isn + 1, srv_max] (srv_max: the end of what the server sent),
+ *   - its sequence number lies in [cli_nxt, cli_nxt + WINDOW) (a RST:
+ *     exactly cli_nxt, RFC 5961, as Linux checks it).
+ * Then its ACK says how much greeting the client has: a payload whose
+ * ACK covers released greeting bytes (srv_isn + 1 < ack <= srv_nxt) is
+ * PASS NEW; any other payload (nothing released yet, ack == srv_isn + 1,
+ * or an ACK of bytes still held) is PREGREET - its sender knew the
+ * server's ISN, so it is the real host, and it talked without having the
+ * greeting.  A pure ACK of released greeting bytes is PASS NEW too.
+ *
+ * What is not believed is counted (stats.unverified, by reason), never
+ * logged as PREGREET or PASS, never put in any table, and leaves the
+ * flow as it was:
+ *   - payload and pure ACKs are dropped.  The server's kernel would drop
+ *     nearly all of them anyway (no ACK, ACK of unsent data, out of
+ *     window), a real client never sends them, and the MTA must not read
+ *     bytes the test has not judged.  That covers a payload whose ACK is
+ *     beyond srv_max ("ack = srv_isn + 500", a bot skipping the test):
+ *     it proves nothing, so it is neither PASS nor PREGREET, just gone.
+ *     An ACK of held greeting bytes without payload is dropped too.
+ *   - RST and FIN are accepted and left to the kernel, which ignores
+ *     them or answers with a challenge ACK (so a real client whose RST
+ *     was slightly off gets to send the exact one); the held greeting
+ *     stays held.
+ *
+ * Fast Open data in the SYN is never judged at the SYN: anyone can send
+ * a SYN.  Its length is kept; if the server's SYN-ACK acknowledged it,
+ * the server has the client's bytes before its greeting, and when the
+ * handshake completes with a believable ACK the client is PREGREET.  If
+ * the SYN-ACK did not take the data, the client sends it again after
+ * the handshake and it is judged then.  A spoofed SYN with data never
+ * completes a handshake.
+ *
+ * Another SYN for a 4-tuple under test (a different ISN) does not
+ * replace the flow: a spoofer who guessed the port would otherwise wipe
+ * out a held session.  It is counted and accepted (the server's kernel
+ * challenge-ACKs it), and its ISN kept; if the server answers it with a
+ * SYN-ACK, the server has dropped the old connection, and the flow
+ * starts over from that SYN.
+ *
+ * Replay (ng_engine_set_capture): the capture shows what the client got,
+ * so an ACK of "held" greeting bytes counts as an ACK of released ones;
+ * that keeps --greet-pause from calling MTAs that answered the greeting
+ * they saw bots.
+ *
+ * A client that closes or resets without having passed is neither: it
+ * is logged as HANGUP and remembered nowhere.
  */
 #include <string.h>
 
 #include "engine_impl.h"
+
+/*
+ * How far past cli_nxt a believable client segment may start.  A SYN's
+ * window is never scaled, so before any server ACK the client may not
+ * send past 64 KiB; under test it has sent nothing the gate judged.
+ */
+#define CLI_WINDOW 65535u
 
 /* Sequence-number comparison modulo 2^32 (RFC 793). */
 static int
@@ -29,22 +85,46 @@ seq_gt(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) > 0;
 }
 
-static void
-keep_first(struct ng_event *ev, const struct ng_pkt *p)
+/* lo <= x <= hi, modulo 2^32. */
+static int
+seq_in(uint32_t x, uint32_t lo, uint32_t hi)
 {
-	uint32_t n = p->paycap < NG_FIRST_MAX ? p->paycap : NG_FIRST_MAX;
-
-	memcpy(ev->first, p->payload, n);
-	ev->nfirst = (uint8_t)n;
-	ev->bytes = p->paylen;
+	return x - lo <= hi - lo;
 }
 
+static uint32_t
+seq_max(uint32_t a, uint32_t b)
+{
+	return seq_gt(a, b) ? a : b;
+}
+
+/* The end of the greeting bytes the client can have seen. */
+static uint32_t
+seen_end(const struct ng_engine *e, const struct ng_flow *f)
+{
+	return e->capture ? f->st.srv_max : f->st.srv_nxt;
+}
+
+/* unverified - count a segment that is not believed; leave the flow. */
+static void
+unverified(struct ng_engine *e, enum ng_unverified why, uint8_t action,
+    struct ng_out *out)
+{
+	e->st.unverified[why]++;
+	if (action == NG_DROP)
+		e->st.unverified_dropped++;
+	out->v.action = action;
+}
+
+/* ng_early_release - give every held greeting segment its verdict. */
 void
 ng_early_release(struct ng_engine *e, struct ng_flow *f, uint8_t action,
     struct ng_out *out)
 {
 	unsigned i;
 
+	if (action == NG_ACCEPT && f->st.nheld > 0)
+		f->st.srv_nxt = seq_max(f->st.srv_nxt, f->st.held_end);
 	for (i = 0; i < f->st.nheld; i++)
 		ng_engine_release_id(out, f->st.held_id[i], action,
 		    action == NG_ACCEPT && f->st.offload);
@@ -53,6 +133,7 @@ ng_early_release(struct ng_engine *e, struct ng_flow *f, uint8_t action,
 	ng_timerq_del(e->holds, ng_flow_index(e->flows, f));
 }
 
+/* pass_new - the client waited: pass it, cache it, let it through. */
 static void
 pass_new(struct ng_engine *e, struct ng_flow *f, ng_usec now,
     struct ng_out *out)
@@ -74,9 +155,10 @@ pass_new(struct ng_engine *e, struct ng_flow *f, ng_usec now,
 	out->v.offload = 1;
 }
 
+/* pregreet - the real client talked first: log, box, reset (or log). */
 static void
-pregreet(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
-    ng_usec now, struct ng_out *out)
+pregreet(struct ng_engine *e, struct ng_flow *f, const uint8_t *first,
+    uint32_t nfirst, uint32_t bytes, ng_usec now, struct ng_out *out)
 {
 	int enforce = e->cfg.pregreet_action == NG_PREGREET_RESET;
 	struct ng_event *ev;
@@ -85,7 +167,11 @@ pregreet(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
 	ev = ng_engine_event(e, out, NG_EV_PREGREET,
 	    enforce ? NG_DEC_PREGREET : NG_DEC_LOG, &f->key, now,
 	    f->st.syn_time);
-	keep_first(ev, p);
+	if (nfirst > NG_FIRST_MAX)
+		nfirst = NG_FIRST_MAX;
+	memcpy(ev->first, first, nfirst);
+	ev->nfirst = (uint8_t)nfirst;
+	ev->bytes = bytes;
 	ev->cc = f->st.cc;
 	ev->reason = enforce ? "pregreet" : "pregreet (log only)";
 	/*
@@ -122,28 +208,144 @@ hangup(struct ng_engine *e, struct ng_flow *f, uint8_t held_action,
 	ng_early_release(e, f, held_action, out);
 }
 
+/* ng_early_syn - the flow's SYN: remember its Fast Open data, unjudged. */
+void
+ng_early_syn(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
+    struct ng_out *out)
+{
+	uint32_t n = p->paycap < NG_SYN_KEEP ? p->paycap : NG_SYN_KEEP;
+
+	(void)e;
+	(void)out;
+	f->st.cli_nxt = p->seq + 1;
+	f->st.syn_len = (uint16_t)(p->paylen > UINT16_MAX ? UINT16_MAX :
+	    p->paylen);
+	memcpy(f->st.syn_first, p->payload, n);
+	f->st.syn_nfirst = (uint8_t)n;
+}
+
+/* ng_early_other_syn - a SYN with another ISN for a flow under test. */
+void
+ng_early_other_syn(struct ng_engine *e, struct ng_flow *f,
+    const struct ng_pkt *p, struct ng_out *out)
+{
+	f->st.have_alt = 1;
+	f->st.alt_isn = p->seq;
+	f->st.alt_len = (uint16_t)(p->paylen > UINT16_MAX ? UINT16_MAX :
+	    p->paylen);
+	unverified(e, NG_UV_SYN, NG_ACCEPT, out);
+}
+
+/* Does a SYN-ACK's ack answer the SYN with this ISN and data length? */
+static int
+answers(uint32_t ack, uint32_t isn, uint16_t len)
+{
+	return ack == isn + 1 || (len > 0 && ack == isn + 1 + len);
+}
+
+/* The server took the other SYN: the old connection is gone there. */
+static void
+restart(struct ng_engine *e, struct ng_flow *f, ng_usec now,
+    struct ng_out *out)
+{
+	struct ng_early s = f->st;
+
+	ng_early_release(e, f, NG_DROP, out);
+	memset(&f->st, 0, sizeof(f->st));
+	f->st.phase = NG_PH_TEST;
+	f->st.cc = s.cc;
+	f->st.syn_action = s.syn_action;
+	f->st.offload = s.offload;
+	f->st.syn_time = now;
+	f->st.cli_isn = s.alt_isn;
+	f->st.cli_nxt = s.alt_isn + 1;
+	f->st.syn_len = s.alt_len;
+}
+
+static void
+server_synack(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
+    ng_usec now, struct ng_out *out)
+{
+	if (f->st.have_alt && answers(p->ack, f->st.alt_isn, f->st.alt_len) &&
+	    !answers(p->ack, f->st.cli_isn, f->st.syn_len))
+		restart(e, f, now, out);
+	/* Only the answer to our SYN, and the first one: keep the ISN. */
+	if (f->st.have_isn || !answers(p->ack, f->st.cli_isn, f->st.syn_len))
+		return;
+	f->st.have_isn = 1;
+	f->st.srv_isn = p->seq;
+	f->st.srv_nxt = f->st.srv_max = f->st.held_end = p->seq + 1;
+	f->st.cli_nxt = p->ack;
+	f->st.tfo_acked = f->st.syn_len > 0 && p->ack != f->st.cli_isn + 1;
+}
+
+/*
+ * A client RST ends the test only at exactly cli_nxt; anything else is
+ * the kernel's to ignore or challenge.
+ */
+static void
+client_rst(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
+    ng_usec now, struct ng_out *out)
+{
+	if (p->seq != f->st.cli_nxt) {
+		unverified(e, NG_UV_RST, NG_ACCEPT, out);
+		return;
+	}
+	hangup(e, f, NG_DROP, now, out);
+}
+
+/* Why a non-RST client segment is not believed, or NG_UV_MAX if it is. */
+static enum ng_unverified
+doubt(const struct ng_flow *f, const struct ng_pkt *p)
+{
+	if (p->flags & NG_TH_SYN)
+		return NG_UV_SYN;
+	if (!(p->flags & NG_TH_ACK) || !f->st.have_isn)
+		return NG_UV_HANDSHAKE;
+	if (p->seq - f->st.cli_nxt >= CLI_WINDOW)
+		return NG_UV_SEQ;
+	if (!seq_in(p->ack, f->st.srv_isn + 1, f->st.srv_max))
+		return NG_UV_ACK;
+	return NG_UV_MAX;
+}
+
 void
 ng_early_client(struct ng_engine *e, struct ng_flow *f,
     const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out)
 {
+	enum ng_unverified why;
+	int covers;
+
 	(void)id;
-	if (!f->st.established && (p->flags & NG_TH_ACK) && f->st.have_isn &&
-	    p->ack == f->st.srv_isn + 1)
-		f->st.established = 1;
-	if (p->paylen > 0) {
-		if (f->st.released || (f->st.have_isn &&
-		    (p->flags & NG_TH_ACK) && seq_gt(p->ack, f->st.srv_isn + 1)))
-			pass_new(e, f, now, out);
-		else
-			pregreet(e, f, p, now, out);
+	if ((p->flags & (NG_TH_RST | NG_TH_SYN)) == NG_TH_RST) {
+		client_rst(e, f, p, now, out);
 		return;
 	}
-	if (p->flags & NG_TH_RST)
-		hangup(e, f, NG_DROP, now, out);
+	if ((why = doubt(f, p)) != NG_UV_MAX) {
+		unverified(e, why, p->paylen == 0 && (p->flags & NG_TH_FIN) &&
+		    why != NG_UV_SYN ? NG_ACCEPT : NG_DROP, out);
+		return;
+	}
+	/* The sender knows the server's ISN: this is the real client. */
+	covers = seq_gt(p->ack, f->st.srv_isn + 1) &&
+	    !seq_gt(p->ack, seen_end(e, f));
+	if (p->paylen == 0 && !covers && p->ack != f->st.srv_isn + 1) {
+		/* It acks greeting bytes it cannot have: proves nothing. */
+		unverified(e, NG_UV_UNRELEASED, p->flags & NG_TH_FIN ?
+		    NG_ACCEPT : NG_DROP, out);
+		return;
+	}
+	f->st.established = 1;
+	if (f->st.tfo_acked)
+		pregreet(e, f, f->st.syn_first, f->st.syn_nfirst,
+		    f->st.syn_len, now, out);
+	else if (p->paylen > 0 && covers)
+		pass_new(e, f, now, out);
+	else if (p->paylen > 0)
+		pregreet(e, f, p->payload, p->paycap, p->paylen, now, out);
 	else if (p->flags & NG_TH_FIN)
 		hangup(e, f, NG_ACCEPT, now, out);
-	else if (f->st.released && f->st.have_isn && (p->flags & NG_TH_ACK) &&
-	    seq_gt(p->ack, f->st.srv_isn + 1))
+	else if (covers)
 		/*
 		 * It acknowledged greeting bytes and said nothing before:
 		 * the test is over (postscreen passes at the end of
@@ -176,6 +378,7 @@ hold(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
 	}
 	f->st.held_id[f->st.nheld] = id;
 	f->st.held_seq[f->st.nheld] = p->seq;
+	f->st.held_end = seq_max(f->st.held_end, p->seq + p->paylen);
 	f->st.nheld++;
 	e->st.held_now++;
 	e->st.held_total++;
@@ -188,9 +391,11 @@ void
 ng_early_server(struct ng_engine *e, struct ng_flow *f,
     const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out)
 {
+	uint32_t end = p->seq + p->paylen + (p->flags & NG_TH_FIN ? 1 : 0);
+
 	if ((p->flags & (NG_TH_SYN | NG_TH_ACK)) == (NG_TH_SYN | NG_TH_ACK)) {
-		f->st.srv_isn = p->seq;
-		f->st.have_isn = 1;
+		server_synack(e, f, p, now, out);
+		return;
 	}
 	if (p->flags & NG_TH_RST) {
 		/* The MTA gave up on the client; nothing left to judge. */
@@ -198,12 +403,19 @@ ng_early_server(struct ng_engine *e, struct ng_flow *f,
 		ng_early_release(e, f, NG_DROP, out);
 		return;
 	}
-	if (p->paylen == 0 || f->st.released)
+	if (f->st.have_isn)
+		f->st.srv_max = seq_max(f->st.srv_max, end);
+	if (p->paylen == 0)
 		return;
+	if (f->st.released) {
+		f->st.srv_nxt = seq_max(f->st.srv_nxt, end);
+		return;
+	}
 	if (f->st.release_at == 0)
 		f->st.release_at = f->st.syn_time + ng_engine_pause(e);
 	if (now >= f->st.release_at && f->st.nheld == 0) {
 		f->st.released = 1;
+		f->st.srv_nxt = seq_max(f->st.srv_nxt, end);
 		return;
 	}
 	hold(e, f, p, id, out);

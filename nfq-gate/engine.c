@@ -3,10 +3,19 @@
  *
  * Every packet is parsed, oriented (which end is the client is decided by
  * the judged port: the client connects to it), matched to its flow, and
- * handed to policy.c at the SYN or early.c afterwards.  Anything the
- * engine cannot use - malformed, fragments, other ports, flows it never
- * saw start - is counted and accepted: the gate fails open, it never
- * loses mail because of a packet it did not understand.
+ * handed to policy.c at the SYN or early.c afterwards.  Other ports,
+ * other protocols and flows the engine never saw start are counted and
+ * accepted: the gate fails open, it never loses mail because of a
+ * connection it did not see begin.
+ *
+ * A packet it cannot parse (bad IP or TCP header, truncated, bad
+ * version) or an IP fragment is counted and dropped.  The rules queue
+ * only TCP to or from the judged ports, and conntrack (which the rules
+ * use) reassembles fragments before the queue, so such a packet is
+ * either one the kernel drops too, or one built to hide a bot's bytes
+ * from the test (say behind an IPv6 extension chain longer than the
+ * parser walks); accepting it would let the MTA read them unjudged.  A
+ * real client never sends them, and TCP retransmits what was lost.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +32,10 @@ static const char *decision_names[] = {
 	"none", "pass", "pregreet", "drop", "reject", "greylist", "log"
 };
 
+static const char *unverified_names[NG_UV_MAX] = {
+	"syn", "no_handshake", "seq", "ack", "unreleased", "rst"
+};
+
 const char *
 ng_event_type_name(uint8_t type)
 {
@@ -33,6 +46,12 @@ const char *
 ng_decision_name(uint8_t decision)
 {
 	return decision <= NG_DEC_LOG ? decision_names[decision] : "?";
+}
+
+const char *
+ng_unverified_name(unsigned reason)
+{
+	return reason < NG_UV_MAX ? unverified_names[reason] : "?";
 }
 
 static uint32_t
@@ -62,7 +81,8 @@ ng_engine_new(const struct ng_config *cfg)
 	    seed_from(&e->cfg));
 	e->holds = ng_timerq_new(cfg->flow_max ? cfg->flow_max : 1);
 	e->pass = ng_cache_new(cmax, cfg->pass_prefix4, cfg->pass_prefix6);
-	e->penalty = ng_cache_new(cmax, 32, 128);
+	e->penalty = ng_cache_new(cmax, cfg->penalty_prefix4,
+	    cfg->penalty_prefix6);
 	e->grey = ng_cache_new(cmax, cfg->greylist_prefix4,
 	    cfg->greylist_prefix6);
 	if (e->flows == NULL || e->holds == NULL || e->pass == NULL ||
@@ -101,6 +121,7 @@ ng_engine_set_config(struct ng_engine *e, const struct ng_config *cfg)
 	e->cfg = c;
 	ng_cache_set_prefix(e->pass, c.pass_prefix4, c.pass_prefix6);
 	ng_cache_set_prefix(e->grey, c.greylist_prefix4, c.greylist_prefix6);
+	ng_cache_set_prefix(e->penalty, c.penalty_prefix4, c.penalty_prefix6);
 	return 0;
 }
 
@@ -111,6 +132,12 @@ ng_engine_set_geo(struct ng_engine *e, const struct ng_geo *geo)
 		e->geo = *geo;
 	else
 		memset(&e->geo, 0, sizeof(e->geo));
+}
+
+void
+ng_engine_set_capture(struct ng_engine *e, int on)
+{
+	e->capture = on;
 }
 
 void
@@ -235,7 +262,7 @@ phase_for(uint8_t action)
 
 static void
 client_syn(struct ng_engine *e, const struct ng_flow_key *k,
-    const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out)
+    const struct ng_pkt *p, ng_usec now, struct ng_out *out)
 {
 	struct ng_flow *f = ng_flow_find(e->flows, k);
 	struct ng_syn_decision d;
@@ -246,6 +273,11 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 		out->v.action = f->st.syn_action;
 		out->v.offload = f->st.offload;
 		ng_flow_touch(e->flows, f, f->list, now);
+		return;
+	}
+	if (f != NULL && f->st.phase == NG_PH_TEST) {
+		/* Maybe forged, on a guessed port: keep the flow under test. */
+		ng_early_other_syn(e, f, p, out);
 		return;
 	}
 	if (f != NULL)
@@ -265,8 +297,7 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	f->st.syn_action = d.action;
 	f->st.offload = d.offload;
 	f->st.phase = d.test ? NG_PH_TEST : phase_for(d.action);
-	if (d.test && p->paylen > 0)	/* TCP Fast Open data */
-		ng_early_client(e, f, p, id, now, out);
+	ng_early_syn(e, f, p, out);
 }
 
 static void
@@ -329,10 +360,12 @@ ng_engine_packet(struct ng_engine *e, const uint8_t *ip, size_t caplen,
 	}
 	if (st == NG_PKT_FRAGMENT) {
 		e->st.fragments++;
+		out->v.action = NG_DROP;
 		return;
 	}
 	if (st != NG_PKT_OK) {
 		e->st.malformed[st]++;
+		out->v.action = NG_DROP;
 		return;
 	}
 	if (ng_config_is_port(&e->cfg, p.dport))
@@ -348,9 +381,16 @@ ng_engine_packet(struct ng_engine *e, const uint8_t *ip, size_t caplen,
 	k.saddr = from_client ? p.dst : p.src;
 	k.cport = from_client ? p.sport : p.dport;
 	k.sport = from_client ? p.dport : p.sport;
-	if (from_client && (p.flags & (NG_TH_SYN | NG_TH_ACK | NG_TH_RST)) ==
-	    NG_TH_SYN)
-		client_syn(e, &k, &p, id, now, out);
+	if (from_client && (p.flags & (NG_TH_SYN | NG_TH_ACK | NG_TH_RST |
+	    NG_TH_FIN)) == NG_TH_SYN)
+		client_syn(e, &k, &p, now, out);
+	else if (from_client && (p.flags & NG_TH_SYN) &&
+	    !(p.flags & NG_TH_ACK)) {
+		/* SYN+FIN, SYN+RST: Linux discards them; no flow for them. */
+		e->st.unverified[NG_UV_SYN]++;
+		e->st.unverified_dropped++;
+		out->v.action = NG_DROP;
+	}
 	else
 		flow_packet(e, &k, &p, from_client, id, now, out);
 }

@@ -106,11 +106,29 @@ struct ng_geo {
 	const void *ctx;
 };
 
+/*
+ * Why a client segment of a flow under test was not believed (early.c):
+ * no real client of the handshake the gate saw could have sent it, or
+ * it proves nothing.  Such a segment is counted here and nowhere else.
+ */
+enum ng_unverified {
+	NG_UV_SYN = 0,		/* another SYN, or SYN with ACK/FIN/RST */
+	NG_UV_HANDSHAKE,	/* before the SYN-ACK, or without ACK */
+	NG_UV_SEQ,		/* sequence number outside the window */
+	NG_UV_ACK,		/* acks bytes the server never sent */
+	NG_UV_UNRELEASED,	/* ACK/FIN of greeting bytes still held */
+	NG_UV_RST,		/* RST not at the expected sequence number */
+	NG_UV_MAX
+};
+
 struct ng_stats {
 	uint64_t packets;
 	uint64_t not_tcp;		/* also other ports, not judged */
-	uint64_t malformed[8];		/* by enum ng_pkt_status */
-	uint64_t fragments;
+	uint64_t malformed[8];		/* by enum ng_pkt_status: dropped */
+	uint64_t fragments;		/* dropped */
+	uint64_t unverified[NG_UV_MAX];	/* not believed, by reason */
+	uint64_t unverified_dropped;	/* of those, dropped (the rest:
+					 * RST/FIN left to the kernel) */
 	uint64_t midstream;		/* packets of flows we never saw start */
 	uint64_t flows;			/* flows created */
 	uint64_t flows_now;
@@ -133,6 +151,13 @@ void ng_engine_free(struct ng_engine *e);
 /* Swap in a new config (SIGHUP).  Flows and caches are kept. */
 int ng_engine_set_config(struct ng_engine *e, const struct ng_config *cfg);
 void ng_engine_set_geo(struct ng_engine *e, const struct ng_geo *geo);
+
+/*
+ * The packets come from a capture (replay): what the engine "holds" was
+ * in fact delivered, so a client ACK of held greeting bytes shows it saw
+ * them.  Live, such an ACK is a lie (the bytes never reached it).
+ */
+void ng_engine_set_capture(struct ng_engine *e, int on);
 
 /* Under stress the greet pause drops to greet_pause_stress. */
 void ng_engine_set_stress(struct ng_engine *e, int on);
@@ -174,5 +199,6 @@ void ng_engine_facts(struct ng_engine *e, const struct ng_addr *a,
 
 const char *ng_event_type_name(uint8_t type);
 const char *ng_decision_name(uint8_t decision);
+const char *ng_unverified_name(unsigned reason);
 
 #endif

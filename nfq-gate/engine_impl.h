@@ -17,6 +17,7 @@ struct ng_engine {
 	struct ng_config cfg;
 	struct ng_geo geo;
 	int stress;
+	int capture;		/* ng_engine_set_capture() */
 	struct ng_flow_table *flows;
 	struct ng_timerq *holds;
 	struct ng_cache *pass;
@@ -39,6 +40,10 @@ struct ng_syn_decision {
 void ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k,
     ng_usec now, struct ng_syn_decision *d);
 
+void ng_early_syn(struct ng_engine *e, struct ng_flow *f,
+    const struct ng_pkt *p, struct ng_out *out);
+void ng_early_other_syn(struct ng_engine *e, struct ng_flow *f,
+    const struct ng_pkt *p, struct ng_out *out);
 void ng_early_client(struct ng_engine *e, struct ng_flow *f,
     const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out);
 void ng_early_server(struct ng_engine *e, struct ng_flow *f,

@@ -28,7 +28,7 @@ enum ng_pkt_status {
 	NG_PKT_TRUNCATED,	/* fewer bytes than the headers need */
 	NG_PKT_BAD_VERSION,
 	NG_PKT_BAD_IPHDR,	/* IHL, total length, options or ext headers */
-	NG_PKT_BAD_TCPHDR,	/* data offset or options */
+	NG_PKT_BAD_TCPHDR,	/* data offset (options are not checked) */
 	NG_PKT_STATUS_MAX
 };
 

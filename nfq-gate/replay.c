@@ -165,6 +165,8 @@ setup_engine(struct replay *r)
 		fprintf(stderr, "nfq-gate: out of memory\n");
 		return 1;
 	}
+	/* The capture shows what reached the client: see early.c. */
+	ng_engine_set_capture(r->e, 1);
 	if (r->ndb != NULL) {
 		geo.lookup = ng_netdb_geo;
 		geo.ctx = r->ndb;

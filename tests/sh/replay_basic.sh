@@ -16,9 +16,9 @@ $MK gen "$TMP/a.pcap" --pad garbage \
     hangup@198.51.100.25:40008,mode=fin \
     reorder@198.51.100.26:40009 \
     'polite@[2001:db8:1::10]:40001' \
-    'bot@[2001:db8:1::11]:40002' \
+    'bot@[2001:db8:b1::11]:40002' \
     'polite@[2001:db8:1::12]:40003,ext=hbh+rt+dst+frag' \
-    'bot@[2001:db8:1::13]:40004,ext=hbh+dst,mode=crlf' \
+    'bot@[2001:db8:b3::13]:40004,ext=hbh+dst,mode=crlf' \
     'reorder@[2001:db8:1::14]:40005' || fail "mkpcap"
 
 cat >"$TMP/want" <<'OUT'
@@ -32,9 +32,9 @@ HANGUP after 0.01 from [198.51.100.24]:40007 in tests before SMTP handshake
 HANGUP after 0.01 from [198.51.100.25]:40008 in tests before SMTP handshake
 PASS NEW [198.51.100.26]:40009
 PASS NEW [2001:db8:1::10]:40001
-PREGREET 10 after 0.01 from [2001:db8:1::11]:40002: EHLO bot\r\n
+PREGREET 10 after 0.01 from [2001:db8:b1::11]:40002: EHLO bot\r\n
 PASS NEW [2001:db8:1::12]:40003
-PREGREET 2 after 0.01 from [2001:db8:1::13]:40004: \r\n
+PREGREET 2 after 0.01 from [2001:db8:b3::13]:40004: \r\n
 PASS NEW [2001:db8:1::14]:40005
 OUT
 

@@ -9,7 +9,7 @@ $MK gen "$TMP/a.pcapng" --format pcapng \
     polite@198.51.100.10:40001 \
     bot@198.51.100.11:40002 \
     hangup@198.51.100.12:40003 \
-    'bot@[2001:db8:1::11]:40004,mode=crlf' \
+    'bot@[2001:db8:b1::11]:40004,mode=crlf' \
     'polite@[2001:db8:1::10]:40005' || fail "mkpcap"
 ng_run "$GATE" -r "$TMP/a.pcapng" --json >"$TMP/out" 2>"$TMP/err" ||
     fail "replay exited $? ($(cat "$TMP/err"))"
@@ -22,7 +22,7 @@ keys = {"client", "server", "verdict", "country", "reason", "after",
 want = [
     ("198.51.100.10:40001", "203.0.113.25:25", "pass", None),
     ("198.51.100.11:40002", "203.0.113.25:25", "pregreet", "EHLO bot\\r\\n"),
-    ("[2001:db8:1::11]:40004", "[2001:db8:25::25]:25", "pregreet", "\\r\\n"),
+    ("[2001:db8:b1::11]:40004", "[2001:db8:25::25]:25", "pregreet", "\\r\\n"),
     ("[2001:db8:1::10]:40005", "[2001:db8:25::25]:25", "pass", None),
 ]
 assert len(rows) == len(want), rows

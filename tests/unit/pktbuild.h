@@ -34,14 +34,19 @@ put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* A TCP segment between two endpoints "addr" given as text. */
+/*
+ * A TCP segment between two endpoints "addr" given as text, with nopt
+ * bytes of TCP options (padded with zeros to a multiple of 4).
+ */
 static inline struct tpkt
-tcp_pkt(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-    uint8_t flags, uint32_t seq, uint32_t ack, const char *payload)
+tcp_pkt_opt(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+    uint8_t flags, uint32_t seq, uint32_t ack, const char *payload,
+    const uint8_t *opt, size_t nopt)
 {
 	struct tpkt t;
 	struct ng_addr s, d;
-	size_t plen = payload ? strlen(payload) : 0, ih, th = 20;
+	size_t plen = payload ? strlen(payload) : 0, ih;
+	size_t th = 20 + ((nopt + 3) & ~(size_t)3);
 	uint8_t *tcp;
 
 	memset(&t, 0, sizeof(t));
@@ -72,10 +77,21 @@ tcp_pkt(const char *src, uint16_t sport, const char *dst, uint16_t dport,
 	tcp[12] = (uint8_t)((th / 4) << 4);
 	tcp[13] = flags;
 	put16(tcp + 14, 65535);
+	if (nopt)
+		memcpy(tcp + 20, opt, nopt);
 	if (plen)
 		memcpy(tcp + th, payload, plen);
 	t.len = ih + th + plen;
 	return t;
+}
+
+/* A TCP segment without options. */
+static inline struct tpkt
+tcp_pkt(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+    uint8_t flags, uint32_t seq, uint32_t ack, const char *payload)
+{
+	return tcp_pkt_opt(src, sport, dst, dport, flags, seq, ack, payload,
+	    NULL, 0);
 }
 
 #endif

@@ -227,7 +227,7 @@ test_talk_before_any_greeting(void)
 }
 
 static void
-test_payload_on_handshake_ack_and_tfo(void)
+test_payload_on_handshake_ack(void)
 {
 	struct ng_engine *e = engine(NULL);
 
@@ -236,11 +236,46 @@ test_payload_on_handshake_ack_and_tfo(void)
 	cpkt(e, BOT, 2, NG_TH_ACK, 1001, 5001, "EHLO x\r\n", 3, MS(1));
 	CHECK(has_event(NG_EV_PREGREET));
 	ng_engine_free(e);
-	e = engine(NULL);
+}
+
+/*
+ * Fast Open: the SYN's data is never judged at the SYN (anyone can send
+ * one).  If the SYN-ACK took it, the server had the client's bytes
+ * before its greeting: PREGREET once the handshake completes.  If not,
+ * the client sends them again after the handshake, judged then.
+ */
+static void
+test_tfo_judged_at_handshake(void)
+{
+	struct ng_engine *e = engine(NULL);
+	const struct ng_event *ev;
+
 	cpkt(e, BOT, 3, NG_TH_SYN, 1000, 0, "EHLO tfo\r\n", 1, 0);
 	CHECK(has_event(NG_EV_CONNECT));
-	CHECK(has_event(NG_EV_PREGREET));
+	CHECK(!has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	spkt(e, BOT, 3, NG_TH_SYN | NG_TH_ACK, 5000, 1011, NULL, 2, MS(1));
+	CHECK_EQ(out.nev, 0);
+	cpkt(e, BOT, 3, NG_TH_ACK, 1011, 5001, NULL, 3, MS(2));
+	ev = event(NG_EV_PREGREET);
+	CHECK(ev != NULL);
+	if (ev) {
+		CHECK_EQ(ev->bytes, 10);
+		CHECK_EQ(ev->nfirst, 10);
+		CHECK(memcmp(ev->first, "EHLO tfo\r\n", 10) == 0);
+	}
 	CHECK_EQ(out.v.action, NG_RESET);
+	/* Not taken: the client resends it after the handshake. */
+	cpkt(e, "198.51.100.13", 4, NG_TH_SYN, 1000, 0, "EHLO tfo\r\n", 1,
+	    MS(3));
+	spkt(e, "198.51.100.13", 4, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL,
+	    2, MS(4));
+	cpkt(e, "198.51.100.13", 4, NG_TH_ACK, 1001, 5001, NULL, 3, MS(5));
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	cpkt(e, "198.51.100.13", 4, NG_TH_ACK | NG_TH_PSH, 1001, 5001,
+	    "EHLO tfo\r\n", 4, MS(6));
+	CHECK(has_event(NG_EV_PREGREET));
 	ng_engine_free(e);
 }
 
@@ -320,11 +355,22 @@ test_zero_pause_and_ack_coverage(void)
 	CHECK_EQ(out.v.action, NG_ACCEPT);
 	cpkt(e, CLI, 6, NG_TH_ACK, 1001, 5009, "EHLO a\r\n", 5, MS(2));
 	CHECK(has_event(NG_EV_PASS_NEW));
-	/* Reordered capture: the EHLO is stamped before the greeting, but
-	 * its ACK covers greeting bytes, so the client saw it. */
+	/*
+	 * Reordered capture: the EHLO is stamped before the greeting, its
+	 * ACK covering greeting bytes the server has not sent yet.  Live,
+	 * that ACK is one the server's kernel drops (it acks unsent data):
+	 * not believed, dropped, judged at the client's next segment.
+	 */
 	handshake(e, "198.51.100.12", 7, NG_SEC(1));
 	cpkt(e, "198.51.100.12", 7, NG_TH_ACK, 1001, 5009, "EHLO b\r\n", 5,
 	    NG_SEC(1) + MS(1));
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(ng_engine_stats(e)->unverified[NG_UV_ACK], 1);
+	spkt(e, "198.51.100.12", 7, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 6,
+	    NG_SEC(1) + MS(2));
+	cpkt(e, "198.51.100.12", 7, NG_TH_ACK, 1001, 5009, "EHLO b\r\n", 7,
+	    NG_SEC(1) + MS(3));
 	CHECK(has_event(NG_EV_PASS_NEW));
 	CHECK(!has_event(NG_EV_PREGREET));
 	ng_engine_free(e);
@@ -643,7 +689,8 @@ test_malformed_mixed_in(void)
 	handshake(e, CLI, 1, 0);
 	bad.b[0] = 0x41;
 	feed(e, bad, 9, MS(1));
-	CHECK_EQ(out.v.action, NG_ACCEPT);
+	/* Unparsable: dropped, so nothing in it reaches the MTA unjudged. */
+	CHECK_EQ(out.v.action, NG_DROP);
 	CHECK_EQ(out.nev, 0);
 	feed(e, bad, 9, MS(1));
 	spkt(e, CLI, 1, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(2));
@@ -673,7 +720,8 @@ main(void)
 	RUN(test_pass_at_greeting_ack);
 	RUN(test_bot_is_reset_and_boxed);
 	RUN(test_talk_before_any_greeting);
-	RUN(test_payload_on_handshake_ack_and_tfo);
+	RUN(test_payload_on_handshake_ack);
+	RUN(test_tfo_judged_at_handshake);
 	RUN(test_split_greeting_and_retransmit);
 	RUN(test_hangup_is_neither);
 	RUN(test_other_ports_ignored);

@@ -36,6 +36,36 @@ test_padding_is_not_payload(void)
 	CHECK_EQ(p.paycap, 0);
 }
 
+/*
+ * TCP options are not the gate's business: lists Linux keeps (an unknown
+ * kind with length 1 or 0 ends its walk; a length past the header too)
+ * parse, so no bot can hide its bytes behind them.  Only the data
+ * offset, which Linux checks too, can make a TCP header bad.
+ */
+static void
+test_tcp_options_not_validated(void)
+{
+	static const uint8_t odd[][4] = {
+		{ 0x99, 1, 0, 0 },	/* unknown kind, length 1 */
+		{ 0x99, 0, 0, 0 },	/* length 0 */
+		{ 2, 40, 5, 0xb4 },	/* MSS with a length past the header */
+		{ 1, 1, 1, 0x22 },	/* NOPs, then a kind with no length */
+	};
+	struct ng_pkt p;
+	struct tpkt t;
+	size_t i;
+
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		t = tcp_pkt_opt("198.51.100.10", 40001, "203.0.113.25", 25,
+		    NG_TH_ACK | NG_TH_PSH, 100, 200, "EHLO x\r\n", odd[i], 4);
+		CHECK_EQ(ng_pkt_parse(&p, t.b, t.len, t.len), NG_PKT_OK);
+		CHECK_EQ(p.paylen, 8);
+		CHECK(memcmp(p.payload, "EHLO", 4) == 0);
+	}
+	t.b[20 + 12] = 0x40;			/* data offset 4 < 5 */
+	CHECK_EQ(ng_pkt_parse(&p, t.b, t.len, t.len), NG_PKT_BAD_TCPHDR);
+}
+
 static void
 test_ipv4_bad_headers(void)
 {
@@ -194,6 +224,7 @@ main(void)
 	RUN(test_padding_is_not_payload);
 	RUN(test_ipv4_bad_headers);
 	RUN(test_ipv4_options);
+	RUN(test_tcp_options_not_validated);
 	RUN(test_ipv4_fragments);
 	RUN(test_ipv6_chain);
 	RUN(test_snaplen);
