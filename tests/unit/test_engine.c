@@ -713,6 +713,480 @@ test_stress_shortens_pause(void)
 	ng_engine_free(e);
 }
 
+/* ---- spoofers: what an off-path attacker can send ------------------ */
+
+static int
+boxed(struct ng_engine *e, const char *a, ng_usec now)
+{
+	return ng_cache_find(ng_engine_penalty_box(e), addr(a), now) != NULL;
+}
+
+static int
+cached(struct ng_engine *e, const char *a, ng_usec now)
+{
+	return ng_cache_find(ng_engine_pass_cache(e), addr(a), now) != NULL;
+}
+
+/*
+ * A spoofed SYN with data from a good address.  The server's SYN-ACK
+ * goes to the real host, whose kernel answers it with a RST; the spoofer
+ * never learns the server's ISN, so its follow-ups prove nothing.
+ */
+static void
+test_spoofed_syn_data(void)
+{
+	struct ng_engine *e = engine(NULL);
+	const struct ng_stats *st = ng_engine_stats(e);
+
+	cpkt(e, CLI, 4444, NG_TH_SYN, 777, 0, "EHLO spoof\r\n", 1, 0);
+	CHECK(!has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	/* The server took the data (cookie-less Fast Open) ... */
+	spkt(e, CLI, 4444, NG_TH_SYN | NG_TH_ACK, 123456, 790, NULL, 2, MS(1));
+	/* ... the spoofer guesses at the handshake ACK ... */
+	cpkt(e, CLI, 4444, NG_TH_ACK, 790, 5001, NULL, 3, MS(2));
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_DROP);
+	cpkt(e, CLI, 4444, NG_TH_ACK | NG_TH_PSH, 790, 1, "EHLO x\r\n", 4,
+	    MS(3));
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(st->unverified[NG_UV_ACK], 2);
+	/* ... and the real host resets the SYN-ACK it never asked for. */
+	cpkt(e, CLI, 4444, NG_TH_RST, 790, 0, NULL, 5, MS(4));
+	CHECK(has_event(NG_EV_HANGUP));
+	CHECK(!boxed(e, CLI, MS(5)));
+	CHECK(!cached(e, CLI, MS(5)));
+	CHECK_EQ(st->events[NG_EV_PREGREET], 0);
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], 0);
+	/* Its real mail still goes through the test and passes. */
+	handshake(e, CLI, 4445, NG_SEC(1));
+	spkt(e, CLI, 4445, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 6, NG_SEC(1));
+	ng_engine_tick(e, NG_SEC(7), &out);
+	cpkt(e, CLI, 4445, NG_TH_ACK, 1001, 5009, "EHLO a\r\n", 7, NG_SEC(7));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	ng_engine_free(e);
+}
+
+/* A spoofed SYN, then data with a guessed ACK before any SYN-ACK or after. */
+static void
+test_spoofed_syn_then_data(void)
+{
+	struct ng_engine *e = engine(NULL);
+	const struct ng_stats *st = ng_engine_stats(e);
+
+	cpkt(e, CLI, 5555, NG_TH_SYN, 1000, 0, NULL, 1, 0);
+	cpkt(e, CLI, 5555, NG_TH_ACK | NG_TH_PSH, 1001, 5001, "EHLO x\r\n", 2,
+	    MS(1));				/* before any SYN-ACK */
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(st->unverified[NG_UV_HANDSHAKE], 1);
+	spkt(e, CLI, 5555, NG_TH_SYN | NG_TH_ACK, 987654321, 1001, NULL, 3,
+	    MS(2));
+	cpkt(e, CLI, 5555, NG_TH_ACK | NG_TH_PSH, 1001, 5001, "EHLO x\r\n", 4,
+	    MS(3));				/* a guessed ACK */
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_DROP);
+	cpkt(e, CLI, 5555, NG_TH_PSH, 1001, 0, "EHLO x\r\n", 5, MS(4));
+	CHECK_EQ(out.v.action, NG_DROP);	/* no ACK flag at all */
+	cpkt(e, CLI, 5555, NG_TH_FIN | NG_TH_ACK, 1001, 5001, NULL, 6, MS(5));
+	CHECK_EQ(out.nev, 0);			/* left to the kernel */
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(st->events[NG_EV_PREGREET], 0);
+	CHECK(!boxed(e, CLI, MS(6)));
+	ng_engine_free(e);
+}
+
+/*
+ * Blind injection into a held session: right 4-tuple, wrong sequence
+ * numbers, during the pause.  Nothing of it counts; the greeting stays
+ * held and the real client passes.
+ */
+static void
+test_blind_injection(void)
+{
+	struct ng_engine *e = engine(NULL);
+	const struct ng_stats *st = ng_engine_stats(e);
+
+	handshake(e, CLI, 6000, 0);
+	spkt(e, CLI, 6000, NG_TH_ACK | NG_TH_PSH, 5001, 1001, "220 hi\r\n", 4,
+	    MS(1));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	cpkt(e, CLI, 6000, NG_TH_ACK | NG_TH_PSH, 900000, 5001, "QUIT\r\n", 5,
+	    MS(100));				/* out of window */
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(out.nrel, 0);
+	cpkt(e, CLI, 6000, NG_TH_ACK | NG_TH_PSH, 1001, 77, "QUIT\r\n", 6,
+	    MS(101));				/* in window, wrong ACK */
+	CHECK_EQ(out.v.action, NG_DROP);
+	cpkt(e, CLI, 6000, NG_TH_RST, 1500, 0, NULL, 7, MS(102));
+	CHECK_EQ(out.v.action, NG_ACCEPT);	/* the kernel's to judge */
+	CHECK_EQ(out.nrel, 0);
+	cpkt(e, CLI, 6000, NG_TH_RST | NG_TH_ACK, 3000000000u, 5001, NULL, 8,
+	    MS(103));
+	cpkt(e, CLI, 6000, NG_TH_FIN | NG_TH_ACK, 1001, 12345, NULL, 9,
+	    MS(104));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	cpkt(e, CLI, 6000, NG_TH_SYN, 31337, 0, "EHLO\r\n", 10, MS(105));
+	CHECK_EQ(out.v.action, NG_ACCEPT);	/* challenge-ACKed there */
+	cpkt(e, CLI, 6000, NG_TH_SYN | NG_TH_ACK, 31337, 5001, NULL, 11,
+	    MS(106));
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(st->held_now, 1);
+	CHECK_EQ(st->events[NG_EV_HANGUP], 0);
+	CHECK_EQ(st->events[NG_EV_PREGREET], 0);
+	CHECK_EQ(st->unverified[NG_UV_SEQ], 1);
+	CHECK_EQ(st->unverified[NG_UV_ACK], 2);
+	CHECK_EQ(st->unverified[NG_UV_RST], 2);
+	CHECK_EQ(st->unverified[NG_UV_SYN], 2);
+	ng_engine_tick(e, NG_SEC(6), &out);
+	CHECK_EQ(out.nrel, 1);
+	CHECK_EQ(out.rel[0].action, NG_ACCEPT);
+	cpkt(e, CLI, 6000, NG_TH_ACK | NG_TH_PSH, 1001, 5009, "EHLO a\r\n", 12,
+	    NG_SEC(6) + MS(1));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	ng_engine_free(e);
+}
+
+/*
+ * A bot that knows the server's ISN (it is the real host) acks greeting
+ * bytes that were never released.  Beyond what the server sent: dropped,
+ * proves nothing.  Held bytes, without payload: dropped; with payload:
+ * it talked without the greeting, PREGREET.  Never PASS NEW.
+ */
+static void
+test_ack_of_unreleased_greeting(void)
+{
+	struct ng_engine *e = engine(NULL);
+	const struct ng_stats *st = ng_engine_stats(e);
+
+	handshake(e, BOT, 7000, 0);
+	spkt(e, BOT, 7000, NG_TH_ACK | NG_TH_PSH, 5001, 1001, "220 hi\r\n", 4,
+	    MS(1));
+	cpkt(e, BOT, 7000, NG_TH_ACK | NG_TH_PSH, 1001, 5500, "EHLO b\r\n", 5,
+	    MS(2));				/* srv_isn + 500 */
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_DROP);
+	cpkt(e, BOT, 7000, NG_TH_ACK, 1001, 5009, NULL, 6, MS(3));
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(st->unverified[NG_UV_ACK], 1);
+	CHECK_EQ(st->unverified[NG_UV_UNRELEASED], 1);
+	CHECK_EQ(st->held_now, 1);
+	cpkt(e, BOT, 7000, NG_TH_ACK | NG_TH_PSH, 1001, 5009, "EHLO b\r\n", 7,
+	    MS(4));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], 0);
+	CHECK(!cached(e, BOT, MS(5)));
+	/* After the release, an ACK past what was released is no pass. */
+	handshake(e, CLI, 7001, NG_SEC(1));
+	spkt(e, CLI, 7001, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 8, NG_SEC(1));
+	ng_engine_tick(e, NG_SEC(7), &out);
+	cpkt(e, CLI, 7001, NG_TH_ACK, 1001, 5010, NULL, 9, NG_SEC(7));
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_DROP);
+	cpkt(e, CLI, 7001, NG_TH_ACK, 1001, 5009, NULL, 10, NG_SEC(7));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	ng_engine_free(e);
+}
+
+/* Controls: bots hiding behind odd TCP options are still caught. */
+static void
+test_odd_options_bot(void)
+{
+	static const uint8_t odd[] = { 0x99, 1, 0, 0 };	/* kind, length 1 */
+	struct ng_engine *e = engine(NULL);
+
+	handshake(e, BOT, 8000, 0);
+	feed(e, tcp_pkt_opt(BOT, 8000, SRV, 25, NG_TH_ACK | NG_TH_PSH, 1001,
+	    5001, "EHLO odd\r\n", odd, sizeof(odd)), 4, MS(1));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_RESET);
+	ng_engine_free(e);
+}
+
+/* A SYN with another ISN that the server does answer: a new connection. */
+static void
+test_other_syn_answered(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	handshake(e, CLI, 9000, 0);
+	spkt(e, CLI, 9000, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
+	cpkt(e, CLI, 9000, NG_TH_SYN, 2000, 0, NULL, 5, NG_SEC(20));
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	/* The server had dropped the old one: it answers the new SYN. */
+	spkt(e, CLI, 9000, NG_TH_SYN | NG_TH_ACK, 8000, 2001, NULL, 6,
+	    NG_SEC(20));
+	CHECK_EQ(out.nrel, 1);			/* the old greeting goes */
+	CHECK_EQ(out.rel[0].action, NG_DROP);
+	CHECK_EQ(ng_engine_stats(e)->held_now, 0);
+	cpkt(e, CLI, 9000, NG_TH_ACK, 2001, 8001, NULL, 7, NG_SEC(20));
+	spkt(e, CLI, 9000, NG_TH_ACK, 8001, 2001, "220 hi\r\n", 8, NG_SEC(20));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	ng_engine_tick(e, NG_SEC(27), &out);
+	cpkt(e, CLI, 9000, NG_TH_ACK, 2001, 8009, "EHLO a\r\n", 9, NG_SEC(27));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	ng_engine_free(e);
+}
+
+/* Replay: a capture's ACK of "held" bytes shows the client had them. */
+static void
+test_capture_counts_held_as_seen(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	ng_engine_set_capture(e, 1);
+	handshake(e, CLI, 9100, 0);
+	spkt(e, CLI, 9100, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	cpkt(e, CLI, 9100, NG_TH_ACK, 1001, 5009, NULL, 5, MS(20));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	ng_engine_free(e);
+}
+
+static void
+v6_128(struct ng_config *c)
+{
+	c->penalty_prefix4 = 32;
+	c->penalty_prefix6 = 128;
+}
+
+/* The penalty box keys on the /64 by default: a bot cannot hop in it. */
+static void
+test_penalty_prefix(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	handshake(e, "2001:db8:1::11", 1, 0);
+	cpkt(e, "2001:db8:1::11", 1, NG_TH_ACK, 1001, 5001, "EHLO\r\n", 4, 1);
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(syn_event(e, "2001:db8:1::99", MS(1)), NG_EV_PENALTY);
+	CHECK_EQ(syn_event(e, "2001:db8:2::11", MS(1)), NG_EV_CONNECT);
+	CHECK_EQ(syn_event(e, "198.51.100.200", MS(1)), NG_EV_CONNECT);
+	ng_engine_free(e);
+	e = engine(v6_128);
+	handshake(e, "2001:db8:1::11", 1, 0);
+	cpkt(e, "2001:db8:1::11", 1, NG_TH_ACK, 1001, 5001, "EHLO\r\n", 4, 1);
+	CHECK_EQ(syn_event(e, "2001:db8:1::99", MS(1)), NG_EV_CONNECT);
+	CHECK_EQ(syn_event(e, "2001:db8:1::11", MS(1)), NG_EV_PENALTY);
+	ng_engine_free(e);
+}
+
+/* ---- the property: a blind spoofer can never forge a verdict -------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+/* xorshift64*: deterministic, so a failure can be replayed. */
+static uint32_t
+rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+#define SPOOF_CLIENTS 100
+#define SPOOF_PER_CLIENT 10000	/* 1,000,000 forged segments in all */
+
+struct spoof_run {
+	struct ng_engine *e;
+	char cli[48];
+	uint16_t port;		/* the real session's port */
+	uint32_t cisn, sisn;	/* its ISNs: the spoofer knows neither */
+	uint32_t fisn;		/* the spoofer's own last SYN */
+	uint16_t fport;
+	unsigned forged, dropped, bad;
+	ng_usec now;
+};
+
+/* Any verdict event for forged traffic is a failure. */
+static void
+spoof_check(struct spoof_run *r)
+{
+	unsigned i;
+
+	for (i = 0; i < out.nev; i++)
+		if (out.ev[i].type == NG_EV_PREGREET ||
+		    out.ev[i].type == NG_EV_PASS_NEW)
+			r->bad++;
+	r->forged++;
+	if (out.v.action == NG_DROP)
+		r->dropped++;
+}
+
+/* One forged segment: anything a spoofer could send for this address. */
+static void
+spoof_one(struct spoof_run *r)
+{
+	static const char *data[] = { "EHLO spoof\r\n", "\r\n", "QUIT\r\n",
+	    "MAIL FROM:<a@b>\r\n" };
+	static const uint8_t odd[][4] = { { 0x99, 1, 0, 0 }, { 0x22, 2, 0, 0 },
+	    { 2, 4, 5, 0xb4 }, { 0x99, 0, 0, 0 } };
+	static const uint8_t flagset[] = { NG_TH_ACK, NG_TH_ACK | NG_TH_PSH,
+	    NG_TH_RST, NG_TH_RST | NG_TH_ACK, NG_TH_FIN | NG_TH_ACK,
+	    NG_TH_SYN | NG_TH_ACK, NG_TH_PSH, NG_TH_SYN | NG_TH_FIN };
+	const char *srv = r->cli[0] == '2' ? "2001:db8:25::25" : SRV;
+	uint32_t k = rnd(), seq = rnd(), ack = rnd();
+	uint16_t port = (k & 3) == 0 ? r->port : (k & 3) == 1 ? r->fport :
+	    (uint16_t)(1024 + rnd() % 60000);
+	uint8_t fl = flagset[(k >> 2) & 7];
+	const char *pay = (k >> 5) & 1 ? data[(k >> 6) & 3] : NULL;
+	size_t nopt = (k >> 8) & 1 ? 4 : 0;
+
+	switch ((k >> 9) & 7) {
+	case 0:		/* a SYN, maybe with data, on a port of its choice */
+		r->fport = port;
+		r->fisn = seq;
+		feed(r->e, tcp_pkt_opt(r->cli, port, srv, 25, NG_TH_SYN, seq,
+		    0, pay, odd[k >> 30], nopt), 1, r->now);
+		spoof_check(r);
+		/* The server answers the SYN of a new flow with a SYN-ACK
+		 * (to the real host), a live one with a challenge ACK. */
+		if (port == r->port) {
+			spkt(r->e, r->cli, port, NG_TH_ACK, r->sisn + 1,
+			    r->cisn + 1, NULL, 2, r->now);
+			break;
+		}
+		ack = rnd();
+		spkt(r->e, r->cli, port, NG_TH_SYN | NG_TH_ACK, ack, seq + 1 +
+		    (pay && (k >> 29) & 1 ? (uint32_t)strlen(pay) : 0), NULL,
+		    2, r->now);
+		/* Half the time the real host's kernel resets it. */
+		if ((k >> 28) & 1)
+			cpkt(r->e, r->cli, port, NG_TH_RST, seq + 1, 0, NULL, 3,
+			    r->now);
+		break;
+	case 1:		/* its own flow: it knows seq, guesses the ACK */
+		seq = r->fisn + 1;
+		/* FALLTHROUGH */
+	default:
+		feed(r->e, tcp_pkt_opt(r->cli, port, srv, 25, fl, seq, ack, pay,
+		    odd[k >> 30], nopt), 4, r->now);
+		spoof_check(r);
+		break;
+	}
+}
+
+/* The real client's session on r->port, with spoofing all through it. */
+static void
+spoof_session(struct spoof_run *r)
+{
+	const struct ng_stats *st = ng_engine_stats(r->e);
+	uint64_t passed = st->events[NG_EV_PASS_NEW];
+	unsigned i;
+
+	r->cisn = rnd();
+	r->sisn = rnd();
+	for (i = 0; i < SPOOF_PER_CLIENT / 2; i++) {
+		r->now += 100;
+		spoof_one(r);
+	}
+	cpkt(r->e, r->cli, r->port, NG_TH_SYN, r->cisn, 0, NULL, 10, r->now);
+	spkt(r->e, r->cli, r->port, NG_TH_SYN | NG_TH_ACK, r->sisn,
+	    r->cisn + 1, NULL, 11, r->now);
+	cpkt(r->e, r->cli, r->port, NG_TH_ACK, r->cisn + 1, r->sisn + 1, NULL,
+	    12, r->now);
+	spkt(r->e, r->cli, r->port, NG_TH_ACK | NG_TH_PSH, r->sisn + 1,
+	    r->cisn + 1, "220 mx ESMTP\r\n", 13, r->now + MS(1));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	/* The pause: 5,000 forged segments in 6 s. */
+	for (i = 0; i < SPOOF_PER_CLIENT / 2; i++) {
+		r->now += 1000;
+		while (ng_engine_tick(r->e, r->now, &out))
+			;
+		spoof_one(r);
+	}
+	while (ng_engine_tick(r->e, r->now + NG_SEC(1), &out))
+		;
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], passed);	/* none forged */
+	cpkt(r->e, r->cli, r->port, NG_TH_ACK, r->cisn + 1, r->sisn + 15,
+	    NULL, 14, r->now + NG_SEC(1));
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], passed + 1);
+	r->now += NG_SEC(60);
+}
+
+/*
+ * An off-path attacker that does not know the server's ISN sends a
+ * million random forged segments (SYN, SYN+data, ACK, data with random
+ * or its own sequence numbers and random ACKs, RST, FIN, odd options)
+ * for good clients' addresses and 4-tuples, before and during their
+ * real sessions: no PREGREET, no PASS NEW for forged traffic, no entry
+ * in the penalty box or pass cache, and every real session ends PASS
+ * NEW.
+ */
+static void
+test_spoofer_cannot_forge_verdicts(void)
+{
+	struct spoof_run r;
+	const struct ng_stats *st;
+	unsigned g;
+
+	memset(&r, 0, sizeof(r));
+	r.e = engine(NULL);
+	st = ng_engine_stats(r.e);
+	r.now = NG_SEC(1000);
+	for (g = 0; g < SPOOF_CLIENTS; g++) {
+		if (g % 2)
+			snprintf(r.cli, sizeof(r.cli), "2001:db8:%x::10", g);
+		else
+			snprintf(r.cli, sizeof(r.cli), "198.51.100.%u", g);
+		r.port = (uint16_t)(30000 + rnd() % 30000);
+		r.fport = r.port;
+		spoof_session(&r);
+	}
+	CHECK_EQ(r.bad, 0);
+	CHECK_EQ(st->events[NG_EV_PREGREET], 0);
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], SPOOF_CLIENTS);
+	CHECK_EQ(ng_cache_count(ng_engine_penalty_box(r.e)), 0);
+	CHECK_EQ(ng_cache_count(ng_engine_pass_cache(r.e)), SPOOF_CLIENTS);
+	CHECK(r.forged >= SPOOF_CLIENTS * SPOOF_PER_CLIENT);
+	fprintf(stderr, "  spoof: %u forged segments, %u dropped, "
+	    "unverified %llu (dropped %llu), PREGREET 0, PASS NEW %llu (real)\n",
+	    r.forged, r.dropped, (unsigned long long)(st->unverified[0] +
+	    st->unverified[1] + st->unverified[2] + st->unverified[3] +
+	    st->unverified[4] + st->unverified[5]),
+	    (unsigned long long)st->unverified_dropped,
+	    (unsigned long long)st->events[NG_EV_PASS_NEW]);
+	ng_engine_free(r.e);
+}
+
+/*
+ * The same engine still catches real bots, each with its own handshake:
+ * a pre-greeting talker, a talker in the handshake ACK, a Fast Open bot
+ * whose data the server took, and a talker behind odd options.
+ */
+static void
+test_spoof_controls(void)
+{
+	static const uint8_t odd[] = { 1, 0x99, 1, 0 };
+	struct ng_engine *e = engine(NULL);
+	const struct ng_stats *st = ng_engine_stats(e);
+
+	handshake(e, "198.51.100.31", 1, 0);
+	cpkt(e, "198.51.100.31", 1, NG_TH_ACK | NG_TH_PSH, 1001, 5001,
+	    "EHLO\r\n", 4, MS(1));
+	cpkt(e, "198.51.100.32", 1, NG_TH_SYN, 1000, 0, NULL, 1, 0);
+	spkt(e, "198.51.100.32", 1, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2,
+	    0);
+	cpkt(e, "198.51.100.32", 1, NG_TH_ACK | NG_TH_PSH, 1001, 5001,
+	    "EHLO\r\n", 3, MS(1));
+	cpkt(e, "198.51.100.33", 1, NG_TH_SYN, 1000, 0, "EHLO\r\n", 1, 0);
+	spkt(e, "198.51.100.33", 1, NG_TH_SYN | NG_TH_ACK, 5000, 1007, NULL, 2,
+	    0);
+	cpkt(e, "198.51.100.33", 1, NG_TH_ACK, 1007, 5001, NULL, 3, MS(1));
+	handshake(e, "198.51.100.34", 1, 0);
+	feed(e, tcp_pkt_opt("198.51.100.34", 1, SRV, 25, NG_TH_ACK, 1001, 5001,
+	    "EHLO\r\n", odd, sizeof(odd)), 4, MS(1));
+	CHECK_EQ(st->events[NG_EV_PREGREET], 4);
+	CHECK_EQ(ng_cache_count(ng_engine_penalty_box(e)), 4);
+	ng_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -738,5 +1212,15 @@ main(void)
 	RUN(test_ipv6_flow);
 	RUN(test_malformed_mixed_in);
 	RUN(test_stress_shortens_pause);
+	RUN(test_spoofed_syn_data);
+	RUN(test_spoofed_syn_then_data);
+	RUN(test_blind_injection);
+	RUN(test_ack_of_unreleased_greeting);
+	RUN(test_odd_options_bot);
+	RUN(test_other_syn_answered);
+	RUN(test_capture_counts_held_as_seen);
+	RUN(test_penalty_prefix);
+	RUN(test_spoofer_cannot_forge_verdicts);
+	RUN(test_spoof_controls);
 	return test_done();
 }
