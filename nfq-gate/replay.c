@@ -299,6 +299,19 @@ summary(const struct replay *r)
 	    (unsigned long long)st->malformed[NG_PKT_BAD_TCPHDR],
 	    (unsigned long long)r->link_status[NG_LINK_SHORT],
 	    (unsigned long long)r->link_status[NG_LINK_TOO_MANY_TAGS]);
+	fprintf(stderr, "summary: unverified=%llu dropped=%llu syn=%llu "
+	    "no_handshake=%llu seq=%llu ack=%llu unreleased=%llu rst=%llu\n",
+	    (unsigned long long)(st->unverified[NG_UV_SYN] +
+	    st->unverified[NG_UV_HANDSHAKE] + st->unverified[NG_UV_SEQ] +
+	    st->unverified[NG_UV_ACK] + st->unverified[NG_UV_UNRELEASED] +
+	    st->unverified[NG_UV_RST]),
+	    (unsigned long long)st->unverified_dropped,
+	    (unsigned long long)st->unverified[NG_UV_SYN],
+	    (unsigned long long)st->unverified[NG_UV_HANDSHAKE],
+	    (unsigned long long)st->unverified[NG_UV_SEQ],
+	    (unsigned long long)st->unverified[NG_UV_ACK],
+	    (unsigned long long)st->unverified[NG_UV_UNRELEASED],
+	    (unsigned long long)st->unverified[NG_UV_RST]);
 	fprintf(stderr, "summary: not_tcp_or_other_port=%llu not_ip=%llu "
 	    "fragments=%llu midstream=%llu\n",
 	    (unsigned long long)st->not_tcp,

@@ -58,6 +58,44 @@ ng_stats_event(struct ng_live_stats *s, const struct ng_event *ev)
 		c->dec[ev->decision]++;
 }
 
+static uint64_t
+malformed_total(const struct ng_stats *e)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < sizeof(e->malformed) / sizeof(e->malformed[0]); i++)
+		n += e->malformed[i];
+	return n;
+}
+
+/* log_unverified - segments not believed (spoofed?) and packets dropped
+ * unparsed: one line, the total and each reason. */
+static void
+log_unverified(const struct ng_stats *e)
+{
+	char line[256];
+	size_t n = 0;
+	uint64_t tot = 0;
+	unsigned i;
+	int w;
+
+	line[0] = '\0';
+	for (i = 0; i < NG_UV_MAX; i++) {
+		tot += e->unverified[i];
+		w = snprintf(line + n, sizeof(line) - n, " %s=%llu",
+		    ng_unverified_name(i), (unsigned long long)e->unverified[i]);
+		if (w < 0 || (size_t)w >= sizeof(line) - n)
+			break;
+		n += (size_t)w;
+	}
+	ng_log(LOG_INFO, "statistics: unverified=%llu dropped=%llu%s "
+	    "malformed=%llu fragments=%llu", (unsigned long long)tot,
+	    (unsigned long long)e->unverified_dropped, line,
+	    (unsigned long long)malformed_total(e),
+	    (unsigned long long)e->fragments);
+}
+
 void
 ng_stats_log(const struct ng_stats_view *v)
 {
@@ -90,6 +128,8 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->events[NG_EV_PASS_OLD],
 		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
 		    (unsigned long long)v->eng->events[NG_EV_PENALTY]);
+	if (v->eng != NULL)
+		log_unverified(v->eng);
 	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
 	    "reloads=%llu reload_errors=%llu policy_queries=%llu",
 	    (unsigned long long)s->state_saves,
@@ -165,6 +205,20 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 		fprintf(fp, "nfq_gate_events_total{event=\"%s\"} %llu\n",
 		    name, (unsigned long long)v->eng->events[i]);
 	}
+	metric(fp, "unverified_total", "counter",
+	    "Client segments not believed (no real peer sent them), by reason.");
+	for (i = 0; i < NG_UV_MAX; i++)
+		fprintf(fp, "nfq_gate_unverified_total{reason=\"%s\"} %llu\n",
+		    ng_unverified_name(i),
+		    (unsigned long long)v->eng->unverified[i]);
+	one(fp, "unverified_dropped_total", "counter",
+	    "Of those, dropped (RST and FIN are left to the kernel).",
+	    v->eng->unverified_dropped);
+	one(fp, "malformed_total", "counter",
+	    "Packets dropped because they could not be parsed.",
+	    malformed_total(v->eng));
+	one(fp, "fragments_total", "counter", "IP fragments dropped.",
+	    v->eng->fragments);
 }
 
 void

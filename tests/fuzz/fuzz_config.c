@@ -29,6 +29,7 @@ check(const struct ng_config *c)
 	    c->mark_pass == c->mark_reset)
 		abort();
 	if (c->pass_prefix4 > 32 || c->pass_prefix6 > 128 ||
+	    c->penalty_prefix4 > 32 || c->penalty_prefix6 > 128 ||
 	    c->greylist_prefix4 > 32 || c->greylist_prefix6 > 128)
 		abort();
 	if (c->default_action < NG_ACT_PASS || c->default_action > NG_ACT_DROP)

@@ -58,6 +58,8 @@ test_defaults(void)
 	CHECK_EQ(c.pass_ttl, NG_SEC(86400));
 	CHECK_EQ(c.pass_prefix4, 32);
 	CHECK_EQ(c.pass_prefix6, 128);
+	CHECK_EQ(c.penalty_prefix4, 32);
+	CHECK_EQ(c.penalty_prefix6, 64);
 	CHECK_EQ(c.greylist_prefix4, 32);
 	CHECK_EQ(c.greylist_prefix6, 128);
 	CHECK_EQ(c.greylist_delay, NG_SEC(60));
@@ -102,6 +104,7 @@ test_every_key(void)
 	    "penalty_ttl = 2h\n"
 	    "pass_ttl = 1w\n"
 	    "pass_prefix = 24, 64\n"
+	    "penalty_prefix = /30 /56\n"
 	    "greylist_prefix = /28 /56\n"
 	    "greylist_delay = 2m\n"
 	    "greylist_window = 1d\n"
@@ -150,6 +153,8 @@ test_every_key(void)
 	CHECK_EQ(c.pass_ttl, NG_SEC(7 * 86400));
 	CHECK_EQ(c.pass_prefix4, 24);
 	CHECK_EQ(c.pass_prefix6, 64);
+	CHECK_EQ(c.penalty_prefix4, 30);
+	CHECK_EQ(c.penalty_prefix6, 56);
 	CHECK_EQ(c.greylist_prefix4, 28);
 	CHECK_EQ(c.greylist_prefix6, 56);
 	CHECK_EQ(c.greylist_delay, NG_SEC(120));
@@ -327,6 +332,8 @@ test_errors(void)
 	    "default_action: bad action \"none\"");
 	expect_err("deny_action = pass\n", 1, "deny_action: bad action");
 	expect_err("pass_prefix = 24\n", 1, "expected two prefix lengths");
+	expect_err("penalty_prefix = 32 129\n", 1,
+	    "bad IPv6 prefix length \"129\"");
 	expect_err("pass_prefix = 24 64 96\n", 1,
 	    "expected two prefix lengths");
 	expect_err("pass_prefix = 33 64\n", 1, "bad IPv4 prefix length \"33\"");
