@@ -24,6 +24,19 @@
 #   udp      a DNS-ish UDP datagram (not TCP)
 #   frag     a polite session, then an EHLO sent as two fragments
 #   arp      an ARP frame (Ethernet-family links only)
+# Spoofers (an off-path attacker forging ADDR; it never sees the server's
+# SYN-ACK, so it guesses the server ISN, 5000, while the real one is not):
+#   spoofsyn SYN+data; the server takes the data and SYN-ACKs the real
+#            host, which resets it (rst=0: a firewalled host stays quiet);
+#            the spoofer then sends a guessed handshake ACK and data
+#   spoofdata SYN, then data with a guessed ACK (and one with no ACK)
+#   inject   a polite session; during the greeting, forged data and RSTs
+#            with its 4-tuple and random sequence numbers
+#   ackbot   a real bot that acks greeting bytes never sent (ack = server
+#            ISN + 500) and talks; mode=skip (the default) stops there,
+#            mode=talk then talks with its true ACK before the greeting
+#   oddbot   a bot whose early EHLO carries an odd TCP option (unknown
+#            kind, length 1) that Linux accepts
 # Flow options: server=ADDR, sport=N, ext=hbh+rt+dst+frag (IPv6 extension
 # headers on every packet), bad=1 (malformed packets from the client,
 # carrying "EHLO", mixed into the flow before the greeting), at=SEC (start).
@@ -246,6 +259,71 @@ def reorder(f):
     return f
 
 
+ODD_OPT = b"\x99\x01"          # unknown kind, length 1: Linux stops there
+GUESS = 5000                    # the spoofer's guess at the server's ISN
+
+
+def spoofsyn(f, rst=True):
+    """A forged SYN with data; the SYN-ACK goes to the real host."""
+    f.snext = 0x6B8B4567
+    f.handshake(BOT_EHLO, syn_opts=b"\x22\x02")
+    if rst:  # the real host's kernel: <SEQ=SEG.ACK><CTL=RST>
+        f.cli(0.002, RST, seq=f.cnext)
+    f.cli(0.003, ACK, seq=f.cnext, ack=GUESS + 1)
+    f.cli(0.004, PSH | ACK, BOT_EHLO, seq=f.cnext, ack=GUESS + 1)
+    return f
+
+
+def spoofdata(f):
+    """A forged SYN, then forged data with a guessed ACK."""
+    f.snext = 0x6B8B4567
+    f.handshake()
+    f.cli(0.002, ACK, ack=GUESS + 1)
+    f.cli(0.003, PSH | ACK, BOT_EHLO, seq=f.cnext, ack=GUESS + 1)
+    f.cli(0.004, PSH, BOT_EHLO, seq=f.cnext)
+    return f
+
+
+def inject(f):
+    """A polite session with forged segments in its greeting pause."""
+    f.snext = 0x6B8B4567
+    polite(f)
+    rnd = random.Random(f.cport)
+    for i in range(6):
+        seq, ack = rnd.getrandbits(32), rnd.getrandbits(32)
+        flags = (PSH | ACK, RST, RST | ACK)[i % 3]
+        pay = b"QUIT\r\n" if flags & PSH else b""
+        p = tcp_packet(f.c, f.s, f.cport, f.sport, flags, seq, ack, pay,
+                       f.ext)
+        f.pkts.append(Pkt(f.t0 + 0.055 + i * 0.001, p))
+    return f
+
+
+def ackbot(f, mode="skip"):
+    """Acks bytes the server never sent, and talks."""
+    f.handshake()
+    f.cli(0.002, ACK)
+    lie = f.snext + 500
+    f.cli(0.010, PSH | ACK, BOT_EHLO, seq=f.cnext, ack=lie)
+    f.cli(0.020, PSH | ACK, BOT_EHLO, seq=f.cnext, ack=lie)
+    if mode == "talk":
+        f.cli(0.030, PSH | ACK, BOT_EHLO)
+    f.srv(0.050, PSH | ACK, GREETING)
+    f.cli(0.060, PSH | ACK, b"QUIT\r\n", seq=f.cnext, ack=lie)
+    return f
+
+
+def oddbot(f):
+    """Talks first, behind a TCP option the old parser refused."""
+    f.handshake()
+    f.cli(0.002, ACK)
+    f.cli(0.010, PSH | ACK, BOT_EHLO, opts=ODD_OPT)
+    f.srv(0.050, PSH | ACK, GREETING)
+    f.cli(0.070, ACK)
+    f.rest_of_session(0.08)
+    return f
+
+
 def malformed(f, t):
     """Broken client packets carrying "EHLO evil": none may count."""
     ip = tcp_packet(f.c, f.s, f.cport, f.sport, PSH | ACK, f.cnext, f.snext,
@@ -456,6 +534,16 @@ def build_flow(kind, addr, port, opts, t0):
         frag(f)
     elif kind == "arp":
         arp(f)
+    elif kind == "spoofsyn":
+        spoofsyn(f, opts.get("rst", "1") == "1")
+    elif kind == "spoofdata":
+        spoofdata(f)
+    elif kind == "inject":
+        inject(f)
+    elif kind == "ackbot":
+        ackbot(f, opts.get("mode", "skip"))
+    elif kind == "oddbot":
+        oddbot(f)
     else:
         raise SystemExit("mkpcap: unknown kind " + kind)
     if opts.get("bad") == "1":
