@@ -90,10 +90,10 @@ log_unverified(const struct ng_stats *e)
 		n += (size_t)w;
 	}
 	ng_log(LOG_INFO, "statistics: unverified=%llu dropped=%llu%s "
-	    "malformed=%llu fragments=%llu", (unsigned long long)tot,
-	    (unsigned long long)e->unverified_dropped, line,
-	    (unsigned long long)malformed_total(e),
-	    (unsigned long long)e->fragments);
+	    "malformed=%llu fragments=%llu midstream=%llu",
+	    (unsigned long long)tot, (unsigned long long)e->unverified_dropped,
+	    line, (unsigned long long)malformed_total(e),
+	    (unsigned long long)e->fragments, (unsigned long long)e->midstream);
 }
 
 void

@@ -6,7 +6,9 @@
  * matter more than single packets: the engine keeps state across them,
  * and a crafted order (RST before SYN-ACK, a retransmit after release)
  * is where a state machine breaks.  A tiny flow table and short pause
- * make eviction and release happen within a few records.
+ * make eviction and release happen within a few records.  The first
+ * byte also picks greylisting and capture (replay) mode, where ACKs of
+ * held bytes count: both change the sequence-window paths in early.c.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ng_config_free(&cfg);
 	if (e == NULL)
 		return 0;
+	ng_engine_set_capture(e, size > 0 && (data[0] & 2));
 	while (off + 3 <= size) {
 		size_t len = (size_t)data[off] << 8 | data[off + 1];
 
