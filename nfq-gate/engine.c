@@ -54,6 +54,18 @@ ng_unverified_name(unsigned reason)
 	return reason < NG_UV_MAX ? unverified_names[reason] : "?";
 }
 
+/* ng_unverified_total - segments not believed, all reasons together. */
+uint64_t
+ng_unverified_total(const struct ng_stats *st)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < NG_UV_MAX; i++)
+		n += st->unverified[i];
+	return n;
+}
+
 static uint32_t
 seed_from(const struct ng_config *cfg)
 {

@@ -200,5 +200,6 @@ void ng_engine_facts(struct ng_engine *e, const struct ng_addr *a,
 const char *ng_event_type_name(uint8_t type);
 const char *ng_decision_name(uint8_t decision);
 const char *ng_unverified_name(unsigned reason);
+uint64_t ng_unverified_total(const struct ng_stats *st);
 
 #endif

@@ -301,10 +301,7 @@ summary(const struct replay *r)
 	    (unsigned long long)r->link_status[NG_LINK_TOO_MANY_TAGS]);
 	fprintf(stderr, "summary: unverified=%llu dropped=%llu syn=%llu "
 	    "no_handshake=%llu seq=%llu ack=%llu unreleased=%llu rst=%llu\n",
-	    (unsigned long long)(st->unverified[NG_UV_SYN] +
-	    st->unverified[NG_UV_HANDSHAKE] + st->unverified[NG_UV_SEQ] +
-	    st->unverified[NG_UV_ACK] + st->unverified[NG_UV_UNRELEASED] +
-	    st->unverified[NG_UV_RST]),
+	    (unsigned long long)ng_unverified_total(st),
 	    (unsigned long long)st->unverified_dropped,
 	    (unsigned long long)st->unverified[NG_UV_SYN],
 	    (unsigned long long)st->unverified[NG_UV_HANDSHAKE],

@@ -76,13 +76,11 @@ log_unverified(const struct ng_stats *e)
 {
 	char line[256];
 	size_t n = 0;
-	uint64_t tot = 0;
 	unsigned i;
 	int w;
 
 	line[0] = '\0';
 	for (i = 0; i < NG_UV_MAX; i++) {
-		tot += e->unverified[i];
 		w = snprintf(line + n, sizeof(line) - n, " %s=%llu",
 		    ng_unverified_name(i), (unsigned long long)e->unverified[i]);
 		if (w < 0 || (size_t)w >= sizeof(line) - n)
@@ -91,7 +89,8 @@ log_unverified(const struct ng_stats *e)
 	}
 	ng_log(LOG_INFO, "statistics: unverified=%llu dropped=%llu%s "
 	    "malformed=%llu fragments=%llu midstream=%llu",
-	    (unsigned long long)tot, (unsigned long long)e->unverified_dropped,
+	    (unsigned long long)ng_unverified_total(e),
+	    (unsigned long long)e->unverified_dropped,
 	    line, (unsigned long long)malformed_total(e),
 	    (unsigned long long)e->fragments, (unsigned long long)e->midstream);
 }

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rawsock.h"
 #include "synpkt.h"
 
 #define BATCH 64
@@ -35,10 +36,7 @@ static uint64_t rng;
 static uint32_t
 next_rand(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 32);
+	return raw_rand(&rng);
 }
 
 /* A unicast source the receiving kernel will not call a martian. */
@@ -57,55 +55,6 @@ draw_source(uint32_t dst)
 	}
 }
 
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned m[6];
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
-	    &m[5]) != 6)
-		return -1;
-	for (i = 0; i < 6; i++)
-		mac[i] = (uint8_t)m[i];
-	return 0;
-}
-
-static int
-open_socket(const char *ifname, uint8_t srcmac[6])
-{
-	struct sockaddr_ll sll;
-	struct ifreq ifr;
-	int fd, one = 1;
-
-	if ((fd = socket(AF_PACKET, SOCK_RAW, 0)) < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		return -1;
-	memcpy(srcmac, ifr.ifr_hwaddr.sa_data, 6);
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_ifindex = (int)if_nametoindex(ifname);
-	if (sll.sll_ifindex == 0 ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		return -1;
-	/* The veth has no qdisc worth going through. */
-	(void)setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
-	    sizeof(one));
-	return fd;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -119,7 +68,7 @@ main(int argc, char **argv)
 	unsigned dport, i, n;
 	int fd, r;
 
-	if (argc < 7 || parse_mac(argv[2], dmac) < 0 ||
+	if (argc < 7 || raw_parse_mac(argv[2], dmac) < 0 ||
 	    inet_pton(AF_INET, argv[3], &dst) != 1) {
 		fprintf(stderr, "usage: synflood IFNAME DSTMAC DSTIP DPORT "
 		    "COUNT SECONDS [SEED]\n");
@@ -131,7 +80,7 @@ main(int argc, char **argv)
 	rng = argc > 7 ? strtoull(argv[7], NULL, 0) : 0x5eed5eed5eedULL;
 	if (rng == 0)
 		rng = 1;
-	if ((fd = open_socket(argv[1], smac)) < 0) {
+	if ((fd = raw_open(argv[1], smac, 1)) < 0) {
 		fprintf(stderr, "synflood: %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
@@ -147,7 +96,7 @@ main(int argc, char **argv)
 		msg[i].msg_hdr.msg_iovlen = 1;
 	}
 
-	t0 = t = now_sec();
+	t0 = t = raw_now();
 	while (sent < count && t - t0 < secs) {
 		n = count - sent < BATCH ? (unsigned)(count - sent) : BATCH;
 		for (i = 0; i < n; i++)
@@ -155,7 +104,7 @@ main(int argc, char **argv)
 			    ntohl(dst.s_addr), (uint16_t)(1024 +
 			    next_rand() % 64000), (uint16_t)dport, next_rand());
 		r = sendmmsg(fd, msg, n, 0);
-		t = now_sec();
+		t = raw_now();
 		if (r < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN ||
 			    errno == EINTR)

@@ -26,6 +26,8 @@ syn_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 
 	for (i = 0; i + 1 < n; i += 2)
 		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)		/* an odd byte is padded with a zero */
+		sum += (uint32_t)p[n - 1] << 8;
 	return sum;
 }
 

@@ -22,15 +22,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/if_packet.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "../bench/rawsock.h"
+#include "../bench/synpkt.h"
 
 #define FRAME_MAX 128
 
@@ -44,44 +42,7 @@ static uint64_t rng;
 static uint32_t
 next_rand(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 32);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t
-csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return raw_rand(&rng);
 }
 
 struct seg {
@@ -105,25 +66,25 @@ build(uint8_t *ip, const struct seg *s)
 
 	memset(ip, 0, len);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)len);
-	put16(ip + 4, (uint16_t)next_rand());
+	syn_put16(ip + 2, (uint16_t)len);
+	syn_put16(ip + 4, (uint16_t)next_rand());
 	ip[6] = 0x40;				/* DF */
 	ip[8] = 64;
 	ip[9] = 6;
 	memcpy(ip + 12, &s->src, 4);
 	memcpy(ip + 16, &s->dst, 4);
-	put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
-	put16(tcp, s->sport);
-	put16(tcp + 2, s->dport);
-	put32(tcp + 4, s->seq);
-	put32(tcp + 8, s->ack);
+	syn_put16(ip + 10, syn_csum_fold(syn_csum_add(0, ip, 20)));
+	syn_put16(tcp, s->sport);
+	syn_put16(tcp + 2, s->dport);
+	syn_put32(tcp + 4, s->seq);
+	syn_put32(tcp + 8, s->ack);
 	tcp[12] = (uint8_t)((th / 4) << 4);
 	tcp[13] = s->flags;
-	put16(tcp + 14, 64240);
+	syn_put16(tcp + 14, 64240);
 	memcpy(tcp + 20, s->opt, s->nopt);
 	memcpy(tcp + th, s->data, dlen);
-	sum = csum_add(0, ip + 12, 8) + 6 + (uint32_t)(th + dlen);
-	put16(tcp + 16, csum_fold(csum_add(sum, tcp, th + dlen)));
+	sum = syn_csum_add(0, ip + 12, 8) + 6 + (uint32_t)(th + dlen);
+	syn_put16(tcp + 16, syn_csum_fold(syn_csum_add(sum, tcp, th + dlen)));
 	return len;
 }
 
@@ -181,52 +142,6 @@ forge(struct seg *s, uint16_t lo, uint16_t hi, uint32_t own_isn[])
 	return (enum kind)k;
 }
 
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned m[6];
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
-	    &m[5]) != 6)
-		return -1;
-	for (i = 0; i < 6; i++)
-		mac[i] = (uint8_t)m[i];
-	return 0;
-}
-
-static int
-open_socket(const char *ifname, uint8_t srcmac[6])
-{
-	struct sockaddr_ll sll;
-	struct ifreq ifr;
-	int fd;
-
-	if ((fd = socket(AF_PACKET, SOCK_RAW, 0)) < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		return -1;
-	memcpy(srcmac, ifr.ifr_hwaddr.sa_data, 6);
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_ifindex = (int)if_nametoindex(ifname);
-	if (sll.sll_ifindex == 0 ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		return -1;
-	return fd;
-}
-
 static void
 usage(void)
 {
@@ -249,7 +164,7 @@ main(int argc, char **argv)
 	int fd, i;
 	enum kind k;
 
-	if (argc < 10 || parse_mac(argv[2], dmac) < 0 ||
+	if (argc < 10 || raw_parse_mac(argv[2], dmac) < 0 ||
 	    inet_pton(AF_INET, argv[3], &s.src) != 1 ||
 	    inet_pton(AF_INET, argv[4], &s.dst) != 1)
 		usage();
@@ -264,7 +179,7 @@ main(int argc, char **argv)
 	rng = argc > 10 ? strtoull(argv[10], NULL, 0) : 0x5b00f5b00fULL;
 	if (rng == 0)
 		rng = 1;
-	if ((fd = open_socket(argv[1], smac)) < 0) {
+	if ((fd = raw_open(argv[1], smac, 0)) < 0) {
 		fprintf(stderr, "spoof: %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
@@ -274,8 +189,8 @@ main(int argc, char **argv)
 	frame[13] = 0x00;
 	gap.tv_sec = 0;
 	gap.tv_nsec = (long)(secs * 1e9 / (double)count);
-	t0 = now_sec();
-	while (sent < count && now_sec() - t0 < secs) {
+	t0 = raw_now();
+	while (sent < count && raw_now() - t0 < secs) {
 		k = forge(&s, (uint16_t)lo, (uint16_t)hi, own_isn);
 		len = build(frame + 14, &s);
 		if (send(fd, frame, 14 + len, 0) < 0) {

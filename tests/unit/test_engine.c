@@ -1147,9 +1147,8 @@ test_spoofer_cannot_forge_verdicts(void)
 	CHECK(r.forged >= SPOOF_CLIENTS * SPOOF_PER_CLIENT);
 	fprintf(stderr, "  spoof: %u forged segments, %u dropped, "
 	    "unverified %llu (dropped %llu), PREGREET 0, PASS NEW %llu (real)\n",
-	    r.forged, r.dropped, (unsigned long long)(st->unverified[0] +
-	    st->unverified[1] + st->unverified[2] + st->unverified[3] +
-	    st->unverified[4] + st->unverified[5]),
+	    r.forged, r.dropped,
+	    (unsigned long long)ng_unverified_total(st),
 	    (unsigned long long)st->unverified_dropped,
 	    (unsigned long long)st->events[NG_EV_PASS_NEW]);
 	ng_engine_free(r.e);
