@@ -88,6 +88,9 @@ struct ng_config {
 	char nft_penalty_table[64];	/* "" = off; else "family table" */
 	char nft_penalty_set4[64];
 	char nft_penalty_set6[64];
+	/* nfq-gate-rules' rules watched (rulecheck.c); 0 = off. */
+	ng_usec rules_check;
+	int rules_lost_exit;		/* rules_lost = exit */
 };
 
 /* Defaults are the ones documented in nfq-gate.conf(5). */
