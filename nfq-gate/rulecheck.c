@@ -104,6 +104,9 @@ ng_rulecheck_open(uint16_t queue, char *err, size_t errlen)
 	}
 	rc->queue = queue;
 	rc->inet_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (rc->inet_fd < 0)	/* e.g. RestrictAddressFamilies= */
+		ng_log(LOG_INFO, "rules check: no AF_INET socket (%s): "
+		    "iptables-legacy rules not watched", strerror(errno));
 	rc->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (rc->nl == NULL ||
 	    mnl_socket_bind(rc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
