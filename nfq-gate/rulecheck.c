@@ -166,6 +166,7 @@ expr_queues(const struct ng_rulecheck *rc, struct nftnl_expr *e,
     const char *name)
 {
 	const uint16_t *info;
+	const char *tg;
 	uint32_t len = 0;
 
 	if (strcmp(name, "queue") == 0) {
@@ -176,7 +177,8 @@ expr_queues(const struct ng_rulecheck *rc, struct nftnl_expr *e,
 		    nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_TOTAL) : 1);
 	}
 	if (strcmp(name, "target") != 0 ||
-	    strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "NFQUEUE") != 0)
+	    (tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME)) == NULL ||
+	    strcmp(tg, "NFQUEUE") != 0)
 		return 0;
 	/* xt_NFQ_info (rev 0): queuenum; v1 and later: queues_total next. */
 	info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
@@ -206,6 +208,8 @@ on_rule(const struct nlmsghdr *nlh, void *arg)
 	}
 	fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
 	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	if (table == NULL)
+		table = "";
 	while ((e = nftnl_expr_iter_next(it)) != NULL) {
 		name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 		if (name == NULL)
