@@ -67,6 +67,47 @@ bans() {	# fam dst label
 	[ $r = 0 ] || fail "$3: a ban did not hold"
 }
 
+fam_addrs() {	# 4|6: good bot new srv
+	if [ "$1" = 4 ]; then
+		good=$NGT_CLI_A4 bot=$NGT_BOT_A4 new=$NGT_NEW_A4 srv=$NGT_SRV_A4
+	else
+		good=$NGT_CLI_A6 bot=$NGT_BOT_A6 new=$NGT_NEW_A6 srv=$NGT_SRV_A6
+	fi
+}
+
+# With the gate running: PASS NEW after the pause, the bot reset, every
+# ban holds, and (local mode) the host talking to itself is not judged.
+running() {	# fam mode
+	fam=$1
+	fam_addrs $fam
+	ngt_mail_ok "$good" "$srv" "$tag good$fam"
+	[ "$MS" -ge 1900 ] || fail "$tag good$fam: ${MS} ms, not held"
+	ngt_expect_gate "PASS NEW \[$(ngt_re "$good")\]:" "$tag good$fam"
+	ngt_bot_reset "$bot" "$srv" "$tag bot$fam" 3
+	ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$(ngt_re "$bot")\]" \
+	    "$tag bot$fam"
+	bans $fam "$srv" "$tag gate running"
+	[ "$2" = local ] || return 0
+	# The host talking to itself: loopback, never judged.
+	out=$(ngt_in "$NGT_SRV" python3 "$NG_ROOT/tests/helpers/bot.py" \
+	    --source "$srv" --payload "" --wait 0.5 "$srv" 25)
+	echo "$tag self$fam: $out"
+	case $out in *greeting=yes*) ;;
+	*) fail "$tag self$fam: no greeting at once: $out" ;;
+	esac
+	# (its address is in every CONNECT line as "to")
+	sed 's/ to \[[^]]*\]:25$//' "$NGT_GATELOG" | grep -F "[$srv]:" &&
+	    fail "$tag self$fam: the gate judged the host itself"
+	return 0
+}
+
+# With the gate stopped: the bans still hold, mail flows (bypass).
+stopped() {	# fam
+	fam_addrs $1
+	bans $1 "$srv" "$tag gate stopped"
+	ngt_mail_ok "$new" "$srv" "$tag no-gate$1"
+}
+
 one_setup() {	# mode suffix(-nft|-legacy)
 	ngt_init
 	ngt_topology "$1"
@@ -83,41 +124,16 @@ one_setup() {	# mode suffix(-nft|-legacy)
 	ngt_gate_conf
 	ngt_gate_start "$NGT_CONF"
 	tag="$1 iptables$2"
-	for fam in 4 6; do
-		if [ $fam = 4 ]; then
-			good=$NGT_CLI_A4 bot=$NGT_BOT_A4 srv=$NGT_SRV_A4
-		else
-			good=$NGT_CLI_A6 bot=$NGT_BOT_A6 srv=$NGT_SRV_A6
-		fi
-		ngt_mail_ok "$good" "$srv" "$tag good$fam"
-		[ "$MS" -ge 1900 ] || fail "$tag good$fam: ${MS} ms, not held"
-		ngt_expect_gate "PASS NEW \[$(ngt_re "$good")\]:" "$tag good$fam"
-		ngt_bot_reset "$bot" "$srv" "$tag bot$fam" 3
-		ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$(ngt_re "$bot")\]" \
-		    "$tag bot$fam"
-		bans $fam "$srv" "$tag gate running"
-		if [ "$1" = local ]; then
-			# The host talking to itself: loopback, never judged.
-			out=$(ngt_in "$NGT_SRV" python3 \
-			    "$NG_ROOT/tests/helpers/bot.py" --source "$srv" \
-			    --payload "" --wait 0.5 "$srv" 25)
-			echo "$tag self$fam: $out"
-			case $out in *greeting=yes*) ;;
-			*) fail "$tag self$fam: no greeting at once: $out" ;;
-			esac
-			# (its address is in every CONNECT line as "to")
-			sed 's/ to \[[^]]*\]:25$//' "$NGT_GATELOG" |
-			    grep -F "[$srv]:" &&
-			    fail "$tag self$fam: the gate judged the host itself"
-		fi
-	done
+	# The two families at once (each fails on its own; both awaited).
+	running 4 "$1" & p4=$!
+	running 6 "$1" & p6=$!
+	wait $p4 || fail "$tag: IPv4 checks"
+	wait $p6 || fail "$tag: IPv6 checks"
 	ngt_gate_stop
-	for fam in 4 6; do
-		if [ $fam = 4 ]; then new=$NGT_NEW_A4 srv=$NGT_SRV_A4
-		else new=$NGT_NEW_A6 srv=$NGT_SRV_A6; fi
-		bans $fam "$srv" "$tag gate stopped"
-		ngt_mail_ok "$new" "$srv" "$tag no-gate$fam"
-	done
+	stopped 4 & p4=$!
+	stopped 6 & p6=$!
+	wait $p4 || fail "$tag: IPv4 checks, gate stopped"
+	wait $p6 || fail "$tag: IPv6 checks, gate stopped"
 	return 0
 }
 
