@@ -15,7 +15,6 @@
 . "$NG_ROOT/tests/netns.sh"
 ngt_need_live nft
 
-T="$NG_ROOT/tools/nfq-gate-rules"
 in_gw() { ngt_in "$NGT_GATE_NS" "$@"; }
 
 count() { grep -c "$1" "$NGT_GATELOG"; }
