@@ -121,6 +121,12 @@ send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
 		ng_stats_verdict(&l->st, NG_SV_DROP);
 		break;
 	case NG_RESET:
+		if (l->st.rules_missing & NG_RULES_RESET) {
+			/* No reject would see the mark: never let it by. */
+			ng_nfq_verdict(l->q, id, NF_DROP, 0, 0, 0, 0);
+			ng_stats_verdict(&l->st, NG_SV_DROP);
+			break;
+		}
 		/* Back through the hook: the REJECT rule sees the mark. */
 		ng_nfq_verdict(l->q, id, NF_REPEAT, 1,
 		    mark | l->cfg.mark_reset, 0, 0);

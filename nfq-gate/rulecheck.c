@@ -8,9 +8,11 @@
  * (iptables-nft) with it; it counts only when reachable: in a base chain,
  * or in a chain some rule of the same table jumps to.  The reset rule is
  * a "reject" expression in table inet nfq_gate.  iptables-legacy: the
- * security table through getsockopt(IPT_SO_GET_ENTRIES), asked only when
- * /proc/net/ip_tables_names lists it (asking would load and register the
- * table).  Nothing here changes any rule; the dumps take well under a
+ * security tables through getsockopt(IPT_SO_GET_ENTRIES and the IPv6
+ * twin) on datagram sockets that never carry a packet, asked only when
+ * /proc/net/ip{,6}_tables_names lists them (asking would load and
+ * register the table); an NFQUEUE entry there counts (reachability is
+ * not followed in legacy tables).  Nothing here changes any rule; the dumps take well under a
  * millisecond for a usual ruleset, and the answer has a 500 ms timeout.
  */
 #include <netinet/in.h>	/* before the linux headers, which then defer */
@@ -23,6 +25,8 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +54,7 @@ struct keyset {
 
 struct ng_rulecheck {
 	struct mnl_socket *nl;
-	int inet_fd;		/* legacy getsockopt; -1 when refused */
+	int inet_fd, inet6_fd;	/* legacy getsockopt; -1 when refused */
 	uint32_t seq;
 	uint16_t queue;
 	unsigned found;
@@ -104,9 +108,11 @@ ng_rulecheck_open(uint16_t queue, char *err, size_t errlen)
 	}
 	rc->queue = queue;
 	rc->inet_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (rc->inet_fd < 0)	/* e.g. RestrictAddressFamilies= */
-		ng_log(LOG_INFO, "rules check: no AF_INET socket (%s): "
-		    "iptables-legacy rules not watched", strerror(errno));
+	rc->inet6_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (rc->inet_fd < 0 || rc->inet6_fd < 0) /* RestrictAddressFamilies= */
+		ng_log(LOG_INFO, "rules check: no AF_INET/AF_INET6 socket "
+		    "(%s): iptables-legacy rules not all watched",
+		    strerror(errno));
 	rc->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (rc->nl == NULL ||
 	    mnl_socket_bind(rc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -129,6 +135,8 @@ ng_rulecheck_close(struct ng_rulecheck *rc)
 		mnl_socket_close(rc->nl);
 	if (rc->inet_fd >= 0)
 		close(rc->inet_fd);
+	if (rc->inet6_fd >= 0)
+		close(rc->inet6_fd);
 	free(rc);
 }
 
@@ -256,12 +264,35 @@ dump(struct ng_rulecheck *rc, uint16_t type, mnl_cb_t cb)
 	return r < 0 ? -1 : 0;
 }
 
-/* legacy_tables - does /proc list the legacy security table? */
+/*
+ * One x_tables family: the two differ only in the socket level, the
+ * option numbers, the /proc file and the size of an entry's match part;
+ * getinfo, get_entries and the entry's offsets have the same layout.
+ */
+struct legacy {
+	const char *proc;
+	int level, get_info, get_entries;
+	size_t entry_size, target_off;
+};
+
+static const struct legacy legacy4 = {
+	"/proc/net/ip_tables_names", IPPROTO_IP, IPT_SO_GET_INFO,
+	IPT_SO_GET_ENTRIES, sizeof(struct ipt_entry),
+	offsetof(struct ipt_entry, target_offset)
+};
+
+static const struct legacy legacy6 = {
+	"/proc/net/ip6_tables_names", IPPROTO_IPV6, IP6T_SO_GET_INFO,
+	IP6T_SO_GET_ENTRIES, sizeof(struct ip6t_entry),
+	offsetof(struct ip6t_entry, target_offset)
+};
+
+/* legacy_listed - does /proc list the legacy security table? */
 static int
-legacy_tables(void)
+legacy_listed(const struct legacy *lg)
 {
 	char line[64];
-	FILE *f = fopen("/proc/net/ip_tables_names", "re");
+	FILE *f = fopen(lg->proc, "re");
 	int found = 0;
 
 	if (f == NULL)
@@ -273,44 +304,59 @@ legacy_tables(void)
 	return found;
 }
 
+/* legacy_entry_queues - one entry: its target NFQUEUE to our queue? */
+static int
+legacy_entry_queues(const struct ng_rulecheck *rc, const char *e,
+    size_t target, size_t next)
+{
+	const struct xt_entry_target *t;
+	uint16_t q[2];
+
+	if (target + sizeof(*t) + 2 > next)
+		return 0;
+	t = (const void *)(e + target);
+	if (strcmp(t->u.user.name, "NFQUEUE") != 0)
+		return 0;
+	memcpy(&q[0], t->data, 2);
+	q[1] = 1;
+	if (t->u.user.revision >= 1 && target + sizeof(*t) + 4 <= next)
+		memcpy(&q[1], t->data + 2, 2);
+	return covers(rc, q[0], q[1]);
+}
+
 /* legacy_queues - an NFQUEUE entry for our queue in legacy security. */
 static int
-legacy_queues(struct ng_rulecheck *rc)
+legacy_queues(const struct ng_rulecheck *rc, int fd, const struct legacy *lg)
 {
 	struct ipt_getinfo info;
 	struct ipt_get_entries *ge;
-	const struct ipt_entry *e;
-	const struct xt_entry_target *t;
-	const uint16_t *q;
 	socklen_t len = sizeof(info);
+	uint16_t off2[2];	/* target_offset, next_offset */
 	size_t off;
+	const char *e;
 	int found = 0;
 
-	if (rc->inet_fd < 0 || !legacy_tables())
+	if (fd < 0 || !legacy_listed(lg))
 		return 0;
 	memset(&info, 0, sizeof(info));
 	snprintf(info.name, sizeof(info.name), "security");
-	if (getsockopt(rc->inet_fd, IPPROTO_IP, IPT_SO_GET_INFO, &info,
-	    &len) < 0 || info.size > (1u << 24))
+	if (getsockopt(fd, lg->level, lg->get_info, &info, &len) < 0 ||
+	    info.size > (1u << 24))
 		return 0;
 	len = (socklen_t)(sizeof(*ge) + info.size);
 	if ((ge = calloc(1, len)) == NULL)
 		return 0;
 	snprintf(ge->name, sizeof(ge->name), "security");
 	ge->size = info.size;
-	if (getsockopt(rc->inet_fd, IPPROTO_IP, IPT_SO_GET_ENTRIES, ge,
-	    &len) == 0)
-		for (off = 0; off + sizeof(*e) <= ge->size && !found;
-		    off += e->next_offset) {
-			e = (const void *)((const char *)ge->entrytable + off);
-			if (e->next_offset < sizeof(*e) ||
-			    e->target_offset + sizeof(*t) + 2 > e->next_offset)
+	if (getsockopt(fd, lg->level, lg->get_entries, ge, &len) == 0)
+		for (off = 0; off + lg->entry_size <= ge->size && !found;
+		    off += off2[1]) {
+			e = (const char *)ge->entrytable + off;
+			memcpy(off2, e + lg->target_off, sizeof(off2));
+			if (off2[1] < lg->entry_size ||
+			    off + off2[1] > ge->size)
 				break;
-			t = (const void *)((const char *)e + e->target_offset);
-			q = (const void *)t->data;
-			found = strcmp(t->u.user.name, "NFQUEUE") == 0 &&
-			    covers(rc, q[0], t->u.user.revision >= 1 &&
-			    t->u.target_size >= sizeof(*t) + 4 ? q[1] : 1);
+			found = legacy_entry_queues(rc, e, off2[0], off2[1]);
 		}
 	free(ge);
 	return found;
@@ -338,8 +384,10 @@ ng_rulecheck_run(struct ng_rulecheck *rc)
 		if (k->family == NFPROTO_IPV6 || k->family == NFPROTO_INET)
 			rc->found |= NG_RULES_Q6;
 	}
-	if (legacy_queues(rc))
+	if (legacy_queues(rc, rc->inet_fd, &legacy4))
 		rc->found |= NG_RULES_LEGACY;
+	if (legacy_queues(rc, rc->inet6_fd, &legacy6))
+		rc->found |= NG_RULES_LEGACY6;
 	return (int)rc->found;
 }
 
@@ -348,7 +396,8 @@ ng_rulecheck_names(unsigned what, char *buf, size_t len)
 {
 	static const char *const names[] = {
 		"IPv4 queue rule", "IPv6 queue rule",
-		"reset table inet " RESET_TABLE, "iptables-legacy queue rule"
+		"reset table inet " RESET_TABLE, "iptables-legacy queue rule",
+		"ip6tables-legacy queue rule"
 	};
 	size_t i, n = 0;
 	int w;

@@ -18,15 +18,16 @@
 #define NG_RULES_Q6	0x2	/* the same for IPv6 */
 #define NG_RULES_RESET	0x4	/* the reset rule, table inet nfq_gate */
 #define NG_RULES_LEGACY	0x8	/* the queue rule in iptables-legacy */
+#define NG_RULES_LEGACY6 0x10	/* ... in ip6tables-legacy */
 
 struct ng_rulecheck;
 
 /*
  * Open the sockets while privileged (before the sandbox): NETLINK_NETFILTER
  * for nf_tables (iptables-nft and nft), and an AF_INET datagram socket
- * for the iptables-legacy security table (getsockopt IPT_SO_GET_*; no
- * packet is ever sent on it), which may be missing where AF_INET is
- * refused.  NULL and err on failure.
+ * and AF_INET6 ones for the iptables-legacy security tables (getsockopt
+ * IPT_SO_GET_*, IP6T_SO_GET_*; no packet is ever sent on them), which may
+ * be missing where those families are refused.  NULL and err on failure.
  */
 struct ng_rulecheck *ng_rulecheck_open(uint16_t queue, char *err,
     size_t errlen);

@@ -7,7 +7,9 @@
 # unjudged.  Here, under a running gate (seccomp on, rules_check = 1s):
 # the flush is logged once as RULES LOST, counted in the statistics line
 # (SIGUSR1) and the prom file (rules_lost_total, rules_missing), a reinstall is
-# logged as "rules back", and with rules_lost = exit the gate exits 75 so
+# logged as "rules back"; with only the reset table gone, what the gate
+# would reset it drops (a bot's command never reaches Postfix); and with
+# rules_lost = exit the gate exits 75 so
 # that systemd restarts it and the unit's ExecStartPre puts the rules
 # back.  iptables-nft and iptables-legacy.
 
@@ -58,6 +60,20 @@ one_backend() {	# suffix(-nft|-legacy) what-is-seen what-flushes...
 	kill -USR1 "$NGT_GATE_PID"
 	ngt_expect_gate "statistics: .*rules_lost=1 rules_missing=0" \
 	    "iptables$suf: statistics after the reinstall" 3
+
+	# Only the reset table gone: the gate drops what it would reset, so
+	# a bot's early command still never reaches Postfix.
+	in_gw nft delete table inet nfq_gate || fail "nft delete table"
+	ngt_expect_gate "RULES LOST queue 0: reset table inet nfq_gate gone" \
+	    "iptables$suf: reset table deleted" 4
+	out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 3)
+	echo "iptables$suf: bot with no reset table: $out"
+	ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$(ngt_re "$NGT_BOT_A4")\]" \
+	    "iptables$suf: bot judged"
+	sleep 0.5
+	grep -E "(pipelining|EHLO).*$(ngt_re "$NGT_BOT_A4")" "$NGT_PF/maillog" &&
+	    fail "iptables$suf: the bot's command reached Postfix"
+	ngt_rules_install --backend "iptables$suf"
 	ngt_gate_stop
 
 	# rules_lost = exit: a distinct status for systemd to restart on.
@@ -83,9 +99,10 @@ one_backend() {	# suffix(-nft|-legacy) what-is-seen what-flushes...
 ( one_backend -nft "IPv4 queue rule, IPv6 queue rule, reset table inet nfq_gate" \
     nft flush ruleset ) || exit 1
 command -v iptables-legacy >/dev/null || skip "no iptables-legacy"
-# Legacy: the IPv4 security table is read with getsockopt (IPv6 legacy
-# rules are not watched); the reset table is nft's as always.
-( one_backend -legacy "reset table inet nfq_gate, iptables-legacy queue rule" \
-    iptables-legacy -t security -F ) || exit 1
+# Legacy: the security tables are read with getsockopt; the reset table
+# is nft's as always.
+( one_backend -legacy "reset table inet nfq_gate, iptables-legacy queue rule, ip6tables-legacy queue rule" \
+    sh -c 'iptables-legacy -t security -F && ip6tables-legacy -t security -F'
+) || exit 1
 echo "all rules-lost checks passed"
 exit 0
