@@ -396,7 +396,7 @@ ng_rulecheck_names(unsigned what, char *buf, size_t len)
 {
 	static const char *const names[] = {
 		"IPv4 queue rule", "IPv6 queue rule",
-		"reset table inet " RESET_TABLE, "iptables-legacy queue rule",
+		"reset table inet nfq_gate", "iptables-legacy queue rule",
 		"ip6tables-legacy queue rule"
 	};
 	size_t i, n = 0;
