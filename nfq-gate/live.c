@@ -505,7 +505,8 @@ check_overrun(struct live *l)
 static void
 check_rules(struct live *l, ng_usec now)
 {
-	if (l->rules == NULL || now < l->next_rules)
+	/* A reload may set rules_check = 0; one cannot start the watch. */
+	if (l->rules == NULL || l->cfg.rules_check == 0 || now < l->next_rules)
 		return;
 	l->next_rules = now + l->cfg.rules_check;
 	if (ng_rulecheck_watch(l->rules)) {
