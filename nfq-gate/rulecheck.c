@@ -61,6 +61,7 @@ struct ng_rulecheck {
 	unsigned seen;		/* every bit ever found */
 	unsigned missing;	/* seen, and not found by the last look */
 	int failing;		/* the last dump failed (logged once) */
+	int looked;		/* a first look was made */
 	struct keyset base, jumps, queues;
 	char buf[32768];	/* MNL_SOCKET_DUMP_SIZE in newer libmnl */
 };
@@ -423,6 +424,13 @@ ng_rulecheck_watch(struct ng_rulecheck *rc)
 	char what[160];
 	unsigned missing, first = rc->seen == 0;
 	int r = ng_rulecheck_run(rc);
+
+	if (r == 0 && !rc->looked)
+		ng_log(LOG_WARNING, "rules check: queue %u: no rule queues to "
+		    "it: nothing is judged until nfq-gate-rules install",
+		    rc->queue);
+	if (r >= 0)
+		rc->looked = 1;
 
 	if (r < 0) {
 		if (!rc->failing)
