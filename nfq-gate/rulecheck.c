@@ -97,6 +97,7 @@ keyset_has(const struct keyset *s, const struct key *k)
 	return 0;
 }
 
+/* ng_rulecheck_open - the sockets, while privileged (rulecheck.h). */
 struct ng_rulecheck *
 ng_rulecheck_open(uint16_t queue, char *err, size_t errlen)
 {
@@ -127,6 +128,7 @@ ng_rulecheck_open(uint16_t queue, char *err, size_t errlen)
 	return rc;
 }
 
+/* ng_rulecheck_close - sockets and memory away; NULL is fine. */
 void
 ng_rulecheck_close(struct ng_rulecheck *rc)
 {
@@ -363,6 +365,7 @@ legacy_queues(const struct ng_rulecheck *rc, int fd, const struct legacy *lg)
 	return found;
 }
 
+/* ng_rulecheck_run - one look: chains, rules, legacy; the bits found. */
 int
 ng_rulecheck_run(struct ng_rulecheck *rc)
 {
@@ -392,6 +395,7 @@ ng_rulecheck_run(struct ng_rulecheck *rc)
 	return (int)rc->found;
 }
 
+/* ng_rulecheck_names - the bits as words for a log line. */
 void
 ng_rulecheck_names(unsigned what, char *buf, size_t len)
 {
@@ -462,6 +466,7 @@ ng_rulecheck_watch(struct ng_rulecheck *rc)
 	return r;
 }
 
+/* ng_rulecheck_missing - what was seen and is gone now. */
 unsigned
 ng_rulecheck_missing(const struct ng_rulecheck *rc)
 {
