@@ -549,6 +549,7 @@ add_inside(struct parse *p, const char *w, void *arg)
 	return 0;
 }
 
+/* set_inside - every word of an "inside" line checked; may repeat. */
 static int
 set_inside(struct parse *p, const struct key *k, char *v)
 {
@@ -557,7 +558,7 @@ set_inside(struct parse *p, const struct key *k, char *v)
 	return each_word(p, v, add_inside, NULL) < 0 ? -1 : 0;
 }
 
-/* rules_lost = log | exit */
+/* set_rules_lost - rules_lost = log | exit */
 static int
 set_rules_lost(struct parse *p, const struct key *k, char *v)
 {
