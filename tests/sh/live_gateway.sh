@@ -7,8 +7,9 @@
 # forwarded packets: the REJECT in FORWARD resets the server, not a local
 # socket.  The core checks of live_local.sh, both families.
 #
-# Then the inside: with "country -- = greylist" (the test addresses look
-# up as --), the server's own outbound mail (swaks from the inside to an
+# Then the inside: with "country -- = greylist" (private and unrouted
+# addresses look up as --; here default_action = greylist as well, as the
+# full database places the test networks), the server's own outbound mail (swaks from the inside to an
 # SMTP server outside) is greylisted while the rules queue FORWARD both
 # ways on every interface; with "inside = eth1" in the config and the
 # rules installed from it (nfq-gate-rules --config, as the unit's
@@ -81,7 +82,9 @@ out_mail() {	# dst label
 	    --from "pf@$NGT_DOMAIN" --to "x@outside.test" --timeout 4 \
 	    >"$NGT_DIR/swaks-$2" 2>&1
 }
-ngt_gate_conf "country -- = greylist"
+# (-- with the sample database; the full one calls these test networks
+# AU, so everything else is greylisted too)
+ngt_gate_conf "country -- = greylist" "default_action = greylist"
 ngt_gate_start "$NGT_CONF"
 out_mail "$NGT_CLI_A4" out-judged &&
     fail "outbound mail not greylisted without an inside: is the test real?"
@@ -101,7 +104,7 @@ done
     fail "the outside MTA did not get both mails"
 grep -E "\[($(ngt_re "$NGT_SRV_A4")|$NGT_SRV_A6)\]:[0-9]+" "$NGT_GATELOG" |
     grep -v ' to \[' && fail "the gate judged the inside's outbound mail"
-# Inbound mail from outside is still judged (and greylisted, as --).
+# Inbound mail from outside is still judged (and greylisted).
 ngt_swaks "$NGT_NEW_A4" "$NGT_SRV_A4" --timeout 4 >/dev/null 2>&1 &&
     fail "inside: inbound mail from outside not greylisted"
 ngt_expect_gate "GREYLIST \[$(ngt_re "$NGT_NEW_A4")\]:" "inbound still judged"
