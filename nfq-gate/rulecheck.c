@@ -457,8 +457,8 @@ ng_rulecheck_watch(struct ng_rulecheck *rc)
 	    sizeof(what));
 	if (missing & ~rc->missing)
 		ng_log(LOG_ERR, "RULES LOST queue %u: %s gone: connections "
-		    "are not judged (flush ruleset? iptables -F?); run "
-		    "nfq-gate-rules install", rc->queue, what);
+		    "are not judged (flush ruleset? iptables -t security "
+		    "-F?); run nfq-gate-rules install", rc->queue, what);
 	else
 		ng_log(LOG_NOTICE, "rules back queue %u: %s", rc->queue, what);
 	r = (missing & ~rc->missing) != 0;
