@@ -819,18 +819,14 @@ start_psvc(struct live *l)
 	char owner[64], err[512], *group;
 	uid_t uid;
 	gid_t gid;
-	int fell, r;
+	int r;
 
 	if (l->cfg.policy_socket[0] == '\0')
 		return 0;
 	snprintf(owner, sizeof(owner), "%s", l->cfg.policy_socket_owner);
 	if ((group = strchr(owner, ':')) != NULL)
 		*group++ = '\0';
-	r = ng_privs_lookup(owner, &uid, &gid, &fell, err, sizeof(err));
-	if (r == 0 && fell) {	/* no "nobody" fallback for a socket */
-		snprintf(err, sizeof(err), "no user \"%s\"", owner);
-		r = -1;
-	}
+	r = ng_privs_lookup(owner, &uid, &gid, err, sizeof(err));
 	if (r == 0 && group != NULL)
 		r = ng_privs_lookup_group(group, &gid, err, sizeof(err));
 	if (r < 0) {
@@ -890,18 +886,16 @@ start_io(struct live *l)
 	char err[512];
 	uid_t uid;
 	gid_t gid;
-	int fell, r;
+	int r;
 
-	if (ng_privs_lookup(l->cfg.user, &uid, &gid, &fell, err,
+	/* Not root, the gate stays whoever started it (systemd's user). */
+	if (geteuid() != 0)
+		uid = geteuid(), gid = getegid();
+	else if (ng_privs_lookup(l->cfg.user, &uid, &gid, err,
 	    sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "user: %s", err);
 		return EX_CONFIG;
 	}
-	if (fell)
-		ng_log(LOG_WARNING, "no user \"%s\": running as nobody",
-		    l->cfg.user);
-	if (geteuid() != 0)
-		uid = geteuid(), gid = getegid();
 	if (ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
 	    sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "state_dir: %s", err);
