@@ -114,7 +114,9 @@ ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 	    (give ? O_NOFOLLOW : 0));
-	if (fd < 0 && give && errno == ELOOP) {
+	/* O_DIRECTORY makes a link's ELOOP an ENOTDIR. */
+	if (fd < 0 && give && (errno == ELOOP || (errno == ENOTDIR &&
+	    lstat(path, &st) == 0 && S_ISLNK(st.st_mode)))) {
 		snprintf(err, errlen, "%s: a symbolic link, not followed "
 		    "(name the directory itself)", path);
 		return -1;
