@@ -21,6 +21,9 @@ id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 ngt_local_gate
 ngt_conf_nobody
+# strace is attached below: LeakSanitizer (an asan build) cannot be.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
 ngt_gate_start "$NGT_CONF"
 pid=$NGT_GATE_PID
 
