@@ -14,7 +14,8 @@
 #    of its own holding such links.  The old code (bind, then stat,
 #    chown and chmod of the path) gave the victim to nobody, mode 0660.
 # Each time the victim keeps root:root 0600, and a working socket of
-# nobody:nogroup 0660 is at the path.  When the server stops it removes
+# nobody:nogroup 0660 is at the path.  A stale socket (kill -9) is
+# replaced, a regular file at the path is refused with a clear error.  When the server stops it removes
 # only its own socket, not what replaced it.
 
 . "$(dirname "$0")/../lib.sh"
@@ -82,6 +83,25 @@ wait $pid || fail "planted: server exit status $?"
 as_nobody rm -f "$S" "$S.old"
 victim_intact "planted, after the stop"
 echo "planted link: victim untouched, socket made"
+
+# ---- a stale socket (a gate killed with -9) is replaced; a file is not ----
+"$H" "$S" 10 "$NOBODY" "$NOGROUP" 660 & pid=$!
+socket_ok stale-first
+kill -9 $pid; wait $pid 2>/dev/null
+[ -S "$S" ] || fail "stale: no socket left by kill -9"
+"$H" "$S" 1 "$NOBODY" "$NOGROUP" 660 & pid=$!
+socket_ok stale
+wait $pid || fail "stale: server exit status $?"
+[ -e "$S" ] && fail "stale: the socket was left after the stop"
+echo data >"$S"
+"$H" "$S" 1 "$NOBODY" "$NOGROUP" 660 >"$TMP/file.out" 2>&1 &&
+    fail "a regular file at the socket path was replaced"
+grep -q "exists and is not a socket" "$TMP/file.out" ||
+    { cat "$TMP/file.out"; fail "file: no clear error"; }
+[ "$(cat "$S")" = data ] || fail "file: its content changed"
+rm -f "$S"
+ls -a "$D" | grep -q '^\.nfq-gate\.' && fail "a private directory was left"
+echo "stale socket replaced, a file refused"
 
 # ---- 2. links swapped in while bind() is held ----
 as_nobody mkdir "$D/evil"
