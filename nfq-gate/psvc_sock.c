@@ -203,6 +203,7 @@ make(struct ng_psvc_sock *s, const char *base, uid_t uid, gid_t gid,
 	return r;
 }
 
+/* ng_psvc_sock_open - the listening socket at path, uid:gid and mode. */
 struct ng_psvc_sock *
 ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
     char *err, size_t errlen)
@@ -241,7 +242,10 @@ ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
 	return s;
 }
 
-/* Remove the socket only if it is still ours, not what replaced it. */
+/*
+ * ng_psvc_sock_close - close every client and the socket; remove the
+ * socket file only if it is still ours, not what replaced it.
+ */
 void
 ng_psvc_sock_close(struct ng_psvc_sock *s)
 {
