@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "siphash.h"
 
 struct ng_flow_table {
 	struct ng_flow *v;
@@ -17,21 +18,30 @@ struct ng_flow_table {
 	uint32_t cap, count;
 	uint32_t free;		/* free list through hnext */
 	uint32_t head[3], tail[3];	/* by enum ng_flow_list */
-	uint32_t seed;
+	uint8_t key[NG_SIPHASH_KEYLEN];
 };
 
+/*
+ * key_hash - the bucket of a 4-tuple: SipHash over all of it (family,
+ * both ports, both addresses) under the table's secret key, so no
+ * choice of forged sources and ports can aim at one chain.
+ */
 static uint32_t
 key_hash(const struct ng_flow_table *t, const struct ng_flow_key *k)
 {
-	uint32_t h = ng_addr_hash(&k->caddr,
-	    t->seed ^ ((uint32_t)k->cport << 16 | k->sport));
+	uint8_t m[1 + 2 * 2 + 2 * 16];
+	size_t n = k->caddr.family == 6 ? 16 : 4, len = 0;
 
-	if (k->saddr.family == 4)	/* the server side rarely varies */
-		h ^= ng_addr_v4(&k->saddr) * 2654435761u;
-	else
-		h ^= ng_addr_hash(&k->saddr, h);
-	h ^= h >> 15;
-	return h & (t->nbucket - 1);
+	m[len++] = k->caddr.family;
+	m[len++] = (uint8_t)(k->cport >> 8);
+	m[len++] = (uint8_t)k->cport;
+	m[len++] = (uint8_t)(k->sport >> 8);
+	m[len++] = (uint8_t)k->sport;
+	memcpy(m + len, k->caddr.b, n);
+	len += n;
+	memcpy(m + len, k->saddr.b, n);
+	len += n;
+	return (uint32_t)ng_siphash24(t->key, m, len) & (t->nbucket - 1);
 }
 
 static int
@@ -42,8 +52,9 @@ key_eq(const struct ng_flow_key *a, const struct ng_flow_key *b)
 	    ng_addr_cmp(&a->saddr, &b->saddr) == 0;
 }
 
+/* ng_flow_table_new - a table of capacity flows hashed under key. */
 struct ng_flow_table *
-ng_flow_table_new(unsigned capacity, uint32_t seed)
+ng_flow_table_new(unsigned capacity, const uint8_t key[16])
 {
 	struct ng_flow_table *t;
 	uint32_t i;
@@ -54,7 +65,7 @@ ng_flow_table_new(unsigned capacity, uint32_t seed)
 	if (t == NULL)
 		return NULL;
 	t->cap = capacity;
-	t->seed = seed;
+	memcpy(t->key, key, sizeof(t->key));
 	for (t->nbucket = 16; t->nbucket < capacity; t->nbucket *= 2)
 		;
 	t->v = calloc(capacity, sizeof(*t->v));
@@ -92,6 +103,23 @@ unsigned
 ng_flow_capacity(const struct ng_flow_table *t)
 {
 	return t->cap;
+}
+
+/* ng_flow_longest_chain - the most entries sharing one bucket. */
+unsigned
+ng_flow_longest_chain(const struct ng_flow_table *t)
+{
+	unsigned n, most = 0;
+	uint32_t b, i;
+
+	for (b = 0; b < t->nbucket; b++) {
+		n = 0;
+		for (i = t->bucket[b]; i != NG_FLOW_NIL; i = t->v[i].hnext)
+			n++;
+		if (n > most)
+			most = n;
+	}
+	return most;
 }
 
 uint32_t
