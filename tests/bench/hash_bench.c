@@ -86,6 +86,14 @@ make_set(struct keyset *s, unsigned n, int colliding)
 	return 0;
 }
 
+/* free_set - give back a set's arrays. */
+static void
+free_set(struct keyset *s)
+{
+	free(s->src);
+	free(s->port);
+}
+
 /* engine_ns - ns per SYN for the whole set through a fresh engine. */
 static double
 engine_ns(const struct keyset *s, struct ng_out *out)
@@ -234,6 +242,10 @@ main(int argc, char **argv)
 	printf("table_collide_ns=%.1f\ntable_random_ns=%.1f\n", sc, sr);
 	printf("old_collide_chain=%u\nold_random_chain=%u\n", lc, lr);
 	printf("table_collide_chain=%u\ntable_random_chain=%u\n", tc, tr);
+	free_set(&col);
+	free_set(&ran);
+	free_set(&ocol);
+	free_set(&oran);
 	free(out);
 	return 0;
 }
