@@ -279,14 +279,12 @@ promote(struct ng_cache *c, uint32_t i)
 struct ng_cache_entry *
 ng_cache_touch(struct ng_cache *c, const struct ng_addr *a, ng_usec now)
 {
-	struct ng_addr k = masked(c, a);
-	uint32_t i = lookup(c, &k);
+	struct ng_cache_entry *e = ng_cache_find(c, a, now);
 
-	saw_time(c, now);
-	if (i == NIL || c->v[i].e.expires <= now)
-		return NULL;
-	promote(c, i);
-	return &c->v[i].e;
+	/* The entry is the first member of its slot. */
+	if (e != NULL)
+		promote(c, (uint32_t)((struct slot *)(void *)e - c->v));
+	return e;
 }
 
 /* expired_tail - a segment's oldest entry if it has expired, or NIL. */

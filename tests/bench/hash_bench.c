@@ -42,14 +42,11 @@ struct keyset {
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-/* next_rand - xorshift64*, for the random sources. */
+/* next_rand - the random sources (and the old hash's seeds). */
 static uint32_t
 next_rand(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 32);
+	return syn_rand(&rng);
 }
 
 /* seconds - a monotonic clock reading. */

@@ -20,8 +20,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$NG_ROOT/tests/netns.sh"
 ngt_need_live
-FLOOD=$NG_BUILD/bench/synflood
-[ -x "$FLOOD" ] || skip "$FLOOD not built (make B=... \$B/bench/synflood)"
+ngt_need_flood
 
 GREY_DELAY=3 LIMIT=40
 CACHE_MAX=${NG_GREYFLOOD_CACHE:-1000} RATE=${NG_GREYFLOOD_RATE:-1000}
@@ -33,8 +32,7 @@ trap 'rc=$?; [ -n "$fpid" ] && kill "$fpid" 2>/dev/null; (exit $rc); ngt_cleanup
 ngt_topology local
 ngt_postfix_start
 ngt_rules_install --family 4
-ngt_in "$NGT_SRV" iptables -w -t raw -A PREROUTING -p tcp --dport 25 \
-    ! -s 198.51.100.0/24 -j CT --notrack || fail "raw notrack rule"
+ngt_flood_notrack
 ngt_db_build
 ngt_gate_conf "default_action = greylist" "greylist_delay = ${GREY_DELAY}s" \
     "greylist_window = 1h" "cache_max = $CACHE_MAX" "stats_interval = 1s"
@@ -58,11 +56,11 @@ echo "first attempt deferred after $(( $(ngt_ms) - t0 )) ms; flood starts"
 
 # The flood: RATE/10 SYNs every 0.1 s, each burst from new random sources,
 # until the mail is delivered (checked below) or FLOOD_SECS have passed.
-MAC=$(ip -n "$NGT_SRV" -br link show eth0 | awk '{ print $3 }')
 (
 	i=1
 	while [ $i -le $((FLOOD_SECS * 10)) ]; do
-		ip netns exec "$NGT_CLI" "$FLOOD" eth0 "$MAC" "$NGT_SRV_A4" 25 \
+		ip netns exec "$NGT_CLI" "$NGT_FLOOD" eth0 "$NGT_SRV_MAC" \
+		    "$NGT_SRV_A4" 25 \
 		    $((RATE / 10)) 1 $((i * 2654435761)) | sed -n 's/^sent=//p'
 		sleep 0.1
 		i=$((i + 1))
@@ -97,8 +95,7 @@ echo "gate: flows_total=$flows greylist_full=$full"
 [ "$(grep -c "greylist full (cache_max $CACHE_MAX" "$NGT_GATELOG")" -eq 1 ] ||
     fail "the full greylist was not reported exactly once"
 
-order=$(grep -oE "(GREYLIST PASS|GREYLIST|PASS NEW|PASS OLD) \[$rec\]" \
-    "$NGT_GATELOG" | sed 's/ \[.*//' | tr '\n' ,)
+order=$(ngt_gate_events "$NGT_CLI_A4")
 echo "gate events for $NGT_CLI_A4: $order"
 [ "$order" = "GREYLIST,GREYLIST PASS,PASS NEW," ] ||
     fail "unexpected gate event order: $order"
