@@ -19,6 +19,11 @@ struct ng_flow_table {
 	uint32_t free;		/* free list through hnext */
 	uint32_t head[3], tail[3];	/* by enum ng_flow_list */
 	uint8_t key[NG_SIPHASH_KEYLEN];
+	/* The last key a find missed, and its bucket: the insert that
+	 * follows at a SYN need not hash it again. */
+	struct ng_flow_key missed;
+	uint32_t missed_bucket;
+	int have_missed;
 };
 
 /*
@@ -169,11 +174,14 @@ list_push(struct ng_flow_table *t, struct ng_flow *f, uint32_t l)
 struct ng_flow *
 ng_flow_find(struct ng_flow_table *t, const struct ng_flow_key *k)
 {
-	uint32_t i;
+	uint32_t i, b = key_hash(t, k);
 
-	for (i = t->bucket[key_hash(t, k)]; i != NG_FLOW_NIL; i = t->v[i].hnext)
+	for (i = t->bucket[b]; i != NG_FLOW_NIL; i = t->v[i].hnext)
 		if (key_eq(&t->v[i].key, k))
 			return &t->v[i];
+	t->missed = *k;
+	t->missed_bucket = b;
+	t->have_missed = 1;
 	return NULL;
 }
 
@@ -192,7 +200,10 @@ ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->last = now;
-	h = key_hash(t, k);
+	h = t->have_missed && key_eq(&t->missed, k) ? t->missed_bucket :
+	    key_hash(t, k);
+	t->have_missed = 0;
+	f->bucket = h;
 	f->hnext = t->bucket[h];
 	t->bucket[h] = i;
 	list_push(t, f, NG_FLOW_COLD);
@@ -205,7 +216,7 @@ ng_flow_delete(struct ng_flow_table *t, struct ng_flow *f)
 {
 	uint32_t i = ng_flow_index(t, f), *pp;
 
-	pp = &t->bucket[key_hash(t, &f->key)];
+	pp = &t->bucket[f->bucket];
 	while (*pp != NG_FLOW_NIL && *pp != i)
 		pp = &t->v[*pp].hnext;
 	if (*pp == i)

@@ -36,6 +36,7 @@ enum ng_flow_list {
 struct ng_flow {
 	struct ng_flow_key key;
 	uint32_t hnext;
+	uint32_t bucket;	/* its chain: delete need not hash again */
 	uint32_t prev, next;
 	uint8_t list;		/* enum ng_flow_list */
 	ng_usec last;
