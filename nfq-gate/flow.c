@@ -49,6 +49,7 @@ key_hash(const struct ng_flow_table *t, const struct ng_flow_key *k)
 	return (uint32_t)ng_siphash24(t->key, m, len) & (t->nbucket - 1);
 }
 
+/* key_eq - the same 4-tuple. */
 static int
 key_eq(const struct ng_flow_key *a, const struct ng_flow_key *b)
 {
@@ -88,6 +89,7 @@ ng_flow_table_new(unsigned capacity, const uint8_t key[16])
 	return t;
 }
 
+/* ng_flow_table_free - give back the table. */
 void
 ng_flow_table_free(struct ng_flow_table *t)
 {
@@ -98,12 +100,14 @@ ng_flow_table_free(struct ng_flow_table *t)
 	free(t);
 }
 
+/* ng_flow_count - flows held now. */
 unsigned
 ng_flow_count(const struct ng_flow_table *t)
 {
 	return t->count;
 }
 
+/* ng_flow_capacity - flows it can hold. */
 unsigned
 ng_flow_capacity(const struct ng_flow_table *t)
 {
@@ -127,12 +131,14 @@ ng_flow_longest_chain(const struct ng_flow_table *t)
 	return most;
 }
 
+/* ng_flow_index - a flow's handle (for the hold timers). */
 uint32_t
 ng_flow_index(const struct ng_flow_table *t, const struct ng_flow *f)
 {
 	return (uint32_t)(f - t->v);
 }
 
+/* ng_flow_at - the live flow with handle i, or NULL. */
 struct ng_flow *
 ng_flow_at(struct ng_flow_table *t, uint32_t i)
 {
@@ -141,6 +147,7 @@ ng_flow_at(struct ng_flow_table *t, uint32_t i)
 	return &t->v[i];
 }
 
+/* list_unlink - take f off its LRU list. */
 static void
 list_unlink(struct ng_flow_table *t, struct ng_flow *f)
 {
@@ -156,6 +163,7 @@ list_unlink(struct ng_flow_table *t, struct ng_flow *f)
 		t->tail[l] = f->prev;
 }
 
+/* list_push - put f at the head (newest end) of list l. */
 static void
 list_push(struct ng_flow_table *t, struct ng_flow *f, uint32_t l)
 {
@@ -171,6 +179,7 @@ list_push(struct ng_flow_table *t, struct ng_flow *f, uint32_t l)
 	t->head[l] = i;
 }
 
+/* ng_flow_find - k's flow, or NULL (remembering k's bucket). */
 struct ng_flow *
 ng_flow_find(struct ng_flow_table *t, const struct ng_flow_key *k)
 {
@@ -185,6 +194,7 @@ ng_flow_find(struct ng_flow_table *t, const struct ng_flow_key *k)
 	return NULL;
 }
 
+/* ng_flow_insert - a new cold flow for k, or NULL when full. */
 struct ng_flow *
 ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
     ng_usec now)
@@ -211,6 +221,7 @@ ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
 	return f;
 }
 
+/* ng_flow_delete - unchain f, unlink it and free its slot. */
 void
 ng_flow_delete(struct ng_flow_table *t, struct ng_flow *f)
 {
@@ -228,6 +239,7 @@ ng_flow_delete(struct ng_flow_table *t, struct ng_flow *f)
 	t->count--;
 }
 
+/* ng_flow_touch - f seen now: to the head of list. */
 void
 ng_flow_touch(struct ng_flow_table *t, struct ng_flow *f,
     enum ng_flow_list list, ng_usec now)
@@ -238,6 +250,7 @@ ng_flow_touch(struct ng_flow_table *t, struct ng_flow *f,
 	list_push(t, f, list);
 }
 
+/* ng_flow_victim - the flow to evict: oldest cold, else oldest hot. */
 struct ng_flow *
 ng_flow_victim(struct ng_flow_table *t)
 {
@@ -248,6 +261,7 @@ ng_flow_victim(struct ng_flow_table *t)
 	return NULL;
 }
 
+/* ng_flow_stale - list's oldest flow if seen at or before 'before'. */
 struct ng_flow *
 ng_flow_stale(struct ng_flow_table *t, enum ng_flow_list list,
     ng_usec before)
