@@ -1,8 +1,8 @@
 /*
  * siphash.c - SipHash-2-4, written from the paper's description.
  *
- * State v0..v3 is the key k0, k1 xor'ed with "somepseudorandomlygeneratedbytes";
- * the message is taken in 64-bit little-endian words, the last one padded
+ * The state v0..v3 is the key k0, k1 xor'ed with the constants spelling
+ * "somepseudorandomlygeneratedbytes"; the message is taken in 64-bit little-endian words, the last one padded
  * with zeros and carrying the length mod 256 in its top byte; two
  * SipRounds per word, v2 ^= 0xff, four SipRounds, and the xor of the
  * four state words is the hash.
