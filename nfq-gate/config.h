@@ -67,6 +67,9 @@ struct ng_config {
 	ng_usec flow_idle_timeout;
 	ng_usec flow_halfopen_timeout;
 	unsigned cache_max;		/* pass cache, penalty box, greylist */
+	/* The tables' SipHash key: not a file key; the front-end fills it
+	 * from getrandom() before making the engine. */
+	uint8_t hash_key[16];
 
 	/* Used by the live front-end only. */
 	unsigned queue_maxlen;

@@ -35,6 +35,7 @@
 #include "engine.h"
 #include "event_format.h"
 #include "front.h"
+#include "hashkey.h"
 #include "log.h"
 #include "netdb.h"
 #include "nfq.h"
@@ -75,6 +76,8 @@ struct live {
 	uint64_t enobufs_logged;
 	unsigned log_used;		/* budgeted lines this second */
 	uint64_t log_suppressed;	/* ... and those left out */
+	uint64_t grey_full_seen;	/* greylist_full at the last look */
+	ng_usec grey_full_last;		/* 0: greylist not full */
 	struct ng_nfq_kstats ks;
 	int have_ks, full;
 	struct ng_live_stats st;
@@ -491,10 +494,36 @@ check_overrun(struct live *l)
 	l->enobufs_logged = n;
 }
 
+/*
+ * check_greylist_full - one line when a flood fills the greylist with
+ * live first tries (new senders then get the greeting test instead),
+ * one when it has admitted every new sender for a minute again.
+ */
+static void
+check_greylist_full(struct live *l, ng_usec now)
+{
+	uint64_t n = ng_engine_stats(l->e)->greylist_full;
+
+	if (n != l->grey_full_seen) {
+		if (l->grey_full_last == 0)
+			ng_log(LOG_WARNING, "greylist full (cache_max %u, no "
+			    "entry expired): new senders get the greeting "
+			    "test instead", l->cfg.cache_max);
+		l->grey_full_seen = n;
+		l->grey_full_last = now;
+	} else if (l->grey_full_last != 0 &&
+	    now >= l->grey_full_last + NG_SEC(60)) {
+		ng_log(LOG_INFO, "greylist admits new senders again "
+		    "(greylist_full=%llu)", (unsigned long long)n);
+		l->grey_full_last = 0;
+	}
+}
+
 static void
 housekeeping(struct live *l, ng_usec now)
 {
 	check_overrun(l);
+	check_greylist_full(l, now);
 	log_budget_reset(l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	check_stress(l);
@@ -782,6 +811,10 @@ start_engine(struct live *l)
 	if (l->db == NULL && l->cfg.ncountry > 0)
 		ng_log(LOG_WARNING, "country rules but no database: every "
 		    "client's country is unknown");
+	if (ng_hash_key_draw(&l->cfg) < 0) {
+		ng_log(LOG_ERR, "getrandom: %s", strerror(errno));
+		return EX_OSERR;
+	}
 	l->e = ng_engine_new(&l->cfg);
 	if (l->e == NULL) {
 		ng_log(LOG_ERR, "out of memory making the engine");

@@ -33,8 +33,17 @@ greylist(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
 
 	if (g == NULL) {
 		g = ng_cache_put(e->grey, a, now, e->cfg.greylist_window);
-		if (g != NULL)
-			g->count = 1;
+		if (g == NULL) {
+			/* Full of live first tries (a flood): forgetting one
+			 * would make a real MTA's retry new again, so this
+			 * sender gets the greeting test instead (fail open). */
+			e->st.greylist_full++;
+			set(d, NG_EV_CONNECT, NG_DEC_NONE, NG_ACCEPT,
+			    "greylist full");
+			d->test = 1;
+			return;
+		}
+		g->count = 1;
 		set(d, NG_EV_GREYLIST, NG_DEC_GREYLIST, NG_RESET, "new");
 		return;
 	}
@@ -109,7 +118,7 @@ ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 		set(d, NG_EV_PENALTY, NG_DEC_REJECT, NG_RESET, "penalty");
 		return;
 	}
-	if ((pc = ng_cache_find(e->pass, a, now)) != NULL) {
+	if ((pc = ng_cache_touch(e->pass, a, now)) != NULL) {
 		pc->count++;	/* "old" to the policy service */
 		set(d, NG_EV_PASS_OLD, NG_DEC_PASS, NG_ACCEPT, "pass cache");
 		return;

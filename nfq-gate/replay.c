@@ -14,6 +14,7 @@
  * call real MTAs that answered the greeting they saw pre-greeting
  * talkers.  --greet-pause SEC asks what a longer pause would have done.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "engine.h"
 #include "event_format.h"
 #include "front.h"
+#include "hashkey.h"
 #include "linktype.h"
 #include "netdb.h"
 #include "packet.h"
@@ -158,6 +160,12 @@ setup_engine(struct replay *r)
 		if (r->ndb == NULL)
 			fprintf(stderr, "nfq-gate: warning: %s; replaying "
 			    "without country data\n", err);
+	}
+	/* Verdicts never depend on the key: it only spreads the tables. */
+	if (ng_hash_key_draw(&cfg) < 0) {
+		fprintf(stderr, "nfq-gate: getrandom: %s\n", strerror(errno));
+		ng_config_free(&cfg);
+		return 1;
 	}
 	r->e = ng_engine_new(&cfg);
 	ng_config_free(&cfg);
@@ -303,6 +311,9 @@ summary(const struct replay *r)
 	    (unsigned long long)r->link_status[NG_LINK_NOT_IP],
 	    (unsigned long long)st->fragments,
 	    (unsigned long long)st->midstream);
+	fprintf(stderr, "summary: tables flows_evicted=%llu greylist_full=%llu\n",
+	    (unsigned long long)st->flows_evicted,
+	    (unsigned long long)st->greylist_full);
 }
 
 static int
