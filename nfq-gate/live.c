@@ -820,7 +820,7 @@ start_nft(struct live *l)
 	    sizeof(err));
 	if (l->nft == NULL) {
 		ng_log(LOG_ERR, "nft_penalty_set: %s", err);
-		return EX_UNAVAILABLE;	/* sets not there yet: retry */
+		return EX_UNAVAILABLE;	/* netlink, not the config */
 	}
 	return 0;
 }
