@@ -115,6 +115,12 @@ check_options nfq-gate "$(cat "$TMP/gate.help")" \
     bad=1
 check_options nfq-gate-db "$(cat "$TMP/db.help")" \
     "$(man_section "$DB8" SYNOPSIS)" || bad=1
+# export has a usage of its own; it must say what the main one says.
+"$GATEDB" export --help 2>"$TMP/export.help" >/dev/null ||
+    fail "nfq-gate-db export --help: exit $?"
+only_in "nfq-gate-db export --help, not in nfq-gate-db --help" \
+    "$(options_in <"$TMP/export.help")" "$(options_in <"$TMP/db.help")" |
+    grep . && bad=1
 [ $bad = 0 ] || fail "the documentation and the programs disagree (above)"
 echo "keys: $(wc -l <"$TMP/keys") in the parser, $(man_keys "$CONF5" |
     wc -l) in nfq-gate.conf(5), $(sample_keys "$SAMPLE" | wc -l) in the sample;" \
