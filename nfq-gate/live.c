@@ -47,8 +47,12 @@
 #include "sandbox.h"
 #include "stats.h"
 
+/* sysexits.h: 78 only when restarting cannot help (the unit's
+ * RestartPreventExitStatus); the rest are faults worth a restart. */
 #define EX_USAGE	64
+#define EX_UNAVAILABLE	69
 #define EX_OSERR	71
+#define EX_CANTCREAT	73
 #define EX_CONFIG	78
 
 #define DEFAULT_CONF	"/etc/nfq-gate/nfq-gate.conf"
@@ -446,10 +450,16 @@ write_prom(struct live *l)
 {
 	struct ng_stats_view v;
 
+	char path[NG_PATH_MAX * 2];
+
 	stats_view(l, &v);
-	if (ng_stats_write_prom(&v, l->cfg.state_dir) < 0)
-		ng_log(LOG_WARNING, "writing %s/nfq-gate.prom: %s",
-		    l->cfg.state_dir, strerror(errno));
+	if (l->cfg.prom_file[0] != '\0')
+		snprintf(path, sizeof(path), "%s", l->cfg.prom_file);
+	else
+		snprintf(path, sizeof(path), "%s/nfq-gate.prom",
+		    l->cfg.state_dir);
+	if (ng_stats_write_prom(&v, path) < 0)
+		ng_log(LOG_WARNING, "writing %s: %s", path, strerror(errno));
 }
 
 static void
@@ -600,6 +610,16 @@ use_db(struct live *l, struct ng_netdb *db)
 	ng_engine_set_geo(l->e, &geo);
 }
 
+/* The parser's doubts (config.h warnings), one log line each. */
+static void
+log_warnings(const struct ng_config *c)
+{
+	const char *w = c->warnings, *nl;
+
+	for (; (nl = strchr(w, '\n')) != NULL; w = nl + 1)
+		ng_log(LOG_WARNING, "configuration: %.*s", (int)(nl - w), w);
+}
+
 /*
  * SIGHUP: build the new config and open the new database completely
  * before touching the ones in force; any failure keeps the old ones.
@@ -631,15 +651,11 @@ reload(struct live *l)
 	use_db(l, db);
 	ng_netdb_close(l->db);
 	l->db = db;
-	if (strcmp(c.state_dir, l->cfg.state_dir) != 0 ||
-	    strcmp(c.user, l->cfg.user) != 0 ||
-	    strcmp(c.policy_socket, l->cfg.policy_socket) != 0)
-		ng_log(LOG_WARNING, "reload: state_dir, user and "
-		    "policy_socket take effect at the next start only");
-	snprintf(c.state_dir, sizeof(c.state_dir), "%s", l->cfg.state_dir);
-	snprintf(c.user, sizeof(c.user), "%s", l->cfg.user);
-	snprintf(c.policy_socket, sizeof(c.policy_socket), "%s",
-	    l->cfg.policy_socket);
+	log_warnings(&c);
+	if (ng_config_restart_keys(&l->cfg, &c, err, sizeof(err)) > 0)
+		ng_log(LOG_WARNING, "reload: %s changed: kept the running "
+		    "values, restart the gate to apply", err);
+	ng_config_keep_restart(&c, &l->cfg);
 	if (c.queue_maxlen != l->cfg.queue_maxlen &&
 	    ng_nfq_set_maxlen(l->q, c.queue_maxlen) < 0)
 		ng_log(LOG_WARNING, "reload: queue_maxlen: %s",
@@ -804,6 +820,7 @@ start_engine(struct live *l)
 		ng_log(LOG_ERR, "configuration: %s", err);
 		return EX_CONFIG;
 	}
+	log_warnings(&l->cfg);
 	if (open_db(&l->cfg, &l->db, err, sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "database: %s", err);
 		return EX_CONFIG;
@@ -836,7 +853,7 @@ start_nft(struct live *l)
 	    sizeof(err));
 	if (l->nft == NULL) {
 		ng_log(LOG_ERR, "nft_penalty_set: %s", err);
-		return EX_CONFIG;
+		return EX_UNAVAILABLE;	/* netlink, not the config */
 	}
 	return 0;
 }
@@ -877,7 +894,7 @@ start_psvc(struct live *l)
 	    l->cfg.policy_socket_mode, err, sizeof(err));
 	if (l->psvc == NULL) {
 		ng_log(LOG_ERR, "policy_socket: %s", err);
-		return EX_OSERR;
+		return EX_CANTCREAT;
 	}
 	ng_log(LOG_INFO, "policy service on %s (%s%s, mode %04o)",
 	    l->cfg.policy_socket, uid == (uid_t)-1 ? "group of " : "owner ",
@@ -932,7 +949,7 @@ start_io(struct live *l)
 	if (ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
 	    sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "state_dir: %s", err);
-		return EX_CONFIG;
+		return EX_CANTCREAT;
 	}
 	r = state_load(l->e, l->cfg.state_dir, now_usec(), err,
 	    sizeof(err));

@@ -2,7 +2,8 @@
  * policy.c - what to do with a new connection, decided at its SYN.
  *
  * Precedence, strongest first:
- *   allow > deny > penalty box > pass cache > country action > default.
+ *   loopback and mynetworks > nolisting > allow > deny > penalty box >
+ *   pass cache > country action > default.
  * An allow-listed client is never tested, so it passes even if it talks
  * early; a denied one is refused even if it once passed.  Greylisting
  * is a country (or default) action: the first SYN is reset, a retry
@@ -97,6 +98,11 @@ ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 	memset(d, 0, sizeof(*d));
 	if (e->geo.lookup != NULL)
 		d->cc = e->geo.lookup(e->geo.ctx, a);
+	/* Loopback and mynetworks: the host's own mail is never judged. */
+	if (ng_config_never_judged(&e->cfg, a)) {
+		set(d, NG_EV_ALLOWLISTED, NG_DEC_PASS, NG_ACCEPT, "mynetworks");
+		return;
+	}
 	if (ng_cidr_list_match(&e->cfg.nolisting, &k->saddr)) {
 		set(d, NG_EV_NOLISTING, NG_DEC_REJECT, NG_RESET, "nolisting");
 		return;

@@ -336,8 +336,9 @@ answer(struct client *c, const struct ng_psvc_rules *rules,
 
 	ok = c->req.is_policy && c->req.client_address[0] != '\0' &&
 	    fn(c->req.client_address, &f, arg) == 0;
-	n = ng_psvc_answer(rules, ok ? &f : NULL, out, sizeof(out));
-	ng_psvc_req_reset(&c->req);
+	n = ng_psvc_answer_req(&c->req, rules, ok ? &f : NULL, out,
+	    sizeof(out));
+	ng_psvc_req_next(&c->req);
 	return send(c->fd, out, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
 }
 

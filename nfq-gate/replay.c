@@ -147,6 +147,8 @@ setup_engine(struct replay *r)
 		ng_config_free(&cfg);
 		return EX_CONFIG;
 	}
+	if (cfg.warnings[0] != '\0')	/* "file:line: ..." lines */
+		fprintf(stderr, "nfq-gate: warning: %s", cfg.warnings);
 	cfg.greet_pause = r->pause;
 	cfg.greet_pause_stress = r->pause;
 	db = r->db != NULL ? r->db : cfg.database[0] ? cfg.database : NULL;

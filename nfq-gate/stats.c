@@ -244,15 +244,19 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 }
 
 int
-ng_stats_write_prom(const struct ng_stats_view *v, const char *dir)
+ng_stats_write_prom(const struct ng_stats_view *v, const char *path)
 {
-	char tmp[512], path[512];
+	const char *slash = strrchr(path, '/');
+	char tmp[1024];
 	FILE *fp;
 	int fd, bad;
 
-	snprintf(path, sizeof(path), "%s/nfq-gate.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.nfq-gate.prom.%ld", dir,
-	    (long)getpid());
+	/* Beside the file, so the rename is atomic; hidden from *.prom. */
+	if (slash == NULL)
+		snprintf(tmp, sizeof(tmp), ".%s.%ld", path, (long)getpid());
+	else
+		snprintf(tmp, sizeof(tmp), "%.*s/.%s.%ld", (int)(slash - path),
+		    path, slash + 1, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
 		if (fd >= 0)
