@@ -43,6 +43,8 @@ struct ng_live_stats {
 	uint64_t policy_queries;	/* answered from the tables */
 	uint64_t log_suppressed;	/* lines over log_rate */
 	uint64_t reset_loops;		/* reset mark queued again: no REJECT */
+	uint64_t rules_lost;		/* times our firewall rules went */
+	unsigned rules_missing;		/* NG_RULES_* gone now; 0 = all there */
 	unsigned ncc;
 	struct ng_cc_count cc[NG_STATS_CC_MAX];
 };
@@ -65,7 +67,7 @@ void ng_stats_event(struct ng_live_stats *s, const struct ng_event *ev);
 void ng_stats_log(const struct ng_stats_view *v);
 /* Prometheus text exposition format. */
 void ng_stats_prom(const struct ng_stats_view *v, FILE *fp);
-/* Write dir/nfq-gate.prom via a temporary file and rename(). */
-int ng_stats_write_prom(const struct ng_stats_view *v, const char *dir);
+/* Write the file at path via a temporary file beside it and rename(). */
+int ng_stats_write_prom(const struct ng_stats_view *v, const char *path);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * rawsock.h - what the raw-frame senders (bench/synflood, the spoofer in
  * tests/helpers/spoof.c) share: an AF_PACKET socket bound to one
- * interface, MAC parsing, a monotonic clock and a seeded generator.
+ * interface, MAC parsing and a monotonic clock (the generator is
+ * synpkt.h's syn_rand).
  * Header-only so each tool stays one file.  Run such tools inside a
  * namespace only.
  */
@@ -16,16 +17,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
-
-/* xorshift64*: a seeded, repeatable stream (state never 0). */
-static inline uint32_t
-raw_rand(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return (uint32_t)((*s * 0x2545f4914f6cdd1dULL) >> 32);
-}
 
 static inline double
 raw_now(void)

@@ -36,7 +36,7 @@ static uint64_t rng;
 static uint32_t
 next_rand(void)
 {
-	return raw_rand(&rng);
+	return syn_rand(&rng);
 }
 
 /* A unicast source the receiving kernel will not call a martian. */

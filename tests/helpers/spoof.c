@@ -42,7 +42,7 @@ static uint64_t rng;
 static uint32_t
 next_rand(void)
 {
-	return raw_rand(&rng);
+	return syn_rand(&rng);
 }
 
 struct seg {
