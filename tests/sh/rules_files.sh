@@ -35,7 +35,7 @@ for f in nfq-gate.rules nfq-gate6.rules nfq-gate-gateway.rules \
 	    >"$TMP/order"
 	printf '%s\n' 'connmark --mark 0x100/0x100' \
 	    'conntrack --ctstate RELATED' 'mark --mark 0x200/0x200' \
-	    'connbytes --connbytes 24: --connbytes-dir reply --connbytes-mode packets' \
+	    'connbytes --connbytes 24: --connbytes-dir both --connbytes-mode packets' \
 	    '-A NFQ_GATE -p tcp' >"$TMP/want"
 	cmp -s "$TMP/order" "$TMP/want" ||
 	    { diff -u "$TMP/want" "$TMP/order" >&2; fail "$f: rule order"; }

@@ -61,7 +61,7 @@ sh "$NG_ROOT/tools/nfq-gate-rules" print --backend nft --mode gateway \
 check "$TMP/in.nft" "gateway mode with --inside"
 
 # A broken copy must fail the check, or the check proves nothing.
-sed 's/ct reply packets >= 24 accept/ct reply packets >= accept/' \
+sed 's/ct packets >= 24 accept/ct packets >= accept/' \
     "$NG_ROOT/rules/nfq-gate.nft" >"$TMP/broken.nft"
 sed 's/queue num 0 bypass/accept/' "$TMP/broken.nft" >"$TMP/broken2.nft"
 ip netns exec "$NS" nft -c -f "$TMP/broken2.nft" 2>/dev/null &&
