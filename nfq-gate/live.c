@@ -946,10 +946,12 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "user: %s", err);
 		return EX_CONFIG;
 	}
-	if (ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
-	    sizeof(err)) < 0) {
+	/* A directory there that must not be used is the config's fault
+	 * (78, not restarted); one that cannot be made may come back. */
+	if ((r = ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
+	    sizeof(err))) < 0) {
 		ng_log(LOG_ERR, "state_dir: %s", err);
-		return EX_CANTCREAT;
+		return r == NG_PRIVS_BADDIR ? EX_CONFIG : EX_CANTCREAT;
 	}
 	r = state_load(l->e, l->cfg.state_dir, now_usec(), err,
 	    sizeof(err));
