@@ -249,7 +249,7 @@ test_expired_protected_first(void)
 		kept += ng_cache_find(c, &a, 201) != NULL;
 	}
 	CHECK_EQ(kept, 5);
-	CHECK_EQ(ng_cache_count(c), 10);
+	CHECK_EQ(ng_cache_evictions(c), 0);
 	ng_cache_free(c);
 }
 
@@ -364,7 +364,7 @@ test_admission(void)
 	CHECK(ng_cache_put(c, &a, 999, 1000) == NULL);
 	CHECK(ng_cache_put(c, &a, 1000, 1000) != NULL);
 	CHECK(ng_cache_find(c, &mta, 1000) == NULL);
-	CHECK_EQ(ng_cache_evictions(c), 1);
+	CHECK_EQ(ng_cache_evictions(c), 0);	/* reused, not lost */
 	/* A live entry is still refreshed in place when full. */
 	ng_addr_set_v4(&a, 0x0a000000u);
 	CHECK(ng_cache_put(c, &a, 1001, 1000) != NULL);
@@ -377,6 +377,73 @@ test_admission(void)
 		ng_cache_put(c, &a, 1 + i / 100, 1000);
 	}
 	CHECK(ng_cache_find(c, &mta, 500) == NULL);
+	ng_cache_free(c);
+}
+
+/*
+ * An expired entry in the middle of a list is found and reused, within
+ * capacity / 8 new entries (the sweep's step), wherever it sits.  The
+ * reviewer's cases: a regular whose PASS OLD moved it to the protected
+ * head without extending its expiry (a reload shortened pass_ttl) used
+ * to stay while live one-offs were evicted; a greylist entry made under
+ * a shorter greylist_window used to make a full table refuse every new
+ * address while its oldest entry lived.
+ */
+static void
+test_expired_in_middle(void)
+{
+	struct ng_cache *c = ng_cache_new(100, 32, 128);
+	struct ng_addr a;
+	unsigned i, live = 0, admitted = 0;
+
+	ng_cache_set_segments(c, 50);
+	for (i = 0; i < 50; i++) {		/* regulars; one short-lived */
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		ng_cache_put(c, &a, 0, i == 25 ? 1000 : 100000);
+		ng_cache_touch(c, &a, 1);
+	}
+	ng_addr_set_v4(&a, 0xc6336400u + 25);	/* PASS OLD: to the head */
+	CHECK(ng_cache_touch(c, &a, 2) != NULL);
+	for (i = 0; i < 50; i++) {		/* live one-offs */
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, 3, 100000);
+	}
+	for (i = 0; i < 100 / 8 + 1; i++) {	/* at 2000 the regular is gone */
+		ng_addr_set_v4(&a, 0x0b000000u + i);
+		ng_cache_put(c, &a, 2000, 100000);
+	}
+	for (i = 0; i < 50; i++) {
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		live += ng_cache_find(c, &a, 2001) != NULL;
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		live += ng_cache_find(c, &a, 2001) != NULL;
+	}
+	for (i = 0; i < 100 / 8 + 1; i++) {
+		ng_addr_set_v4(&a, 0x0b000000u + i);
+		live += ng_cache_find(c, &a, 2001) != NULL;
+	}
+	CHECK_EQ(live, 100);			/* every slot holds a live one */
+	CHECK_EQ(ng_cache_evictions(c), 100 / 8);
+	ng_cache_free(c);
+
+	c = ng_cache_new(100, 32, 128);		/* the greylist */
+	ng_cache_set_admission(c, 1);
+	for (i = 0; i < 100; i++) {		/* one under a shorter window */
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, i, i == 50 ? 10 : 100000);
+	}
+	for (i = 0; i < 100 / 8 + 1; i++) {
+		ng_addr_set_v4(&a, 0x0b000000u + i);
+		admitted += ng_cache_put(c, &a, 1000, 100000) != NULL;
+	}
+	CHECK_EQ(admitted, 1);
+	CHECK_EQ(ng_cache_refused(c), 100 / 8);
+	live = 0;
+	for (i = 0; i < 100; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		live += ng_cache_find(c, &a, 1001) != NULL;
+	}
+	CHECK_EQ(live, 99);			/* no live first try lost */
 	ng_cache_free(c);
 }
 
@@ -466,9 +533,12 @@ test_walk_and_restore(void)
 
 /*
  * Random puts, finds and deletes over a small address space, checked
- * against an array that does the same thing the slow, obvious way.
+ * against an array that does the same thing the slow, obvious way: a
+ * full table reuses an expired entry, else evicts the least recently
+ * touched.  M_CAP is at most the cache's sweep step, so its bounded
+ * search sees every slot.
  */
-#define M_CAP 16
+#define M_CAP 8
 #define M_ADDRS 40
 
 struct model {
@@ -498,6 +568,9 @@ model_put(struct model *m, uint32_t a, ng_usec now, ng_usec ttl,
 	if (i < 0) {
 		for (j = 0; j < M_CAP && m->used[j]; j++)
 			;
+		for (i = 0; j == M_CAP && i < M_CAP; i++)
+			if (m->expires[i] <= now)
+				j = i;		/* reuse an expired entry */
 		if (j == M_CAP) {	/* evict the least recently touched */
 			for (i = 0, j = 1; j < M_CAP; j++)
 				if (m->touched[j] < m->touched[i])
@@ -604,6 +677,7 @@ main(void)
 	RUN(test_restore_protects);
 	RUN(test_state_round_trip);
 	RUN(test_admission);
+	RUN(test_expired_in_middle);
 	RUN(test_rekey);
 	RUN(test_walk_and_restore);
 	RUN(test_against_model);
