@@ -443,6 +443,10 @@ stats_view(struct live *l, struct ng_stats_view *v)
 	v->queue = l->queue;
 	v->stress = l->stress;
 	v->uptime_sec = (now_usec() - l->start) / NG_USEC_PER_SEC;
+	v->pass_evicted = ng_cache_evictions(ng_engine_pass_cache(l->e));
+	v->penalty_evicted = ng_cache_evictions(ng_engine_penalty_box(l->e));
+	v->grey_evicted = ng_cache_evictions(ng_engine_greylist(l->e));
+	v->grey_refused = ng_cache_refused(ng_engine_greylist(l->e));
 }
 
 static void
