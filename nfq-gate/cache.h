@@ -59,6 +59,8 @@ void ng_cache_del(struct ng_cache *c, const struct ng_addr *a);
 /* Drop expired entries; returns how many. */
 unsigned ng_cache_expire(struct ng_cache *c, ng_usec now);
 size_t ng_cache_count(const struct ng_cache *c);
+/* Live entries evicted for new ones (reusing an expired one is not an
+ * eviction), and new ones admission control refused. */
 uint64_t ng_cache_evictions(const struct ng_cache *c);
 uint64_t ng_cache_refused(const struct ng_cache *c);
 size_t ng_cache_protected(const struct ng_cache *c);

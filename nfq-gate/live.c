@@ -453,6 +453,10 @@ stats_view(struct live *l, struct ng_stats_view *v)
 	v->queue = l->queue;
 	v->stress = l->stress;
 	v->uptime_sec = (now_usec() - l->start) / NG_USEC_PER_SEC;
+	v->pass_evicted = ng_cache_evictions(ng_engine_pass_cache(l->e));
+	v->penalty_evicted = ng_cache_evictions(ng_engine_penalty_box(l->e));
+	v->grey_evicted = ng_cache_evictions(ng_engine_greylist(l->e));
+	v->grey_refused = ng_cache_refused(ng_engine_greylist(l->e));
 }
 
 static void
@@ -976,10 +980,12 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "user: %s", err);
 		return EX_CONFIG;
 	}
-	if (ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
-	    sizeof(err)) < 0) {
+	/* A directory there that must not be used is the config's fault
+	 * (78, not restarted); one that cannot be made may come back. */
+	if ((r = ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
+	    sizeof(err))) < 0) {
 		ng_log(LOG_ERR, "state_dir: %s", err);
-		return EX_CANTCREAT;
+		return r == NG_PRIVS_BADDIR ? EX_CONFIG : EX_CANTCREAT;
 	}
 	r = state_load(l->e, l->cfg.state_dir, now_usec(), err,
 	    sizeof(err));

@@ -91,6 +91,12 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
 		    (unsigned long long)v->eng->events[NG_EV_PENALTY],
 		    (unsigned long long)v->eng->greylist_full);
+	ng_log(LOG_INFO, "statistics: tables pass_evicted=%llu "
+	    "penalty_evicted=%llu greylist_evicted=%llu greylist_refused=%llu",
+	    (unsigned long long)v->pass_evicted,
+	    (unsigned long long)v->penalty_evicted,
+	    (unsigned long long)v->grey_evicted,
+	    (unsigned long long)v->grey_refused);
 	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
 	    "reloads=%llu reload_errors=%llu policy_queries=%llu "
 	    "rules_lost=%llu rules_missing=%d",
@@ -160,6 +166,14 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	one(fp, "greylist_full_total", "counter", "New senders given the "
 	    "greeting test: greylist full of live first tries.",
 	    e->greylist_full);
+	one(fp, "pass_evicted_total", "counter", "Live pass cache entries "
+	    "evicted for new ones.", v->pass_evicted);
+	one(fp, "penalty_evicted_total", "counter", "Live penalty box "
+	    "entries evicted for new ones.", v->penalty_evicted);
+	one(fp, "greylist_evicted_total", "counter", "Live greylist entries "
+	    "evicted for new ones.", v->grey_evicted);
+	one(fp, "greylist_refused_total", "counter", "New greylist entries "
+	    "refused: full of live ones.", v->grey_refused);
 	if (v->eng == NULL)
 		return;
 	metric(fp, "events_total", "counter", "Log events by type.");

@@ -58,6 +58,9 @@ struct ng_stats_view {
 	unsigned queue;
 	int stress;
 	uint64_t uptime_sec;
+	/* The address tables (cache.c): live entries evicted for new ones,
+	 * new greylist entries refused while it is full of live ones. */
+	uint64_t pass_evicted, penalty_evicted, grey_evicted, grey_refused;
 };
 
 void ng_stats_verdict(struct ng_live_stats *s, enum ng_stat_verdict v);
