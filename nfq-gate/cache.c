@@ -302,6 +302,22 @@ ng_cache_walk(struct ng_cache *c,
 	return 0;
 }
 
+/* ng_cache_nslots - the slots a slot walk visits: all ever used */
+size_t
+ng_cache_nslots(const struct ng_cache *c)
+{
+	return c->fresh;
+}
+
+/* ng_cache_slot - the live entry in slot i, or NULL */
+const struct ng_cache_entry *
+ng_cache_slot(const struct ng_cache *c, size_t i, ng_usec now)
+{
+	if (i >= c->fresh || !c->v[i].used || c->v[i].e.expires <= now)
+		return NULL;
+	return &c->v[i].e;
+}
+
 int
 ng_cache_restore(struct ng_cache *c, const struct ng_cache_entry *e,
     ng_usec now)

@@ -85,11 +85,14 @@ test_round_trip(void)
 	ng_cache_put(c, &x, mono, NG_SEC(60) + 1);
 	CHECK_EQ(ng_state_save(c, path, "pass", mono, 1700000000, err,
 	    sizeof(err)), 2);
-	/* Prefixes as configured; expiry rounded up, never down. */
+	/*
+	 * Prefixes as configured; expiry rounded up, never down; the
+	 * soonest expiry first (in a table with one TTL, the LRU order).
+	 */
 	CHECK_STR(read_text(path, text, sizeof(text)),
 	    "nfq-gate-state 1 pass\n"
-	    "198.51.100.0/24 1699999990 1700003590 3\n"
 	    "2001:db8:1:2::/64 1700000000 1700000061 0\n"
+	    "198.51.100.0/24 1699999990 1700003590 3\n"
 	    "end 2\n");
 	CHECK_EQ(count_files("pass.state.tmp"), 0);
 
@@ -245,7 +248,7 @@ test_corrupt_set_aside(void)
 	/* Something that cannot be read is reported and left alone. */
 	mkdir(path, 0700);
 	CHECK_EQ(ng_state_load(c, path, "pass", 0, 79, err, sizeof(err)), -1);
-	CHECK(strstr(err, "cannot read") != NULL);
+	CHECK(strstr(err, "a directory, not read") != NULL);
 	CHECK_EQ(access(path, F_OK), 0);
 	rmdir(path);
 	ng_cache_free(c);
