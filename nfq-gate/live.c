@@ -30,7 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache_file.h"
 #include "config.h"
 #include "engine.h"
 #include "event_format.h"
@@ -44,7 +43,9 @@
 #include "psvc.h"
 #include "psvc_sock.h"
 #include "sandbox.h"
+#include "state_saver.h"
 #include "stats.h"
+#include "writer.h"
 
 #define EX_USAGE	64
 #define EX_OSERR	71
@@ -56,6 +57,16 @@
 #define SAVE_EVERY	NG_SEC(10)
 #define SAVE_SOON	NG_SEC(1)	/* after a PASS NEW or PREGREET */
 #define TICK_ROUNDS	10000		/* bound on one burst of releases */
+#define SAVE_STEP_SLOTS	2048		/* table slots copied between polls */
+#define SAVE_FINAL_WAIT	NG_SEC(10)	/* for the disk at shutdown */
+
+/* The Prometheus file, written by the writer thread. */
+struct prom_job {
+	struct ng_job job;		/* first: the thread's view of us */
+	const char *dir;
+	char *text;
+	size_t len;
+};
 
 struct live {
 	const char *conf_path;
@@ -67,6 +78,9 @@ struct live {
 	struct ng_nfq *q;
 	struct ng_nftset *nft;
 	struct ng_psvc_sock *psvc;
+	struct ng_writer *w;
+	struct ng_saver *saver;
+	struct prom_job prom;
 	int epfd, sigfd, timerfd;
 	ng_usec armed;
 	ng_usec start, next_house, next_stats, last_save;
@@ -315,65 +329,85 @@ on_packet(const struct ng_nfq_pkt *p, void *arg)
 /* ---- state on disk ---- */
 
 /*
- * The pass cache, penalty box and greylist, each written atomically to
- * its own file in state_dir by cache_file.c, which converts our
- * monotonic clock to wall time on the way out and back.
+ * The pass cache, penalty box and greylist, each in its own file in
+ * state_dir (cache_file.c's format).  A save never blocks the loop: it
+ * is begun here, copied a few slots per turn of the loop in run(), and
+ * written by the writer thread (state_saver.c); a save asked for while
+ * one runs waits for the next housekeeping second.
  */
-static const char *state_kinds[3] = { "pass", "penalty", "greylist" };
-
-static struct ng_cache *
-state_table(struct ng_engine *e, int i)
+static void
+save_failed(struct live *l, const char *err)
 {
-	if (i == 0)
-		return ng_engine_pass_cache(e);
-	if (i == 1)
-		return ng_engine_penalty_box(e);
-	return ng_engine_greylist(e);
+	/* One line per failure spell, not one per second. */
+	l->st.state_save_errors++;
+	if (!l->save_failing)
+		ng_log(LOG_WARNING, "saving state: %s", err);
+	l->save_failing = 1;
+	l->dirty = 1;
+	l->urgent = 0;
 }
 
-/*
- * Every table is tried even when one fails.  Returns the entries
- * written or loaded, or -1 with the first failure's message in err.
- */
-static int
-state_io(struct ng_engine *e, const char *dir, ng_usec now, int save,
-    char *err, size_t errlen)
+static void
+save_ok(struct live *l, int entries)
 {
-	char path[NG_PATH_MAX + 32], msg[512];
-	int i, n, total = 0, bad = 0;
+	ng_log(LOG_DEBUG, "state saved: %d entries", entries);
+	if (l->save_failing)
+		ng_log(LOG_INFO, "state saved again");
+	l->save_failing = 0;
+	l->st.state_saves++;
+}
 
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s.state", dir,
-		    state_kinds[i]);
-		if (save)
-			n = ng_state_save(state_table(e, i), path,
-			    state_kinds[i], now, time(NULL), msg, sizeof(msg));
-		else
-			n = ng_state_load(state_table(e, i), path,
-			    state_kinds[i], now, time(NULL), msg, sizeof(msg));
-		if (n >= 0) {
-			total += n;
-			continue;
-		}
-		if (!bad)
-			snprintf(err, errlen, "%s", msg);
-		bad = 1;
+static void
+start_save(struct live *l, ng_usec now)
+{
+	int r = ng_saver_begin(l->saver, l->e, now, time(NULL));
+
+	if (r == 0)
+		return;		/* one is running: this one coalesces */
+	l->last_save = now;
+	if (r < 0) {
+		save_failed(l, "out of memory");
+		return;
 	}
-	return bad ? -1 : total;
+	/* What changes from here on is the next save's. */
+	l->dirty = l->urgent = 0;
 }
 
-static int
-state_save(struct ng_engine *e, const char *dir, ng_usec now, char *err,
-    size_t errlen)
+static void
+warn_state(const char *msg)
 {
-	return state_io(e, dir, now, 1, err, errlen);
+	ng_log(LOG_WARNING, "state: %s", msg);
 }
 
+/* The Prometheus file: formatted here, written by the thread. */
 static int
-state_load(struct ng_engine *e, const char *dir, ng_usec now, char *err,
-    size_t errlen)
+prom_run(struct ng_job *j)
 {
-	return state_io(e, dir, now, 0, err, errlen);
+	struct prom_job *p = (struct prom_job *)j;
+	int rc;
+
+	rc = ng_stats_prom_save(p->dir, p->text, p->len, j->err,
+	    sizeof(j->err));
+	free(p->text);
+	p->text = NULL;
+	return rc;
+}
+
+/* A finished save or prom write, told by the writer's eventfd. */
+static void
+on_writer(struct live *l)
+{
+	char err[512];
+	int rc;
+
+	if (ng_saver_done(l->saver, &rc, err, sizeof(err))) {
+		if (rc < 0)
+			save_failed(l, err);
+		else
+			save_ok(l, rc);
+	}
+	if (ng_writer_reap(l->w, &l->prom.job) && l->prom.job.rc < 0)
+		ng_log(LOG_WARNING, "writing %s", l->prom.job.err);
 }
 
 /* ---- time ---- */
@@ -438,39 +472,26 @@ stats_view(struct live *l, struct ng_stats_view *v)
 	v->uptime_sec = (now_usec() - l->start) / NG_USEC_PER_SEC;
 }
 
+/* Skipped while the last one is still being written (a slow disk). */
 static void
 write_prom(struct live *l)
 {
 	struct ng_stats_view v;
 
+	if (ng_writer_busy(l->w, &l->prom.job))
+		return;
 	stats_view(l, &v);
-	if (ng_stats_write_prom(&v, l->cfg.state_dir) < 0)
-		ng_log(LOG_WARNING, "writing %s/nfq-gate.prom: %s",
-		    l->cfg.state_dir, strerror(errno));
-}
-
-static void
-save_state(struct live *l, ng_usec now)
-{
-	char err[512];
-
-	l->last_save = now;
-	if (state_save(l->e, l->cfg.state_dir, now, err,
-	    sizeof(err)) < 0) {
-		/* One line per failure spell, not one per second. */
-		l->st.state_save_errors++;
-		if (!l->save_failing)
-			ng_log(LOG_WARNING, "saving state: %s", err);
-		l->save_failing = 1;
-		l->dirty = 1;
-		l->urgent = 0;
+	l->prom.dir = l->cfg.state_dir;
+	l->prom.text = ng_stats_prom_text(&v, &l->prom.len);
+	if (l->prom.text == NULL) {
+		ng_log(LOG_WARNING, "writing %s/nfq-gate.prom: out of memory",
+		    l->cfg.state_dir);
 		return;
 	}
-	if (l->save_failing)
-		ng_log(LOG_INFO, "state saved again");
-	l->save_failing = 0;
-	l->st.state_saves++;
-	l->dirty = l->urgent = 0;
+	if (ng_writer_submit(l->w, &l->prom.job) < 0) {
+		free(l->prom.text);
+		l->prom.text = NULL;
+	}
 }
 
 /*
@@ -500,7 +521,7 @@ housekeeping(struct live *l, ng_usec now)
 	check_stress(l);
 	if ((l->urgent && now >= l->last_save + SAVE_SOON) ||
 	    (l->dirty && now >= l->last_save + SAVE_EVERY))
-		save_state(l, now);
+		start_save(l, now);
 	if (l->cfg.stats_interval > 0 && now >= l->next_stats) {
 		write_prom(l);
 		l->next_stats = now + l->cfg.stats_interval;
@@ -882,6 +903,37 @@ start_sandbox(struct live *l)
 	return 0;
 }
 
+/*
+ * The writer thread, after the privilege drop (it inherits the user
+ * and capabilities) and before the seccomp filter (it needs clone).
+ */
+static int
+start_writer(struct live *l)
+{
+	struct epoll_event ev;
+	char err[256];
+
+	l->prom.job.run = prom_run;
+	l->w = ng_writer_start(err, sizeof(err));
+	if (l->w == NULL) {
+		ng_log(LOG_ERR, "%s", err);
+		return EX_OSERR;
+	}
+	l->saver = ng_saver_new(l->w, l->cfg.state_dir);
+	if (l->saver == NULL) {
+		ng_log(LOG_ERR, "out of memory");
+		return EX_OSERR;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = ng_writer_fd(l->w);
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
+		ng_log(LOG_ERR, "event loop: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	return 0;
+}
+
 /* Socket and files while root, then the user; see privs.c. */
 static int
 start_io(struct live *l)
@@ -907,11 +959,9 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "state_dir: %s", err);
 		return EX_CONFIG;
 	}
-	r = state_load(l->e, l->cfg.state_dir, now_usec(), err,
-	    sizeof(err));
-	if (r < 0)
-		ng_log(LOG_WARNING, "state: %s", err);
-	else if (r > 0)
+	r = ng_saver_load(l->e, l->cfg.state_dir, now_usec(), time(NULL),
+	    warn_state);
+	if (r > 0)
 		ng_log(LOG_INFO, "state: %d entries loaded from %s", r,
 		    l->cfg.state_dir);
 	memset(&p, 0, sizeof(p));
@@ -940,7 +990,25 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "event loop: %s", strerror(errno));
 		return EX_OSERR;
 	}
+	if ((r = start_writer(l)) != 0)
+		return r;
 	return start_sandbox(l);
+}
+
+/* The last save, waited for: bounded, so a hung disk cannot hang a stop. */
+static void
+final_save(struct live *l)
+{
+	char err[512];
+	int rc;
+
+	rc = ng_saver_final(l->saver, l->e, now_usec(), time(NULL),
+	    SAVE_FINAL_WAIT, err, sizeof(err));
+	if (rc < 0) {
+		l->save_failing = 0;	/* the last word: always logged */
+		save_failed(l, err);
+	} else
+		save_ok(l, rc);
 }
 
 static void
@@ -956,9 +1024,14 @@ shutdown_gate(struct live *l)
 		handle_events(l, &l->out);
 	}
 	ng_nfq_flush(l->q);
-	save_state(l, now_usec());
-	if (l->cfg.stats_interval > 0)
+	final_save(l);
+	if (l->cfg.stats_interval > 0 &&
+	    ng_writer_wait(l->w, &l->prom.job, SAVE_FINAL_WAIT) == 0) {
+		ng_writer_reap(l->w, &l->prom.job);
 		write_prom(l);
+		if (ng_writer_wait(l->w, &l->prom.job, SAVE_FINAL_WAIT) == 0)
+			on_writer(l);
+	}
 }
 
 /* The policy service's view of one client_address (psvc_sock.h). */
@@ -997,7 +1070,9 @@ run(struct live *l)
 
 	while (!l->stop) {
 		arm_timer(l);
-		n = epoll_wait(l->epfd, evs, 16, -1);
+		/* A save being copied: look, then copy a step. */
+		n = epoll_wait(l->epfd, evs, 16,
+		    ng_saver_copying(l->saver) ? 0 : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1010,6 +1085,8 @@ run(struct live *l)
 				on_signal(l);
 			else if (fd == l->timerfd)
 				on_timer(l);
+			else if (fd == ng_writer_fd(l->w))
+				on_writer(l);
 			else if (fd != ng_nfq_fd(l->q))
 				on_policy(l, fd);	/* the only other fds */
 			else if (ng_nfq_receive(l->q, on_packet, l) < 0) {
@@ -1019,6 +1096,7 @@ run(struct live *l)
 			} else
 				check_stress(l);
 		}
+		ng_saver_step(l->saver, l->e, SAVE_STEP_SLOTS);
 	}
 }
 
@@ -1031,6 +1109,11 @@ cleanup(struct live *l)
 		close(l->sigfd);
 	if (l->timerfd >= 0)
 		close(l->timerfd);
+	/* A thread stuck on a hung disk keeps its memory till exit. */
+	if (ng_writer_stop(l->w, SAVE_FINAL_WAIT) == 0) {
+		ng_saver_free(l->saver);
+		free(l->prom.text);
+	}
 	ng_nfq_close(l->q);
 	ng_nftset_close(l->nft);
 	ng_psvc_sock_close(l->psvc);

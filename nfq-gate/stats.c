@@ -13,12 +13,12 @@
  * the times our held+queued count reached queue_maxlen (queue full).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "addr.h"
+#include "atomic_file.h"
 #include "log.h"
 #include "stats.h"
 
@@ -239,27 +239,32 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	    v->uptime_sec);
 }
 
-int
-ng_stats_write_prom(const struct ng_stats_view *v, const char *dir)
+char *
+ng_stats_prom_text(const struct ng_stats_view *v, size_t *len)
 {
-	char tmp[512], path[512];
+	char *buf = NULL;
 	FILE *fp;
-	int fd, bad;
+	int bad;
 
-	snprintf(path, sizeof(path), "%s/nfq-gate.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.nfq-gate.prom.%ld", dir,
-	    (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	/* Memory only: the loop formats, the writer thread writes. */
+	if ((fp = open_memstream(&buf, len)) == NULL)
+		return NULL;
 	ng_stats_prom(v, fp);
 	bad = ferror(fp);
-	if (fclose(fp) != 0 || bad || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
+	if (fclose(fp) != 0 || bad) {
+		free(buf);
+		return NULL;
 	}
-	return 0;
+	return buf;
+}
+
+int
+ng_stats_prom_save(const char *dir, const char *text, size_t len,
+    char *err, size_t errlen)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/nfq-gate.prom", dir);
+	/* Not durable: a file lost to a crash is rewritten in seconds. */
+	return ng_atomic_write(path, text, len, 0644, 0, err, errlen);
 }

@@ -65,7 +65,13 @@ void ng_stats_event(struct ng_live_stats *s, const struct ng_event *ev);
 void ng_stats_log(const struct ng_stats_view *v);
 /* Prometheus text exposition format. */
 void ng_stats_prom(const struct ng_stats_view *v, FILE *fp);
-/* Write dir/nfq-gate.prom via a temporary file and rename(). */
-int ng_stats_write_prom(const struct ng_stats_view *v, const char *dir);
+/* The same text in a malloc'd buffer (no I/O), or NULL. */
+char *ng_stats_prom_text(const struct ng_stats_view *v, size_t *len);
+/*
+ * Write it as dir/nfq-gate.prom with ng_atomic_write(), a blocking
+ * call for the writer thread; 0, or -1 with errno and err.
+ */
+int ng_stats_prom_save(const char *dir, const char *text, size_t len,
+    char *err, size_t errlen);
 
 #endif
