@@ -86,6 +86,7 @@ struct live {
 	ng_usec start, next_house, next_stats, last_save;
 	int dirty, urgent, stop, stress;
 	int save_failing;
+	int nft_logged;			/* an nft failure told this second */
 	uint64_t enobufs_logged;
 	unsigned log_used;		/* budgeted lines this second */
 	uint64_t log_suppressed;	/* ... and those left out */
@@ -151,21 +152,56 @@ send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
 	}
 }
 
+/*
+ * Queued, never waited for: nftset.c sends at the end of this turn of
+ * the loop and reads the acks when its socket is readable.  A full
+ * queue is counted; the engine's penalty box refuses the address anyway.
+ */
 static void
 penalize(struct live *l, const struct ng_event *ev)
 {
-	char err[256], a[NG_ADDRSTRLEN];
+	char a[NG_ADDRSTRLEN];
+
+	if (l->nft == NULL || ng_nftset_add(l->nft, &ev->client,
+	    l->cfg.penalty_ttl) == 0)
+		return;
+	if (!l->nft_logged)
+		ng_log(LOG_WARNING, "nft penalty set: %s: queue full (%u "
+		    "waiting), not added", ng_addr_format(&ev->client, a,
+		    sizeof(a)), ng_nftset_pending(l->nft));
+	l->nft_logged = 1;
+}
+
+/* A batch the kernel refused or never acked: one line a second at most. */
+static void
+nft_failed(const struct ng_nftset_fail *f, void *arg)
+{
+	struct live *l = arg;
+	char a[NG_ADDRSTRLEN];
+
+	if (l->nft_logged)
+		return;
+	l->nft_logged = 1;
+	ng_log(LOG_WARNING, "nft penalty set: %s%s: set %s: %s",
+	    ng_addr_format(&f->first, a, sizeof(a)),
+	    f->n > 1 ? " and others" : "", f->set,
+	    f->err == ETIMEDOUT ? "no answer from the kernel" :
+	    strerror(f->err));
+}
+
+/* The nft counters as the statistics show them. */
+static void
+nft_counts(struct live *l)
+{
+	const struct ng_nftset_counts *c;
 
 	if (l->nft == NULL)
 		return;
-	if (ng_nftset_add(l->nft, &ev->client, l->cfg.penalty_ttl, err,
-	    sizeof(err)) < 0) {
-		l->st.nft_errors++;
-		ng_log(LOG_WARNING, "nft penalty set: %s: %s",
-		    ng_addr_format(&ev->client, a, sizeof(a)), err);
-		return;
-	}
-	l->st.nft_adds++;
+	c = ng_nftset_counts(l->nft);
+	l->st.nft_adds = c->added;
+	l->st.nft_errors = c->errors;
+	l->st.nft_timeouts = c->timeouts;
+	l->st.nft_dropped = c->dropped;
 }
 
 /*
@@ -463,6 +499,7 @@ static void
 stats_view(struct live *l, struct ng_stats_view *v)
 {
 	memset(v, 0, sizeof(*v));
+	nft_counts(l);
 	v->live = &l->st;
 	v->eng = ng_engine_stats(l->e);
 	v->nfq = ng_nfq_counters(l->q);
@@ -517,6 +554,9 @@ housekeeping(struct live *l, ng_usec now)
 {
 	check_overrun(l);
 	log_budget_reset(l);
+	l->nft_logged = 0;
+	if (l->nft != NULL)
+		ng_nftset_expire(l->nft, now, nft_failed, l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	check_stress(l);
 	if ((l->urgent && now >= l->last_save + SAVE_SOON) ||
@@ -749,6 +789,20 @@ want_stderr(const struct live *l)
 	    (unsigned long long)st.st_ino == ino);
 }
 
+/* The acks of nft penalty updates come in through the event loop. */
+static int
+watch_nft(struct live *l)
+{
+	struct epoll_event ev;
+
+	if (l->nft == NULL)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = ng_nftset_fd(l->nft);
+	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+}
+
 static int
 open_events(struct live *l)
 {
@@ -782,6 +836,8 @@ open_events(struct live *l)
 		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
 			return -1;
 	}
+	if (watch_nft(l) < 0)
+		return -1;
 	ev.data.fd = l->timerfd;
 	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 }
@@ -828,6 +884,7 @@ start_nft(struct live *l)
 	}
 	return 0;
 }
+
 
 /*
  * The policy socket is made before the privilege drop, in a directory
@@ -1024,6 +1081,8 @@ shutdown_gate(struct live *l)
 		handle_events(l, &l->out);
 	}
 	ng_nfq_flush(l->q);
+	if (l->nft != NULL)	/* what is queued goes out, unwaited for */
+		ng_nftset_send(l->nft, now_usec(), nft_failed, l);
 	final_save(l);
 	if (l->cfg.stats_interval > 0 &&
 	    ng_writer_wait(l->w, &l->prom.job, SAVE_FINAL_WAIT) == 0) {
@@ -1087,6 +1146,9 @@ run(struct live *l)
 				on_timer(l);
 			else if (fd == ng_writer_fd(l->w))
 				on_writer(l);
+			else if (l->nft != NULL && fd == ng_nftset_fd(l->nft))
+				ng_nftset_receive(l->nft, now_usec(),
+				    nft_failed, l);
 			else if (fd != ng_nfq_fd(l->q))
 				on_policy(l, fd);	/* the only other fds */
 			else if (ng_nfq_receive(l->q, on_packet, l) < 0) {
@@ -1096,6 +1158,8 @@ run(struct live *l)
 			} else
 				check_stress(l);
 		}
+		if (l->nft != NULL)
+			ng_nftset_send(l->nft, now_usec(), nft_failed, l);
 		ng_saver_step(l->saver, l->e, SAVE_STEP_SLOTS);
 	}
 }

@@ -91,9 +91,15 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
 		    (unsigned long long)v->eng->events[NG_EV_PENALTY]);
 	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
+	    "nft_adds=%llu nft_errors=%llu nft_timeouts=%llu "
+	    "nft_dropped=%llu "
 	    "reloads=%llu reload_errors=%llu policy_queries=%llu",
 	    (unsigned long long)s->state_saves,
 	    (unsigned long long)s->state_save_errors,
+	    (unsigned long long)s->nft_adds,
+	    (unsigned long long)s->nft_errors,
+	    (unsigned long long)s->nft_timeouts,
+	    (unsigned long long)s->nft_dropped,
 	    (unsigned long long)s->reloads,
 	    (unsigned long long)s->reload_errors,
 	    (unsigned long long)s->policy_queries);
@@ -229,6 +235,15 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	    s->reset_loops);
 	one(fp, "nft_penalty_adds_total", "counter",
 	    "Addresses added to the nft penalty set.", s->nft_adds);
+	one(fp, "nft_penalty_errors_total", "counter",
+	    "Addresses the kernel refused to add to the nft penalty set.",
+	    s->nft_errors);
+	one(fp, "nft_penalty_timeouts_total", "counter",
+	    "Addresses whose nft add was not acknowledged in time.",
+	    s->nft_timeouts);
+	one(fp, "nft_penalty_dropped_total", "counter",
+	    "Addresses not sent to nft because its queue was full.",
+	    s->nft_dropped);
 	one(fp, "policy_queries_total", "counter",
 	    "Policy service requests answered from the tables.",
 	    s->policy_queries);

@@ -39,7 +39,9 @@ struct ng_live_stats {
 	uint64_t stress_on;		/* times stress mode began */
 	uint64_t reloads, reload_errors;
 	uint64_t state_saves, state_save_errors;
-	uint64_t nft_adds, nft_errors;
+	uint64_t nft_adds, nft_errors;	/* acked, refused by the kernel */
+	uint64_t nft_timeouts;		/* no ack in time */
+	uint64_t nft_dropped;		/* the nft queue was full */
 	uint64_t policy_queries;	/* answered from the tables */
 	uint64_t log_suppressed;	/* lines over log_rate */
 	uint64_t reset_loops;		/* reset mark queued again: no REJECT */
