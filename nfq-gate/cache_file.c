@@ -345,19 +345,27 @@ ng_state_snap_begin(struct ng_state_snap *s, const char *kind,
     const struct ng_cache *c, ng_usec now_mono, time_t now_wall)
 {
 	size_t n = ng_cache_nslots(c);
+	struct ng_cache_entry *e;
 
-	memset(s, 0, sizeof(*s));
 	s->kind = kind;
 	s->now_mono = now_mono;
 	s->now_wall = now_wall;
+	s->n = s->cursor = 0;
 	ng_cache_prefix(c, &s->prefix4, &s->prefix6);
 	/*
-	 * Slots made after this point are left to the next save: the
-	 * copy never grows, so a step never reallocates.
+	 * The copy is kept from one save to the next: a fresh one would
+	 * page-fault all the way through the steps on the loop.  Slots
+	 * made after this point are left to the next save, so a step
+	 * never reallocates.
 	 */
+	if (n > s->alloc) {
+		if ((e = malloc(n * sizeof(*e))) == NULL)
+			return -1;
+		free(s->e);
+		s->e = e;
+		s->alloc = n;
+	}
 	s->cap = n;
-	if (n > 0 && (s->e = malloc(n * sizeof(*s->e))) == NULL)
-		return -1;
 	return 0;
 }
 
@@ -387,8 +395,7 @@ void
 ng_state_snap_free(struct ng_state_snap *s)
 {
 	free(s->e);
-	s->e = NULL;
-	s->n = s->cap = s->cursor = 0;
+	memset(s, 0, sizeof(*s));
 }
 
 /*
@@ -471,6 +478,7 @@ ng_state_save(struct ng_cache *c, const char *path, const char *kind,
 	struct ng_state_snap s;
 	int n;
 
+	memset(&s, 0, sizeof(s));
 	if (ng_state_snap_begin(&s, kind, c, now_mono, now_wall) < 0) {
 		say(err, errlen, "%s: out of memory (the old file is kept)",
 		    path);

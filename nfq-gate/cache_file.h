@@ -35,15 +35,17 @@
  * A save in two halves (see cache_file.c): begin and step copy the
  * table on the packet loop, a few slots at a time, with no I/O; write
  * sorts, formats and writes the copy atomically, and is for a thread
- * that may block.  step returns 1 once every slot is copied.
+ * that may block.  step returns 1 once every slot is copied.  Zero
+ * the struct before the first begin; begin again reuses the memory,
+ * free releases it.
  */
 struct ng_state_snap {
 	const char *kind;
 	unsigned prefix4, prefix6;
 	ng_usec now_mono;
 	time_t now_wall;
-	struct ng_cache_entry *e;	/* the copy */
-	size_t n, cap;
+	struct ng_cache_entry *e;	/* the copy, kept between saves */
+	size_t n, cap, alloc;
 	size_t cursor;			/* next slot to copy */
 };
 

@@ -63,7 +63,6 @@ write_all(struct ng_job *j)
 	for (i = 0; i < NG_SAVER_TABLES; i++) {
 		path_of(sv->dir, i, path, sizeof(path));
 		n = ng_state_snap_write(&sv->snap[i], path, msg, sizeof(msg));
-		ng_state_snap_free(&sv->snap[i]);
 		if (n >= 0) {
 			total += n;
 			continue;
@@ -112,8 +111,6 @@ ng_saver_begin(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
 	for (i = 0; i < NG_SAVER_TABLES; i++) {
 		if (ng_state_snap_begin(&sv->snap[i], kinds[i], table(e, i),
 		    now_mono, now_wall) < 0) {
-			while (i-- > 0)
-				ng_state_snap_free(&sv->snap[i]);
 			errno = ENOMEM;
 			return -1;
 		}
@@ -166,11 +163,8 @@ ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
 	int rc;
 
 	/* A save being copied is thrown away: the new one is newer. */
-	if (sv->phase == SV_COPYING) {
-		for (rc = 0; rc < NG_SAVER_TABLES; rc++)
-			ng_state_snap_free(&sv->snap[rc]);
+	if (sv->phase == SV_COPYING)
 		sv->phase = SV_IDLE;
-	}
 	if (sv->phase == SV_WRITING &&
 	    ng_writer_wait(sv->w, &sv->job, timeout) < 0) {
 		snprintf(err, errlen, "the last save is still being written "

@@ -1,11 +1,15 @@
 /*
  * writer.c - the thread for blocking file work (see writer.h).
  *
- * A mutex and two condition variables (work to do, work done) on
- * CLOCK_MONOTONIC, a short FIFO of job pointers, and an eventfd for the
- * loop.  Every signal is blocked in the thread: the loop takes them
- * through its signalfd, and a signal delivered here would run its
- * default action.
+ * The loop pushes job pointers onto a ring only it writes the tail of
+ * and the thread only writes the head of, then bumps the thread's
+ * eventfd; the thread blocks in read() on it, runs what it finds, marks
+ * each job done (release store) and bumps the loop's eventfd.  No mutex
+ * anywhere, so the loop never waits for the thread.  The waits at
+ * shutdown poll with short sleeps: they are bounded and happen once.
+ * Every signal is blocked in the thread: the loop takes them through
+ * its signalfd, and a signal delivered here would run its default
+ * action.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,97 +24,91 @@
 
 #include "writer.h"
 
-#define QMAX 8
+#define QMAX	8
+#define NAP	1000	/* µs between looks while waiting at shutdown */
 
-enum { J_IDLE = 0, J_QUEUED, J_RUNNING, J_DONE };
+enum { J_IDLE = 0, J_QUEUED, J_DONE };
 
 struct ng_writer {
 	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t work, done;
 	struct ng_job *q[QMAX];
-	unsigned qhead, qlen;
-	int efd, stop, running;
+	_Atomic unsigned head, tail;	/* thread's, loop's */
+	_Atomic int stop, running;
+	int work_fd;			/* loop -> thread, blocking */
+	int done_fd;			/* thread -> loop, non-blocking */
 };
 
-/* deadline - the CLOCK_MONOTONIC instant timeout from now */
-static struct timespec
-deadline(ng_usec timeout)
+static ng_usec
+mono_usec(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += (time_t)(timeout / NG_USEC_PER_SEC);
-	ts.tv_nsec += (long)(timeout % NG_USEC_PER_SEC) * 1000;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
+	return (ng_usec)ts.tv_sec * NG_USEC_PER_SEC +
+	    (ng_usec)ts.tv_nsec / 1000;
 }
 
-/* run_one - the next job, run with the lock released */
 static void
-run_one(struct ng_writer *w)
+nap(void)
 {
-	struct ng_job *j = w->q[w->qhead];
-	uint64_t one = 1;
-	int rc;
+	struct timespec ts = { 0, (long)NAP * 1000 };
 
-	w->qhead = (w->qhead + 1) % QMAX;
-	w->qlen--;
-	j->state = J_RUNNING;
-	pthread_mutex_unlock(&w->mu);
-	rc = j->run(j);
-	pthread_mutex_lock(&w->mu);
-	j->rc = rc;
-	j->state = J_DONE;
-	pthread_cond_broadcast(&w->done);
-	/* A full counter (2^64 - 2 wakeups) cannot happen; ignore it. */
-	if (write(w->efd, &one, sizeof(one)) < 0)
-		(void)0;
+	nanosleep(&ts, NULL);
 }
 
-/* thread_main - jobs in order until told to stop and the queue is empty */
+/* bump - add one to an eventfd (a full counter cannot happen) */
+static void
+bump(int fd)
+{
+	uint64_t one = 1;
+
+	while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+/* run_queued - every job on the ring, in order */
+static void
+run_queued(struct ng_writer *w)
+{
+	unsigned h = atomic_load_explicit(&w->head, memory_order_relaxed);
+	struct ng_job *j;
+
+	while (h != atomic_load_explicit(&w->tail, memory_order_acquire)) {
+		j = w->q[h % QMAX];
+		j->rc = j->run(j);
+		atomic_store_explicit(&j->state, J_DONE, memory_order_release);
+		atomic_store_explicit(&w->head, ++h, memory_order_release);
+		bump(w->done_fd);
+	}
+}
+
+/* thread_main - jobs in order until told to stop with the ring empty */
 static void *
 thread_main(void *arg)
 {
 	struct ng_writer *w = arg;
+	uint64_t n;
 
-	pthread_mutex_lock(&w->mu);
-	w->running = 1;
-	pthread_cond_broadcast(&w->done);
+	atomic_store(&w->running, 1);
 	for (;;) {
-		while (w->qlen == 0 && !w->stop)
-			pthread_cond_wait(&w->work, &w->mu);
-		if (w->qlen == 0)
+		run_queued(w);
+		if (atomic_load(&w->stop))
 			break;
-		run_one(w);
+		if (read(w->work_fd, &n, sizeof(n)) < 0 && errno != EINTR)
+			nap();	/* cannot happen; do not spin if it does */
 	}
-	w->running = 0;
-	pthread_cond_broadcast(&w->done);
-	pthread_mutex_unlock(&w->mu);
+	run_queued(w);
+	atomic_store(&w->running, 0);
 	return NULL;
 }
 
-/* init_sync - the lock and the two condition variables, monotonic */
-static int
-init_sync(struct ng_writer *w)
+static void
+close_fds(struct ng_writer *w)
 {
-	pthread_condattr_t ca;
-	int r;
-
-	if ((r = pthread_condattr_init(&ca)) != 0)
-		return r;
-	r = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (r == 0)
-		r = pthread_mutex_init(&w->mu, NULL);
-	if (r == 0)
-		r = pthread_cond_init(&w->work, &ca);
-	if (r == 0)
-		r = pthread_cond_init(&w->done, &ca);
-	pthread_condattr_destroy(&ca);
-	return r;
+	if (w->work_fd >= 0)
+		close(w->work_fd);
+	if (w->done_fd >= 0)
+		close(w->done_fd);
 }
 
 struct ng_writer *
@@ -120,13 +118,15 @@ ng_writer_start(char *err, size_t errlen)
 	sigset_t all, old;
 	int r;
 
-	if (w == NULL || init_sync(w) != 0) {
+	if (w == NULL) {
 		snprintf(err, errlen, "writer thread: out of memory");
-		free(w);
 		return NULL;
 	}
-	if ((w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+	w->work_fd = eventfd(0, EFD_CLOEXEC);
+	w->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->work_fd < 0 || w->done_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		close_fds(w);
 		free(w);
 		return NULL;
 	}
@@ -136,86 +136,74 @@ ng_writer_start(char *err, size_t errlen)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {
 		snprintf(err, errlen, "writer thread: %s", strerror(r));
-		close(w->efd);
+		close_fds(w);
 		free(w);
 		return NULL;
 	}
 	/* Its start-up calls are made before any seccomp filter. */
-	pthread_mutex_lock(&w->mu);
-	while (!w->running)
-		pthread_cond_wait(&w->done, &w->mu);
-	pthread_mutex_unlock(&w->mu);
+	while (!atomic_load(&w->running))
+		nap();
 	return w;
 }
 
 int
 ng_writer_fd(const struct ng_writer *w)
 {
-	return w->efd;
+	return w->done_fd;
 }
 
 int
 ng_writer_submit(struct ng_writer *w, struct ng_job *j)
 {
-	int rc = 0;
+	unsigned t = atomic_load_explicit(&w->tail, memory_order_relaxed);
 
-	pthread_mutex_lock(&w->mu);
-	if (j->state != J_IDLE || w->qlen == QMAX || w->stop) {
+	if (atomic_load(&j->state) != J_IDLE || atomic_load(&w->stop) ||
+	    t - atomic_load_explicit(&w->head, memory_order_acquire) == QMAX) {
 		errno = EBUSY;
-		rc = -1;
-	} else {
-		j->state = J_QUEUED;
-		j->rc = 0;
-		j->err[0] = '\0';
-		w->q[(w->qhead + w->qlen) % QMAX] = j;
-		w->qlen++;
-		pthread_cond_signal(&w->work);
+		return -1;
 	}
-	pthread_mutex_unlock(&w->mu);
-	return rc;
+	j->err[0] = '\0';
+	j->rc = 0;
+	atomic_store_explicit(&j->state, J_QUEUED, memory_order_relaxed);
+	w->q[t % QMAX] = j;
+	atomic_store_explicit(&w->tail, t + 1, memory_order_release);
+	bump(w->work_fd);
+	return 0;
 }
 
 int
 ng_writer_reap(struct ng_writer *w, struct ng_job *j)
 {
 	uint64_t n;
-	int done;
 
-	if (read(w->efd, &n, sizeof(n)) < 0)
+	if (read(w->done_fd, &n, sizeof(n)) < 0)
 		(void)0;	/* EAGAIN: nothing new, look anyway */
-	pthread_mutex_lock(&w->mu);
-	done = j->state == J_DONE;
-	if (done)
-		j->state = J_IDLE;
-	pthread_mutex_unlock(&w->mu);
-	return done;
+	if (atomic_load_explicit(&j->state, memory_order_acquire) != J_DONE)
+		return 0;
+	atomic_store(&j->state, J_IDLE);
+	return 1;
 }
 
 int
 ng_writer_busy(struct ng_writer *w, const struct ng_job *j)
 {
-	int busy;
-
-	pthread_mutex_lock(&w->mu);
-	busy = j->state != J_IDLE;
-	pthread_mutex_unlock(&w->mu);
-	return busy;
+	(void)w;
+	return atomic_load(&j->state) != J_IDLE;
 }
 
 int
 ng_writer_wait(struct ng_writer *w, struct ng_job *j, ng_usec timeout)
 {
-	struct timespec until = deadline(timeout);
-	int r = 0;
+	ng_usec until = mono_usec() + timeout;
 
-	pthread_mutex_lock(&w->mu);
-	while ((j->state == J_QUEUED || j->state == J_RUNNING) && r == 0)
-		r = pthread_cond_timedwait(&w->done, &w->mu, &until);
-	r = j->state == J_QUEUED || j->state == J_RUNNING;
-	pthread_mutex_unlock(&w->mu);
-	if (r) {
-		errno = ETIMEDOUT;
-		return -1;
+	(void)w;
+	while (atomic_load_explicit(&j->state, memory_order_acquire) ==
+	    J_QUEUED) {
+		if (mono_usec() >= until) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nap();
 	}
 	return 0;
 }
@@ -223,28 +211,22 @@ ng_writer_wait(struct ng_writer *w, struct ng_job *j, ng_usec timeout)
 int
 ng_writer_stop(struct ng_writer *w, ng_usec timeout)
 {
-	struct timespec until = deadline(timeout);
-	int r = 0;
+	ng_usec until = mono_usec() + timeout;
 
 	if (w == NULL)
 		return 0;
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_signal(&w->work);
-	while (w->running && r == 0)
-		r = pthread_cond_timedwait(&w->done, &w->mu, &until);
-	r = w->running;
-	pthread_mutex_unlock(&w->mu);
-	if (r) {
-		pthread_detach(w->thread);
-		errno = ETIMEDOUT;
-		return -1;
+	atomic_store(&w->stop, 1);
+	bump(w->work_fd);
+	while (atomic_load(&w->running)) {
+		if (mono_usec() >= until) {
+			pthread_detach(w->thread);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nap();
 	}
 	pthread_join(w->thread, NULL);
-	close(w->efd);
-	pthread_cond_destroy(&w->work);
-	pthread_cond_destroy(&w->done);
-	pthread_mutex_destroy(&w->mu);
+	close_fds(w);
 	free(w);
 	return 0;
 }

@@ -8,14 +8,21 @@
  * done.  A job belongs to its caller, who submits it again only once it
  * has been reaped, so there are never two of the same job at once.
  *
+ * The loop never takes a lock the thread may hold: the hand-over is a
+ * single-producer, single-consumer ring and atomic job states, and the
+ * two sides wake each other through eventfds.  A thread preempted or
+ * stuck in fsync can therefore never hold up a verdict.
+ *
  * The thread must be started before the seccomp filter is applied (its
  * creation needs clone); after that it only makes the calls of its jobs
- * (openat, write, fsync, rename, unlink, close, fstat) and futex, write
- * (the eventfd), mmap/munmap/mprotect/madvise/brk (malloc), exit.
+ * (openat, write, fsync, rename, unlink, close, fstat) and read, write
+ * (the eventfds), mmap/munmap/mprotect/madvise/brk (malloc), exit and
+ * futex (at exit, for the join).
  */
 #ifndef NG_WRITER_H
 #define NG_WRITER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "timeval.h"
@@ -24,7 +31,7 @@ struct ng_job {
 	int (*run)(struct ng_job *j);	/* in the thread: rc, err */
 	int rc;
 	char err[512];
-	int state;			/* private to writer.c */
+	_Atomic int state;		/* private to writer.c */
 };
 
 struct ng_writer;

@@ -407,6 +407,7 @@ test_snapshot_steps(void)
 	unsigned i, steps = 0;
 
 	snprintf(path, sizeof(path), "%s/s.state", dir);
+	memset(&s, 0, sizeof(s));
 	CHECK_EQ(ng_state_snap_begin(&s, "pass", c, NG_SEC(10), 1000), 0);
 	while (!ng_state_snap_step(&s, c, 100)) {
 		/* Churn: refresh one, make some new (evicting the oldest). */
