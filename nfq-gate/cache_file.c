@@ -345,7 +345,6 @@ ng_state_snap_begin(struct ng_state_snap *s, const char *kind,
     const struct ng_cache *c, ng_usec now_mono, time_t now_wall)
 {
 	size_t n = ng_cache_nslots(c);
-	struct ng_cache_entry *e;
 
 	s->kind = kind;
 	s->now_mono = now_mono;
@@ -358,14 +357,26 @@ ng_state_snap_begin(struct ng_state_snap *s, const char *kind,
 	 * made after this point are left to the next save, so a step
 	 * never reallocates.
 	 */
-	if (n > s->alloc) {
-		if ((e = malloc(n * sizeof(*e))) == NULL)
-			return -1;
-		free(s->e);
-		s->e = e;
-		s->alloc = n;
-	}
+	if (n > s->alloc && ng_state_snap_reserve(s, n) < 0)
+		return -1;
 	s->cap = n;
+	return 0;
+}
+
+int
+ng_state_snap_reserve(struct ng_state_snap *s, size_t n)
+{
+	struct ng_cache_entry *e;
+
+	if (n <= s->alloc)
+		return 0;
+	if ((e = malloc(n * sizeof(*e))) == NULL)
+		return -1;
+	/* Touched now, so no step of a save ever takes a page fault. */
+	memset(e, 0, n * sizeof(*e));
+	free(s->e);
+	s->e = e;
+	s->alloc = n;
 	return 0;
 }
 

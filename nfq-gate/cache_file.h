@@ -57,6 +57,8 @@ int ng_state_snap_step(struct ng_state_snap *s, const struct ng_cache *c,
 int ng_state_snap_write(struct ng_state_snap *s, const char *path,
     char *err, size_t errlen);
 void ng_state_snap_free(struct ng_state_snap *s);
+/* Room for n entries, allocated and touched now (at start-up). */
+int ng_state_snap_reserve(struct ng_state_snap *s, size_t n);
 
 /*
  * All of the above at once: write the live entries of c to path atomically: a temporary file in the

@@ -981,6 +981,9 @@ start_writer(struct live *l)
 		ng_log(LOG_ERR, "out of memory");
 		return EX_OSERR;
 	}
+	if (ng_saver_reserve(l->saver, l->cfg.cache_max) < 0)
+		ng_log(LOG_WARNING, "no room for state saves in advance: "
+		    "they will allocate as they go");
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.fd = ng_writer_fd(l->w);

@@ -87,6 +87,17 @@ ng_saver_new(struct ng_writer *w, const char *dir)
 	return sv;
 }
 
+int
+ng_saver_reserve(struct ng_saver *sv, size_t n)
+{
+	int i;
+
+	for (i = 0; i < NG_SAVER_TABLES; i++)
+		if (ng_state_snap_reserve(&sv->snap[i], n) < 0)
+			return -1;
+	return 0;
+}
+
 /* ng_saver_free - only once the writer has stopped or never ran it */
 void
 ng_saver_free(struct ng_saver *sv)

@@ -25,6 +25,12 @@ struct ng_saver;
 
 struct ng_saver *ng_saver_new(struct ng_writer *w, const char *dir);
 void ng_saver_free(struct ng_saver *sv);
+/*
+ * Room for tables of n entries, made before the loop runs: 48 bytes an
+ * entry, kept for good, so that no save allocates or page-faults on
+ * the loop.  0, or -1 (out of memory: saves then allocate as they go).
+ */
+int ng_saver_reserve(struct ng_saver *sv, size_t n);
 
 /* 1 when a save has begun, 0 when one is still running, -1 on ENOMEM. */
 int ng_saver_begin(struct ng_saver *sv, struct ng_engine *e,

@@ -19,12 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "writer.h"
 
 #define QMAX	8
+#define WRITER_NICE	10
 #define NAP	1000	/* µs between looks while waiting at shutdown */
 
 enum { J_IDLE = 0, J_QUEUED, J_DONE };
@@ -89,6 +91,11 @@ thread_main(void *arg)
 	struct ng_writer *w = arg;
 	uint64_t n;
 
+	/*
+	 * Below the loop: on a busy machine a save may take longer, a
+	 * verdict may not.  A thread's nice value is its own on Linux.
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), WRITER_NICE);
 	atomic_store(&w->running, 1);
 	for (;;) {
 		run_queued(w);
