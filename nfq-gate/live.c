@@ -63,7 +63,7 @@
 /* The Prometheus file, written by the writer thread. */
 struct prom_job {
 	struct ng_job job;		/* first: the thread's view of us */
-	const char *dir;
+	char dir[NG_PATH_MAX];		/* a copy: a reload rewrites cfg */
 	char *text;
 	size_t len;
 };
@@ -518,7 +518,6 @@ write_prom(struct live *l)
 	if (ng_writer_busy(l->w, &l->prom.job))
 		return;
 	stats_view(l, &v);
-	l->prom.dir = l->cfg.state_dir;
 	l->prom.text = ng_stats_prom_text(&v, &l->prom.len);
 	if (l->prom.text == NULL) {
 		ng_log(LOG_WARNING, "writing %s/nfq-gate.prom: out of memory",
@@ -971,6 +970,7 @@ start_writer(struct live *l)
 	char err[256];
 
 	l->prom.job.run = prom_run;
+	snprintf(l->prom.dir, sizeof(l->prom.dir), "%s", l->cfg.state_dir);
 	l->w = ng_writer_start(err, sizeof(err));
 	if (l->w == NULL) {
 		ng_log(LOG_ERR, "%s", err);

@@ -40,16 +40,6 @@ struct ng_writer {
 	int done_fd;			/* thread -> loop, non-blocking */
 };
 
-static ng_usec
-mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ng_usec)ts.tv_sec * NG_USEC_PER_SEC +
-	    (ng_usec)ts.tv_nsec / 1000;
-}
-
 static void
 nap(void)
 {
@@ -198,15 +188,16 @@ ng_writer_busy(struct ng_writer *w, const struct ng_job *j)
 	return atomic_load(&j->state) != J_IDLE;
 }
 
+/* Counted in naps, not read off a clock: a bound is all it needs. */
 int
 ng_writer_wait(struct ng_writer *w, struct ng_job *j, ng_usec timeout)
 {
-	ng_usec until = mono_usec() + timeout;
+	ng_usec slept;
 
 	(void)w;
-	while (atomic_load_explicit(&j->state, memory_order_acquire) ==
-	    J_QUEUED) {
-		if (mono_usec() >= until) {
+	for (slept = 0; atomic_load_explicit(&j->state,
+	    memory_order_acquire) == J_QUEUED; slept += NAP) {
+		if (slept >= timeout) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -218,14 +209,14 @@ ng_writer_wait(struct ng_writer *w, struct ng_job *j, ng_usec timeout)
 int
 ng_writer_stop(struct ng_writer *w, ng_usec timeout)
 {
-	ng_usec until = mono_usec() + timeout;
+	ng_usec slept;
 
 	if (w == NULL)
 		return 0;
 	atomic_store(&w->stop, 1);
 	bump(w->work_fd);
-	while (atomic_load(&w->running)) {
-		if (mono_usec() >= until) {
+	for (slept = 0; atomic_load(&w->running); slept += NAP) {
+		if (slept >= timeout) {
 			pthread_detach(w->thread);
 			errno = ETIMEDOUT;
 			return -1;
