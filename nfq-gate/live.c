@@ -59,6 +59,8 @@
 #define TICK_ROUNDS	10000		/* bound on one burst of releases */
 #define SAVE_STEP_SLOTS	2048		/* table slots copied between polls */
 #define SAVE_FINAL_WAIT	NG_SEC(10)	/* for the disk at shutdown */
+#define PROM_FINAL_WAIT	NG_SEC(1)	/* the prom file is not worth more */
+#define STOP_WAIT	NG_SEC(1)	/* the writer thread, idle by then */
 
 /* The Prometheus file, written by the writer thread. */
 struct prom_job {
@@ -1055,8 +1057,11 @@ start_io(struct live *l)
 	return start_sandbox(l);
 }
 
-/* The last save, waited for: bounded, so a hung disk cannot hang a stop. */
-static void
+/*
+ * The last save, waited for: bounded, so a hung disk cannot hang a
+ * stop.  0 when it was written.
+ */
+static int
 final_save(struct live *l)
 {
 	char err[512];
@@ -1067,8 +1072,10 @@ final_save(struct live *l)
 	if (rc < 0) {
 		l->save_failing = 0;	/* the last word: always logged */
 		save_failed(l, err);
-	} else
-		save_ok(l, rc);
+		return -1;
+	}
+	save_ok(l, rc);
+	return 0;
 }
 
 static void
@@ -1086,12 +1093,12 @@ shutdown_gate(struct live *l)
 	ng_nfq_flush(l->q);
 	if (l->nft != NULL)	/* what is queued goes out, unwaited for */
 		ng_nftset_send(l->nft, now_usec(), nft_failed, l);
-	final_save(l);
-	if (l->cfg.stats_interval > 0 &&
-	    ng_writer_wait(l->w, &l->prom.job, SAVE_FINAL_WAIT) == 0) {
+	/* A disk that did not take the save will not take the prom file. */
+	if (final_save(l) == 0 && l->cfg.stats_interval > 0 &&
+	    ng_writer_wait(l->w, &l->prom.job, PROM_FINAL_WAIT) == 0) {
 		ng_writer_reap(l->w, &l->prom.job);
 		write_prom(l);
-		if (ng_writer_wait(l->w, &l->prom.job, SAVE_FINAL_WAIT) == 0)
+		if (ng_writer_wait(l->w, &l->prom.job, PROM_FINAL_WAIT) == 0)
 			on_writer(l);
 	}
 }
@@ -1177,7 +1184,7 @@ cleanup(struct live *l)
 	if (l->timerfd >= 0)
 		close(l->timerfd);
 	/* A thread stuck on a hung disk keeps its memory till exit. */
-	if (ng_writer_stop(l->w, SAVE_FINAL_WAIT) == 0) {
+	if (ng_writer_stop(l->w, STOP_WAIT) == 0) {
 		ng_saver_free(l->saver);
 		free(l->prom.text);
 	}

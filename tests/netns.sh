@@ -335,6 +335,21 @@ ngt_gate_start() {	# conf [extra args]
 	    { cat "$NGT_GATELOG" >&2; fail "nfq-gate exited"; }
 }
 
+# The gate in a private mount namespace of its own (unshare -m), where
+# the shell commands $1 run as root first (mounts over state_dir that
+# neither the host nor other tests see).  unshare and sh exec, so
+# $NGT_GATE_PID is the gate.
+ngt_gate_mountns() {	# setup-commands label
+	: >"$NGT_GATELOG"
+	ip netns exec "$NGT_GATE_NS" unshare -m --propagation private \
+	    sh -c "$1 && exec \"\$0\" -c \"\$1\" -q 0 -f --no-syslog" \
+	    "$GATE" "$NGT_CONF" >>"$NGT_GATELOG" 2>&1 &
+	NGT_GATE_PID=$!
+	ngt_wait_log "$NGT_GATELOG" "starting on queue" 5 ||
+	    { cat "$NGT_GATELOG" >&2; fail "gate did not start: $2"; }
+	kill -0 "$NGT_GATE_PID" || fail "gate died: $2"
+}
+
 # SIGTERM, then wait up to S seconds for the exit; its status in $NGT_RC.
 ngt_gate_stop() {	# [seconds]
 	kill -TERM "$NGT_GATE_PID" || fail "SIGTERM"

@@ -38,17 +38,8 @@ grep -q "^$cli_re " "$SD/pass.state" 2>/dev/null ||
 cp -p "$SD/pass.state" "$NGT_DIR/pass.good"
 ls -l "$SD"
 
-# The gate in its own mount namespace, $1 set up before it starts.
-# unshare and sh exec, so $! is the gate.
-gate_in_mountns() {	# shell commands run as root before the exec
-	: >"$NGT_GATELOG"
-	ip netns exec "$NGT_GATE_NS" unshare -m --propagation private \
-	    sh -c "$1 && exec \"\$0\" -c \"\$1\" -q 0 -f --no-syslog" \
-	    "$GATE" "$NGT_CONF" >>"$NGT_GATELOG" 2>&1 &
-	NGT_GATE_PID=$!
-	ngt_wait_log "$NGT_GATELOG" "starting on queue" 5 ||
-	    { cat "$NGT_GATELOG" >&2; fail "gate did not start: $2"; }
-	kill -0 "$NGT_GATE_PID" || fail "gate died: $2"
+gate_in_mountns() {	# setup-commands label
+	ngt_gate_mountns "$1" "$2"
 	# The gate's view of state_dir, not ours.
 	GSD=/proc/$NGT_GATE_PID/root$SD
 }
