@@ -400,15 +400,33 @@ start_save(struct live *l, ng_usec now)
 {
 	int r = ng_saver_begin(l->saver, l->e, now, time(NULL));
 
-	if (r == 0)
-		return;		/* one is running: this one coalesces */
+	/*
+	 * Tried now, even when one is still running (this one then
+	 * coalesces into the next try): the timer is armed from here, and
+	 * a time in the past would fire it again and again.
+	 */
 	l->last_save = now;
+	if (r == 0)
+		return;
 	if (r < 0) {
 		save_failed(l, "out of memory");
 		return;
 	}
 	/* What changes from here on is the next save's. */
 	l->dirty = l->urgent = 0;
+}
+
+/*
+ * Within a second of an urgent change, else every SAVE_EVERY.  arm_timer()
+ * wakes the loop for the urgent case, so on_timer() must act on it too:
+ * a wake-up that does nothing would come straight back, and the loop
+ * would spin until the next housekeeping second.
+ */
+static int
+save_due(const struct live *l, ng_usec now)
+{
+	return (l->urgent && now >= l->last_save + SAVE_SOON) ||
+	    (l->dirty && now >= l->last_save + SAVE_EVERY);
 }
 
 static void
@@ -560,8 +578,7 @@ housekeeping(struct live *l, ng_usec now)
 		ng_nftset_expire(l->nft, now, nft_failed, l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	check_stress(l);
-	if ((l->urgent && now >= l->last_save + SAVE_SOON) ||
-	    (l->dirty && now >= l->last_save + SAVE_EVERY))
+	if (save_due(l, now))
 		start_save(l, now);
 	if (l->cfg.stats_interval > 0 && now >= l->next_stats) {
 		write_prom(l);
@@ -604,6 +621,8 @@ on_timer(struct live *l)
 	tick(l, now);
 	if (now >= l->next_house)
 		housekeeping(l, now);
+	else if (save_due(l, now))
+		start_save(l, now);
 }
 
 /* ---- configuration ---- */

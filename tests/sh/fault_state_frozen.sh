@@ -60,11 +60,19 @@ ngt_mail_ok "$NGT_NEW_A4" "$NGT_SRV_A4" new-frozen
     fail "new-frozen: ${MS} ms (the greet pause is 1 s)"
 ngt_expect_gate "PASS NEW \[$(ngt_re "$NGT_NEW_A4")\]" new-frozen
 sleep 2		# the save is stuck in the kernel by now
+cpu() { awk '{ print $14 + $15 }' "/proc/$NGT_GATE_PID/stat"; }	# ticks
+c0=$(cpu)
 for i in 1 2 3; do
 	ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" "old-frozen$i"
 	[ "$MS" -lt 900 ] || fail "old-frozen$i: ${MS} ms, held while frozen"
 done
 ngt_bot_reset "$NGT_BOT_A4" "$NGT_SRV_A4" bot-frozen
+sleep 3
+# Waiting is not spinning: the loop sleeps while the thread is stuck.
+c1=$(cpu) hz=$(getconf CLK_TCK)
+echo "gate CPU while frozen: $((c1 - c0)) ticks of 1/$hz s"
+[ $((c1 - c0)) -lt $((hz / 10)) ] ||
+    fail "the gate used $((c1 - c0)) ticks of CPU while the disk was frozen"
 grep -E "saving state|PASS OLD" "$NGT_GATELOG" | tail -n 3
 grep -q "saving state" "$NGT_GATELOG" && fail "a save failed while it waited"
 grep -q "$(ngt_re "$NGT_NEW_A4")" "$GSD/pass.state" &&
