@@ -105,6 +105,18 @@ ngt_local_gate() {	# [config lines...]
 	ngt_gate_conf "$@"
 }
 
+# The state-dir fault tests' setup: local mode, IPv4 rules, the
+# counters every second and a 1 s greet pause.  Sets SD (state_dir).
+ngt_state_fault_gate() {
+	ngt_topology local
+	ngt_postfix_start
+	ngt_rules_install --family 4
+	ngt_db_build
+	ngt_gate_conf "stats_interval = 1s"
+	sed -i "s/^greet_pause = .*/greet_pause = 1s/" "$NGT_CONF"
+	SD=$NGT_DIR/state
+}
+
 # The gate drops root to nobody: its files must be readable then.
 ngt_conf_nobody() {
 	sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"

@@ -19,13 +19,7 @@ ngt_need_live unshare
 unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
 
 ngt_init
-ngt_topology local
-ngt_postfix_start
-ngt_rules_install --family 4
-ngt_db_build
-ngt_gate_conf "stats_interval = 1s"
-sed -i "s/^greet_pause = .*/greet_pause = 1s/" "$NGT_CONF"
-SD=$NGT_DIR/state
+ngt_state_fault_gate
 cli_re=$(ngt_re "$NGT_CLI_A4")
 
 # A good state to start from: the first client passes, the gate saves.

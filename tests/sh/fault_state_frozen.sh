@@ -28,14 +28,16 @@ freeze() {
 	nsenter -t "$NGT_GATE_PID" -m fsfreeze -f "$SD" || fail "fsfreeze"
 	FROZEN=1
 }
+# Saved: ADDR in the gate's pass.state within 5 s; a copy kept.
+saved() {	# addr what
+	n=0
+	until grep -q "$(ngt_re "$1")" "$GSD/pass.state" 2>/dev/null; do
+		n=$((n + 1)); [ $n -lt 50 ] || fail "$2: not saved"; sleep 0.1
+	done
+	cp "$GSD/pass.state" "$NGT_DIR/pass.good"
+}
 trap 'rc=$?; thaw; (exit $rc); ngt_cleanup' EXIT
-ngt_topology local
-ngt_postfix_start
-ngt_rules_install --family 4
-ngt_db_build
-ngt_gate_conf "stats_interval = 1s"
-sed -i "s/^greet_pause = .*/greet_pause = 1s/" "$NGT_CONF"
-SD=$NGT_DIR/state
+ngt_state_fault_gate
 IMG=$NGT_DIR/state.img
 truncate -s 32M "$IMG" && mkfs.ext4 -q -F "$IMG" || skip "mkfs.ext4 failed"
 
@@ -46,11 +48,7 @@ grep -q "$IMG\|loop" "/proc/$NGT_GATE_PID/mountinfo" ||
     fail "state_dir is not the image in the gate's namespace"
 ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" seed
 ngt_expect_gate "PASS NEW \[$(ngt_re "$NGT_CLI_A4")\]" seed
-n=0
-until grep -q "$(ngt_re "$NGT_CLI_A4")" "$GSD/pass.state" 2>/dev/null; do
-	n=$((n + 1)); [ $n -lt 50 ] || fail "seed: not saved"; sleep 0.1
-done
-cp "$GSD/pass.state" "$NGT_DIR/pass.good"
+saved "$NGT_CLI_A4" seed
 
 freeze
 echo "frozen"
@@ -79,11 +77,7 @@ grep -q "$(ngt_re "$NGT_NEW_A4")" "$GSD/pass.state" &&
     fail "pass.state changed on a frozen disk?"
 thaw
 echo "thawed"
-n=0
-until grep -q "$(ngt_re "$NGT_NEW_A4")" "$GSD/pass.state" 2>/dev/null; do
-	n=$((n + 1)); [ $n -lt 50 ] || fail "no save after the thaw"; sleep 0.1
-done
-cp "$GSD/pass.state" "$NGT_DIR/pass.good"
+saved "$NGT_NEW_A4" "after the thaw"
 
 # Frozen at shutdown: bounded, then out once the disk answers.
 freeze
