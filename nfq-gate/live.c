@@ -373,10 +373,10 @@ on_packet(const struct ng_nfq_pkt *p, void *arg)
  * written by the writer thread (state_saver.c); a save asked for while
  * one runs waits for the next housekeeping second.
  */
+/* save_failed - counted; logged once per failure spell, not each second */
 static void
 save_failed(struct live *l, const char *err)
 {
-	/* One line per failure spell, not one per second. */
 	l->st.state_save_errors++;
 	if (!l->save_failing)
 		ng_log(LOG_WARNING, "saving state: %s", err);
@@ -385,6 +385,7 @@ save_failed(struct live *l, const char *err)
 	l->urgent = 0;
 }
 
+/* save_ok - counted, and the end of a failure spell said */
 static void
 save_ok(struct live *l, int entries)
 {
@@ -395,6 +396,7 @@ save_ok(struct live *l, int entries)
 	l->st.state_saves++;
 }
 
+/* start_save - begin a save unless one is under way */
 static void
 start_save(struct live *l, ng_usec now)
 {
@@ -429,6 +431,7 @@ save_due(const struct live *l, ng_usec now)
 	    (l->dirty && now >= l->last_save + SAVE_EVERY);
 }
 
+/* warn_state - one state file that could not be loaded */
 static void
 warn_state(const char *msg)
 {

@@ -150,6 +150,7 @@ ng_nftset_pending(const struct ng_nftset *s)
 	return n;
 }
 
+/* set_of - the set for an address family, "" when none */
 static const char *
 set_of(const struct ng_nftset *s, unsigned family)
 {

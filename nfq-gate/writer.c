@@ -40,6 +40,7 @@ struct ng_writer {
 	int done_fd;			/* thread -> loop, non-blocking */
 };
 
+/* nap - a short sleep between looks at shutdown */
 static void
 nap(void)
 {
@@ -99,6 +100,7 @@ thread_main(void *arg)
 	return NULL;
 }
 
+/* close_fds - both eventfds, those that were made */
 static void
 close_fds(struct ng_writer *w)
 {
