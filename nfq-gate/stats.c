@@ -80,7 +80,7 @@ ng_stats_log(const struct ng_stats_view *v)
 	if (v->eng != NULL)
 		ng_log(LOG_INFO, "statistics: packets=%llu flows=%llu "
 		    "flows_now=%llu held_now=%llu evicted=%llu pass_new=%llu "
-		    "pass_old=%llu pregreet=%llu penalty=%llu",
+		    "pass_old=%llu pregreet=%llu penalty=%llu greylist_full=%llu",
 		    (unsigned long long)v->eng->packets,
 		    (unsigned long long)v->eng->flows,
 		    (unsigned long long)v->eng->flows_now,
@@ -89,7 +89,8 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->events[NG_EV_PASS_NEW],
 		    (unsigned long long)v->eng->events[NG_EV_PASS_OLD],
 		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
-		    (unsigned long long)v->eng->events[NG_EV_PENALTY]);
+		    (unsigned long long)v->eng->events[NG_EV_PENALTY],
+		    (unsigned long long)v->eng->greylist_full);
 	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
 	    "nft_adds=%llu nft_errors=%llu nft_timeouts=%llu "
 	    "nft_dropped=%llu "
@@ -160,6 +161,9 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	    e->held_now);
 	one(fp, "flows_evicted_total", "counter", "Flows evicted, table full.",
 	    e->flows_evicted);
+	one(fp, "greylist_full_total", "counter", "New senders given the "
+	    "greeting test: greylist full of live first tries.",
+	    e->greylist_full);
 	if (v->eng == NULL)
 		return;
 	metric(fp, "events_total", "counter", "Log events by type.");
@@ -274,12 +278,9 @@ ng_stats_prom_text(const struct ng_stats_view *v, size_t *len)
 }
 
 int
-ng_stats_prom_save(const char *dir, const char *text, size_t len,
+ng_stats_prom_save(const char *path, const char *text, size_t len,
     char *err, size_t errlen)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/nfq-gate.prom", dir);
 	/* Not durable: a file lost to a crash is rewritten in seconds. */
 	return ng_atomic_write(path, text, len, 0644, 0, err, errlen);
 }

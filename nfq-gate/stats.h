@@ -70,10 +70,11 @@ void ng_stats_prom(const struct ng_stats_view *v, FILE *fp);
 /* The same text in a malloc'd buffer (no I/O), or NULL. */
 char *ng_stats_prom_text(const struct ng_stats_view *v, size_t *len);
 /*
- * Write it as dir/nfq-gate.prom with ng_atomic_write(), a blocking
- * call for the writer thread; 0, or -1 with errno and err.
+ * Write it as path (prom_file, or state_dir/nfq-gate.prom) with
+ * ng_atomic_write(), a blocking call for the writer thread; 0, or -1
+ * with errno and err.
  */
-int ng_stats_prom_save(const char *dir, const char *text, size_t len,
+int ng_stats_prom_save(const char *path, const char *text, size_t len,
     char *err, size_t errlen);
 
 #endif

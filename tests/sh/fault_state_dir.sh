@@ -15,7 +15,7 @@
 
 . "$(dirname "$0")/../lib.sh"
 . "$NG_ROOT/tests/netns.sh"
-ngt_need_live unshare
+ngt_need_live unshare nsenter
 unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
 
 ngt_init
@@ -38,11 +38,15 @@ gate_in_mountns() {	# setup-commands label
 	GSD=/proc/$NGT_GATE_PID/root$SD
 }
 
-one_case() {	# label setup-commands new-client
+one_case() {	# label setup-commands new-client [commands-once-started]
 	label=$1 new=$3
 	gate_in_mountns "$2" "$label"
 	grep -q "entries loaded" "$NGT_GATELOG" ||
 	    fail "$label: the good state was not loaded"
+	if [ -n "$4" ]; then
+		nsenter -t "$NGT_GATE_PID" -m sh -c "$4" ||
+		    fail "$label: $4"
+	fi
 	# A known client: PASS OLD from the loaded cache.
 	ngt_mail_ok "$NGT_CLI_A4" "$NGT_SRV_A4" "$label-old"
 	ngt_expect_gate "PASS OLD \[$cli_re\]:[0-9]+" "$label: PASS OLD"
@@ -85,9 +89,11 @@ grep -qiE "saving state: .*(No space|space left)" "$NGT_GATELOG" ||
     fail "full: the failure does not name ENOSPC"
 grep -q "nfq-gate.prom" "$NGT_GATELOG" || echo "(no prom write failure logged)"
 
-# 2. Read-only: state_dir bind-mounted onto itself, read-only.
-one_case readonly "mount --bind '$SD' '$SD' &&
-    mount -o remount,bind,ro '$SD'" "$NGT_BOT_A4"
+# 2. Read-only: state_dir bind-mounted onto itself, remounted read-only
+# under the running gate (a gate refuses to start on a state_dir it
+# cannot write; a remount while it runs must not stop it judging).
+one_case readonly "mount --bind '$SD' '$SD'" "$NGT_BOT_A4" \
+    "mount -o remount,bind,ro '$SD'"
 grep -qiE "saving state: .*Read-only" "$NGT_GATELOG" ||
     fail "readonly: the failure does not name EROFS"
 
