@@ -128,6 +128,7 @@ ng_config_defaults(struct ng_config *c)
 	c->stats_interval = NG_SEC(60);
 	c->log_rate = 1000;
 	c->sandbox = 1;
+	c->rules_check = NG_SEC(10);
 	snprintf(c->policy_socket_owner, sizeof(c->policy_socket_owner),
 	    "postfix");
 	c->policy_socket_mode = 0660;
@@ -578,6 +579,57 @@ set_cidrs(struct parse *p, const struct key *k, char *v)
 	return each_word(p, v, add_cidr, field(p, k)) < 0 ? -1 : 0;
 }
 
+/*
+ * add_inside - one "inside" word: a network (checked here, used by
+ * nfq-gate-rules) or an interface name (what iptables -i takes).
+ */
+static int
+add_inside(struct parse *p, const char *w, void *arg)
+{
+	struct ng_cidr_list l;
+	size_t i, n = strlen(w);
+	int r;
+
+	(void)arg;
+	if (strchr(w, ':') != NULL || strspn(w, "0123456789./") == n) {
+		ng_cidr_list_init(&l);
+		r = ng_cidr_list_add_str(&l, w);
+		ng_cidr_list_free(&l);
+		if (r < 0)
+			return fail(p, "inside: bad network \"%s\"", w);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)w[i]) && !strchr("_.+-", w[i]))
+			break;
+	if (i < n || n > 15)
+		return fail(p, "inside: bad interface name \"%s\"", w);
+	return 0;
+}
+
+/* set_inside - every word of an "inside" line checked; may repeat. */
+static int
+set_inside(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return each_word(p, v, add_inside, NULL) < 0 ? -1 : 0;
+}
+
+/* set_rules_lost - rules_lost = log | exit */
+static int
+set_rules_lost(struct parse *p, const struct key *k, char *v)
+{
+	if (strcmp(v, "log") == 0)
+		p->c->rules_lost_exit = 0;
+	else if (strcmp(v, "exit") == 0)
+		p->c->rules_lost_exit = 1;
+	else
+		return fail(p, "%s: bad value \"%s\" (log or exit)", k->name,
+		    v);
+	return 0;
+}
+
 static int set_cidr_file(struct parse *, const struct key *, char *);
 static int read_cidr_file(struct parse *, const struct key *, const char *,
     struct ng_cidr_list *);
@@ -702,6 +754,9 @@ static const struct key keys[] = {
 	{ "policy_action_penalty", set_template, F(policy_action_penalty),
 	    0, 0 },
 	{ "nft_penalty_set", set_nft_set, 0, 0, 0 },
+	{ "inside", set_inside, 0, 0, 1 },
+	{ "rules_check", set_duration, F(rules_check), 0, 0 },
+	{ "rules_lost", set_rules_lost, 0, 0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= NKEYS_MAX, "raise NKEYS_MAX");

@@ -97,6 +97,9 @@ struct ng_config {
 	char nft_penalty_set6[64];
 	/* Lines "name:line: message" the parser had doubts about. */
 	char warnings[NG_CONFIG_WARN_MAX];
+	/* nfq-gate-rules' rules watched (rulecheck.c); 0 = off. */
+	ng_usec rules_check;
+	int rules_lost_exit;		/* rules_lost = exit */
 };
 
 /* Defaults are the ones documented in nfq-gate.conf(5). */

@@ -43,6 +43,7 @@
 #include "privs.h"
 #include "psvc.h"
 #include "psvc_sock.h"
+#include "rulecheck.h"
 #include "sandbox.h"
 #include "state_saver.h"
 #include "stats.h"
@@ -55,6 +56,8 @@
 #define EX_OSERR	71
 #define EX_CANTCREAT	73
 #define EX_CONFIG	78
+/* rules_lost = exit: systemd restarts us, ExecStartPre puts them back. */
+#define EX_RULES	75
 
 #define DEFAULT_CONF	"/etc/nfq-gate/nfq-gate.conf"
 #define COPY_RANGE	256	/* headers + the first payload bytes */
@@ -84,13 +87,14 @@ struct live {
 	struct ng_netdb *db;
 	struct ng_nfq *q;
 	struct ng_nftset *nft;
+	struct ng_rulecheck *rules;
 	struct ng_psvc_sock *psvc;
 	struct ng_writer *w;
 	struct ng_saver *saver;
 	struct prom_job prom;
 	int epfd, sigfd, timerfd;
 	ng_usec armed;
-	ng_usec start, next_house, next_stats, last_save;
+	ng_usec start, next_house, next_stats, last_save, next_rules;
 	int dirty, urgent, stop, stress;
 	int save_failing;
 	int nft_logged;			/* an nft failure told this second */
@@ -141,6 +145,12 @@ send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
 		ng_stats_verdict(&l->st, NG_SV_DROP);
 		break;
 	case NG_RESET:
+		if (l->st.rules_missing & NG_RULES_RESET) {
+			/* No reject would see the mark: never let it by. */
+			ng_nfq_verdict(l->q, id, NF_DROP, 0, 0, 0, 0);
+			ng_stats_verdict(&l->st, NG_SV_DROP);
+			break;
+		}
 		/* Back through the hook: the REJECT rule sees the mark. */
 		ng_nfq_verdict(l->q, id, NF_REPEAT, 1,
 		    mark | l->cfg.mark_reset, 0, 0);
@@ -578,6 +588,25 @@ check_overrun(struct live *l)
 	l->enobufs_logged = n;
 }
 
+/* check_rules - are our firewall rules still there (rulecheck.c)? */
+static void
+check_rules(struct live *l, ng_usec now)
+{
+	/* A reload may set rules_check = 0; one cannot start the watch. */
+	if (l->rules == NULL || l->cfg.rules_check == 0 || now < l->next_rules)
+		return;
+	l->next_rules = now + l->cfg.rules_check;
+	if (ng_rulecheck_watch(l->rules)) {
+		l->st.rules_lost++;
+		if (l->cfg.rules_lost_exit) {
+			ng_log(LOG_ERR, "rules_lost = exit: exiting (%d)",
+			    EX_RULES);
+			l->stop = 3;
+		}
+	}
+	l->st.rules_missing = ng_rulecheck_missing(l->rules);
+}
+
 /*
  * check_greylist_full - one line when a flood fills the greylist with
  * live first tries (new senders then get the greeting test instead),
@@ -614,6 +643,7 @@ housekeeping(struct live *l, ng_usec now)
 		ng_nftset_expire(l->nft, now, nft_failed, l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	check_stress(l);
+	check_rules(l, now);
 	if (save_due(l, now))
 		start_save(l, now);
 	if (l->cfg.stats_interval > 0 && now >= l->next_stats) {
@@ -1110,6 +1140,10 @@ start_io(struct live *l)
 	}
 	if ((r = start_nft(l)) != 0 || (r = start_psvc(l)) != 0)
 		return r;
+	if (l->cfg.rules_check > 0 && (l->rules = ng_rulecheck_open(
+	    (uint16_t)l->queue, err, sizeof(err))) == NULL)
+		ng_log(LOG_WARNING, "rules check: %s: not watching the rules",
+		    err);
 	if (geteuid() == 0 && ng_privs_drop(uid, gid, err, sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "dropping privileges: %s", err);
 		return EX_OSERR;
@@ -1256,6 +1290,7 @@ cleanup(struct live *l)
 	}
 	ng_nfq_close(l->q);
 	ng_nftset_close(l->nft);
+	ng_rulecheck_close(l->rules);
 	ng_psvc_sock_close(l->psvc);
 	ng_engine_free(l->e);
 	ng_netdb_close(l->db);
@@ -1288,6 +1323,7 @@ ng_live_main(int argc, char **argv)
 	l->start = l->last_save = now_usec();
 	l->next_house = l->start + HOUSEKEEPING;
 	l->next_stats = l->start + l->cfg.stats_interval;
+	l->next_rules = l->start;
 	ng_log(LOG_INFO, "starting on queue %u: greet pause %.2fs (%.2fs "
 	    "under stress), queue_maxlen %u, database %s, state in %s, "
 	    "connmark via %s", l->queue,
@@ -1297,7 +1333,7 @@ ng_live_main(int argc, char **argv)
 	    l->cfg.state_dir, ng_nfq_ct_glue(l->q) ? "verdict" : "ctnetlink");
 	run(l);
 	shutdown_gate(l);
-	r = l->stop == 2 ? EX_OSERR : 0;
+	r = l->stop == 2 ? EX_OSERR : l->stop == 3 ? EX_RULES : 0;
 	ng_log(LOG_INFO, "stopped");
 	cleanup(l);
 	free(l);

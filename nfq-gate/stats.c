@@ -94,7 +94,8 @@ ng_stats_log(const struct ng_stats_view *v)
 	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
 	    "nft_adds=%llu nft_errors=%llu nft_timeouts=%llu "
 	    "nft_dropped=%llu "
-	    "reloads=%llu reload_errors=%llu policy_queries=%llu",
+	    "reloads=%llu reload_errors=%llu policy_queries=%llu "
+	    "rules_lost=%llu rules_missing=%d",
 	    (unsigned long long)s->state_saves,
 	    (unsigned long long)s->state_save_errors,
 	    (unsigned long long)s->nft_adds,
@@ -103,7 +104,8 @@ ng_stats_log(const struct ng_stats_view *v)
 	    (unsigned long long)s->nft_dropped,
 	    (unsigned long long)s->reloads,
 	    (unsigned long long)s->reload_errors,
-	    (unsigned long long)s->policy_queries);
+	    (unsigned long long)s->policy_queries,
+	    (unsigned long long)s->rules_lost, s->rules_missing != 0);
 	if (v->nfq != NULL)
 		ng_log(LOG_INFO, "statistics: queue %u: enobufs=%llu "
 		    "id_gaps=%llu netlink_errors=%llu queue_full=%llu "
@@ -237,6 +239,12 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	one(fp, "reset_loops_total", "counter",
 	    "Packets queued again with the reset mark (REJECT rule missing).",
 	    s->reset_loops);
+	one(fp, "rules_lost_total", "counter",
+	    "Times the firewall rules that feed the gate were found gone.",
+	    s->rules_lost);
+	one(fp, "rules_missing", "gauge",
+	    "1 while rules seen earlier are gone (connections unjudged).",
+	    s->rules_missing != 0);
 	one(fp, "nft_penalty_adds_total", "counter",
 	    "Addresses added to the nft penalty set.", s->nft_adds);
 	one(fp, "nft_penalty_errors_total", "counter",

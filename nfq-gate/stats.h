@@ -45,6 +45,8 @@ struct ng_live_stats {
 	uint64_t policy_queries;	/* answered from the tables */
 	uint64_t log_suppressed;	/* lines over log_rate */
 	uint64_t reset_loops;		/* reset mark queued again: no REJECT */
+	uint64_t rules_lost;		/* times our firewall rules went */
+	unsigned rules_missing;		/* NG_RULES_* gone now; 0 = all there */
 	unsigned ncc;
 	struct ng_cc_count cc[NG_STATS_CC_MAX];
 };

@@ -10,7 +10,7 @@ need_root
 command -v swaks >/dev/null || skip "swaks not installed"
 
 queued() {	# NFQUEUE rule's packet count in the gate namespace
-	ngt_in "$NGT_GATE_NS" "$1" -w -v -x -n -L NFQ_GATE |
+	ngt_in "$NGT_GATE_NS" "$1" -w -t security -v -x -n -L NFQ_GATE |
 	    awk '$3 == "NFQUEUE" { print $1 }'
 }
 

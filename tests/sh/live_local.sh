@@ -77,8 +77,8 @@ family "$NGT_CLI_A4" "$NGT_BOT_A4" "$NGT_CN_A4" "$NGT_SRV_A4" 4
 family "$NGT_CLI_A6" "$NGT_BOT_A6" "$NGT_CN_A6" "$NGT_SRV_A6" 6
 
 # Passed flows leave the queue: the connmark rule carries the mail body.
-acc=$(ngt_in "$NGT_SRV" iptables -w -v -x -n -L NFQ_GATE |
-    awk '$3 == "ACCEPT" && /connmark/ { print $1 }')
+acc=$(ngt_in "$NGT_SRV" iptables -w -t security -v -x -n -L NFQ_GATE |
+    awk '$3 == "RETURN" && /connmark/ { print $1 }')
 echo "IPv4 packets accepted by the connmark rule: $acc"
 [ "${acc:-0}" -gt 0 ] || fail "no packet took the connmark fast path"
 

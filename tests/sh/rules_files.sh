@@ -26,6 +26,7 @@ same nfq-gate6.rules --family 6
 same nfq-gate-gateway.rules --family 4 --mode gateway
 same nfq-gate6-gateway.rules --family 6 --mode gateway
 same nfq-gate.nft --backend nft
+same nfq-gate-reset.nft --reset-only
 
 # The invariants of the repeat-mark idiom, in order, in every file.
 for f in nfq-gate.rules nfq-gate6.rules nfq-gate-gateway.rules \
@@ -39,13 +40,47 @@ for f in nfq-gate.rules nfq-gate6.rules nfq-gate-gateway.rules \
 	cmp -s "$TMP/order" "$TMP/want" ||
 	    { diff -u "$TMP/want" "$TMP/order" >&2; fail "$f: rule order"; }
 	grep -q -- '--queue-bypass' "$R/$f" || fail "$f: no --queue-bypass"
-	grep -q -- '--reject-with tcp-reset' "$R/$f" || fail "$f: no tcp-reset"
+	# After the admin's filter rules: the security table, appended.
+	grep -q '^\*security$' "$R/$f" || fail "$f: not the security table"
+	grep -q -- '^-I ' "$R/$f" && fail "$f: inserts a rule"
+	grep -q -- '-j ACCEPT' "$R/$f" && fail "$f: ACCEPT skips later rules"
+	# Loopback and the host's own addresses are never queued.
+	grep -q -- '--src-type LOCAL -j NFQ_GATE' "$R/$f" ||
+	    fail "$f: local sources are judged"
+	grep -q -- '--dst-type LOCAL -j NFQ_GATE' "$R/$f" ||
+	    fail "$f: local clients of the server's packets are judged"
 done
+grep -q 'meta mark & 0x200 == 0x200 reject with tcp reset' \
+    "$R/nfq-gate-reset.nft" || fail "nfq-gate-reset.nft: no reset"
+grep -q 'priority 200;' "$R/nfq-gate.nft" || fail "nfq-gate.nft: priority"
+grep -q 'iif != "lo" fib saddr type != local jump gate' "$R/nfq-gate.nft" ||
+    fail "nfq-gate.nft: loopback or local sources judged"
+
+# --inside: the inside's connections RETURN before anything else.
+sh "$T" print --family 4 --mode gateway --inside eth1,10.0.0.0/8,fd00::/8 \
+    >"$TMP/in4" || fail "print --inside"
+grep -- '-A NFQ_GATE' "$TMP/in4" | head -4 >"$TMP/in4.first"
+printf '%s\n' '-A NFQ_GATE -i eth1 -p tcp -m tcp --dport 25 -j RETURN' \
+    '-A NFQ_GATE -o eth1 -p tcp -m tcp --sport 25 -j RETURN' \
+    '-A NFQ_GATE -s 10.0.0.0/8 -p tcp -m tcp --dport 25 -j RETURN' \
+    '-A NFQ_GATE -d 10.0.0.0/8 -p tcp -m tcp --sport 25 -j RETURN' \
+    >"$TMP/in4.want"
+cmp -s "$TMP/in4.first" "$TMP/in4.want" ||
+    { diff -u "$TMP/in4.want" "$TMP/in4.first" >&2; fail "--inside rules"; }
+grep -- "^-A" "$TMP/in4" | grep -q fd00 && fail "an IPv6 network in the IPv4 rules"
+printf 'ports = 25, 587\ninside = eth2 # the LAN\ninside = 192.0.2.0/24\n' \
+    >"$TMP/conf"
+sh "$T" print --family 4 --config "$TMP/conf" >"$TMP/c4" || fail "--config"
+grep -q -- '-i eth2 -p tcp -m multiport --dports 25,587 -j RETURN' "$TMP/c4" ||
+    fail "--config: inside interface or ports not read"
+grep -q -- '-s 192.0.2.0/24 ' "$TMP/c4" || fail "--config: second inside line"
+sh "$T" print --family 4 --config "$TMP/conf" --port 2525 | grep -q 587 &&
+    fail "--port does not override the config"
 
 # Options change what they should and nothing else.
 sh "$T" print --family 4 --port 25,587 --queue 7 >"$TMP/p" || fail print
-grep -q -- '--dports 25,587 -j NFQ_GATE' "$TMP/p" || fail "multiport dports"
-grep -q -- '--sports 25,587 -j NFQ_GATE' "$TMP/p" || fail "multiport sports"
+grep -q -- '--dports 25,587 ! -i lo .*-j NFQ_GATE' "$TMP/p" || fail "multiport dports"
+grep -q -- '--sports 25,587 ! -o lo .*-j NFQ_GATE' "$TMP/p" || fail "multiport sports"
 grep -q -- '--queue-num 7 --queue-bypass' "$TMP/p" || fail "queue 7"
 sh "$T" print --backend nft --mode gateway --port 2525 >"$TMP/n" ||
     fail "print nft"
@@ -55,7 +90,9 @@ grep -q 'define nfq_gate_ports = { 2525 }' "$TMP/n" || fail "nft port"
 
 # Bad options are refused with a message, never half-applied.
 for bad in "--mode bridge" "--port 0" "--port 25,x" "--queue -1" \
-    "--queue 70000" "--backend pf" "--family 5" "--chain a;b" "--port"; do
+    "--queue 70000" "--backend pf" "--family 5" "--chain a;b" "--port" \
+    "--inside eth;1" "--inside 10.0.0/8" "--inside averyveryverylongname" \
+    "--config /nonexistent" "--port 1,2,3,4,5,6,7,8,9"; do
 	# shellcheck disable=SC2086
 	if sh "$T" print $bad >/dev/null 2>"$TMP/err"; then
 		fail "accepted: $bad"

@@ -48,6 +48,18 @@ sh "$NG_ROOT/tools/nfq-gate-rules" print --backend nft --mode gateway \
     >"$TMP/gw.nft" || fail "print gateway"
 check "$TMP/gw.nft" "gateway mode"
 
+# The iptables backend's reset and penalty table has no queue statement:
+# it must pass as it is, and its reset chains run after both security
+# tables (iptables-legacy 50, iptables-nft 150).
+ip netns exec "$NS" nft -c -f "$NG_ROOT/rules/nfq-gate-reset.nft" ||
+    fail "rules/nfq-gate-reset.nft: nft -c fails"
+[ "$(grep -c 'priority 200;' "$NG_ROOT/rules/nfq-gate-reset.nft")" = 3 ] ||
+    fail "rules/nfq-gate-reset.nft: reset chains not at priority 200"
+sh "$NG_ROOT/tools/nfq-gate-rules" print --backend nft --mode gateway \
+    --inside eth1,10.0.0.0/8,fd00::/8 --port 25,587 >"$TMP/in.nft" ||
+    fail "print --inside"
+check "$TMP/in.nft" "gateway mode with --inside"
+
 # A broken copy must fail the check, or the check proves nothing.
 sed 's/ct packets >= 24 accept/ct packets >= accept/' \
     "$NG_ROOT/rules/nfq-gate.nft" >"$TMP/broken.nft"

@@ -137,7 +137,11 @@ test_every_key(void)
 	    "policy_socket_owner = postfix:postdrop\n"
 	    "policy_socket_mode = 600\n"
 	    "policy_action = PREPEND X-NFQ-Gate: cc=%c; pass=%p; grey=%g\n"
-	    "policy_action_penalty =\n";
+	    "policy_action_penalty =\n"
+	    "inside = eth1, 10.0.0.0/8\n"
+	    "inside = fd00::/8 br-lan.2\n"
+	    "rules_check = 30s\n"
+	    "rules_lost = exit\n";
 	struct ng_config c;
 	struct ng_addr a;
 	char err[256];
@@ -206,6 +210,8 @@ test_every_key(void)
 	CHECK_STR(c.nft_penalty_table, "inet nfq_gate");
 	CHECK_STR(c.nft_penalty_set4, "penalty4");
 	CHECK_STR(c.nft_penalty_set6, "penalty6");
+	CHECK_EQ(c.rules_check, NG_SEC(30));
+	CHECK_EQ(c.rules_lost_exit, 1);
 	ng_config_free(&c);
 }
 
@@ -365,6 +371,14 @@ test_errors(void)
 	    "expected FAMILY TABLE SET4 SET6");
 	expect_err("nft_penalty_set = arp t s4 s6\n", 1, "bad family \"arp\"");
 	expect_err("nft_penalty_set = inet t; s4 s6\n", 1, "bad name \"t;\"");
+	expect_err("inside = 10.0.0.0/33\n", 1, "inside: bad network");
+	expect_err("inside = fd00::/8/8\n", 1, "inside: bad network");
+	expect_err("inside = eth1;\n", 1, "inside: bad interface name");
+	expect_err("inside = averyveryverylongname\n", 1,
+	    "inside: bad interface name");
+	expect_err("inside =\n", 1, "inside: missing value");
+	expect_err("rules_lost = restart\n", 1,
+	    "rules_lost: bad value \"restart\" (log or exit)");
 }
 
 static void
