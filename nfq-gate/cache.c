@@ -478,6 +478,22 @@ walk_seg(struct ng_cache *c, unsigned seg,
 	return 0;
 }
 
+/* ng_cache_nslots - the slots a slot walk visits: all ever used */
+size_t
+ng_cache_nslots(const struct ng_cache *c)
+{
+	return c->fresh;
+}
+
+/* ng_cache_slot - the live entry in slot i, or NULL */
+const struct ng_cache_entry *
+ng_cache_slot(const struct ng_cache *c, size_t i, ng_usec now)
+{
+	if (i >= c->fresh || !c->v[i].used || c->v[i].e.expires <= now)
+		return NULL;
+	return &c->v[i].e;
+}
+
 /*
  * ng_cache_walk - fn over live entries: probation then protected, each
  * oldest first, so restoring a saved walk in order rebuilds the lists.
