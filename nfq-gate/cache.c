@@ -6,8 +6,13 @@
  * The hash is SipHash under a key the engine sets from its config (the
  * front-end draws it from getrandom()), so a flooder cannot aim its
  * addresses at one chain.  Expired entries stay in place until they are
- * refreshed, reused, evicted or swept by ng_cache_expire(); find and walk
- * treat them as absent.
+ * refreshed, reused, evicted or swept; find and walk treat them as
+ * absent.  A full table sweeps SWEEP_STEP slots on every new entry, a
+ * cursor going round the slots, and frees the expired ones it meets, so
+ * an expired entry in the middle of a list (PASS OLD reorders without
+ * extending expiry; a reload can shorten a TTL) is given back within
+ * capacity / SWEEP_STEP new entries instead of staying while live ones
+ * are evicted or refused.  Bounded work, never a walk of the table.
  *
  * What a full table gives up is chosen per table, because anyone who
  * can forge a source address can fill one:
@@ -23,7 +28,8 @@
  *   - admission control (the greylist): a full table whose oldest entry
  *     is still live refuses the new address (put returns NULL) instead
  *     of forgetting an entry someone may be about to use.
- * In every mode an expired entry at a list's tail is reused first.
+ * In every mode an expired entry is reused first: one the sweep freed,
+ * or one within VICTIM_LOOK entries of a list's tail.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +37,8 @@
 #include "cache.h"
 
 #define NIL UINT32_MAX
+#define SWEEP_STEP 8	/* slots looked at per new entry into a full table */
+#define VICTIM_LOOK 8	/* entries from a tail searched for an expired one */
 
 enum { PROBATION = 0, PROTECTED = 1 };
 
@@ -50,6 +58,7 @@ struct ng_cache {
 	uint32_t head[2], tail[2];	/* by segment; head is newest */
 	uint32_t nseg[2];
 	uint32_t protect_max;		/* 0: one plain LRU list */
+	uint32_t cursor;		/* the sweep's next slot */
 	int admit;			/* refuse rather than evict live */
 	unsigned prefix4, prefix6;
 	uint64_t evictions, refused;
@@ -287,13 +296,17 @@ ng_cache_touch(struct ng_cache *c, const struct ng_addr *a, ng_usec now)
 	return e;
 }
 
-/* expired_tail - a segment's oldest entry if it has expired, or NIL. */
+/* expired_near_tail - an expired entry near a segment's tail, or NIL. */
 static uint32_t
-expired_tail(const struct ng_cache *c, unsigned seg, ng_usec now)
+expired_near_tail(const struct ng_cache *c, unsigned seg, ng_usec now)
 {
 	uint32_t i = c->tail[seg];
+	unsigned k;
 
-	return i != NIL && c->v[i].e.expires <= now ? i : NIL;
+	for (k = 0; i != NIL && k < VICTIM_LOOK; k++, i = c->v[i].prev)
+		if (c->v[i].e.expires <= now)
+			return i;
+	return NIL;
 }
 
 /* victim - the slot a full table gives up for a new entry, or NIL. */
@@ -302,8 +315,8 @@ victim(struct ng_cache *c, ng_usec now)
 {
 	uint32_t i;
 
-	if ((i = expired_tail(c, PROBATION, now)) != NIL ||
-	    (i = expired_tail(c, PROTECTED, now)) != NIL)
+	if ((i = expired_near_tail(c, PROBATION, now)) != NIL ||
+	    (i = expired_near_tail(c, PROTECTED, now)) != NIL)
 		return i;
 	if (c->admit) {
 		c->refused++;
@@ -311,6 +324,25 @@ victim(struct ng_cache *c, ng_usec now)
 	}
 	return c->tail[PROBATION] != NIL ? c->tail[PROBATION] :
 	    c->tail[PROTECTED];
+}
+
+/*
+ * sweep - free the expired entries among the next SWEEP_STEP slots of a
+ * full table, so every slot is looked at once per capacity / SWEEP_STEP
+ * new entries, wherever it sits in the lists.
+ */
+static void
+sweep(struct ng_cache *c, ng_usec now)
+{
+	unsigned k;
+	uint32_t i;
+
+	for (k = 0; k < SWEEP_STEP && k < c->cap; k++) {
+		i = c->cursor;
+		c->cursor = i + 1 < c->cap ? i + 1 : 0;
+		if (c->v[i].used && c->v[i].e.expires <= now)
+			remove_slot(c, i);
+	}
 }
 
 /* take_slot - a slot for a new entry: unused, or freed from a victim. */
@@ -321,11 +353,14 @@ take_slot(struct ng_cache *c, ng_usec now)
 
 	if (c->free == NIL && c->fresh < c->cap)
 		return c->fresh++;
+	if (c->free == NIL)
+		sweep(c, now);
 	if (c->free == NIL) {
 		if ((i = victim(c, now)) == NIL)
 			return NIL;
+		if (c->v[i].e.expires > now)	/* a loss, not a reuse */
+			c->evictions++;
 		remove_slot(c, i);
-		c->evictions++;
 	}
 	i = c->free;
 	c->free = c->v[i].hnext;
@@ -405,7 +440,7 @@ ng_cache_count(const struct ng_cache *c)
 	return c->count;
 }
 
-/* ng_cache_evictions - live or expired entries given up for new ones. */
+/* ng_cache_evictions - live entries given up for new ones. */
 uint64_t
 ng_cache_evictions(const struct ng_cache *c)
 {
@@ -441,6 +476,22 @@ walk_seg(struct ng_cache *c, unsigned seg,
 			return rc;
 	}
 	return 0;
+}
+
+/* ng_cache_nslots - the slots a slot walk visits: all ever used */
+size_t
+ng_cache_nslots(const struct ng_cache *c)
+{
+	return c->fresh;
+}
+
+/* ng_cache_slot - the live entry in slot i, or NULL */
+const struct ng_cache_entry *
+ng_cache_slot(const struct ng_cache *c, size_t i, ng_usec now)
+{
+	if (i >= c->fresh || !c->v[i].used || c->v[i].e.expires <= now)
+		return NULL;
+	return &c->v[i].e;
 }
 
 /*

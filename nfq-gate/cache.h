@@ -59,6 +59,8 @@ void ng_cache_del(struct ng_cache *c, const struct ng_addr *a);
 /* Drop expired entries; returns how many. */
 unsigned ng_cache_expire(struct ng_cache *c, ng_usec now);
 size_t ng_cache_count(const struct ng_cache *c);
+/* Live entries evicted for new ones (reusing an expired one is not an
+ * eviction), and new ones admission control refused. */
 uint64_t ng_cache_evictions(const struct ng_cache *c);
 uint64_t ng_cache_refused(const struct ng_cache *c);
 size_t ng_cache_protected(const struct ng_cache *c);
@@ -67,6 +69,15 @@ size_t ng_cache_protected(const struct ng_cache *c);
  * stops early when fn returns nonzero. */
 int ng_cache_walk(struct ng_cache *c,
     int (*fn)(const struct ng_cache_entry *, void *), void *arg);
+/*
+ * Slot by slot, for a save spread over many short steps: slots
+ * [0, ng_cache_nslots()) hold every entry, and an entry keeps its slot
+ * for as long as it lives.  ng_cache_slot() is the live entry in slot
+ * i at now, or NULL.
+ */
+size_t ng_cache_nslots(const struct ng_cache *c);
+const struct ng_cache_entry *ng_cache_slot(const struct ng_cache *c,
+    size_t i, ng_usec now);
 /* Insert a whole entry as read back from a state file; count > 1 goes
  * back to the protected segment of a segmented table. */
 int ng_cache_restore(struct ng_cache *c, const struct ng_cache_entry *e,

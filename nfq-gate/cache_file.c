@@ -1,10 +1,14 @@
 /*
  * cache_file.c - save and load the address tables as state files.
  *
- * Saving writes a temporary file beside the real one and renames it into
- * place only after fsync, then fsyncs the directory: at every instant the
- * path names either the old complete file or the new complete one, which
- * is what lets the gate survive kill -9 and power loss.  Loading trusts
+ * Saving is two halves so that the live gate's packet loop only ever does
+ * the first: a snapshot copies the table slot by slot in short steps
+ * (ng_state_snap_step), and the second half, off the loop, sorts and
+ * formats the copy and hands it to ng_atomic_write(), which writes a
+ * temporary file, fsyncs it, renames it into place and fsyncs the
+ * directory: at every instant the path names either the old complete
+ * file or the new complete one, which is what lets the gate survive
+ * kill -9 and power loss.  Loading trusts
  * nothing: every line is checked before any entry goes into the table,
  * and a bad file is renamed aside (PATH.corrupt-TIME) for a human to look
  * at, so one damaged file costs a clean start, not a refused start or a
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "atomic_file.h"
 #include "cache_file.h"
 
 #define LINE_MAX_LEN 256
@@ -270,8 +275,8 @@ slurp(int fd, size_t *len)
 
 	if (fstat(fd, &st) < 0)
 		return NULL;
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > FILE_MAX) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+	if ((uint64_t)st.st_size > FILE_MAX) {
+		errno = EFBIG;
 		return NULL;
 	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
@@ -301,10 +306,11 @@ ng_state_load(struct ng_cache *c, const char *path, const char *kind,
 	char *text;
 	int fd, n;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+	/* No link followed, no FIFO waited on: see atomic_file.c. */
+	if ((fd = ng_open_regular(path, msg, sizeof(msg))) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		say(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		say(err, errlen, "%s", msg);
 		return -1;
 	}
 	text = slurp(fd, &len);
@@ -334,105 +340,163 @@ ng_state_load(struct ng_cache *c, const char *path, const char *kind,
 
 /* ---- saving ---- */
 
-struct writer {
-	FILE *f;
-	ng_usec now_mono;
-	time_t now_wall;
-	unsigned prefix4, prefix6;
-	uint64_t n;
-};
-
-static int
-write_entry(const struct ng_cache_entry *e, void *arg)
+int
+ng_state_snap_begin(struct ng_state_snap *s, const char *kind,
+    const struct ng_cache *c, ng_usec now_mono, time_t now_wall)
 {
-	struct writer *w = arg;
-	char a[NG_ADDRSTRLEN];
-	unsigned plen = e->key.family == 6 ? w->prefix6 : w->prefix4;
+	size_t n = ng_cache_nslots(c);
 
-	if (e->expires <= w->now_mono)
-		return 0;
-	fprintf(w->f, "%s/%u %" PRIu64 " %" PRIu64 " %" PRIu32 "\n",
-	    ng_addr_format(&e->key, a, sizeof(a)), plen,
-	    to_wall(e->first, w->now_mono, w->now_wall, 0),
-	    to_wall(e->expires, w->now_mono, w->now_wall, 1), e->count);
-	w->n++;
-	return ferror(w->f) ? -1 : 0;
+	s->kind = kind;
+	s->now_mono = now_mono;
+	s->now_wall = now_wall;
+	s->n = s->cursor = 0;
+	ng_cache_prefix(c, &s->prefix4, &s->prefix6);
+	/*
+	 * The copy is kept from one save to the next: a fresh one would
+	 * page-fault all the way through the steps on the loop.  Slots
+	 * made after this point are left to the next save, so a step
+	 * never reallocates.
+	 */
+	if (n > s->alloc && ng_state_snap_reserve(s, n) < 0)
+		return -1;
+	s->cap = n;
+	return 0;
 }
 
-/* Make the rename itself durable. */
-static int
-sync_dir(const char *path)
+int
+ng_state_snap_reserve(struct ng_state_snap *s, size_t n)
 {
-	char dir[1024], *slash;
-	int fd, rc;
+	struct ng_cache_entry *e;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (n <= s->alloc)
+		return 0;
+	if ((e = malloc(n * sizeof(*e))) == NULL)
 		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
+	/* Touched now, so no step of a save ever takes a page fault. */
+	memset(e, 0, n * sizeof(*e));
+	free(s->e);
+	s->e = e;
+	s->alloc = n;
+	return 0;
+}
+
+/*
+ * A fuzzy snapshot, which is all a cache needs: the table changes
+ * between steps, so an entry refreshed meanwhile is saved as it was when
+ * its slot was copied, one made meanwhile may be missed, one dropped
+ * meanwhile may be kept.  Each is true of some moment of the save, and
+ * the next save (the table is dirty again) catches up.
+ */
+int
+ng_state_snap_step(struct ng_state_snap *s, const struct ng_cache *c,
+    size_t max)
+{
+	size_t end = ng_cache_nslots(c);
+	const struct ng_cache_entry *e;
+
+	if (end > s->cap)
+		end = s->cap;
+	for (; s->cursor < end && max > 0; s->cursor++, max--)
+		if ((e = ng_cache_slot(c, s->cursor, s->now_mono)) != NULL)
+			s->e[s->n++] = *e;
+	return s->cursor >= end;
+}
+
+void
+ng_state_snap_free(struct ng_state_snap *s)
+{
+	free(s->e);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Oldest expiry first.  Every table has one TTL for all its entries, so
+ * that is also least recently refreshed first, and restoring the file in
+ * order rebuilds the LRU order the slot walk did not keep.
+ */
+static int
+by_expiry(const void *a, const void *b)
+{
+	const struct ng_cache_entry *x = a, *y = b;
+
+	if (x->expires != y->expires)
+		return x->expires < y->expires ? -1 : 1;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return 0;
+}
+
+#define ENTRY_TEXT_MAX (NG_ADDRSTRLEN + 4 + 3 * 21 + 2)
+
+/* format - the file image of a snapshot, in a malloc'd buffer */
+static char *
+format(const struct ng_state_snap *s, size_t *len, uint64_t *nlive)
+{
+	size_t cap = (s->n + 2) * ENTRY_TEXT_MAX + 64, n = 0, i;
+	char a[NG_ADDRSTRLEN], *buf = malloc(cap);
+	const struct ng_cache_entry *e;
+	uint64_t live = 0;
+	unsigned plen;
+
+	if (buf == NULL)
+		return NULL;
+	n += (size_t)snprintf(buf, cap, "%s %d %s\n", NG_STATE_MAGIC,
+	    NG_STATE_VERSION, s->kind);
+	for (i = 0; i < s->n; i++) {
+		e = &s->e[i];
+		if (e->expires <= s->now_mono)
+			continue;
+		plen = e->key.family == 6 ? s->prefix6 : s->prefix4;
+		n += (size_t)snprintf(buf + n, cap - n, "%s/%u %" PRIu64 " %"
+		    PRIu64 " %" PRIu32 "\n",
+		    ng_addr_format(&e->key, a, sizeof(a)), plen,
+		    to_wall(e->first, s->now_mono, s->now_wall, 0),
+		    to_wall(e->expires, s->now_mono, s->now_wall, 1),
+		    e->count);
+		live++;
+	}
+	n += (size_t)snprintf(buf + n, cap - n, "end %" PRIu64 "\n", live);
+	*len = n;
+	*nlive = live;
+	return buf;
+}
+
+int
+ng_state_snap_write(struct ng_state_snap *s, const char *path, char *err,
+    size_t errlen)
+{
+	uint64_t live = 0;
+	size_t len = 0;
+	char *text;
+	int rc;
+
+	if (s->n > 1)
+		qsort(s->e, s->n, sizeof(*s->e), by_expiry);
+	if ((text = format(s, &len, &live)) == NULL) {
+		say(err, errlen, "%s: formatting: out of memory (the old "
+		    "file is kept)", path);
+		return -1;
+	}
+	rc = ng_atomic_write(path, text, len, 0600, 1, err, errlen);
+	free(text);
+	return rc < 0 ? -1 : (int)live;
 }
 
 int
 ng_state_save(struct ng_cache *c, const char *path, const char *kind,
     ng_usec now_mono, time_t now_wall, char *err, size_t errlen)
 {
-	struct writer w = { NULL, now_mono, now_wall, 32, 128, 0 };
-	char tmp[1024];
-	const char *step = "creating";
-	int fd, saved;
+	struct ng_state_snap s;
+	int n;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >=
-	    sizeof(tmp)) {
-		say(err, errlen, "%s: path too long", path);
+	memset(&s, 0, sizeof(s));
+	if (ng_state_snap_begin(&s, kind, c, now_mono, now_wall) < 0) {
+		say(err, errlen, "%s: out of memory (the old file is kept)",
+		    path);
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd < 0 || (w.f = fdopen(fd, "w")) == NULL)
-		goto fail;
-	step = "writing";
-	ng_cache_prefix(c, &w.prefix4, &w.prefix6);
-	fprintf(w.f, "%s %d %s\n", NG_STATE_MAGIC, NG_STATE_VERSION, kind);
-	if (ng_cache_walk(c, write_entry, &w) != 0)
-		goto fail;
-	fprintf(w.f, "end %" PRIu64 "\n", w.n);
-	if (fflush(w.f) != 0 || ferror(w.f))
-		goto fail;
-	step = "syncing";
-	if (fsync(fd) < 0)
-		goto fail;
-	step = "closing";
-	fd = -1;
-	if (fclose(w.f) != 0) {
-		w.f = NULL;
-		goto fail;
-	}
-	w.f = NULL;
-	step = "renaming";
-	if (rename(tmp, path) < 0)
-		goto fail;
-	if (sync_dir(path) < 0) {
-		say(err, errlen, "%s: syncing its directory: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	return (int)w.n;
-fail:
-	saved = errno;
-	if (w.f != NULL)
-		fclose(w.f);
-	else if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	say(err, errlen, "%s: %s %s: %s (the old file is kept)", path, step,
-	    tmp, strerror(saved));
-	return -1;
+	ng_state_snap_step(&s, c, SIZE_MAX);
+	n = ng_state_snap_write(&s, path, err, errlen);
+	ng_state_snap_free(&s);
+	return n;
 }

@@ -32,7 +32,36 @@
 #define NG_STATE_VERSION 1
 
 /*
- * Write the live entries of c to path atomically: a temporary file in the
+ * A save in two halves (see cache_file.c): begin and step copy the
+ * table on the packet loop, a few slots at a time, with no I/O; write
+ * sorts, formats and writes the copy atomically, and is for a thread
+ * that may block.  step returns 1 once every slot is copied.  Zero
+ * the struct before the first begin; begin again reuses the memory,
+ * free releases it.
+ */
+struct ng_state_snap {
+	const char *kind;
+	unsigned prefix4, prefix6;
+	ng_usec now_mono;
+	time_t now_wall;
+	struct ng_cache_entry *e;	/* the copy, kept between saves */
+	size_t n, cap, alloc;
+	size_t cursor;			/* next slot to copy */
+};
+
+int ng_state_snap_begin(struct ng_state_snap *s, const char *kind,
+    const struct ng_cache *c, ng_usec now_mono, time_t now_wall);
+int ng_state_snap_step(struct ng_state_snap *s, const struct ng_cache *c,
+    size_t max);
+/* Entries written, or -1 with a message in err (path left as it was). */
+int ng_state_snap_write(struct ng_state_snap *s, const char *path,
+    char *err, size_t errlen);
+void ng_state_snap_free(struct ng_state_snap *s);
+/* Room for n entries, allocated and touched now (at start-up). */
+int ng_state_snap_reserve(struct ng_state_snap *s, size_t n);
+
+/*
+ * All of the above at once: write the live entries of c to path atomically: a temporary file in the
  * same directory, fsync, rename over path, fsync the directory.  Returns
  * the number of entries written, or -1 with a message in err (path is
  * then left as it was).
@@ -43,7 +72,8 @@ int ng_state_save(struct ng_cache *c, const char *path, const char *kind,
 /*
  * Read path into c.  Returns the entries loaded (expired ones are
  * skipped), 0 when the file does not exist, or -1 with a message in err:
- * an unreadable file is left alone; a corrupt one is renamed to
+ * an unreadable file, a symbolic link (never followed), a FIFO or
+ * anything else not a regular file is left alone and not read; a corrupt one is renamed to
  * PATH.corrupt-<unix time> and c is left untouched, so the caller starts
  * clean.
  */

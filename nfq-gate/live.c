@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache_file.h"
+#include "cache.h"
 #include "config.h"
 #include "engine.h"
 #include "event_format.h"
@@ -46,7 +46,9 @@
 #include "psvc_sock.h"
 #include "rulecheck.h"
 #include "sandbox.h"
+#include "state_saver.h"
 #include "stats.h"
+#include "writer.h"
 
 /* sysexits.h: 78 only when restarting cannot help (the unit's
  * RestartPreventExitStatus); the rest are faults worth a restart. */
@@ -64,6 +66,18 @@
 #define SAVE_EVERY	NG_SEC(10)
 #define SAVE_SOON	NG_SEC(1)	/* after a PASS NEW or PREGREET */
 #define TICK_ROUNDS	10000		/* bound on one burst of releases */
+#define SAVE_STEP_SLOTS	2048		/* table slots copied between polls */
+#define SAVE_FINAL_WAIT	NG_SEC(10)	/* for the disk at shutdown */
+#define PROM_FINAL_WAIT	NG_SEC(1)	/* the prom file is not worth more */
+#define STOP_WAIT	NG_SEC(1)	/* the writer thread, idle by then */
+
+/* The Prometheus file, written by the writer thread. */
+struct prom_job {
+	struct ng_job job;		/* first: the thread's view of us */
+	char path[NG_PATH_MAX * 2];	/* prom_file or state_dir/... */
+	char *text;
+	size_t len;
+};
 
 struct live {
 	const char *conf_path;
@@ -76,11 +90,15 @@ struct live {
 	struct ng_nftset *nft;
 	struct ng_rulecheck *rules;
 	struct ng_psvc_sock *psvc;
+	struct ng_writer *w;
+	struct ng_saver *saver;
+	struct prom_job prom;
 	int epfd, sigfd, timerfd;
 	ng_usec armed;
 	ng_usec start, next_house, next_stats, last_save, next_rules;
 	int dirty, urgent, stop, stress;
 	int save_failing;
+	int nft_logged;			/* an nft failure told this second */
 	uint64_t enobufs_logged;
 	unsigned log_used;		/* budgeted lines this second */
 	uint64_t log_suppressed;	/* ... and those left out */
@@ -154,21 +172,56 @@ send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
 	}
 }
 
+/*
+ * Queued, never waited for: nftset.c sends at the end of this turn of
+ * the loop and reads the acks when its socket is readable.  A full
+ * queue is counted; the engine's penalty box refuses the address anyway.
+ */
 static void
 penalize(struct live *l, const struct ng_event *ev)
 {
-	char err[256], a[NG_ADDRSTRLEN];
+	char a[NG_ADDRSTRLEN];
+
+	if (l->nft == NULL || ng_nftset_add(l->nft, &ev->client,
+	    l->cfg.penalty_ttl) == 0)
+		return;
+	if (!l->nft_logged)
+		ng_log(LOG_WARNING, "nft penalty set: %s: queue full (%u "
+		    "waiting), not added", ng_addr_format(&ev->client, a,
+		    sizeof(a)), ng_nftset_pending(l->nft));
+	l->nft_logged = 1;
+}
+
+/* A batch the kernel refused or never acked: one line a second at most. */
+static void
+nft_failed(const struct ng_nftset_fail *f, void *arg)
+{
+	struct live *l = arg;
+	char a[NG_ADDRSTRLEN];
+
+	if (l->nft_logged)
+		return;
+	l->nft_logged = 1;
+	ng_log(LOG_WARNING, "nft penalty set: %s%s: set %s: %s",
+	    ng_addr_format(&f->first, a, sizeof(a)),
+	    f->n > 1 ? " and others" : "", f->set,
+	    f->err == ETIMEDOUT ? "no answer from the kernel" :
+	    strerror(f->err));
+}
+
+/* The nft counters as the statistics show them. */
+static void
+nft_counts(struct live *l)
+{
+	const struct ng_nftset_counts *c;
 
 	if (l->nft == NULL)
 		return;
-	if (ng_nftset_add(l->nft, &ev->client, l->cfg.penalty_ttl, err,
-	    sizeof(err)) < 0) {
-		l->st.nft_errors++;
-		ng_log(LOG_WARNING, "nft penalty set: %s: %s",
-		    ng_addr_format(&ev->client, a, sizeof(a)), err);
-		return;
-	}
-	l->st.nft_adds++;
+	c = ng_nftset_counts(l->nft);
+	l->st.nft_adds = c->added;
+	l->st.nft_errors = c->errors;
+	l->st.nft_timeouts = c->timeouts;
+	l->st.nft_dropped = c->dropped;
 }
 
 /*
@@ -332,65 +385,106 @@ on_packet(const struct ng_nfq_pkt *p, void *arg)
 /* ---- state on disk ---- */
 
 /*
- * The pass cache, penalty box and greylist, each written atomically to
- * its own file in state_dir by cache_file.c, which converts our
- * monotonic clock to wall time on the way out and back.
+ * The pass cache, penalty box and greylist, each in its own file in
+ * state_dir (cache_file.c's format).  A save never blocks the loop: it
+ * is begun here, copied a few slots per turn of the loop in run(), and
+ * written by the writer thread (state_saver.c); a save asked for while
+ * one runs waits for the next housekeeping second.
  */
-static const char *state_kinds[3] = { "pass", "penalty", "greylist" };
-
-static struct ng_cache *
-state_table(struct ng_engine *e, int i)
+/* save_failed - counted; logged once per failure spell, not each second */
+static void
+save_failed(struct live *l, const char *err)
 {
-	if (i == 0)
-		return ng_engine_pass_cache(e);
-	if (i == 1)
-		return ng_engine_penalty_box(e);
-	return ng_engine_greylist(e);
+	l->st.state_save_errors++;
+	if (!l->save_failing)
+		ng_log(LOG_WARNING, "saving state: %s", err);
+	l->save_failing = 1;
+	l->dirty = 1;
+	l->urgent = 0;
+}
+
+/* save_ok - counted, and the end of a failure spell said */
+static void
+save_ok(struct live *l, int entries)
+{
+	ng_log(LOG_DEBUG, "state saved: %d entries", entries);
+	if (l->save_failing)
+		ng_log(LOG_INFO, "state saved again");
+	l->save_failing = 0;
+	l->st.state_saves++;
+}
+
+/* start_save - begin a save unless one is under way */
+static void
+start_save(struct live *l, ng_usec now)
+{
+	int r = ng_saver_begin(l->saver, l->e, now, time(NULL));
+
+	/*
+	 * Tried now, even when one is still running (this one then
+	 * coalesces into the next try): the timer is armed from here, and
+	 * a time in the past would fire it again and again.
+	 */
+	l->last_save = now;
+	if (r == 0)
+		return;
+	if (r < 0) {
+		save_failed(l, "out of memory");
+		return;
+	}
+	/* What changes from here on is the next save's. */
+	l->dirty = l->urgent = 0;
 }
 
 /*
- * Every table is tried even when one fails.  Returns the entries
- * written or loaded, or -1 with the first failure's message in err.
+ * Within a second of an urgent change, else every SAVE_EVERY.  arm_timer()
+ * wakes the loop for the urgent case, so on_timer() must act on it too:
+ * a wake-up that does nothing would come straight back, and the loop
+ * would spin until the next housekeeping second.
  */
 static int
-state_io(struct ng_engine *e, const char *dir, ng_usec now, int save,
-    char *err, size_t errlen)
+save_due(const struct live *l, ng_usec now)
 {
-	char path[NG_PATH_MAX + 32], msg[512];
-	int i, n, total = 0, bad = 0;
+	return (l->urgent && now >= l->last_save + SAVE_SOON) ||
+	    (l->dirty && now >= l->last_save + SAVE_EVERY);
+}
 
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s.state", dir,
-		    state_kinds[i]);
-		if (save)
-			n = ng_state_save(state_table(e, i), path,
-			    state_kinds[i], now, time(NULL), msg, sizeof(msg));
+/* warn_state - one state file that could not be loaded */
+static void
+warn_state(const char *msg)
+{
+	ng_log(LOG_WARNING, "state: %s", msg);
+}
+
+/* The Prometheus file: formatted here, written by the thread. */
+static int
+prom_run(struct ng_job *j)
+{
+	struct prom_job *p = (struct prom_job *)j;
+	int rc;
+
+	rc = ng_stats_prom_save(p->path, p->text, p->len, j->err,
+	    sizeof(j->err));
+	free(p->text);
+	p->text = NULL;
+	return rc;
+}
+
+/* A finished save or prom write, told by the writer's eventfd. */
+static void
+on_writer(struct live *l)
+{
+	char err[512];
+	int rc;
+
+	if (ng_saver_done(l->saver, &rc, err, sizeof(err))) {
+		if (rc < 0)
+			save_failed(l, err);
 		else
-			n = ng_state_load(state_table(e, i), path,
-			    state_kinds[i], now, time(NULL), msg, sizeof(msg));
-		if (n >= 0) {
-			total += n;
-			continue;
-		}
-		if (!bad)
-			snprintf(err, errlen, "%s", msg);
-		bad = 1;
+			save_ok(l, rc);
 	}
-	return bad ? -1 : total;
-}
-
-static int
-state_save(struct ng_engine *e, const char *dir, ng_usec now, char *err,
-    size_t errlen)
-{
-	return state_io(e, dir, now, 1, err, errlen);
-}
-
-static int
-state_load(struct ng_engine *e, const char *dir, ng_usec now, char *err,
-    size_t errlen)
-{
-	return state_io(e, dir, now, 0, err, errlen);
+	if (ng_writer_reap(l->w, &l->prom.job) && l->prom.job.rc < 0)
+		ng_log(LOG_WARNING, "writing %s", l->prom.job.err);
 }
 
 /* ---- time ---- */
@@ -446,6 +540,7 @@ static void
 stats_view(struct live *l, struct ng_stats_view *v)
 {
 	memset(v, 0, sizeof(*v));
+	nft_counts(l);
 	v->live = &l->st;
 	v->eng = ng_engine_stats(l->e);
 	v->nfq = ng_nfq_counters(l->q);
@@ -453,47 +548,31 @@ stats_view(struct live *l, struct ng_stats_view *v)
 	v->queue = l->queue;
 	v->stress = l->stress;
 	v->uptime_sec = (now_usec() - l->start) / NG_USEC_PER_SEC;
+	v->pass_evicted = ng_cache_evictions(ng_engine_pass_cache(l->e));
+	v->penalty_evicted = ng_cache_evictions(ng_engine_penalty_box(l->e));
+	v->grey_evicted = ng_cache_evictions(ng_engine_greylist(l->e));
+	v->grey_refused = ng_cache_refused(ng_engine_greylist(l->e));
 }
 
+/* Skipped while the last one is still being written (a slow disk). */
 static void
 write_prom(struct live *l)
 {
 	struct ng_stats_view v;
 
-	char path[NG_PATH_MAX * 2];
-
+	if (ng_writer_busy(l->w, &l->prom.job))
+		return;
 	stats_view(l, &v);
-	if (l->cfg.prom_file[0] != '\0')
-		snprintf(path, sizeof(path), "%s", l->cfg.prom_file);
-	else
-		snprintf(path, sizeof(path), "%s/nfq-gate.prom",
-		    l->cfg.state_dir);
-	if (ng_stats_write_prom(&v, path) < 0)
-		ng_log(LOG_WARNING, "writing %s: %s", path, strerror(errno));
-}
-
-static void
-save_state(struct live *l, ng_usec now)
-{
-	char err[512];
-
-	l->last_save = now;
-	if (state_save(l->e, l->cfg.state_dir, now, err,
-	    sizeof(err)) < 0) {
-		/* One line per failure spell, not one per second. */
-		l->st.state_save_errors++;
-		if (!l->save_failing)
-			ng_log(LOG_WARNING, "saving state: %s", err);
-		l->save_failing = 1;
-		l->dirty = 1;
-		l->urgent = 0;
+	l->prom.text = ng_stats_prom_text(&v, &l->prom.len);
+	if (l->prom.text == NULL) {
+		ng_log(LOG_WARNING, "writing %s: out of memory",
+		    l->prom.path);
 		return;
 	}
-	if (l->save_failing)
-		ng_log(LOG_INFO, "state saved again");
-	l->save_failing = 0;
-	l->st.state_saves++;
-	l->dirty = l->urgent = 0;
+	if (ng_writer_submit(l->w, &l->prom.job) < 0) {
+		free(l->prom.text);
+		l->prom.text = NULL;
+	}
 }
 
 /*
@@ -564,12 +643,14 @@ housekeeping(struct live *l, ng_usec now)
 	check_overrun(l);
 	check_greylist_full(l, now);
 	log_budget_reset(l);
+	l->nft_logged = 0;
+	if (l->nft != NULL)
+		ng_nftset_expire(l->nft, now, nft_failed, l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	check_stress(l);
 	check_rules(l, now);
-	if ((l->urgent && now >= l->last_save + SAVE_SOON) ||
-	    (l->dirty && now >= l->last_save + SAVE_EVERY))
-		save_state(l, now);
+	if (save_due(l, now))
+		start_save(l, now);
 	if (l->cfg.stats_interval > 0 && now >= l->next_stats) {
 		write_prom(l);
 		l->next_stats = now + l->cfg.stats_interval;
@@ -611,6 +692,8 @@ on_timer(struct live *l)
 	tick(l, now);
 	if (now >= l->next_house)
 		housekeeping(l, now);
+	else if (save_due(l, now))
+		start_save(l, now);
 }
 
 /* ---- configuration ---- */
@@ -803,6 +886,20 @@ want_stderr(const struct live *l)
 	    (unsigned long long)st.st_ino == ino);
 }
 
+/* The acks of nft penalty updates come in through the event loop. */
+static int
+watch_nft(struct live *l)
+{
+	struct epoll_event ev;
+
+	if (l->nft == NULL)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = ng_nftset_fd(l->nft);
+	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+}
+
 static int
 open_events(struct live *l)
 {
@@ -836,6 +933,8 @@ open_events(struct live *l)
 		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
 			return -1;
 	}
+	if (watch_nft(l) < 0)
+		return -1;
 	ev.data.fd = l->timerfd;
 	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 }
@@ -887,6 +986,7 @@ start_nft(struct live *l)
 	}
 	return 0;
 }
+
 
 /*
  * The policy socket is made before the privilege drop, in a directory
@@ -958,6 +1058,47 @@ start_sandbox(struct live *l)
 	return 0;
 }
 
+/*
+ * The writer thread, after the privilege drop (it inherits the user
+ * and capabilities) and before the seccomp filter (it needs clone).
+ */
+static int
+start_writer(struct live *l)
+{
+	struct epoll_event ev;
+	char err[256];
+
+	l->prom.job.run = prom_run;
+	/* prom_file and state_dir are start-only: fixed from here on. */
+	if (l->cfg.prom_file[0] != '\0')
+		snprintf(l->prom.path, sizeof(l->prom.path), "%s",
+		    l->cfg.prom_file);
+	else
+		snprintf(l->prom.path, sizeof(l->prom.path),
+		    "%s/nfq-gate.prom", l->cfg.state_dir);
+	l->w = ng_writer_start(err, sizeof(err));
+	if (l->w == NULL) {
+		ng_log(LOG_ERR, "%s", err);
+		return EX_OSERR;
+	}
+	l->saver = ng_saver_new(l->w, l->cfg.state_dir);
+	if (l->saver == NULL) {
+		ng_log(LOG_ERR, "out of memory");
+		return EX_OSERR;
+	}
+	if (ng_saver_reserve(l->saver, l->cfg.cache_max) < 0)
+		ng_log(LOG_WARNING, "no room for state saves in advance: "
+		    "they will allocate as they go");
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = ng_writer_fd(l->w);
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
+		ng_log(LOG_ERR, "event loop: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	return 0;
+}
+
 /* Socket and files while root, then the user; see privs.c. */
 static int
 start_io(struct live *l)
@@ -976,16 +1117,16 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "user: %s", err);
 		return EX_CONFIG;
 	}
-	if (ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
-	    sizeof(err)) < 0) {
+	/* A directory there that must not be used is the config's fault
+	 * (78, not restarted); one that cannot be made may come back. */
+	if ((r = ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
+	    sizeof(err))) < 0) {
 		ng_log(LOG_ERR, "state_dir: %s", err);
-		return EX_CANTCREAT;
+		return r == NG_PRIVS_BADDIR ? EX_CONFIG : EX_CANTCREAT;
 	}
-	r = state_load(l->e, l->cfg.state_dir, now_usec(), err,
-	    sizeof(err));
-	if (r < 0)
-		ng_log(LOG_WARNING, "state: %s", err);
-	else if (r > 0)
+	r = ng_saver_load(l->e, l->cfg.state_dir, now_usec(), time(NULL),
+	    warn_state);
+	if (r > 0)
 		ng_log(LOG_INFO, "state: %d entries loaded from %s", r,
 		    l->cfg.state_dir);
 	memset(&p, 0, sizeof(p));
@@ -1018,7 +1159,30 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "event loop: %s", strerror(errno));
 		return EX_OSERR;
 	}
+	if ((r = start_writer(l)) != 0)
+		return r;
 	return start_sandbox(l);
+}
+
+/*
+ * The last save, waited for: bounded, so a hung disk cannot hang a
+ * stop.  0 when it was written.
+ */
+static int
+final_save(struct live *l)
+{
+	char err[512];
+	int rc;
+
+	rc = ng_saver_final(l->saver, l->e, now_usec(), time(NULL),
+	    SAVE_FINAL_WAIT, err, sizeof(err));
+	if (rc < 0) {
+		l->save_failing = 0;	/* the last word: always logged */
+		save_failed(l, err);
+		return -1;
+	}
+	save_ok(l, rc);
+	return 0;
 }
 
 static void
@@ -1034,9 +1198,16 @@ shutdown_gate(struct live *l)
 		handle_events(l, &l->out);
 	}
 	ng_nfq_flush(l->q);
-	save_state(l, now_usec());
-	if (l->cfg.stats_interval > 0)
+	if (l->nft != NULL)	/* what is queued goes out, unwaited for */
+		ng_nftset_send(l->nft, now_usec(), nft_failed, l);
+	/* A disk that did not take the save will not take the prom file. */
+	if (final_save(l) == 0 && l->cfg.stats_interval > 0 &&
+	    ng_writer_wait(l->w, &l->prom.job, PROM_FINAL_WAIT) == 0) {
+		ng_writer_reap(l->w, &l->prom.job);
 		write_prom(l);
+		if (ng_writer_wait(l->w, &l->prom.job, PROM_FINAL_WAIT) == 0)
+			on_writer(l);
+	}
 }
 
 /* The policy service's view of one client_address (psvc_sock.h). */
@@ -1075,7 +1246,9 @@ run(struct live *l)
 
 	while (!l->stop) {
 		arm_timer(l);
-		n = epoll_wait(l->epfd, evs, 16, -1);
+		/* A save being copied: look, then copy a step. */
+		n = epoll_wait(l->epfd, evs, 16,
+		    ng_saver_copying(l->saver) ? 0 : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1088,6 +1261,11 @@ run(struct live *l)
 				on_signal(l);
 			else if (fd == l->timerfd)
 				on_timer(l);
+			else if (fd == ng_writer_fd(l->w))
+				on_writer(l);
+			else if (l->nft != NULL && fd == ng_nftset_fd(l->nft))
+				ng_nftset_receive(l->nft, now_usec(),
+				    nft_failed, l);
 			else if (fd != ng_nfq_fd(l->q))
 				on_policy(l, fd);	/* the only other fds */
 			else if (ng_nfq_receive(l->q, on_packet, l) < 0) {
@@ -1097,6 +1275,9 @@ run(struct live *l)
 			} else
 				check_stress(l);
 		}
+		if (l->nft != NULL)
+			ng_nftset_send(l->nft, now_usec(), nft_failed, l);
+		ng_saver_step(l->saver, l->e, SAVE_STEP_SLOTS);
 	}
 }
 
@@ -1109,6 +1290,11 @@ cleanup(struct live *l)
 		close(l->sigfd);
 	if (l->timerfd >= 0)
 		close(l->timerfd);
+	/* A thread stuck on a hung disk keeps its memory till exit. */
+	if (ng_writer_stop(l->w, STOP_WAIT) == 0) {
+		ng_saver_free(l->saver);
+		free(l->prom.text);
+	}
 	ng_nfq_close(l->q);
 	ng_nftset_close(l->nft);
 	ng_rulecheck_close(l->rules);

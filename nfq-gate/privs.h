@@ -23,11 +23,19 @@ int ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid, char *err,
 int ng_privs_lookup_group(const char *name, gid_t *gid, char *err,
     size_t errlen);
 
+/* ng_privs_prepare_dir's answer for a directory that is there but must
+ * not be used (a link, a foreign owner, writable by others): a config
+ * error (78), where -1 is one that could not be made (73). */
+#define NG_PRIVS_BADDIR	(-2)
+
 /*
  * Make dir (and parents) and give it to uid/gid while still root,
- * through a descriptor opened without following a link: a symlink at
- * dir is refused then, not followed.  Not root, nothing is chowned and
- * a link is followed (systemd's DynamicUser links StateDirectory=).
+ * walking the path with openat() without following a link (one root
+ * made excepted, above the last component): a symlink at dir is refused
+ * then, not followed, and so is a dir owned by another user or writable
+ * by group or others.  Not root, nothing is chowned or checked and a
+ * link is followed (systemd's DynamicUser links StateDirectory=).
+ * Returns 0, -1 (cannot make it) or NG_PRIVS_BADDIR.
  */
 int ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
     size_t errlen);

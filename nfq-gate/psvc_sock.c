@@ -6,6 +6,7 @@
  * Postfix waits for it before sending more).  A client that breaks the
  * protocol, or one past the connection limit, is logged and closed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,24 +58,31 @@ split(const char *path, char *dir, size_t dlen, const char **base)
 	return **base == '\0' ? -1 : 0;
 }
 
+#define PRIVATE_PREFIX ".nfq-gate."
+#define PRIVATE_TRIES 8
+
 /*
  * private_dir - a directory of our own in dfd, named at random, for the
  * socket to be made and given away in.  The owner of dfd (postfix, for
  * /var/spool/postfix/private) may rename it or put a link or a
  * directory of theirs in its place at any moment: the open does not
  * follow links, and what it opens must be ours and closed to others.
+ * Whatever goes wrong after the mkdirat, the name is removed again (an
+ * rmdir: it takes neither a link nor a directory someone filled).
+ * *why says what failed when errno alone would mislead.
  */
 static int
-private_dir(int dfd, char *name, size_t len)
+private_dir(int dfd, char *name, size_t len, const char **why)
 {
 	unsigned char r[8];
 	struct stat st;
-	int i, fd;
+	int i, fd, e;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < PRIVATE_TRIES; i++) {
 		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 			return -1;
-		snprintf(name, len, ".nfq-gate.%02x%02x%02x%02x%02x%02x%02x%02x",
+		snprintf(name, len, PRIVATE_PREFIX
+		    "%02x%02x%02x%02x%02x%02x%02x%02x",
 		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
 		if (mkdirat(dfd, name, 0700) < 0) {
 			if (errno == EEXIST)
@@ -83,17 +91,57 @@ private_dir(int dfd, char *name, size_t len)
 		}
 		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
-		    (st.st_mode & 077) == 0)
+		if (fd >= 0 && fstat(fd, &st) == 0 &&
+		    st.st_uid == geteuid() && (st.st_mode & 077) == 0)
 			return fd;
-		close(fd);
-		errno = EPERM;
+		e = fd < 0 ? errno : EPERM;
+		if (fd >= 0) {
+			*why = "the private directory beside it is not ours "
+			    "or is open to others";
+			close(fd);
+		}
+		(void)unlinkat(dfd, name, AT_REMOVEDIR);
+		errno = e;
 		return -1;
 	}
+	*why = "no free name for a private directory beside it (" 
+	    PRIVATE_PREFIX "*: 8 random names all taken)";
 	errno = EEXIST;
 	return -1;
+}
+
+/*
+ * remove_stale - rmdir the empty private directories of ours (0700)
+ * that a gate killed between mkdirat and its cleanup left in dfd.  No
+ * link is followed (fstatat without, rmdir never does) and rmdir takes
+ * only an empty directory, so nothing of anybody else's goes.
+ */
+static void
+remove_stale(int dfd)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, PRIVATE_PREFIX,
+		    sizeof(PRIVATE_PREFIX) - 1) != 0 ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    (st.st_mode & 07777) != 0700)
+			continue;
+		if (unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0)
+			ng_log(LOG_INFO, "policy socket: removed a stale %s",
+			    de->d_name);
+	}
+	closedir(d);
 }
 
 /*
@@ -177,20 +225,25 @@ check_place(int dfd, const char *base)
 		return errno == ENOENT ? 0 : -1;
 	if (S_ISSOCK(st.st_mode) || S_ISLNK(st.st_mode))
 		return 0;
-	errno = EEXIST;
+	errno = ENOTSOCK;
 	return -1;
 }
 
-/* make - the listening socket at base in s->dfd; errno on failure. */
+/* make - the listening socket at base in s->dfd; errno (and *why). */
 static int
 make(struct ng_psvc_sock *s, const char *base, uid_t uid, gid_t gid,
-    unsigned mode)
+    unsigned mode, const char **why)
 {
 	char name[64];
 	int pfd, r = -1, e;
 
-	if (check_place(s->dfd, base) < 0 ||
-	    (pfd = private_dir(s->dfd, name, sizeof(name))) < 0)
+	if (check_place(s->dfd, base) < 0) {
+		if (errno == ENOTSOCK)
+			*why = "exists and is not a socket";
+		return -1;
+	}
+	remove_stale(s->dfd);
+	if ((pfd = private_dir(s->dfd, name, sizeof(name), why)) < 0)
 		return -1;
 	if (bind_in(s->lfd, pfd, mode) == 0 && listen(s->lfd, 64) == 0 &&
 	    give(s, pfd, uid, gid, mode, base) == 0)
@@ -211,7 +264,7 @@ ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
 	struct ng_psvc_sock *s;
 	struct sockaddr_un sun;
 	char dir[sizeof(sun.sun_path)];
-	const char *base;
+	const char *base, *why = NULL;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "%s: path too long", path);
@@ -229,9 +282,9 @@ ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
 	s->dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	s->lfd = s->dfd < 0 ? -1 : socket(AF_UNIX,
 	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0 || make(s, base, uid, gid, mode & 07777) < 0) {
-		snprintf(err, errlen, "%s: %s", path, errno == EEXIST ?
-		    "exists and is not a socket" : strerror(errno));
+	if (s->lfd < 0 || make(s, base, uid, gid, mode & 07777, &why) < 0) {
+		snprintf(err, errlen, "%s: %s", path, why != NULL ? why :
+		    strerror(errno));
 		if (s->lfd >= 0)
 			close(s->lfd);
 		if (s->dfd >= 0)

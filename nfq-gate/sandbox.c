@@ -18,12 +18,28 @@
  * exploit gets no second try.
  *
  * Some calls are allowed only with the arguments the gate uses:
- * socket() for AF_UNIX (syslog) and AF_NETLINK with NETLINK_NETFILTER
- * (the queue, ctnetlink, nftables) - not NETLINK_ROUTE, which with our
- * CAP_NET_ADMIN could rewrite routes and addresses; ioctl() for TCGETS
- * only (isatty(), from stdio); mmap() and mprotect() without PROT_EXEC,
- * so no new code can be mapped.  The filter covers every thread (TSYNC):
- * the state writer is started before it.
+ * socket() for AF_UNIX of type SOCK_DGRAM or SOCK_STREAM (syslog;
+ * SOCK_NONBLOCK and SOCK_CLOEXEC masked off, no SOCK_SEQPACKET or raw)
+ * and AF_NETLINK with NETLINK_NETFILTER (the queue, ctnetlink,
+ * nftables) - not NETLINK_ROUTE, which with our CAP_NET_ADMIN could
+ * rewrite routes and addresses; ioctl() for TCGETS only (isatty(), from
+ * stdio); mmap() and mprotect() without PROT_EXEC.  The filter covers
+ * every thread (TSYNC): the state writer is started before it.
+ *
+ * What the filter does not stop, said plainly:
+ *   - No PROT_EXEC mapping does not mean no new code.  open() and
+ *     pwrite() are allowed (state files, reload), so a compromised
+ *     process can open /proc/self/mem and write over its own text,
+ *     which the kernel permits through that file whatever the mapping's
+ *     protection.  Closing that takes file-access rules, not system
+ *     call rules: Landlock (the kernel here has it) or a mount
+ *     namespace without /proc, as the systemd unit's ProtectProc= and
+ *     friends partly do.  The gate does not apply Landlock itself: its
+ *     reload reads a config and database from any path.
+ *   - NETLINK_NETFILTER with CAP_NET_ADMIN is what the verdicts need,
+ *     and it is also enough to rewrite or flush the whole nftables
+ *     ruleset and conntrack table.  Narrowing netlink to that protocol
+ *     takes away routes, addresses and links, not the firewall.
  */
 #include <errno.h>
 #include <seccomp.h>
@@ -62,7 +78,7 @@ static const char *const allowed[] = {
 	"sigaltstack",
 	"exit", "exit_group", "getpid", "gettid", "getuid", "geteuid",
 	"getgid", "getegid", "getrandom", "futex", "sched_yield",
-	"prlimit64", "uname", "tgkill",
+	"uname", "tgkill",
 	/* a thread's first steps, maybe after the filter is in (TSYNC) */
 	"rseq", "set_robust_list",
 };
@@ -111,8 +127,13 @@ struct arg_rule {
  * compiler.  ioctl's request is an int to the kernel: only its low 32
  * bits are compared.
  */
+#define SOCK_TYPE_MASK (0xffffffffu & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+
 static const struct arg_rule arg_rules[] = {
-	{ "socket", 1, { { 0, SCMP_CMP_EQ, AF_UNIX, 0 } } },
+	{ "socket", 2, { { 0, SCMP_CMP_EQ, AF_UNIX, 0 },
+	    { 1, SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_DGRAM } } },
+	{ "socket", 2, { { 0, SCMP_CMP_EQ, AF_UNIX, 0 },
+	    { 1, SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_STREAM } } },
 	{ "socket", 2, { { 0, SCMP_CMP_EQ, AF_NETLINK, 0 },
 	    { 2, SCMP_CMP_EQ, NETLINK_NETFILTER, 0 } } },
 	{ "ioctl", 1, { { 1, SCMP_CMP_MASKED_EQ, 0xffffffffu, TCGETS } } },

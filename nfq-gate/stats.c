@@ -13,12 +13,12 @@
  * the times our held+queued count reached queue_maxlen (queue full).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "addr.h"
+#include "atomic_file.h"
 #include "log.h"
 #include "stats.h"
 
@@ -128,13 +128,25 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
 		    (unsigned long long)v->eng->events[NG_EV_PENALTY],
 		    (unsigned long long)v->eng->greylist_full);
+	ng_log(LOG_INFO, "statistics: tables pass_evicted=%llu "
+	    "penalty_evicted=%llu greylist_evicted=%llu greylist_refused=%llu",
+	    (unsigned long long)v->pass_evicted,
+	    (unsigned long long)v->penalty_evicted,
+	    (unsigned long long)v->grey_evicted,
+	    (unsigned long long)v->grey_refused);
 	if (v->eng != NULL)
 		log_unverified(v->eng);
 	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
+	    "nft_adds=%llu nft_errors=%llu nft_timeouts=%llu "
+	    "nft_dropped=%llu "
 	    "reloads=%llu reload_errors=%llu policy_queries=%llu "
 	    "rules_lost=%llu rules_missing=%d",
 	    (unsigned long long)s->state_saves,
 	    (unsigned long long)s->state_save_errors,
+	    (unsigned long long)s->nft_adds,
+	    (unsigned long long)s->nft_errors,
+	    (unsigned long long)s->nft_timeouts,
+	    (unsigned long long)s->nft_dropped,
 	    (unsigned long long)s->reloads,
 	    (unsigned long long)s->reload_errors,
 	    (unsigned long long)s->policy_queries,
@@ -199,6 +211,14 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	one(fp, "greylist_full_total", "counter", "New senders given the "
 	    "greeting test: greylist full of live first tries.",
 	    e->greylist_full);
+	one(fp, "pass_evicted_total", "counter", "Live pass cache entries "
+	    "evicted for new ones.", v->pass_evicted);
+	one(fp, "penalty_evicted_total", "counter", "Live penalty box "
+	    "entries evicted for new ones.", v->penalty_evicted);
+	one(fp, "greylist_evicted_total", "counter", "Live greylist entries "
+	    "evicted for new ones.", v->grey_evicted);
+	one(fp, "greylist_refused_total", "counter", "New greylist entries "
+	    "refused: full of live ones.", v->grey_refused);
 	if (v->eng == NULL)
 		return;
 	metric(fp, "events_total", "counter", "Log events by type.");
@@ -294,6 +314,15 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	    s->rules_missing != 0);
 	one(fp, "nft_penalty_adds_total", "counter",
 	    "Addresses added to the nft penalty set.", s->nft_adds);
+	one(fp, "nft_penalty_errors_total", "counter",
+	    "Addresses the kernel refused to add to the nft penalty set.",
+	    s->nft_errors);
+	one(fp, "nft_penalty_timeouts_total", "counter",
+	    "Addresses whose nft add was not acknowledged in time.",
+	    s->nft_timeouts);
+	one(fp, "nft_penalty_dropped_total", "counter",
+	    "Addresses not sent to nft because its queue was full.",
+	    s->nft_dropped);
 	one(fp, "policy_queries_total", "counter",
 	    "Policy service requests answered from the tables.",
 	    s->policy_queries);
@@ -304,31 +333,29 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	    v->uptime_sec);
 }
 
-int
-ng_stats_write_prom(const struct ng_stats_view *v, const char *path)
+char *
+ng_stats_prom_text(const struct ng_stats_view *v, size_t *len)
 {
-	const char *slash = strrchr(path, '/');
-	char tmp[1024];
+	char *buf = NULL;
 	FILE *fp;
-	int fd, bad;
+	int bad;
 
-	/* Beside the file, so the rename is atomic; hidden from *.prom. */
-	if (slash == NULL)
-		snprintf(tmp, sizeof(tmp), ".%s.%ld", path, (long)getpid());
-	else
-		snprintf(tmp, sizeof(tmp), "%.*s/.%s.%ld", (int)(slash - path),
-		    path, slash + 1, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	/* Memory only: the loop formats, the writer thread writes. */
+	if ((fp = open_memstream(&buf, len)) == NULL)
+		return NULL;
 	ng_stats_prom(v, fp);
 	bad = ferror(fp);
-	if (fclose(fp) != 0 || bad || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
+	if (fclose(fp) != 0 || bad) {
+		free(buf);
+		return NULL;
 	}
-	return 0;
+	return buf;
+}
+
+int
+ng_stats_prom_save(const char *path, const char *text, size_t len,
+    char *err, size_t errlen)
+{
+	/* Not durable: a file lost to a crash is rewritten in seconds. */
+	return ng_atomic_write(path, text, len, 0644, 0, err, errlen);
 }

@@ -39,7 +39,9 @@ struct ng_live_stats {
 	uint64_t stress_on;		/* times stress mode began */
 	uint64_t reloads, reload_errors;
 	uint64_t state_saves, state_save_errors;
-	uint64_t nft_adds, nft_errors;
+	uint64_t nft_adds, nft_errors;	/* acked, refused by the kernel */
+	uint64_t nft_timeouts;		/* no ack in time */
+	uint64_t nft_dropped;		/* the nft queue was full */
 	uint64_t policy_queries;	/* answered from the tables */
 	uint64_t log_suppressed;	/* lines over log_rate */
 	uint64_t reset_loops;		/* reset mark queued again: no REJECT */
@@ -58,6 +60,9 @@ struct ng_stats_view {
 	unsigned queue;
 	int stress;
 	uint64_t uptime_sec;
+	/* The address tables (cache.c): live entries evicted for new ones,
+	 * new greylist entries refused while it is full of live ones. */
+	uint64_t pass_evicted, penalty_evicted, grey_evicted, grey_refused;
 };
 
 void ng_stats_verdict(struct ng_live_stats *s, enum ng_stat_verdict v);
@@ -67,7 +72,14 @@ void ng_stats_event(struct ng_live_stats *s, const struct ng_event *ev);
 void ng_stats_log(const struct ng_stats_view *v);
 /* Prometheus text exposition format. */
 void ng_stats_prom(const struct ng_stats_view *v, FILE *fp);
-/* Write the file at path via a temporary file beside it and rename(). */
-int ng_stats_write_prom(const struct ng_stats_view *v, const char *path);
+/* The same text in a malloc'd buffer (no I/O), or NULL. */
+char *ng_stats_prom_text(const struct ng_stats_view *v, size_t *len);
+/*
+ * Write it as path (prom_file, or state_dir/nfq-gate.prom) with
+ * ng_atomic_write(), a blocking call for the writer thread; 0, or -1
+ * with errno and err.
+ */
+int ng_stats_prom_save(const char *path, const char *text, size_t len,
+    char *err, size_t errlen);
 
 #endif

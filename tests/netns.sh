@@ -105,6 +105,18 @@ ngt_local_gate() {	# [config lines...]
 	ngt_gate_conf "$@"
 }
 
+# The state-dir fault tests' setup: local mode, IPv4 rules, the
+# counters every second and a 1 s greet pause.  Sets SD (state_dir).
+ngt_state_fault_gate() {
+	ngt_topology local
+	ngt_postfix_start
+	ngt_rules_install --family 4
+	ngt_db_build
+	ngt_gate_conf "stats_interval = 1s"
+	sed -i "s/^greet_pause = .*/greet_pause = 1s/" "$NGT_CONF"
+	SD=$NGT_DIR/state
+}
+
 # The gate drops root to nobody: its files must be readable then.
 ngt_conf_nobody() {
 	sed -i 's/^user = root$/user = nobody/' "$NGT_CONF"
@@ -333,6 +345,21 @@ ngt_gate_start() {	# conf [extra args]
 	sleep 0.2
 	kill -0 "$NGT_GATE_PID" 2>/dev/null ||
 	    { cat "$NGT_GATELOG" >&2; fail "nfq-gate exited"; }
+}
+
+# The gate in a private mount namespace of its own (unshare -m), where
+# the shell commands $1 run as root first (mounts over state_dir that
+# neither the host nor other tests see).  unshare and sh exec, so
+# $NGT_GATE_PID is the gate.
+ngt_gate_mountns() {	# setup-commands label
+	: >"$NGT_GATELOG"
+	ip netns exec "$NGT_GATE_NS" unshare -m --propagation private \
+	    sh -c "$1 && exec \"\$0\" -c \"\$1\" -q 0 -f --no-syslog" \
+	    "$GATE" "$NGT_CONF" >>"$NGT_GATELOG" 2>&1 &
+	NGT_GATE_PID=$!
+	ngt_wait_log "$NGT_GATELOG" "starting on queue" 5 ||
+	    { cat "$NGT_GATELOG" >&2; fail "gate did not start: $2"; }
+	kill -0 "$NGT_GATE_PID" || fail "gate died: $2"
 }
 
 # SIGTERM, then wait up to S seconds for the exit; its status in $NGT_RC.

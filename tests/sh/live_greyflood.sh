@@ -89,7 +89,12 @@ ngt_gate_usr1
 grep "statistics: packets=" "$NGT_GATELOG" | tail -n 1
 full=$(ngt_prom greylist_full_total)
 flows=$(ngt_prom flows_total)
-echo "gate: flows_total=$flows greylist_full=$full"
+refused=$(ngt_prom greylist_refused_total)
+echo "gate: flows_total=$flows greylist_full=$full greylist_refused=$refused"
+grep -q "statistics: tables pass_evicted=[0-9]* penalty_evicted=0 greylist_evicted=0 greylist_refused=[1-9]" \
+    "$NGT_GATELOG" || fail "no table counters in the statistics"
+[ "$refused" -ge "$full" ] ||
+    fail "greylist_refused_total $refused below greylist_full $full"
 # The flood really filled the greylist: the old table would have evicted.
 [ "$full" -gt 0 ] || fail "greylist_full is 0: the flood never filled the greylist"
 [ "$(grep -c "greylist full (cache_max $CACHE_MAX" "$NGT_GATELOG")" -eq 1 ] ||

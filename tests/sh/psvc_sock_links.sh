@@ -17,6 +17,11 @@
 # nobody:nogroup 0660 is at the path.  A stale socket (kill -9) is
 # replaced, a regular file at the path is refused with a clear error.  When the server stops it removes
 # only its own socket, not what replaced it.
+# 3. leftovers: a failed open of the private directory (strace's error
+#    injection) leaves no directory behind; running out of random names
+#    says so (not "exists and is not a socket"); an empty root 0700
+#    .nfq-gate.* directory a kill -9 left is removed at start, while a
+#    full one, nobody's, or a link to root's directory is left alone.
 
 . "$(dirname "$0")/../lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root"
@@ -103,6 +108,42 @@ rm -f "$S"
 ls -a "$D" | grep -q '^\.nfq-gate\.' && fail "a private directory was left"
 echo "stale socket replaced, a file refused"
 
+# ---- 3. leftovers ----
+# LeakSanitizer (an asan build) cannot work under ptrace.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
+strace -f -qq -o "$TMP/inj.log" -P "$D" -e trace=openat,mkdirat \
+    -e inject=openat:error=EACCES:when=2+ \
+    "$H" "$S" 1 "$NOBODY" "$NOGROUP" 660 >"$TMP/inj.out" 2>&1 &&
+    fail "openat injected: the server started"
+grep -A1 'mkdirat(.*"\.nfq-gate\.[0-9a-f]*", 0700) = 0' "$TMP/inj.log" |
+    grep -q 'openat(.*\.nfq-gate\..*INJECTED' ||
+    { cat "$TMP/inj.log"; fail "openat injected: did not hit the private directory"; }
+ls -a "$D" | grep -q '^\.nfq-gate\.' &&
+    { ls -la "$D"; fail "openat failed: the private directory was left"; }
+strace -f -qq -o /dev/null -e trace=mkdirat -e inject=mkdirat:error=EEXIST \
+    "$H" "$S" 1 "$NOBODY" "$NOGROUP" 660 >"$TMP/eexist.out" 2>&1 &&
+    fail "no free name: the server started"
+grep -q "no free name for a private directory" "$TMP/eexist.out" ||
+    { cat "$TMP/eexist.out"; fail "no free name: not said"; }
+grep -q "not a socket" "$TMP/eexist.out" && fail "no free name: 'not a socket'"
+echo "a failed private directory removed; no free name said as such"
+mkdir -m 700 "$D/.nfq-gate.0011223344556677" "$D/.nfq-gate.full" "$TMP/rootdir"
+touch "$D/.nfq-gate.full/x"
+as_nobody mkdir -m 700 "$D/.nfq-gate.nobodys"
+ln -s "$TMP/rootdir" "$D/.nfq-gate.link"
+"$H" "$S" 1 "$NOBODY" "$NOGROUP" 660 >"$TMP/stale.out" 2>&1 & pid=$!
+socket_ok stale-dirs
+wait $pid || fail "stale dirs: server exit status $?"
+[ -e "$D/.nfq-gate.0011223344556677" ] &&
+    fail "an empty stale private directory was left"
+[ -f "$D/.nfq-gate.full/x" ] || fail "a full .nfq-gate. directory was removed"
+[ -d "$D/.nfq-gate.nobodys" ] || fail "nobody's .nfq-gate. directory was removed"
+[ -L "$D/.nfq-gate.link" ] && [ -d "$TMP/rootdir" ] ||
+    fail "a .nfq-gate. link or what it points to was removed"
+rm -rf "$D/.nfq-gate.full" "$D/.nfq-gate.nobodys" "$D/.nfq-gate.link"
+echo "a stale private directory removed at start, nothing else"
+
 # ---- 2. links swapped in while bind() is held ----
 as_nobody mkdir "$D/evil"
 as_nobody ln -s "$V" "$D/evil/s"
@@ -132,9 +173,7 @@ until grep -q ready "$TMP/attack.log"; do
 	n=$((n + 1)); [ $n -lt 50 ] || fail "the attacker did not start"
 	sleep 0.1
 done
-# LeakSanitizer (an asan build) cannot work under ptrace.
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-    strace -f -qq -o /dev/null -e trace=bind -e inject=bind:delay_exit=1500000 \
+strace -f -qq -o /dev/null -e trace=bind -e inject=bind:delay_exit=1500000 \
     "$H" "$S" 4 "$NOBODY" "$NOGROUP" 660 & pid=$!
 wait $apid || { cat "$TMP/attack.log"; fail "the attacker failed"; }
 cat "$TMP/attack.log"

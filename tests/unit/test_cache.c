@@ -3,12 +3,16 @@
  * greylist): expiry, prefix pools, capacity and eviction, walk order,
  * and random operations checked against a plain array model; touch
  * (PASS OLD) refreshing recency, the segmented LRU of the pass cache,
- * the greylist's admission control, and rehashing under a new key.
+ * the greylist's admission control, and rehashing under a new key; a
+ * segmented table saved and loaded through cache_file.c.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cache.h"
+#include "cache_file.h"
 #include "test.h"
 
 static struct ng_addr
@@ -172,7 +176,6 @@ static void
 test_segments(void)
 {
 	struct ng_cache *c = ng_cache_new(100, 32, 128);
-	struct ng_cache_entry r;
 	struct ng_addr a;
 	unsigned i, kept = 0;
 
@@ -213,22 +216,124 @@ test_segments(void)
 		kept += ng_cache_find(c, &a, 401) != NULL;
 	}
 	CHECK_EQ(kept, 40);			/* the 10 oldest regulars left */
-	/* An expired protected entry is reused before a live one-off. */
-	ng_addr_set_v4(&a, 0xc6336400u + 49);
-	ng_cache_put(c, &a, 402, 1);
-	ng_addr_set_v4(&a, 0x0c000000u);
-	ng_cache_put(c, &a, 500, 10000);
-	ng_addr_set_v4(&a, 0x0b000000u + 99);	/* newest probation kept */
-	CHECK(ng_cache_find(c, &a, 501) != NULL);
-	/* Restored entries used more than once go back to protected. */
+	ng_cache_free(c);
+}
+
+/*
+ * A full table whose protected tail has expired gives that slot up, not
+ * the oldest live one-off on probation (whose tail is live).
+ */
+static void
+test_expired_protected_first(void)
+{
+	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_addr a;
+	unsigned i, kept = 0;
+
+	ng_cache_set_segments(c, 5);
+	for (i = 0; i < 5; i++) {		/* regulars, short TTL */
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		ng_cache_put(c, &a, 0, 100);
+		CHECK(ng_cache_touch(c, &a, 1) != NULL);
+	}
+	for (i = 0; i < 5; i++) {		/* live one-offs */
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, 2, 10000);
+	}
+	CHECK_EQ(ng_cache_protected(c), 5);
+	CHECK_EQ(ng_cache_count(c), 10);
+	ng_addr_set_v4(&a, 0x0c000000u);	/* at 200 the regulars are gone */
+	CHECK(ng_cache_put(c, &a, 200, 10000) != NULL);
+	for (i = 0; i < 5; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		kept += ng_cache_find(c, &a, 201) != NULL;
+	}
+	CHECK_EQ(kept, 5);
+	CHECK_EQ(ng_cache_evictions(c), 0);
+	ng_cache_free(c);
+}
+
+/*
+ * Restored entries used more than once (count > 1) go back to the
+ * protected segment of an empty table; a one-off stays on probation,
+ * and a flood of new one-offs then pushes out only the restored one-off.
+ */
+static void
+test_restore_protects(void)
+{
+	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache_entry r;
+	struct ng_addr a;
+	unsigned i;
+
+	ng_cache_set_segments(c, 5);
 	memset(&r, 0, sizeof(r));
 	r.key = A("192.0.2.99");
 	r.expires = 20000;
 	r.count = 3;
 	CHECK_EQ(ng_cache_restore(c, &r, 600), 1);
-	CHECK_EQ(ng_cache_protected(c), 80);
-	CHECK(ng_cache_touch(c, &r.key, 601) != NULL);
+	CHECK_EQ(ng_cache_protected(c), 1);
+	r.key = A("192.0.2.98");
+	r.count = 1;
+	CHECK_EQ(ng_cache_restore(c, &r, 600), 1);
+	CHECK_EQ(ng_cache_protected(c), 1);
+	for (i = 0; i < 100; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, 700, 10000);
+	}
+	a = A("192.0.2.99");
+	CHECK(ng_cache_find(c, &a, 701) != NULL);
+	a = A("192.0.2.98");
+	CHECK(ng_cache_find(c, &a, 701) == NULL);
 	ng_cache_free(c);
+}
+
+/*
+ * Saved and loaded through the state file (cache_file.c), a segmented
+ * pass cache comes back with the same entries protected: a restart does
+ * not put the regulars back among the one-offs.
+ */
+static void
+test_state_round_trip(void)
+{
+	struct ng_cache *c = ng_cache_new(100, 32, 128), *d;
+	char dir[] = "/tmp/test_cache.XXXXXX", path[64], err[256] = "";
+	struct ng_addr a;
+	unsigned i, kept = 0;
+
+	ng_cache_set_segments(c, 20);
+	for (i = 0; i < 10; i++) {		/* regulars: PASS OLD */
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		ng_cache_put(c, &a, NG_SEC(1), NG_SEC(86400))->count = 1;
+		ng_cache_touch(c, &a, NG_SEC(2))->count++;
+	}
+	for (i = 0; i < 30; i++) {		/* one-offs */
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, NG_SEC(3), NG_SEC(86400))->count = 1;
+	}
+	CHECK_EQ(ng_cache_protected(c), 10);
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/pass.state", dir);
+	CHECK_EQ(ng_state_save(c, path, "pass", NG_SEC(4), 1700000000, err,
+	    sizeof(err)), 40);
+	d = ng_cache_new(100, 32, 128);
+	ng_cache_set_segments(d, 20);
+	CHECK_EQ(ng_state_load(d, path, "pass", NG_SEC(5), 1700000001, err,
+	    sizeof(err)), 40);
+	CHECK_EQ(ng_cache_protected(d), 10);
+	for (i = 0; i < 1000; i++) {		/* a flood after the restart */
+		ng_addr_set_v4(&a, 0x0b000000u + i);
+		ng_cache_put(d, &a, NG_SEC(6), NG_SEC(86400));
+	}
+	for (i = 0; i < 10; i++) {
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		kept += ng_cache_find(d, &a, NG_SEC(7)) != NULL;
+	}
+	CHECK_EQ(kept, 10);
+	unlink(path);
+	rmdir(dir);
+	ng_cache_free(c);
+	ng_cache_free(d);
 }
 
 /*
@@ -259,7 +364,7 @@ test_admission(void)
 	CHECK(ng_cache_put(c, &a, 999, 1000) == NULL);
 	CHECK(ng_cache_put(c, &a, 1000, 1000) != NULL);
 	CHECK(ng_cache_find(c, &mta, 1000) == NULL);
-	CHECK_EQ(ng_cache_evictions(c), 1);
+	CHECK_EQ(ng_cache_evictions(c), 0);	/* reused, not lost */
 	/* A live entry is still refreshed in place when full. */
 	ng_addr_set_v4(&a, 0x0a000000u);
 	CHECK(ng_cache_put(c, &a, 1001, 1000) != NULL);
@@ -272,6 +377,73 @@ test_admission(void)
 		ng_cache_put(c, &a, 1 + i / 100, 1000);
 	}
 	CHECK(ng_cache_find(c, &mta, 500) == NULL);
+	ng_cache_free(c);
+}
+
+/*
+ * An expired entry in the middle of a list is found and reused, within
+ * capacity / 8 new entries (the sweep's step), wherever it sits.  The
+ * reviewer's cases: a regular whose PASS OLD moved it to the protected
+ * head without extending its expiry (a reload shortened pass_ttl) used
+ * to stay while live one-offs were evicted; a greylist entry made under
+ * a shorter greylist_window used to make a full table refuse every new
+ * address while its oldest entry lived.
+ */
+static void
+test_expired_in_middle(void)
+{
+	struct ng_cache *c = ng_cache_new(100, 32, 128);
+	struct ng_addr a;
+	unsigned i, live = 0, admitted = 0;
+
+	ng_cache_set_segments(c, 50);
+	for (i = 0; i < 50; i++) {		/* regulars; one short-lived */
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		ng_cache_put(c, &a, 0, i == 25 ? 1000 : 100000);
+		ng_cache_touch(c, &a, 1);
+	}
+	ng_addr_set_v4(&a, 0xc6336400u + 25);	/* PASS OLD: to the head */
+	CHECK(ng_cache_touch(c, &a, 2) != NULL);
+	for (i = 0; i < 50; i++) {		/* live one-offs */
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, 3, 100000);
+	}
+	for (i = 0; i < 100 / 8 + 1; i++) {	/* at 2000 the regular is gone */
+		ng_addr_set_v4(&a, 0x0b000000u + i);
+		ng_cache_put(c, &a, 2000, 100000);
+	}
+	for (i = 0; i < 50; i++) {
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		live += ng_cache_find(c, &a, 2001) != NULL;
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		live += ng_cache_find(c, &a, 2001) != NULL;
+	}
+	for (i = 0; i < 100 / 8 + 1; i++) {
+		ng_addr_set_v4(&a, 0x0b000000u + i);
+		live += ng_cache_find(c, &a, 2001) != NULL;
+	}
+	CHECK_EQ(live, 100);			/* every slot holds a live one */
+	CHECK_EQ(ng_cache_evictions(c), 100 / 8);
+	ng_cache_free(c);
+
+	c = ng_cache_new(100, 32, 128);		/* the greylist */
+	ng_cache_set_admission(c, 1);
+	for (i = 0; i < 100; i++) {		/* one under a shorter window */
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, i, i == 50 ? 10 : 100000);
+	}
+	for (i = 0; i < 100 / 8 + 1; i++) {
+		ng_addr_set_v4(&a, 0x0b000000u + i);
+		admitted += ng_cache_put(c, &a, 1000, 100000) != NULL;
+	}
+	CHECK_EQ(admitted, 1);
+	CHECK_EQ(ng_cache_refused(c), 100 / 8);
+	live = 0;
+	for (i = 0; i < 100; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		live += ng_cache_find(c, &a, 1001) != NULL;
+	}
+	CHECK_EQ(live, 99);			/* no live first try lost */
 	ng_cache_free(c);
 }
 
@@ -361,9 +533,12 @@ test_walk_and_restore(void)
 
 /*
  * Random puts, finds and deletes over a small address space, checked
- * against an array that does the same thing the slow, obvious way.
+ * against an array that does the same thing the slow, obvious way: a
+ * full table reuses an expired entry, else evicts the least recently
+ * touched.  M_CAP is at most the cache's sweep step, so its bounded
+ * search sees every slot.
  */
-#define M_CAP 16
+#define M_CAP 8
 #define M_ADDRS 40
 
 struct model {
@@ -393,6 +568,9 @@ model_put(struct model *m, uint32_t a, ng_usec now, ng_usec ttl,
 	if (i < 0) {
 		for (j = 0; j < M_CAP && m->used[j]; j++)
 			;
+		for (i = 0; j == M_CAP && i < M_CAP; i++)
+			if (m->expires[i] <= now)
+				j = i;		/* reuse an expired entry */
 		if (j == M_CAP) {	/* evict the least recently touched */
 			for (i = 0, j = 1; j < M_CAP; j++)
 				if (m->touched[j] < m->touched[i])
@@ -495,7 +673,11 @@ main(void)
 	RUN(test_capacity_evicts_oldest);
 	RUN(test_touch_keeps_regular);
 	RUN(test_segments);
+	RUN(test_expired_protected_first);
+	RUN(test_restore_protects);
+	RUN(test_state_round_trip);
 	RUN(test_admission);
+	RUN(test_expired_in_middle);
 	RUN(test_rekey);
 	RUN(test_walk_and_restore);
 	RUN(test_against_model);

@@ -85,11 +85,14 @@ test_round_trip(void)
 	ng_cache_put(c, &x, mono, NG_SEC(60) + 1);
 	CHECK_EQ(ng_state_save(c, path, "pass", mono, 1700000000, err,
 	    sizeof(err)), 2);
-	/* Prefixes as configured; expiry rounded up, never down. */
+	/*
+	 * Prefixes as configured; expiry rounded up, never down; the
+	 * soonest expiry first (in a table with one TTL, the LRU order).
+	 */
 	CHECK_STR(read_text(path, text, sizeof(text)),
 	    "nfq-gate-state 1 pass\n"
-	    "198.51.100.0/24 1699999990 1700003590 3\n"
 	    "2001:db8:1:2::/64 1700000000 1700000061 0\n"
+	    "198.51.100.0/24 1699999990 1700003590 3\n"
 	    "end 2\n");
 	CHECK_EQ(count_files("pass.state.tmp"), 0);
 
@@ -245,7 +248,7 @@ test_corrupt_set_aside(void)
 	/* Something that cannot be read is reported and left alone. */
 	mkdir(path, 0700);
 	CHECK_EQ(ng_state_load(c, path, "pass", 0, 79, err, sizeof(err)), -1);
-	CHECK(strstr(err, "cannot read") != NULL);
+	CHECK(strstr(err, "a directory, not read") != NULL);
 	CHECK_EQ(access(path, F_OK), 0);
 	rmdir(path);
 	ng_cache_free(c);
@@ -335,6 +338,104 @@ test_failed_save_keeps_old(void)
 }
 
 /*
+ * What a local attacker can plant in state_dir: a FIFO would hang an
+ * open() for reading or writing, a symbolic link would be followed to
+ * read or overwrite its target.  Neither blocks, neither is followed.
+ */
+static void
+test_planted(void)
+{
+	struct ng_cache *c = filled(3), *d = ng_cache_new(10, 32, 128);
+	char path[256], tmp[300], victim[300], err[512], text[512];
+	struct stat st;
+	const char *good = "nfq-gate-state 1 pass\n"
+	    "192.0.2.99/32 1000 99999999999 1\nend 1\n";
+
+	snprintf(path, sizeof(path), "%s/p.state", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	write_text(victim, good);
+
+	/* At the state file: not read, not set aside, table untouched. */
+	CHECK_EQ(mkfifo(path, 0600), 0);
+	CHECK_EQ(ng_state_load(d, path, "pass", 0, 1000, err, sizeof(err)),
+	    -1);
+	CHECK(strstr(err, "p.state: a FIFO, not read") != NULL);
+	unlink(path);
+	CHECK_EQ(symlink(victim, path), 0);
+	CHECK_EQ(ng_state_load(d, path, "pass", 0, 1000, err, sizeof(err)),
+	    -1);
+	CHECK(strstr(err, "p.state: a symbolic link, not followed") != NULL);
+	CHECK_EQ(ng_cache_count(d), 0);
+	/* A save replaces the link itself, not its target. */
+	CHECK_EQ(ng_state_save(c, path, "pass", NG_SEC(10), 1000, err,
+	    sizeof(err)), 3);
+	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode));
+	CHECK_STR(read_text(victim, text, sizeof(text)), good);
+
+	/* At the temporary file: removed, never written through. */
+	CHECK_EQ(mkfifo(tmp, 0600), 0);
+	CHECK_EQ(ng_state_save(c, path, "pass", NG_SEC(10), 1000, err,
+	    sizeof(err)), 3);
+	CHECK(lstat(tmp, &st) != 0);
+	CHECK_EQ(symlink(victim, tmp), 0);
+	CHECK_EQ(ng_state_save(c, path, "pass", NG_SEC(10), 1000, err,
+	    sizeof(err)), 3);
+	CHECK(lstat(tmp, &st) != 0);
+	CHECK_STR(read_text(victim, text, sizeof(text)), good);
+	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode));
+	CHECK_EQ(ng_state_load(d, path, "pass", NG_SEC(10), 1000, err,
+	    sizeof(err)), 3);
+	unlink(path);
+	unlink(victim);
+	ng_cache_free(c);
+	ng_cache_free(d);
+}
+
+/*
+ * A save spread over many steps while the table changes between them:
+ * every entry that lived through the whole save is in the file once,
+ * and the file always parses.
+ */
+static void
+test_snapshot_steps(void)
+{
+	struct ng_cache *c = filled(5000), *d;
+	struct ng_state_snap s;
+	char path[256], err[512];
+	struct ng_addr a;
+	unsigned i, steps = 0;
+
+	snprintf(path, sizeof(path), "%s/s.state", dir);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(ng_state_snap_begin(&s, "pass", c, NG_SEC(10), 1000), 0);
+	while (!ng_state_snap_step(&s, c, 100)) {
+		/* Churn: refresh one, make some new (evicting the oldest). */
+		ng_addr_set_v4(&a, 0x0a000000u + 4999 - steps);
+		ng_cache_put(c, &a, NG_SEC(11), NG_SEC(3600));
+		ng_addr_set_v4(&a, 0x0b000000u + steps);
+		ng_cache_put(c, &a, NG_SEC(11), NG_SEC(3600));
+		steps++;
+	}
+	CHECK_EQ(steps, 49);
+	CHECK(s.n <= 5000);
+	CHECK(ng_state_snap_write(&s, path, err, sizeof(err)) > 4900);
+	ng_state_snap_free(&s);
+	d = ng_cache_new(10000, 32, 128);
+	CHECK(ng_state_load(d, path, "pass", NG_SEC(10), 1000, err,
+	    sizeof(err)) > 4900);
+	/* Untouched by the churn and never evicted: all there. */
+	for (i = 100; i < 4900; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		if (ng_cache_find(c, &a, NG_SEC(12)) != NULL)
+			CHECK(ng_cache_find(d, &a, NG_SEC(12)) != NULL);
+	}
+	unlink(path);
+	ng_cache_free(c);
+	ng_cache_free(d);
+}
+
+/*
  * kill -9 at random moments while a child saves again and again: the
  * file on disk must always load, never be set aside.
  */
@@ -391,6 +492,8 @@ main(void)
 	RUN(test_bad_input);
 	RUN(test_corrupt_set_aside);
 	RUN(test_failed_save_keeps_old);
+	RUN(test_planted);
+	RUN(test_snapshot_steps);
 	RUN(test_kill_during_save);
 	if (rmdir(dir) != 0)
 		fprintf(stderr, "    %s left behind\n", dir);

@@ -294,6 +294,8 @@ test_prom(void)
 	ev.decision = NG_DEC_NONE;	/* CONNECT: not a decision */
 	ng_stats_event(&st, &ev);
 	c.id_gaps = 5;
+	v.pass_evicted = 7;
+	v.grey_refused = 11;
 	v.live = &st;
 	v.nfq = &c;
 	fp = open_memstream(&text, &len);
@@ -309,6 +311,10 @@ test_prom(void)
 	CHECK(strstr(text, "nfq_gate_decisions_total{country=\"CN\","
 	    "decision=\"drop\"} 2\n") != NULL);
 	CHECK(strstr(text, "nfq_gate_failopen_socket_total 5\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_pass_evicted_total 7\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_penalty_evicted_total 0\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_greylist_evicted_total 0\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_greylist_refused_total 11\n") != NULL);
 	CHECK(strstr(text, "# TYPE nfq_gate_verdicts_total counter\n") != NULL);
 	CHECK_EQ(st.ncc, 1);
 	free(text);

@@ -6,7 +6,8 @@
  * pipe and leaves with _exit, so no sanitizer exit hook runs under the
  * filter.  The parent reads the report and how the child ended.
  *
- * The argument rules: netlink only for NETLINK_NETFILTER, ioctl only
+ * The argument rules: AF_UNIX only datagram or stream, netlink only
+ * for NETLINK_NETFILTER, ioctl only
  * TCGETS, no PROT_EXEC mapping; and the filter reaches a thread started
  * before it (the state writer), whose file calls still work.
  *
@@ -33,7 +34,8 @@
 enum { TRY_NETLINK, TRY_UNIX, TRY_INET, TRY_INET6, TRY_EXEC, TRY_FORK,
     TRY_STATUS, TRY_NL_ROUTE, TRY_NL_GENERIC, TRY_NL_AUDIT, TRY_TCGETS,
     TRY_FIONREAD, TRY_TIOCSTI, TRY_MMAP_RW, TRY_MMAP_EXEC, TRY_MPROT_R,
-    TRY_MPROT_EXEC, TRY_THREAD_INET, TRY_THREAD_FILES };
+    TRY_MPROT_EXEC, TRY_UNIX_STREAM, TRY_UNIX_FLAGS, TRY_UNIX_SEQPACKET,
+    TRY_UNIX_RAW, TRY_THREAD_INET, TRY_THREAD_FILES };
 
 /*
  * A thread made before the filter, as the state writer is: it waits on
@@ -170,6 +172,19 @@ child_args(int what, int fd)
 		return try_map(PROT_READ, 1);
 	case TRY_MPROT_EXEC:
 		return try_map(PROT_READ | PROT_EXEC, 1);
+	case TRY_UNIX_STREAM:
+		s = socket(AF_UNIX, SOCK_STREAM, 0);
+		break;
+	case TRY_UNIX_FLAGS:
+		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+		break;
+	case TRY_UNIX_SEQPACKET:
+		s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		break;
+	case TRY_UNIX_RAW:
+		s = socket(AF_UNIX, SOCK_RAW | SOCK_CLOEXEC, 0);
+		break;
 	}
 	return s >= 0 ? 0 : errno;
 }
@@ -289,6 +304,25 @@ test_allowed_sockets(void)
 	CHECK_EQ(sig, 0);
 }
 
+/*
+ * AF_UNIX only as syslog uses it: datagram or stream, with or without
+ * SOCK_NONBLOCK / SOCK_CLOEXEC; any other type is refused.
+ */
+static void
+test_unix_types(void)
+{
+	int sig;
+
+	CHECK_EQ(try(TRY_UNIX_STREAM, &sig), 0);
+	CHECK_EQ(sig, 0);
+	CHECK_EQ(try(TRY_UNIX_FLAGS, &sig), 0);
+	CHECK_EQ(sig, 0);
+	CHECK_EQ(try(TRY_UNIX_SEQPACKET, &sig), EPERM);
+	CHECK_EQ(sig, 0);
+	CHECK_EQ(try(TRY_UNIX_RAW, &sig), EPERM);
+	CHECK_EQ(sig, 0);
+}
+
 /* A new inet socket is refused, and the process carries on. */
 static void
 test_inet_refused(void)
@@ -385,6 +419,7 @@ main(void)
 		return 0;
 	}
 	RUN(test_allowed_sockets);
+	RUN(test_unix_types);
 	RUN(test_inet_refused);
 	RUN(test_exec_killed);
 	RUN(test_netlink_protocols);
