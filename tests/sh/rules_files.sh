@@ -92,7 +92,7 @@ grep -q 'define nfq_gate_ports = { 2525 }' "$TMP/n" || fail "nft port"
 for bad in "--mode bridge" "--port 0" "--port 25,x" "--queue -1" \
     "--queue 70000" "--backend pf" "--family 5" "--chain a;b" "--port" \
     "--inside eth;1" "--inside 10.0.0/8" "--inside averyveryverylongname" \
-    "--config /nonexistent" "--port 1,2,3,4,5,6,7,8,9"; do
+    "--config /nonexistent" "--port 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16"; do
 	# shellcheck disable=SC2086
 	if sh "$T" print $bad >/dev/null 2>"$TMP/err"; then
 		fail "accepted: $bad"
