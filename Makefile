@@ -27,21 +27,24 @@ FUZZ_SMOKE_SECONDS ?= 20
 # whichever are missing (without Recommends); keep this list true, CI
 # starts from a bare box, and "make fresh-check" proves it on one.
 # libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
-# man-db: make_install.sh renders every man page.  DEBS_PKG: building the
+# man-db: make_install.sh renders every man page.  python3-systemd (a
+# Recommends of fail2ban) and systemd-journal-remote: fail2ban_filter.sh
+# reads the gate's lines from a journal file.  DEBS_PKG: building the
 # package and installing it into a fresh root (tests/sh/deb_package.sh).
 DEBS_BUILD = gcc make pkg-config libnetfilter-queue-dev libmnl-dev \
 	libpcap-dev zlib1g-dev libmaxminddb-dev libnftnl-dev libcap-dev \
 	libseccomp-dev clang libclang-rt-14-dev valgrind
 DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
 	postfix swaks mmdb-bin procps psmisc fail2ban dnsmasq-base curl wget \
-	strace util-linux systemd libio-socket-inet6-perl man-db
+	strace util-linux systemd libio-socket-inet6-perl man-db \
+	python3-systemd systemd-journal-remote
 DEBS_PKG = dpkg-dev debhelper fakeroot lintian mmdebstrap git
 DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_PKG)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(XCFLAGS) -Infq-gate
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -Infq-gate
 LIBS     = -lnetfilter_queue -lmnl -lnftnl -lpcap -lz -lcap -lseccomp -lm
 TESTLIBS = $(LIBS) -lmaxminddb
 
@@ -70,10 +73,10 @@ $(B)/libnfqgate.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(B)/nfq-gate: nfq-gate/gate_main.c $(B)/libnfqgate.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
 
 $(B)/nfq-gate-db: nfq-gate/db_main.c $(B)/libnfqgate.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/test.h $(B)/libnfqgate.a
 	@mkdir -p $(dir $@)
@@ -180,5 +183,6 @@ fresh-check:
 	@tools/install-deps mmdebstrap git
 	tools/fresh-check
 
+# --one-file-system: never through a mount (a fresh-check root's /dev).
 clean:
-	rm -rf build
+	rm -rf --one-file-system build
