@@ -16,7 +16,8 @@
 # read by fail2ban-regex's systemd backend with the filter's journalmatch,
 # which must take the gate unit's lines and leave a line any local user
 # could forge with "logger -t nfq-gate" (same identifier, another unit).
-# The shipped jail must be disabled, backend = systemd, with that match.
+# The shipped jail must be disabled, backend = systemd, with that match,
+# and fail2ban-client -d must read it, enabled, as exactly that jail.
 
 . "$(dirname "$0")/../lib.sh"
 [ -x "$GATE" ] || skip "$GATE not built"
@@ -105,6 +106,28 @@ assert j["journalmatch"] == "_SYSTEMD_UNIT=nfq-gate.service", j["journalmatch"]
 ' "$NG_ROOT/rules/fail2ban/jail.d/nfq-gate.conf" || fail "shipped jail"
 grep -q '^journalmatch = _SYSTEMD_UNIT=nfq-gate.service$' "$FILTER" ||
     fail "filter journalmatch is not the unit"
+# fail2ban itself reads the shipped jail, once enabled, as a systemd
+# jail on the unit's journal with this filter.
+if command -v fail2ban-client >/dev/null && [ -d /etc/fail2ban ]; then
+	cp -a /etc/fail2ban "$TMP/f2c" && rm -f "$TMP"/f2c/jail.d/* ||
+	    fail "copy /etc/fail2ban"
+	cp "$NG_ROOT/rules/fail2ban/filter.d/nfq-gate.conf" "$TMP/f2c/filter.d/"
+	sed 's/^enabled  *= *false/enabled = true/' \
+	    "$NG_ROOT/rules/fail2ban/jail.d/nfq-gate.conf" \
+	    >"$TMP/f2c/jail.d/nfq-gate.conf"
+	fail2ban-client -c "$TMP/f2c" -d >"$TMP/dump" 2>&1 ||
+	    fail "fail2ban-client -d: $(tail -5 "$TMP/dump")"
+	for l in "['add', 'nfq-gate', 'systemd']" \
+	    "['set', 'nfq-gate', 'addjournalmatch', '_SYSTEMD_UNIT=nfq-gate.service']" \
+	    "['set', 'nfq-gate', 'maxretry', 1]" "['start', 'nfq-gate']"; do
+		grep -qxF "$l" "$TMP/dump" || fail "jail dump lacks $l"
+	done
+	grep -E "^\['add', " "$TMP/dump" | grep -v "'nfq-gate'" &&
+	    fail "another jail in the dump"
+	grep -F 'addjournalmatch' "$TMP/dump" | grep -v "'_SYSTEMD_UNIT=nfq-gate.service'" &&
+	    fail "a journal match other than the unit"
+	echo "fail2ban-client reads the enabled jail as a systemd jail on the unit"
+fi
 echo "syslog lines and the jail: passed"
 
 # The journal.
