@@ -30,7 +30,9 @@ FUZZ_SMOKE_SECONDS ?= 20
 # man-db: make_install.sh renders every man page.  python3-systemd (a
 # Recommends of fail2ban) and systemd-journal-remote: fail2ban_filter.sh
 # reads the gate's lines from a journal file.  DEBS_PKG: building the
-# package and installing it into a fresh root (tests/sh/deb_package.sh).
+# package and installing it into a fresh root (tests/sh/deb_package.sh;
+# dpkg-buildpackage insists on build-essential, found missing on a fresh
+# root).
 DEBS_BUILD = gcc make pkg-config libnetfilter-queue-dev libmnl-dev \
 	libpcap-dev zlib1g-dev libmaxminddb-dev libnftnl-dev libcap-dev \
 	libseccomp-dev clang libclang-rt-14-dev valgrind
@@ -38,7 +40,7 @@ DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
 	postfix swaks mmdb-bin procps psmisc fail2ban dnsmasq-base curl wget \
 	strace util-linux systemd libio-socket-inet6-perl man-db \
 	python3-systemd systemd-journal-remote
-DEBS_PKG = dpkg-dev debhelper fakeroot lintian mmdebstrap git
+DEBS_PKG = build-essential dpkg-dev debhelper fakeroot lintian mmdebstrap git
 DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_PKG)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
