@@ -133,6 +133,14 @@ unit_user=$(sed -n 's/^User=//p' "$R/lib/systemd/system/nfq-gate.service")
 own=$(in_root stat -c '%U:%G %a' /var/lib/nfq-gate)
 [ "$own" = "nfq-gate:nfq-gate 750" ] || fail "/var/lib/nfq-gate is $own"
 
+# Remove stops a running gate (prerm), upgrade restarts one (postinst,
+# through deb-systemd-invoke, which never starts a disabled unit).
+dpkg-deb -e "$DEB" "$TMP/ctl" || fail "dpkg-deb -e"
+grep -q "deb-systemd-invoke stop .*nfq-gate.service" "$TMP/ctl/prerm" ||
+    fail "prerm does not stop nfq-gate.service on remove"
+grep -q "deb-systemd-invoke \$_dh_action .*nfq-gate.service" "$TMP/ctl/postinst" ||
+    fail "postinst does not restart nfq-gate.service on upgrade"
+
 # The units: systemd-analyze verify inside the root (every command they
 # name must exist there: /bin/kill comes from procps, a Depends), all
 # disabled.  --man=no: the root has no man-db; the pages are checked above.
