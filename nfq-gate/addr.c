@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "siphash.h"
 
 int
 ng_addr_parse(struct ng_addr *a, const char *s)
@@ -122,35 +123,18 @@ ng_addr_in(const struct ng_addr *a, const struct ng_addr *net, unsigned plen)
 }
 
 /*
- * Mix 32-bit words (murmur3's finaliser per word), salted so flooders
- * cannot aim at buckets.  Word-at-a-time keeps the per-packet flow
- * lookup cheap; IPv4 hashes one word, IPv6 four.
+ * ng_addr_hash - SipHash of the family and the address bytes (4 or 16)
+ * under a secret key, so flooders cannot aim addresses at one bucket.
  */
-static uint32_t
-mix(uint32_t h, uint32_t w)
-{
-	w *= 0xcc9e2d51u;
-	w = (w << 15) | (w >> 17);
-	w *= 0x1b873593u;
-	h ^= w;
-	h = (h << 13) | (h >> 19);
-	return h * 5 + 0xe6546b64u;
-}
-
 uint32_t
-ng_addr_hash(const struct ng_addr *a, uint32_t seed)
+ng_addr_hash(const struct ng_addr *a, const uint8_t key[16])
 {
-	uint32_t h = seed ^ a->family, w;
-	unsigned i, n = a->family == 6 ? 16 : 4;
+	uint8_t m[17];
+	size_t n = a->family == 6 ? 16 : 4;
 
-	for (i = 0; i < n; i += 4) {
-		memcpy(&w, a->b + i, 4);
-		h = mix(h, w);
-	}
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	return h;
+	m[0] = a->family;
+	memcpy(m + 1, a->b, n);
+	return (uint32_t)ng_siphash24(key, m, n + 1);
 }
 
 uint32_t

@@ -31,7 +31,8 @@ int ng_addr_cmp(const struct ng_addr *a, const struct ng_addr *b);
 int ng_addr_in(const struct ng_addr *a, const struct ng_addr *net,
     unsigned plen);
 unsigned ng_addr_bits(const struct ng_addr *a);
-uint32_t ng_addr_hash(const struct ng_addr *a, uint32_t seed);
+/* Keyed (SipHash-2-4, 16-byte key): see siphash.h. */
+uint32_t ng_addr_hash(const struct ng_addr *a, const uint8_t key[16]);
 uint32_t ng_addr_v4(const struct ng_addr *a);
 void ng_addr_set_v4(struct ng_addr *a, uint32_t host_order);
 

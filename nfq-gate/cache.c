@@ -1,30 +1,44 @@
 /*
  * cache.c - fixed-capacity address tables with expiry.
  *
- * Open hashing with chains through entry indices and one LRU list by
- * last refresh: a full table evicts its least recently refreshed entry,
- * which under a flood of new addresses is the oldest of the flood, not a
- * long-standing good sender that keeps coming back.  Each table uses a
- * TTL of its own, so the LRU tail is also the entry that expires soonest;
- * every operation is O(1) and all memory is allocated up front.
- *
- * The hash is seeded per table from getrandom(), so a flooder cannot aim
- * its addresses at one chain.  Expired entries stay in place until they
- * are refreshed, evicted or swept by ng_cache_expire(); find and walk
+ * Open hashing with chains through entry indices and LRU lists by last
+ * refresh; every operation is O(1) and all memory is allocated up front.
+ * The hash is SipHash under a key the engine sets from its config (the
+ * front-end draws it from getrandom()), so a flooder cannot aim its
+ * addresses at one chain.  Expired entries stay in place until they are
+ * refreshed, reused, evicted or swept by ng_cache_expire(); find and walk
  * treat them as absent.
+ *
+ * What a full table gives up is chosen per table, because anyone who
+ * can forge a source address can fill one:
+ *   - plain LRU (the penalty box): the least recently refreshed entry
+ *     goes.  Each table uses one TTL, so that is also the entry that
+ *     expires soonest.
+ *   - segmented LRU (the pass cache): new entries go on probation; a hit
+ *     (ng_cache_touch) moves one to the protected segment, at most
+ *     protect_max entries, whose own tail drops back to probation's
+ *     head.  Eviction takes probation's tail, so a burst of one-off
+ *     entries only ever pushes out other one-off entries, never the
+ *     senders that keep coming back.
+ *   - admission control (the greylist): a full table whose oldest entry
+ *     is still live refuses the new address (put returns NULL) instead
+ *     of forgetting an entry someone may be about to use.
+ * In every mode an expired entry at a list's tail is reused first.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "cache.h"
 
 #define NIL UINT32_MAX
 
+enum { PROBATION = 0, PROTECTED = 1 };
+
 struct slot {
 	struct ng_cache_entry e;
 	uint32_t hnext, prev, next;
 	uint8_t used;
+	uint8_t seg;			/* PROBATION or PROTECTED */
 };
 
 struct ng_cache {
@@ -33,19 +47,24 @@ struct ng_cache {
 	uint32_t nbucket, cap, count;
 	uint32_t free;			/* chain of slots given back */
 	uint32_t fresh;			/* slots [fresh, cap) never used */
-	uint32_t head, tail;		/* LRU: head is newest */
+	uint32_t head[2], tail[2];	/* by segment; head is newest */
+	uint32_t nseg[2];
+	uint32_t protect_max;		/* 0: one plain LRU list */
+	int admit;			/* refuse rather than evict live */
 	unsigned prefix4, prefix6;
-	uint64_t evictions;
-	uint32_t seed;
+	uint64_t evictions, refused;
+	uint8_t key[16];
 	ng_usec now;			/* latest time seen, for walk */
 };
 
+/* bucket_of - the chain of a masked address. */
 static uint32_t
 bucket_of(const struct ng_cache *c, const struct ng_addr *k)
 {
-	return ng_addr_hash(k, c->seed) & (c->nbucket - 1);
+	return ng_addr_hash(k, c->key) & (c->nbucket - 1);
 }
 
+/* masked - a's key in this table: its prefix for the family. */
 static struct ng_addr
 masked(const struct ng_cache *c, const struct ng_addr *a)
 {
@@ -55,6 +74,7 @@ masked(const struct ng_cache *c, const struct ng_addr *a)
 	return k;
 }
 
+/* ng_cache_new - an empty plain-LRU table of capacity entries. */
 struct ng_cache *
 ng_cache_new(unsigned capacity, unsigned prefix4, unsigned prefix6)
 {
@@ -79,14 +99,12 @@ ng_cache_new(unsigned capacity, unsigned prefix4, unsigned prefix6)
 		c->bucket[i] = NIL;
 	/* Slots are handed out in order, so untouched pages stay unmapped. */
 	c->free = NIL;
-	c->head = c->tail = NIL;
-	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) !=
-	    (ssize_t)sizeof(c->seed))
-		c->seed = (uint32_t)((uintptr_t)c >> 4) * 2654435761u;
+	c->head[0] = c->tail[0] = c->head[1] = c->tail[1] = NIL;
 	ng_cache_set_prefix(c, prefix4, prefix6);
 	return c;
 }
 
+/* ng_cache_free - give back the table and its entries. */
 void
 ng_cache_free(struct ng_cache *c)
 {
@@ -95,6 +113,38 @@ ng_cache_free(struct ng_cache *c)
 	free(c->v);
 	free(c->bucket);
 	free(c);
+}
+
+/* ng_cache_set_key - a new hash key; the chains are rebuilt under it. */
+void
+ng_cache_set_key(struct ng_cache *c, const uint8_t key[16])
+{
+	uint32_t i, b;
+
+	memcpy(c->key, key, sizeof(c->key));
+	for (i = 0; i < c->nbucket; i++)
+		c->bucket[i] = NIL;
+	for (i = 0; i < c->fresh; i++) {
+		if (!c->v[i].used)
+			continue;
+		b = bucket_of(c, &c->v[i].e.key);
+		c->v[i].hnext = c->bucket[b];
+		c->bucket[b] = i;
+	}
+}
+
+/* ng_cache_set_segments - protect up to max entries that were hit. */
+void
+ng_cache_set_segments(struct ng_cache *c, unsigned protect_max)
+{
+	c->protect_max = protect_max < c->cap ? protect_max : c->cap - 1;
+}
+
+/* ng_cache_set_admission - refuse new entries rather than evict live. */
+void
+ng_cache_set_admission(struct ng_cache *c, int on)
+{
+	c->admit = on != 0;
 }
 
 /* Entries keep the keys they were made with; new lookups use the new
@@ -106,6 +156,7 @@ ng_cache_set_prefix(struct ng_cache *c, unsigned prefix4, unsigned prefix6)
 	c->prefix6 = prefix6 > 128 ? 128 : prefix6;
 }
 
+/* ng_cache_prefix - the prefixes new lookups are masked to. */
 void
 ng_cache_prefix(const struct ng_cache *c, unsigned *prefix4,
     unsigned *prefix6)
@@ -114,6 +165,7 @@ ng_cache_prefix(const struct ng_cache *c, unsigned *prefix4,
 	*prefix6 = c->prefix6;
 }
 
+/* lru_unlink - take slot i off its segment's list. */
 static void
 lru_unlink(struct ng_cache *c, uint32_t i)
 {
@@ -122,27 +174,32 @@ lru_unlink(struct ng_cache *c, uint32_t i)
 	if (s->prev != NIL)
 		c->v[s->prev].next = s->next;
 	else
-		c->head = s->next;
+		c->head[s->seg] = s->next;
 	if (s->next != NIL)
 		c->v[s->next].prev = s->prev;
 	else
-		c->tail = s->prev;
+		c->tail[s->seg] = s->prev;
+	c->nseg[s->seg]--;
 }
 
+/* lru_push - put slot i at the head (newest end) of segment seg. */
 static void
-lru_push(struct ng_cache *c, uint32_t i)
+lru_push(struct ng_cache *c, uint32_t i, uint8_t seg)
 {
 	struct slot *s = &c->v[i];
 
+	s->seg = seg;
 	s->prev = NIL;
-	s->next = c->head;
-	if (c->head != NIL)
-		c->v[c->head].prev = i;
+	s->next = c->head[seg];
+	if (c->head[seg] != NIL)
+		c->v[c->head[seg]].prev = i;
 	else
-		c->tail = i;
-	c->head = i;
+		c->tail[seg] = i;
+	c->head[seg] = i;
+	c->nseg[seg]++;
 }
 
+/* saw_time - remember the latest time, which walk treats as now. */
 static void
 saw_time(struct ng_cache *c, ng_usec now)
 {
@@ -157,6 +214,7 @@ expiry(ng_usec now, ng_usec ttl)
 	return ttl > NG_NEVER - now ? NG_NEVER : now + ttl;
 }
 
+/* lookup - the slot holding masked key k, or NIL. */
 static uint32_t
 lookup(const struct ng_cache *c, const struct ng_addr *k)
 {
@@ -168,6 +226,7 @@ lookup(const struct ng_cache *c, const struct ng_addr *k)
 	return NIL;
 }
 
+/* remove_slot - unchain slot i, unlink it and give it back. */
 static void
 remove_slot(struct ng_cache *c, uint32_t i)
 {
@@ -184,6 +243,7 @@ remove_slot(struct ng_cache *c, uint32_t i)
 	c->count--;
 }
 
+/* ng_cache_find - the live entry covering a, without touching it. */
 struct ng_cache_entry *
 ng_cache_find(struct ng_cache *c, const struct ng_addr *a, ng_usec now)
 {
@@ -196,15 +256,75 @@ ng_cache_find(struct ng_cache *c, const struct ng_addr *a, ng_usec now)
 	return &c->v[i].e;
 }
 
+/* promote - a hit: to the protected head, its tail back to probation. */
+static void
+promote(struct ng_cache *c, uint32_t i)
+{
+	uint32_t d;
+
+	lru_unlink(c, i);
+	if (c->protect_max == 0) {
+		lru_push(c, i, PROBATION);
+		return;
+	}
+	if (c->nseg[PROTECTED] >= c->protect_max) {
+		d = c->tail[PROTECTED];
+		lru_unlink(c, d);
+		lru_push(c, d, PROBATION);
+	}
+	lru_push(c, i, PROTECTED);
+}
+
+/* ng_cache_touch - find a's live entry and count it as used again. */
+struct ng_cache_entry *
+ng_cache_touch(struct ng_cache *c, const struct ng_addr *a, ng_usec now)
+{
+	struct ng_cache_entry *e = ng_cache_find(c, a, now);
+
+	/* The entry is the first member of its slot. */
+	if (e != NULL)
+		promote(c, (uint32_t)((struct slot *)(void *)e - c->v));
+	return e;
+}
+
+/* expired_tail - a segment's oldest entry if it has expired, or NIL. */
 static uint32_t
-take_slot(struct ng_cache *c)
+expired_tail(const struct ng_cache *c, unsigned seg, ng_usec now)
+{
+	uint32_t i = c->tail[seg];
+
+	return i != NIL && c->v[i].e.expires <= now ? i : NIL;
+}
+
+/* victim - the slot a full table gives up for a new entry, or NIL. */
+static uint32_t
+victim(struct ng_cache *c, ng_usec now)
+{
+	uint32_t i;
+
+	if ((i = expired_tail(c, PROBATION, now)) != NIL ||
+	    (i = expired_tail(c, PROTECTED, now)) != NIL)
+		return i;
+	if (c->admit) {
+		c->refused++;
+		return NIL;
+	}
+	return c->tail[PROBATION] != NIL ? c->tail[PROBATION] :
+	    c->tail[PROTECTED];
+}
+
+/* take_slot - a slot for a new entry: unused, or freed from a victim. */
+static uint32_t
+take_slot(struct ng_cache *c, ng_usec now)
 {
 	uint32_t i;
 
 	if (c->free == NIL && c->fresh < c->cap)
 		return c->fresh++;
 	if (c->free == NIL) {
-		remove_slot(c, c->tail);
+		if ((i = victim(c, now)) == NIL)
+			return NIL;
+		remove_slot(c, i);
 		c->evictions++;
 	}
 	i = c->free;
@@ -212,6 +332,7 @@ take_slot(struct ng_cache *c)
 	return i;
 }
 
+/* ng_cache_put - insert a, or refresh its entry's expiry. */
 struct ng_cache_entry *
 ng_cache_put(struct ng_cache *c, const struct ng_addr *a, ng_usec now,
     ng_usec ttl)
@@ -223,16 +344,18 @@ ng_cache_put(struct ng_cache *c, const struct ng_addr *a, ng_usec now,
 	saw_time(c, now);
 	if (i != NIL) {
 		s = &c->v[i];
+		lru_unlink(c, i);
 		if (s->e.expires <= now) {	/* expired: start afresh */
 			s->e.first = now;
 			s->e.count = 0;
+			s->seg = PROBATION;
 		}
 		s->e.expires = expiry(now, ttl);
-		lru_unlink(c, i);
-		lru_push(c, i);
+		lru_push(c, i, s->seg);
 		return &s->e;
 	}
-	i = take_slot(c);
+	if ((i = take_slot(c, now)) == NIL)
+		return NULL;
 	s = &c->v[i];
 	memset(&s->e, 0, sizeof(s->e));
 	s->e.key = k;
@@ -242,11 +365,12 @@ ng_cache_put(struct ng_cache *c, const struct ng_addr *a, ng_usec now,
 	b = bucket_of(c, &k);
 	s->hnext = c->bucket[b];
 	c->bucket[b] = i;
-	lru_push(c, i);
+	lru_push(c, i, PROBATION);
 	c->count++;
 	return &s->e;
 }
 
+/* ng_cache_del - forget a's entry, if any. */
 void
 ng_cache_del(struct ng_cache *c, const struct ng_addr *a)
 {
@@ -257,6 +381,7 @@ ng_cache_del(struct ng_cache *c, const struct ng_addr *a)
 		remove_slot(c, i);
 }
 
+/* ng_cache_expire - drop every expired entry; returns how many. */
 unsigned
 ng_cache_expire(struct ng_cache *c, ng_usec now)
 {
@@ -273,27 +398,43 @@ ng_cache_expire(struct ng_cache *c, ng_usec now)
 	return n;
 }
 
+/* ng_cache_count - entries held, live or not yet swept. */
 size_t
 ng_cache_count(const struct ng_cache *c)
 {
 	return c->count;
 }
 
+/* ng_cache_evictions - live or expired entries given up for new ones. */
 uint64_t
 ng_cache_evictions(const struct ng_cache *c)
 {
 	return c->evictions;
 }
 
-int
-ng_cache_walk(struct ng_cache *c,
+/* ng_cache_refused - new entries refused by admission control. */
+uint64_t
+ng_cache_refused(const struct ng_cache *c)
+{
+	return c->refused;
+}
+
+/* ng_cache_protected - entries in the protected segment now. */
+size_t
+ng_cache_protected(const struct ng_cache *c)
+{
+	return c->nseg[PROTECTED];
+}
+
+/* walk_seg - fn over one segment's live entries, oldest first. */
+static int
+walk_seg(struct ng_cache *c, unsigned seg,
     int (*fn)(const struct ng_cache_entry *, void *), void *arg)
 {
 	uint32_t i;
 	int rc;
 
-	/* Oldest first, so reading a saved walk back keeps the LRU order. */
-	for (i = c->tail; i != NIL; i = c->v[i].prev) {
+	for (i = c->tail[seg]; i != NIL; i = c->v[i].prev) {
 		if (c->v[i].e.expires <= c->now)
 			continue;
 		if ((rc = fn(&c->v[i].e, arg)) != 0)
@@ -302,11 +443,33 @@ ng_cache_walk(struct ng_cache *c,
 	return 0;
 }
 
+/*
+ * ng_cache_walk - fn over live entries: probation then protected, each
+ * oldest first, so restoring a saved walk in order rebuilds the lists.
+ */
+int
+ng_cache_walk(struct ng_cache *c,
+    int (*fn)(const struct ng_cache_entry *, void *), void *arg)
+{
+	int rc;
+
+	if ((rc = walk_seg(c, PROBATION, fn, arg)) != 0)
+		return rc;
+	return walk_seg(c, PROTECTED, fn, arg);
+}
+
+/*
+ * ng_cache_restore - insert a whole entry read back from a state file.
+ * One seen more than once (count > 1: a pass cache entry used again)
+ * goes back to the protected segment of a segmented table.
+ */
 int
 ng_cache_restore(struct ng_cache *c, const struct ng_cache_entry *e,
     ng_usec now)
 {
 	struct ng_cache_entry *n;
+	struct ng_addr k;
+	uint32_t i;
 
 	if (e->expires <= now)
 		return 0;
@@ -315,5 +478,10 @@ ng_cache_restore(struct ng_cache *c, const struct ng_cache_entry *e,
 		return -1;
 	n->first = e->first;
 	n->count = e->count;
+	if (c->protect_max > 0 && e->count > 1) {
+		k = masked(c, &e->key);
+		if ((i = lookup(c, &k)) != NIL)
+			promote(c, i);
+	}
 	return 1;
 }

@@ -41,7 +41,7 @@ struct key {
 	int repeat;		/* may appear on several lines */
 };
 
-#define NKEYS_MAX 40
+#define NKEYS_MAX 64
 
 struct parse {
 	struct ng_config *c;
@@ -71,6 +71,30 @@ fail(struct parse *p, const char *fmt, ...)
 	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+static void warn(struct parse *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A doubt worth a log line, not a refusal: a line in c->warnings. */
+static void
+warn(struct parse *p, const char *fmt, ...)
+{
+	char line[256];
+	size_t used = strlen(p->c->warnings);
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s:%u: ", p->name, p->line);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* A full buffer drops whole lines, never half of one. */
+	if (used + strlen(line) + 2 <= sizeof(p->c->warnings))
+		snprintf(p->c->warnings + used, sizeof(p->c->warnings) - used,
+		    "%s\n", line);
 }
 
 void
@@ -119,6 +143,7 @@ ng_config_free(struct ng_config *c)
 	ng_cidr_list_free(&c->allow);
 	ng_cidr_list_free(&c->deny);
 	ng_cidr_list_free(&c->nolisting);
+	ng_cidr_list_free(&c->mynetworks);
 }
 
 int
@@ -128,9 +153,11 @@ ng_config_copy(struct ng_config *dst, const struct ng_config *src)
 	ng_cidr_list_init(&dst->allow);
 	ng_cidr_list_init(&dst->deny);
 	ng_cidr_list_init(&dst->nolisting);
+	ng_cidr_list_init(&dst->mynetworks);
 	if (ng_cidr_list_copy(&dst->allow, &src->allow) < 0 ||
 	    ng_cidr_list_copy(&dst->deny, &src->deny) < 0 ||
-	    ng_cidr_list_copy(&dst->nolisting, &src->nolisting) < 0) {
+	    ng_cidr_list_copy(&dst->nolisting, &src->nolisting) < 0 ||
+	    ng_cidr_list_copy(&dst->mynetworks, &src->mynetworks) < 0) {
 		ng_config_free(dst);
 		return -1;
 	}
@@ -146,6 +173,29 @@ ng_config_is_port(const struct ng_config *c, uint16_t port)
 		if (c->ports[i] == port)
 			return 1;
 	return 0;
+}
+
+/*
+ * The host's own loopback is never judged, whatever the firewall sends:
+ * local submissions and monitoring must not wait for a greeting test.
+ * IPv4-mapped loopback counts too.
+ */
+static int
+is_loopback(const struct ng_addr *a)
+{
+	static const uint8_t v6[16] = { [15] = 1 };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->family == 4)
+		return a->b[0] == 127;
+	return memcmp(a->b, v6, 16) == 0 ||
+	    (memcmp(a->b, mapped, 12) == 0 && a->b[12] == 127);
+}
+
+int
+ng_config_never_judged(const struct ng_config *c, const struct ng_addr *a)
+{
+	return is_loopback(a) || ng_cidr_list_match(&c->mynetworks, a);
 }
 
 uint8_t
@@ -174,6 +224,8 @@ parse_action(const char *s)
 {
 	int i;
 
+	if (strcmp(s, "reset") == 0)	/* what a reject does: a TCP RST */
+		return NG_ACT_REJECT;
 	for (i = NG_ACT_PASS; i <= NG_ACT_DROP; i++)
 		if (strcmp(s, action_names[i]) == 0)
 			return i;
@@ -262,6 +314,12 @@ add_port(struct parse *p, const char *w, void *arg)
 	(void)arg;
 	if (parse_uint(w, 10, 65535, &v) < 0 || v == 0)
 		return fail(p, "ports: bad port \"%s\"", w);
+	if (v == 465)
+		return fail(p, "ports: 465 is SMTPS (implicit TLS): its clients "
+		    "speak first, so every one would fail the greeting test");
+	if (v == 587)
+		warn(p, "ports: 587 is submission, mostly your own "
+		    "authenticated users; the greeting test only delays them");
 	if (ng_config_is_port(c, (uint16_t)v))
 		return fail(p, "ports: port %lu listed twice", v);
 	if (c->nports == NG_PORTS_MAX)
@@ -448,13 +506,13 @@ set_action(struct parse *p, const struct key *k, char *v)
 static int
 set_deny_action(struct parse *p, const struct key *k, char *v)
 {
-	if (strcmp(v, "reject") == 0)
+	if (strcmp(v, "reject") == 0 || strcmp(v, "reset") == 0)
 		p->c->deny_action = NG_ACT_REJECT;
 	else if (strcmp(v, "drop") == 0)
 		p->c->deny_action = NG_ACT_DROP;
 	else
-		return fail(p, "%s: bad action \"%s\" (reject or drop)",
-		    k->name, v);
+		return fail(p, "%s: bad action \"%s\" (reject, "
+		    "also spelt reset, or drop)", k->name, v);
 	return 0;
 }
 
@@ -521,6 +579,48 @@ set_cidrs(struct parse *p, const struct key *k, char *v)
 }
 
 static int set_cidr_file(struct parse *, const struct key *, char *);
+static int read_cidr_file(struct parse *, const struct key *, const char *,
+    struct ng_cidr_list *);
+
+/*
+ * mynetworks as Postfix writes it, so `postconf -h mynetworks` can be
+ * pasted: prefixes, IPv6 ones in brackets or not, and /file/name for a
+ * file of them.  type:table lookups are Postfix's alone.
+ */
+static int
+add_mynet(struct parse *p, const char *w, void *arg)
+{
+	const struct key *k = arg;
+	char buf[NG_ADDRSTRLEN + 8];
+	const char *close;
+
+	if (w[0] == '/')
+		return read_cidr_file(p, k, w, &p->c->mynetworks);
+	if (w[0] == '[') {
+		close = strchr(w, ']');
+		if (close == NULL || (close[1] != '\0' && close[1] != '/') ||
+		    strlen(w) >= sizeof(buf))
+			return fail(p, "%s: bad address or prefix \"%s\"",
+			    k->name, w);
+		snprintf(buf, sizeof(buf), "%.*s%s", (int)(close - w - 1),
+		    w + 1, close + 1);
+		w = buf;
+	} else if (strchr(w, ':') != NULL &&
+	    w[strspn(w, "0123456789abcdefABCDEF:./")] != '\0')
+		return fail(p, "%s: \"%s\": lookup tables are not read "
+		    "here; list the prefixes or name a file", k->name, w);
+	if (ng_cidr_list_add_str(&p->c->mynetworks, w) < 0)
+		return fail(p, "%s: bad address or prefix \"%s\"", k->name, w);
+	return 0;
+}
+
+static int
+set_mynetworks(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return each_word(p, v, add_mynet, (void *)k) < 0 ? -1 : 0;
+}
 
 /* FAMILY TABLE SET4 SET6, or empty for off. */
 static int
@@ -576,6 +676,7 @@ static const struct key keys[] = {
 	{ "allow", set_cidrs, F(allow), 0, 1 },
 	{ "deny", set_cidrs, F(deny), 0, 1 },
 	{ "nolisting", set_cidrs, F(nolisting), 0, 1 },
+	{ "mynetworks", set_mynetworks, F(mynetworks), 0, 1 },
 	{ "allow_file", set_cidr_file, F(allow), 0, 1 },
 	{ "deny_file", set_cidr_file, F(deny), 0, 1 },
 	{ "flow_max", set_count, F(flow_max), 0, 0 },
@@ -589,6 +690,7 @@ static const struct key keys[] = {
 	{ "mark_reset", set_mark, F(mark_reset), 0, 0 },
 	{ "database", set_path, F(database), 0, 0 },
 	{ "state_dir", set_state_dir, F(state_dir), 0, 0 },
+	{ "prom_file", set_path, F(prom_file), 0, 0 },
 	{ "user", set_user, F(user), 0, 0 },
 	{ "stats_interval", set_duration, F(stats_interval), 0, 0 },
 	{ "log_rate", set_limit, F(log_rate), 0, 0 },
@@ -601,9 +703,106 @@ static const struct key keys[] = {
 	    0, 0 },
 	{ "nft_penalty_set", set_nft_set, 0, 0, 0 },
 };
-#undef F
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= NKEYS_MAX, "raise NKEYS_MAX");
+
+/*
+ * What a SIGHUP cannot change: sockets and tables made at start, the
+ * user, the sandbox.  A key may own several fields; str compares as a
+ * string (the bytes after the NUL may differ).
+ */
+#define R(k, x, str) { k, F(x), sizeof(((struct ng_config *)0)->x), str }
+static const struct restart_field {
+	const char *key;
+	size_t off, size;
+	int str;
+} restart_fields[] = {
+	R("flow_max", flow_max, 0),
+	R("cache_max", cache_max, 0),
+	R("queue_rcvbuf", queue_rcvbuf, 0),
+	R("state_dir", state_dir, 1),
+	R("prom_file", prom_file, 1),
+	R("user", user, 1),
+	R("sandbox", sandbox, 0),
+	R("policy_socket", policy_socket, 1),
+	R("policy_socket_owner", policy_socket_owner, 1),
+	R("policy_socket_mode", policy_socket_mode, 0),
+	R("nft_penalty_set", nft_penalty_table, 1),
+	R("nft_penalty_set", nft_penalty_set4, 1),
+	R("nft_penalty_set", nft_penalty_set6, 1),
+};
+#undef R
+#undef F
+#define NRESTART (sizeof(restart_fields) / sizeof(restart_fields[0]))
+
+static int
+start_only(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NRESTART; i++)
+		if (strcmp(restart_fields[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+field_differs(const struct restart_field *f, const struct ng_config *a,
+    const struct ng_config *b)
+{
+	const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
+
+	if (f->str)
+		return strncmp(x, y, f->size) != 0;
+	return memcmp(x, y, f->size) != 0;
+}
+
+unsigned
+ng_config_restart_keys(const struct ng_config *cur,
+    const struct ng_config *next, char *buf, size_t len)
+{
+	const char *last = NULL;
+	unsigned n = 0;
+	size_t i, used = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; i < NRESTART; i++) {
+		if (!field_differs(&restart_fields[i], cur, next) ||
+		    (last != NULL && strcmp(last, restart_fields[i].key) == 0))
+			continue;
+		last = restart_fields[i].key;
+		n++;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			    n > 1 ? ", " : "", last);
+	}
+	return n;
+}
+
+void
+ng_config_keep_restart(struct ng_config *next, const struct ng_config *cur)
+{
+	size_t i;
+
+	for (i = 0; i < NRESTART; i++)
+		memcpy((char *)next + restart_fields[i].off,
+		    (const char *)cur + restart_fields[i].off,
+		    restart_fields[i].size);
+}
+
+const char *
+ng_config_key_name(size_t i, int *start)
+{
+	const char *name;
+
+	if (i > NKEYS)
+		return NULL;
+	name = i < NKEYS ? keys[i].name : "country";
+	if (start != NULL)
+		*start = start_only(name);
+	return name;
+}
 
 /* "country CC[,CC...] = ACTION"; a later line for the same CC wins. */
 static int
@@ -840,11 +1039,13 @@ cidr_line(struct parse *q, char *line, void *arg)
 }
 
 /*
- * allow_file/deny_file: one prefix per line, read now so a bad line stops
- * the (re)load.  Errors name that file and its line.
+ * allow_file/deny_file (and a mynetworks file): one prefix per line,
+ * read now so a bad line stops the (re)load.  Errors name that file and
+ * its line.
  */
 static int
-set_cidr_file(struct parse *p, const struct key *k, char *v)
+read_cidr_file(struct parse *p, const struct key *k, const char *v,
+    struct ng_cidr_list *list)
 {
 	char path[NG_PATH_MAX * 2];
 	struct parse q = *p;
@@ -852,8 +1053,6 @@ set_cidr_file(struct parse *p, const struct key *k, char *v)
 	char *text;
 	int rc;
 
-	if (*v == '\0')
-		return fail(p, "%s: missing value", k->name);
 	if (v[0] != '/' && p->dir != NULL)
 		snprintf(path, sizeof(path), "%s/%s", p->dir, v);
 	else
@@ -862,9 +1061,17 @@ set_cidr_file(struct parse *p, const struct key *k, char *v)
 		return fail(p, "%s: cannot open %s: %s", k->name, path,
 		    strerror(errno));
 	q.name = path;
-	rc = each_line(&q, text, len, cidr_line, field(p, k));
+	rc = each_line(&q, text, len, cidr_line, list);
 	free(text);
 	return rc;
+}
+
+static int
+set_cidr_file(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return read_cidr_file(p, k, v, field(p, k));
 }
 
 int

@@ -15,10 +15,12 @@
 #include "cidr.h"
 #include "timeval.h"
 
-#define NG_PORTS_MAX 8
+/* 15: what iptables' multiport match (nfq-gate-rules) takes. */
+#define NG_PORTS_MAX 15
 #define NG_COUNTRY_RULES_MAX 512
 #define NG_PATH_MAX 256
 #define NG_PSVC_TEMPLATE_MAX 256
+#define NG_CONFIG_WARN_MAX 1024
 
 enum ng_policy_action {
 	NG_ACT_NONE = 0,	/* "no rule": fall through to the default */
@@ -62,11 +64,15 @@ struct ng_config {
 	struct ng_cidr_list allow;
 	struct ng_cidr_list deny;
 	struct ng_cidr_list nolisting;	/* fake MX addresses: RST every SYN */
+	struct ng_cidr_list mynetworks;	/* never judged, as loopback */
 
 	unsigned flow_max;
 	ng_usec flow_idle_timeout;
 	ng_usec flow_halfopen_timeout;
 	unsigned cache_max;		/* pass cache, penalty box, greylist */
+	/* The tables' SipHash key: not a file key; the front-end fills it
+	 * from getrandom() before making the engine. */
+	uint8_t hash_key[16];
 
 	/* Used by the live front-end only. */
 	unsigned queue_maxlen;
@@ -75,6 +81,7 @@ struct ng_config {
 	uint32_t mark_reset;
 	char database[NG_PATH_MAX];
 	char state_dir[NG_PATH_MAX];
+	char prom_file[NG_PATH_MAX];	/* "" = state_dir/nfq-gate.prom */
 	char user[64];
 	ng_usec stats_interval;
 	unsigned log_rate;		/* spoofable lines a second; 0 = all */
@@ -88,6 +95,8 @@ struct ng_config {
 	char nft_penalty_table[64];	/* "" = off; else "family table" */
 	char nft_penalty_set4[64];
 	char nft_penalty_set6[64];
+	/* Lines "name:line: message" the parser had doubts about. */
+	char warnings[NG_CONFIG_WARN_MAX];
 };
 
 /* Defaults are the ones documented in nfq-gate.conf(5). */
@@ -110,6 +119,25 @@ void ng_config_free(struct ng_config *c);
 int ng_config_copy(struct ng_config *dst, const struct ng_config *src);
 
 int ng_config_is_port(const struct ng_config *c, uint16_t port);
+/* Loopback and mynetworks: passed before any rule, never tested. */
+int ng_config_never_judged(const struct ng_config *c,
+    const struct ng_addr *a);
+
+/*
+ * Keys a SIGHUP cannot change (sockets, table sizes, the user...).
+ * ng_config_restart_keys writes the names of those whose value differs
+ * between the config in force and a new one ("flow_max, user") into buf
+ * and returns how many; ng_config_keep_restart copies the values in
+ * force into the new config, which then says what really runs.
+ */
+unsigned ng_config_restart_keys(const struct ng_config *cur,
+    const struct ng_config *next, char *buf, size_t len);
+void ng_config_keep_restart(struct ng_config *next,
+    const struct ng_config *cur);
+
+/* The key names, for --list-keys; NULL past the last.  *start_only is
+ * set for keys a reload cannot change. */
+const char *ng_config_key_name(size_t i, int *start_only);
 uint8_t ng_config_country_action(const struct ng_config *c, uint16_t cc);
 const char *ng_policy_action_name(uint8_t action);
 int ng_parse_duration(const char *s, ng_usec *out);

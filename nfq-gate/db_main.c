@@ -32,20 +32,32 @@
 #include "netdb_input.h"
 
 #define PROG "nfq-gate-db"
+#define EX_USAGE 64
 #define IOBUF (1024 * 1024)
 
+/* help - every option; tests/sh/docs_drift.sh holds nfq-gate-db(8) to it. */
 static void
-usage(void)
+help(FILE *fp)
 {
-	fprintf(stderr,
+	fprintf(fp,
 	    "usage: " PROG " build -o OUT [--format rir|rpsl|csv|ip2location|"
 	    "geolite2]\n"
 	    "           [--locations FILE] [--lenient] [--overlap specific|last]"
 	    " FILE...\n"
 	    "       " PROG " lookup DB [ADDR...]\n"
 	    "       " PROG " info DB\n"
-	    "       " PROG " export ...\n");
-	exit(2);
+	    "       " PROG " export DB --format nft|ipset|cidr|ranges\n"
+	    "           [--countries CC,... | --except CC,...] [--family 4|6]\n"
+	    "           [--name NAME] [--table TABLE] [-o FILE] [-v]\n"
+	    "       " PROG " -h|--help\n");
+}
+
+/* usage - a usage error: EX_USAGE, as nfq-gate-db(8) says. */
+static void
+usage(void)
+{
+	help(stderr);
+	exit(EX_USAGE);
 }
 
 static void
@@ -158,7 +170,7 @@ cmd_build(int argc, char **argv)
 			if (ng_informat_parse(optarg, &forced) != 0) {
 				fprintf(stderr, PROG ": unknown format %s\n",
 				    optarg);
-				return 2;
+				return EX_USAGE;
 			}
 			break;
 		case 'l':
@@ -175,7 +187,7 @@ cmd_build(int argc, char **argv)
 			    strcmp(optarg, "last") != 0) {
 				fprintf(stderr, PROG ": --overlap specific|last"
 				    "\n");
-				return 2;
+				return EX_USAGE;
 			}
 			rows.last_wins = strcmp(optarg, "last") == 0;
 			break;
@@ -380,6 +392,11 @@ main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		help(stdout);
+		return 0;
+	}
 	if (strcmp(argv[1], "build") == 0)
 		return cmd_build(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lookup") == 0)
@@ -389,5 +406,5 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "export") == 0)
 		return ng_db_export_main(argc - 1, argv + 1);
 	usage();
-	return 2;
+	return EX_USAGE;
 }

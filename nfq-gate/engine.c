@@ -35,21 +35,38 @@ ng_decision_name(uint8_t decision)
 	return decision <= NG_DEC_LOG ? decision_names[decision] : "?";
 }
 
-static uint32_t
-seed_from(const struct ng_config *cfg)
+/*
+ * new_caches - the three address tables, each keyed with the config's
+ * secret hash key and each giving up, when full, what costs good mail
+ * least (cache.c): the pass cache keeps senders that came back in a
+ * protected segment of four fifths; the greylist refuses new addresses
+ * while its oldest first try is live, so a forged flood cannot make a
+ * real MTA's retry new again; the penalty box (real offenders only) is
+ * a plain LRU, a flood of bots can at worst push out other bots.
+ */
+static int
+new_caches(struct ng_engine *e, const struct ng_config *cfg)
 {
-	/* Pure engine: no clock, no getrandom.  Mix the address of the
-	 * config copy, which ASLR varies per process, into a constant. */
-	uintptr_t p = (uintptr_t)cfg;
+	unsigned cmax = cfg->cache_max ? cfg->cache_max : 1;
 
-	return (uint32_t)(p ^ (p >> 32) ^ 0x9e3779b9u);
+	e->pass = ng_cache_new(cmax, cfg->pass_prefix4, cfg->pass_prefix6);
+	e->penalty = ng_cache_new(cmax, 32, 128);
+	e->grey = ng_cache_new(cmax, cfg->greylist_prefix4,
+	    cfg->greylist_prefix6);
+	if (e->pass == NULL || e->penalty == NULL || e->grey == NULL)
+		return -1;
+	ng_cache_set_key(e->pass, cfg->hash_key);
+	ng_cache_set_key(e->penalty, cfg->hash_key);
+	ng_cache_set_key(e->grey, cfg->hash_key);
+	ng_cache_set_segments(e->pass, cmax - cmax / 5);
+	ng_cache_set_admission(e->grey, 1);
+	return 0;
 }
 
 struct ng_engine *
 ng_engine_new(const struct ng_config *cfg)
 {
 	struct ng_engine *e = calloc(1, sizeof(*e));
-	unsigned cmax;
 
 	if (e == NULL)
 		return NULL;
@@ -57,16 +74,10 @@ ng_engine_new(const struct ng_config *cfg)
 		free(e);
 		return NULL;
 	}
-	cmax = cfg->cache_max ? cfg->cache_max : 1;
 	e->flows = ng_flow_table_new(cfg->flow_max ? cfg->flow_max : 1,
-	    seed_from(&e->cfg));
+	    cfg->hash_key);
 	e->holds = ng_timerq_new(cfg->flow_max ? cfg->flow_max : 1);
-	e->pass = ng_cache_new(cmax, cfg->pass_prefix4, cfg->pass_prefix6);
-	e->penalty = ng_cache_new(cmax, 32, 128);
-	e->grey = ng_cache_new(cmax, cfg->greylist_prefix4,
-	    cfg->greylist_prefix6);
-	if (e->flows == NULL || e->holds == NULL || e->pass == NULL ||
-	    e->penalty == NULL || e->grey == NULL) {
+	if (e->flows == NULL || e->holds == NULL || new_caches(e, cfg) < 0) {
 		ng_engine_free(e);
 		return NULL;
 	}
@@ -87,7 +98,8 @@ ng_engine_free(struct ng_engine *e)
 	free(e);
 }
 
-/* Table sizes are fixed at start-up; a reload changes policy only. */
+/* Table sizes and the hash key are fixed at start-up; a reload changes
+ * policy only. */
 int
 ng_engine_set_config(struct ng_engine *e, const struct ng_config *cfg)
 {
@@ -97,6 +109,7 @@ ng_engine_set_config(struct ng_engine *e, const struct ng_config *cfg)
 		return -1;
 	c.flow_max = e->cfg.flow_max;
 	c.cache_max = e->cfg.cache_max;
+	memcpy(c.hash_key, e->cfg.hash_key, sizeof(c.hash_key));
 	ng_config_free(&e->cfg);
 	e->cfg = c;
 	ng_cache_set_prefix(e->pass, c.pass_prefix4, c.pass_prefix6);

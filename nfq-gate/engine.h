@@ -122,6 +122,7 @@ struct ng_stats {
 	uint64_t events[NG_EV_TYPE_MAX];
 	uint64_t decisions[8];		/* by enum ng_decision */
 	uint64_t cache_evicted;
+	uint64_t greylist_full;		/* new senders tested, not greylisted */
 };
 
 struct ng_engine;

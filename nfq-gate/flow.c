@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "siphash.h"
 
 struct ng_flow_table {
 	struct ng_flow *v;
@@ -17,23 +18,38 @@ struct ng_flow_table {
 	uint32_t cap, count;
 	uint32_t free;		/* free list through hnext */
 	uint32_t head[3], tail[3];	/* by enum ng_flow_list */
-	uint32_t seed;
+	uint8_t key[NG_SIPHASH_KEYLEN];
+	/* The last key a find missed, and its bucket: the insert that
+	 * follows at a SYN need not hash it again. */
+	struct ng_flow_key missed;
+	uint32_t missed_bucket;
+	int have_missed;
 };
 
+/*
+ * key_hash - the bucket of a 4-tuple: SipHash over all of it (family,
+ * both ports, both addresses) under the table's secret key, so no
+ * choice of forged sources and ports can aim at one chain.
+ */
 static uint32_t
 key_hash(const struct ng_flow_table *t, const struct ng_flow_key *k)
 {
-	uint32_t h = ng_addr_hash(&k->caddr,
-	    t->seed ^ ((uint32_t)k->cport << 16 | k->sport));
+	uint8_t m[1 + 2 * 2 + 2 * 16];
+	size_t n = k->caddr.family == 6 ? 16 : 4, len = 0;
 
-	if (k->saddr.family == 4)	/* the server side rarely varies */
-		h ^= ng_addr_v4(&k->saddr) * 2654435761u;
-	else
-		h ^= ng_addr_hash(&k->saddr, h);
-	h ^= h >> 15;
-	return h & (t->nbucket - 1);
+	m[len++] = k->caddr.family;
+	m[len++] = (uint8_t)(k->cport >> 8);
+	m[len++] = (uint8_t)k->cport;
+	m[len++] = (uint8_t)(k->sport >> 8);
+	m[len++] = (uint8_t)k->sport;
+	memcpy(m + len, k->caddr.b, n);
+	len += n;
+	memcpy(m + len, k->saddr.b, n);
+	len += n;
+	return (uint32_t)ng_siphash24(t->key, m, len) & (t->nbucket - 1);
 }
 
+/* key_eq - the same 4-tuple. */
 static int
 key_eq(const struct ng_flow_key *a, const struct ng_flow_key *b)
 {
@@ -42,8 +58,9 @@ key_eq(const struct ng_flow_key *a, const struct ng_flow_key *b)
 	    ng_addr_cmp(&a->saddr, &b->saddr) == 0;
 }
 
+/* ng_flow_table_new - a table of capacity flows hashed under key. */
 struct ng_flow_table *
-ng_flow_table_new(unsigned capacity, uint32_t seed)
+ng_flow_table_new(unsigned capacity, const uint8_t key[16])
 {
 	struct ng_flow_table *t;
 	uint32_t i;
@@ -54,7 +71,7 @@ ng_flow_table_new(unsigned capacity, uint32_t seed)
 	if (t == NULL)
 		return NULL;
 	t->cap = capacity;
-	t->seed = seed;
+	memcpy(t->key, key, sizeof(t->key));
 	for (t->nbucket = 16; t->nbucket < capacity; t->nbucket *= 2)
 		;
 	t->v = calloc(capacity, sizeof(*t->v));
@@ -72,6 +89,7 @@ ng_flow_table_new(unsigned capacity, uint32_t seed)
 	return t;
 }
 
+/* ng_flow_table_free - give back the table. */
 void
 ng_flow_table_free(struct ng_flow_table *t)
 {
@@ -82,24 +100,45 @@ ng_flow_table_free(struct ng_flow_table *t)
 	free(t);
 }
 
+/* ng_flow_count - flows held now. */
 unsigned
 ng_flow_count(const struct ng_flow_table *t)
 {
 	return t->count;
 }
 
+/* ng_flow_capacity - flows it can hold. */
 unsigned
 ng_flow_capacity(const struct ng_flow_table *t)
 {
 	return t->cap;
 }
 
+/* ng_flow_longest_chain - the most entries sharing one bucket. */
+unsigned
+ng_flow_longest_chain(const struct ng_flow_table *t)
+{
+	unsigned n, most = 0;
+	uint32_t b, i;
+
+	for (b = 0; b < t->nbucket; b++) {
+		n = 0;
+		for (i = t->bucket[b]; i != NG_FLOW_NIL; i = t->v[i].hnext)
+			n++;
+		if (n > most)
+			most = n;
+	}
+	return most;
+}
+
+/* ng_flow_index - a flow's handle (for the hold timers). */
 uint32_t
 ng_flow_index(const struct ng_flow_table *t, const struct ng_flow *f)
 {
 	return (uint32_t)(f - t->v);
 }
 
+/* ng_flow_at - the live flow with handle i, or NULL. */
 struct ng_flow *
 ng_flow_at(struct ng_flow_table *t, uint32_t i)
 {
@@ -108,6 +147,7 @@ ng_flow_at(struct ng_flow_table *t, uint32_t i)
 	return &t->v[i];
 }
 
+/* list_unlink - take f off its LRU list. */
 static void
 list_unlink(struct ng_flow_table *t, struct ng_flow *f)
 {
@@ -123,6 +163,7 @@ list_unlink(struct ng_flow_table *t, struct ng_flow *f)
 		t->tail[l] = f->prev;
 }
 
+/* list_push - put f at the head (newest end) of list l. */
 static void
 list_push(struct ng_flow_table *t, struct ng_flow *f, uint32_t l)
 {
@@ -138,17 +179,22 @@ list_push(struct ng_flow_table *t, struct ng_flow *f, uint32_t l)
 	t->head[l] = i;
 }
 
+/* ng_flow_find - k's flow, or NULL (remembering k's bucket). */
 struct ng_flow *
 ng_flow_find(struct ng_flow_table *t, const struct ng_flow_key *k)
 {
-	uint32_t i;
+	uint32_t i, b = key_hash(t, k);
 
-	for (i = t->bucket[key_hash(t, k)]; i != NG_FLOW_NIL; i = t->v[i].hnext)
+	for (i = t->bucket[b]; i != NG_FLOW_NIL; i = t->v[i].hnext)
 		if (key_eq(&t->v[i].key, k))
 			return &t->v[i];
+	t->missed = *k;
+	t->missed_bucket = b;
+	t->have_missed = 1;
 	return NULL;
 }
 
+/* ng_flow_insert - a new cold flow for k, or NULL when full. */
 struct ng_flow *
 ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
     ng_usec now)
@@ -164,7 +210,10 @@ ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->last = now;
-	h = key_hash(t, k);
+	h = t->have_missed && key_eq(&t->missed, k) ? t->missed_bucket :
+	    key_hash(t, k);
+	t->have_missed = 0;
+	f->bucket = h;
 	f->hnext = t->bucket[h];
 	t->bucket[h] = i;
 	list_push(t, f, NG_FLOW_COLD);
@@ -172,12 +221,13 @@ ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
 	return f;
 }
 
+/* ng_flow_delete - unchain f, unlink it and free its slot. */
 void
 ng_flow_delete(struct ng_flow_table *t, struct ng_flow *f)
 {
 	uint32_t i = ng_flow_index(t, f), *pp;
 
-	pp = &t->bucket[key_hash(t, &f->key)];
+	pp = &t->bucket[f->bucket];
 	while (*pp != NG_FLOW_NIL && *pp != i)
 		pp = &t->v[*pp].hnext;
 	if (*pp == i)
@@ -189,6 +239,7 @@ ng_flow_delete(struct ng_flow_table *t, struct ng_flow *f)
 	t->count--;
 }
 
+/* ng_flow_touch - f seen now: to the head of list. */
 void
 ng_flow_touch(struct ng_flow_table *t, struct ng_flow *f,
     enum ng_flow_list list, ng_usec now)
@@ -199,6 +250,7 @@ ng_flow_touch(struct ng_flow_table *t, struct ng_flow *f,
 	list_push(t, f, list);
 }
 
+/* ng_flow_victim - the flow to evict: oldest cold, else oldest hot. */
 struct ng_flow *
 ng_flow_victim(struct ng_flow_table *t)
 {
@@ -209,6 +261,7 @@ ng_flow_victim(struct ng_flow_table *t)
 	return NULL;
 }
 
+/* ng_flow_stale - list's oldest flow if seen at or before 'before'. */
 struct ng_flow *
 ng_flow_stale(struct ng_flow_table *t, enum ng_flow_list list,
     ng_usec before)

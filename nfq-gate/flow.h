@@ -7,7 +7,9 @@
  * for established flows still under test (a greeting may be held).
  * When the table is full the least recently seen cold flow goes first,
  * then the least recently seen hot one.  Lookup is a hash with chains
- * through entry indices; insert, lookup and delete are O(1) on average.
+ * through entry indices; insert, lookup and delete are O(1) on average,
+ * whatever the sources: the hash is SipHash under a secret key the
+ * front-end draws from getrandom() (siphash.h).
  */
 #ifndef NG_FLOW_H
 #define NG_FLOW_H
@@ -34,6 +36,7 @@ enum ng_flow_list {
 struct ng_flow {
 	struct ng_flow_key key;
 	uint32_t hnext;
+	uint32_t bucket;	/* its chain: delete need not hash again */
 	uint32_t prev, next;
 	uint8_t list;		/* enum ng_flow_list */
 	ng_usec last;
@@ -42,7 +45,9 @@ struct ng_flow {
 
 struct ng_flow_table;
 
-struct ng_flow_table *ng_flow_table_new(unsigned capacity, uint32_t seed);
+/* key: 16 secret bytes for the hash (ng_config.hash_key). */
+struct ng_flow_table *ng_flow_table_new(unsigned capacity,
+    const uint8_t key[16]);
 void ng_flow_table_free(struct ng_flow_table *t);
 unsigned ng_flow_count(const struct ng_flow_table *t);
 unsigned ng_flow_capacity(const struct ng_flow_table *t);
@@ -61,6 +66,8 @@ struct ng_flow *ng_flow_victim(struct ng_flow_table *t);
 /* The oldest flow of a list if it was last seen at or before 'before'. */
 struct ng_flow *ng_flow_stale(struct ng_flow_table *t,
     enum ng_flow_list list, ng_usec before);
+/* The longest hash chain, walking every bucket: for tests only. */
+unsigned ng_flow_longest_chain(const struct ng_flow_table *t);
 uint32_t ng_flow_index(const struct ng_flow_table *t, const struct ng_flow *f);
 struct ng_flow *ng_flow_at(struct ng_flow_table *t, uint32_t i);
 

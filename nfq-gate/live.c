@@ -35,6 +35,7 @@
 #include "engine.h"
 #include "event_format.h"
 #include "front.h"
+#include "hashkey.h"
 #include "log.h"
 #include "netdb.h"
 #include "nfq.h"
@@ -46,8 +47,12 @@
 #include "sandbox.h"
 #include "stats.h"
 
+/* sysexits.h: 78 only when restarting cannot help (the unit's
+ * RestartPreventExitStatus); the rest are faults worth a restart. */
 #define EX_USAGE	64
+#define EX_UNAVAILABLE	69
 #define EX_OSERR	71
+#define EX_CANTCREAT	73
 #define EX_CONFIG	78
 
 #define DEFAULT_CONF	"/etc/nfq-gate/nfq-gate.conf"
@@ -75,6 +80,8 @@ struct live {
 	uint64_t enobufs_logged;
 	unsigned log_used;		/* budgeted lines this second */
 	uint64_t log_suppressed;	/* ... and those left out */
+	uint64_t grey_full_seen;	/* greylist_full at the last look */
+	ng_usec grey_full_last;		/* 0: greylist not full */
 	struct ng_nfq_kstats ks;
 	int have_ks, full;
 	struct ng_live_stats st;
@@ -443,10 +450,16 @@ write_prom(struct live *l)
 {
 	struct ng_stats_view v;
 
+	char path[NG_PATH_MAX * 2];
+
 	stats_view(l, &v);
-	if (ng_stats_write_prom(&v, l->cfg.state_dir) < 0)
-		ng_log(LOG_WARNING, "writing %s/nfq-gate.prom: %s",
-		    l->cfg.state_dir, strerror(errno));
+	if (l->cfg.prom_file[0] != '\0')
+		snprintf(path, sizeof(path), "%s", l->cfg.prom_file);
+	else
+		snprintf(path, sizeof(path), "%s/nfq-gate.prom",
+		    l->cfg.state_dir);
+	if (ng_stats_write_prom(&v, path) < 0)
+		ng_log(LOG_WARNING, "writing %s: %s", path, strerror(errno));
 }
 
 static void
@@ -491,10 +504,36 @@ check_overrun(struct live *l)
 	l->enobufs_logged = n;
 }
 
+/*
+ * check_greylist_full - one line when a flood fills the greylist with
+ * live first tries (new senders then get the greeting test instead),
+ * one when it has admitted every new sender for a minute again.
+ */
+static void
+check_greylist_full(struct live *l, ng_usec now)
+{
+	uint64_t n = ng_engine_stats(l->e)->greylist_full;
+
+	if (n != l->grey_full_seen) {
+		if (l->grey_full_last == 0)
+			ng_log(LOG_WARNING, "greylist full (cache_max %u, no "
+			    "entry expired): new senders get the greeting "
+			    "test instead", l->cfg.cache_max);
+		l->grey_full_seen = n;
+		l->grey_full_last = now;
+	} else if (l->grey_full_last != 0 &&
+	    now >= l->grey_full_last + NG_SEC(60)) {
+		ng_log(LOG_INFO, "greylist admits new senders again "
+		    "(greylist_full=%llu)", (unsigned long long)n);
+		l->grey_full_last = 0;
+	}
+}
+
 static void
 housekeeping(struct live *l, ng_usec now)
 {
 	check_overrun(l);
+	check_greylist_full(l, now);
 	log_budget_reset(l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	check_stress(l);
@@ -571,6 +610,16 @@ use_db(struct live *l, struct ng_netdb *db)
 	ng_engine_set_geo(l->e, &geo);
 }
 
+/* The parser's doubts (config.h warnings), one log line each. */
+static void
+log_warnings(const struct ng_config *c)
+{
+	const char *w = c->warnings, *nl;
+
+	for (; (nl = strchr(w, '\n')) != NULL; w = nl + 1)
+		ng_log(LOG_WARNING, "configuration: %.*s", (int)(nl - w), w);
+}
+
 /*
  * SIGHUP: build the new config and open the new database completely
  * before touching the ones in force; any failure keeps the old ones.
@@ -602,15 +651,11 @@ reload(struct live *l)
 	use_db(l, db);
 	ng_netdb_close(l->db);
 	l->db = db;
-	if (strcmp(c.state_dir, l->cfg.state_dir) != 0 ||
-	    strcmp(c.user, l->cfg.user) != 0 ||
-	    strcmp(c.policy_socket, l->cfg.policy_socket) != 0)
-		ng_log(LOG_WARNING, "reload: state_dir, user and "
-		    "policy_socket take effect at the next start only");
-	snprintf(c.state_dir, sizeof(c.state_dir), "%s", l->cfg.state_dir);
-	snprintf(c.user, sizeof(c.user), "%s", l->cfg.user);
-	snprintf(c.policy_socket, sizeof(c.policy_socket), "%s",
-	    l->cfg.policy_socket);
+	log_warnings(&c);
+	if (ng_config_restart_keys(&l->cfg, &c, err, sizeof(err)) > 0)
+		ng_log(LOG_WARNING, "reload: %s changed: kept the running "
+		    "values, restart the gate to apply", err);
+	ng_config_keep_restart(&c, &l->cfg);
 	if (c.queue_maxlen != l->cfg.queue_maxlen &&
 	    ng_nfq_set_maxlen(l->q, c.queue_maxlen) < 0)
 		ng_log(LOG_WARNING, "reload: queue_maxlen: %s",
@@ -775,6 +820,7 @@ start_engine(struct live *l)
 		ng_log(LOG_ERR, "configuration: %s", err);
 		return EX_CONFIG;
 	}
+	log_warnings(&l->cfg);
 	if (open_db(&l->cfg, &l->db, err, sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "database: %s", err);
 		return EX_CONFIG;
@@ -782,6 +828,10 @@ start_engine(struct live *l)
 	if (l->db == NULL && l->cfg.ncountry > 0)
 		ng_log(LOG_WARNING, "country rules but no database: every "
 		    "client's country is unknown");
+	if (ng_hash_key_draw(&l->cfg) < 0) {
+		ng_log(LOG_ERR, "getrandom: %s", strerror(errno));
+		return EX_OSERR;
+	}
 	l->e = ng_engine_new(&l->cfg);
 	if (l->e == NULL) {
 		ng_log(LOG_ERR, "out of memory making the engine");
@@ -803,7 +853,7 @@ start_nft(struct live *l)
 	    sizeof(err));
 	if (l->nft == NULL) {
 		ng_log(LOG_ERR, "nft_penalty_set: %s", err);
-		return EX_CONFIG;
+		return EX_UNAVAILABLE;	/* netlink, not the config */
 	}
 	return 0;
 }
@@ -819,18 +869,14 @@ start_psvc(struct live *l)
 	char owner[64], err[512], *group;
 	uid_t uid;
 	gid_t gid;
-	int fell, r;
+	int r;
 
 	if (l->cfg.policy_socket[0] == '\0')
 		return 0;
 	snprintf(owner, sizeof(owner), "%s", l->cfg.policy_socket_owner);
 	if ((group = strchr(owner, ':')) != NULL)
 		*group++ = '\0';
-	r = ng_privs_lookup(owner, &uid, &gid, &fell, err, sizeof(err));
-	if (r == 0 && fell) {	/* no "nobody" fallback for a socket */
-		snprintf(err, sizeof(err), "no user \"%s\"", owner);
-		r = -1;
-	}
+	r = ng_privs_lookup(owner, &uid, &gid, err, sizeof(err));
 	if (r == 0 && group != NULL)
 		r = ng_privs_lookup_group(group, &gid, err, sizeof(err));
 	if (r < 0) {
@@ -848,7 +894,7 @@ start_psvc(struct live *l)
 	    l->cfg.policy_socket_mode, err, sizeof(err));
 	if (l->psvc == NULL) {
 		ng_log(LOG_ERR, "policy_socket: %s", err);
-		return EX_OSERR;
+		return EX_CANTCREAT;
 	}
 	ng_log(LOG_INFO, "policy service on %s (%s%s, mode %04o)",
 	    l->cfg.policy_socket, uid == (uid_t)-1 ? "group of " : "owner ",
@@ -890,22 +936,20 @@ start_io(struct live *l)
 	char err[512];
 	uid_t uid;
 	gid_t gid;
-	int fell, r;
+	int r;
 
-	if (ng_privs_lookup(l->cfg.user, &uid, &gid, &fell, err,
+	/* Not root, the gate stays whoever started it (systemd's user). */
+	if (geteuid() != 0)
+		uid = geteuid(), gid = getegid();
+	else if (ng_privs_lookup(l->cfg.user, &uid, &gid, err,
 	    sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "user: %s", err);
 		return EX_CONFIG;
 	}
-	if (fell)
-		ng_log(LOG_WARNING, "no user \"%s\": running as nobody",
-		    l->cfg.user);
-	if (geteuid() != 0)
-		uid = geteuid(), gid = getegid();
 	if (ng_privs_prepare_dir(l->cfg.state_dir, uid, gid, err,
 	    sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "state_dir: %s", err);
-		return EX_CONFIG;
+		return EX_CANTCREAT;
 	}
 	r = state_load(l->e, l->cfg.state_dir, now_usec(), err,
 	    sizeof(err));

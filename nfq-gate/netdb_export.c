@@ -519,7 +519,7 @@ ng_db_export_main(int argc, char **argv)
 
 	if ((rc = parse_args(&o, argc, argv)) != 0) {
 		export_usage();
-		return rc > 0 ? 0 : 2;
+		return rc > 0 ? 0 : 64;	/* EX_USAGE */
 	}
 	if ((db = ng_netdb_open(o.db, err, sizeof err)) == NULL) {
 		fprintf(stderr, "nfq-gate-db export: %s\n", err);

@@ -2,7 +2,8 @@
  * policy.c - what to do with a new connection, decided at its SYN.
  *
  * Precedence, strongest first:
- *   allow > deny > penalty box > pass cache > country action > default.
+ *   loopback and mynetworks > nolisting > allow > deny > penalty box >
+ *   pass cache > country action > default.
  * An allow-listed client is never tested, so it passes even if it talks
  * early; a denied one is refused even if it once passed.  Greylisting
  * is a country (or default) action: the first SYN is reset, a retry
@@ -33,8 +34,17 @@ greylist(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
 
 	if (g == NULL) {
 		g = ng_cache_put(e->grey, a, now, e->cfg.greylist_window);
-		if (g != NULL)
-			g->count = 1;
+		if (g == NULL) {
+			/* Full of live first tries (a flood): forgetting one
+			 * would make a real MTA's retry new again, so this
+			 * sender gets the greeting test instead (fail open). */
+			e->st.greylist_full++;
+			set(d, NG_EV_CONNECT, NG_DEC_NONE, NG_ACCEPT,
+			    "greylist full");
+			d->test = 1;
+			return;
+		}
+		g->count = 1;
 		set(d, NG_EV_GREYLIST, NG_DEC_GREYLIST, NG_RESET, "new");
 		return;
 	}
@@ -88,6 +98,11 @@ ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 	memset(d, 0, sizeof(*d));
 	if (e->geo.lookup != NULL)
 		d->cc = e->geo.lookup(e->geo.ctx, a);
+	/* Loopback and mynetworks: the host's own mail is never judged. */
+	if (ng_config_never_judged(&e->cfg, a)) {
+		set(d, NG_EV_ALLOWLISTED, NG_DEC_PASS, NG_ACCEPT, "mynetworks");
+		return;
+	}
 	if (ng_cidr_list_match(&e->cfg.nolisting, &k->saddr)) {
 		set(d, NG_EV_NOLISTING, NG_DEC_REJECT, NG_RESET, "nolisting");
 		return;
@@ -109,7 +124,7 @@ ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 		set(d, NG_EV_PENALTY, NG_DEC_REJECT, NG_RESET, "penalty");
 		return;
 	}
-	if ((pc = ng_cache_find(e->pass, a, now)) != NULL) {
+	if ((pc = ng_cache_touch(e->pass, a, now)) != NULL) {
 		pc->count++;	/* "old" to the policy service */
 		set(d, NG_EV_PASS_OLD, NG_DEC_PASS, NG_ACCEPT, "pass cache");
 		return;

@@ -10,6 +10,7 @@
  * may.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -21,13 +22,17 @@
 
 #include "privs.h"
 
+/*
+ * ng_privs_lookup - the uid and gid of a user name.  A missing user is
+ * an error: falling back to "nobody" would hand the state directory to
+ * an account other daemons share.
+ */
 int
-ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid, int *fellback,
-    char *err, size_t errlen)
+ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid, char *err,
+    size_t errlen)
 {
 	struct passwd *pw;
 
-	*fellback = 0;
 	if (name[0] == '\0' || strcmp(name, "root") == 0) {
 		*uid = 0;
 		*gid = 0;
@@ -35,12 +40,7 @@ ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid, int *fellback,
 	}
 	pw = getpwnam(name);
 	if (pw == NULL) {
-		pw = getpwnam("nobody");
-		*fellback = 1;
-	}
-	if (pw == NULL) {
-		snprintf(err, errlen, "no user \"%s\" and no user \"nobody\"",
-		    name);
+		snprintf(err, errlen, "no user \"%s\"", name);
 		return -1;
 	}
 	*uid = pw->pw_uid;
@@ -62,14 +62,12 @@ ng_privs_lookup_group(const char *name, gid_t *gid, char *err,
 	return 0;
 }
 
-int
-ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
-    size_t errlen)
+/* mkdir_parents - make every directory above path's last component. */
+static int
+mkdir_parents(char *path, char *err, size_t errlen)
 {
-	char path[512], *p;
-	struct stat st;
+	char *p;
 
-	snprintf(path, sizeof(path), "%s", dir);
 	for (p = path + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -81,32 +79,68 @@ ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
 		}
 		*p = '/';
 	}
+	return 0;
+}
+
+/*
+ * ng_privs_prepare_dir - make state_dir and give it to the gate's user.
+ *
+ * Root giving the directory away opens it with O_NOFOLLOW and chowns
+ * the descriptor: whoever can write the parent could otherwise put a
+ * link there and have root hand any directory (/etc) to the gate's
+ * user.  Not root (systemd's StateDirectory= made it, as a link into
+ * /var/lib/private under DynamicUser) nothing is chowned, so a link is
+ * followed; never chown then, the unit's ~@privileged filter kills a
+ * process that tries.
+ */
+int
+ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
+    size_t errlen)
+{
+	char path[512];
+	struct stat st;
+	int give = geteuid() == 0 && uid != 0, fd, r = -1;
+
+	if (strlen(dir) >= sizeof(path)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s", dir);
+	if (mkdir_parents(path, err, errlen) < 0)
+		return -1;
 	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "mkdir %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (give ? O_NOFOLLOW : 0));
+	/* O_DIRECTORY makes a link's ELOOP an ENOTDIR. */
+	if (fd < 0 && give && (errno == ELOOP || (errno == ENOTDIR &&
+	    lstat(path, &st) == 0 && S_ISLNK(st.st_mode)))) {
+		snprintf(err, errlen, "%s: a symbolic link, not followed "
+		    "(name the directory itself)", path);
 		return -1;
 	}
-	/*
-	 * Not root (systemd's StateDirectory= made it for us): never chown,
-	 * the unit's ~@privileged filter kills a process that tries.
-	 */
-	if (geteuid() != 0) {
-		if (access(path, W_OK | X_OK) < 0) {
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!give) {
+		if (faccessat(fd, ".", W_OK | X_OK, 0) == 0)
+			r = 0;
+		else
 			snprintf(err, errlen, "%s: not writable by uid %u: %s",
 			    path, (unsigned)geteuid(), strerror(errno));
-			return -1;
-		}
-		return 0;
+		goto out;
 	}
-	if (uid != 0 && (st.st_uid != uid || st.st_gid != gid) &&
-	    chown(path, uid, gid) < 0) {
+	if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)
 		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	else
+		r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 static int

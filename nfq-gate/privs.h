@@ -12,17 +12,23 @@
 #include <sys/types.h>
 
 /*
- * Resolve name to uid/gid.  A missing user falls back to "nobody" and
- * sets *fellback.  "root" (or uid 0) means keep root.  -1 on failure.
+ * Resolve name to uid/gid.  "root" (or an empty name) means keep root.
+ * A missing user is -1 with a message naming it: never a silent
+ * fallback to another account.
  */
-int ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid,
-    int *fellback, char *err, size_t errlen);
+int ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid, char *err,
+    size_t errlen);
 
 /* Resolve a group name; -1 with a message when there is none. */
 int ng_privs_lookup_group(const char *name, gid_t *gid, char *err,
     size_t errlen);
 
-/* Make dir (and parents) and give it to uid/gid; while still root. */
+/*
+ * Make dir (and parents) and give it to uid/gid while still root,
+ * through a descriptor opened without following a link: a symlink at
+ * dir is refused then, not followed.  Not root, nothing is chowned and
+ * a link is followed (systemd's DynamicUser links StateDirectory=).
+ */
 int ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
     size_t errlen);
 

@@ -8,10 +8,12 @@
  * kept.  The answer is a template from the configuration with %c
  * (country), %p (pass cache state), %g (greylist state), %n (pregreet
  * count) and %% filled in; an empty result answers DUNNO, the policy
- * protocol's "no opinion".
+ * protocol's "no opinion".  A PREPEND is given once per message (the
+ * instance attribute), not once per recipient.
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "psvc.h"
 
@@ -19,6 +21,16 @@ void
 ng_psvc_req_reset(struct ng_psvc_req *r)
 {
 	memset(r, 0, sizeof(*r));
+}
+
+void
+ng_psvc_req_next(struct ng_psvc_req *r)
+{
+	char keep[NG_PSVC_INSTANCE_MAX];
+
+	memcpy(keep, r->prepended, sizeof(keep));
+	memset(r, 0, sizeof(*r));
+	memcpy(r->prepended, keep, sizeof(keep));
 }
 
 static int
@@ -58,6 +70,8 @@ take_line(struct ng_psvc_req *r, char *err, size_t errlen)
 		keep(r->client_address, sizeof(r->client_address), v);
 	else if (strcmp(name, "protocol_state") == 0)
 		keep(r->protocol_state, sizeof(r->protocol_state), v);
+	else if (strcmp(name, "instance") == 0)
+		keep(r->instance, sizeof(r->instance), v);
 	return 0;
 }
 
@@ -197,4 +211,22 @@ ng_psvc_answer(const struct ng_psvc_rules *rules,
 		return 0;
 	snprintf(out, outlen, "action=%s\n\n", act);
 	return strlen(out);
+}
+
+size_t
+ng_psvc_answer_req(struct ng_psvc_req *r, const struct ng_psvc_rules *rules,
+    const struct ng_psvc_facts *facts, char *out, size_t outlen)
+{
+	static const char prepend[] = "action=PREPEND ";
+	size_t n = ng_psvc_answer(rules, facts, out, outlen);
+
+	if (n < sizeof(prepend) - 1 ||
+	    strncasecmp(out, prepend, sizeof(prepend) - 1) != 0 ||
+	    r->instance[0] == '\0')
+		return n;
+	if (strcmp(r->instance, r->prepended) != 0) {
+		memcpy(r->prepended, r->instance, sizeof(r->prepended));
+		return n;
+	}
+	return ng_psvc_answer(NULL, NULL, out, outlen);	/* DUNNO */
 }

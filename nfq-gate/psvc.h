@@ -19,6 +19,7 @@
 #define NG_PSVC_ATTRS_MAX	64	/* attributes in one request */
 #define NG_PSVC_REQ_MAX		16384	/* bytes in one request */
 #define NG_PSVC_ANSWER_MAX	1024	/* "action=...\n\n" */
+#define NG_PSVC_INSTANCE_MAX	64	/* Postfix's "%x.%lx.%lx.%x" */
 
 /* One request in the making; zero it (ng_psvc_req_reset) to start. */
 struct ng_psvc_req {
@@ -29,9 +30,16 @@ struct ng_psvc_req {
 	int is_policy;		/* request=smtpd_access_policy seen */
 	char client_address[64];
 	char protocol_state[32];
+	char instance[NG_PSVC_INSTANCE_MAX];	/* the message's id */
+	/* Kept across the requests of one connection: the instance
+	 * already answered with a PREPEND. */
+	char prepended[NG_PSVC_INSTANCE_MAX];
 };
 
+/* A new connection: everything zero. */
 void ng_psvc_req_reset(struct ng_psvc_req *r);
+/* The next request on the same connection: keeps prepended. */
+void ng_psvc_req_next(struct ng_psvc_req *r);
 
 /*
  * Feed bytes.  Returns 1 when a request ended (the empty line) with
@@ -70,5 +78,16 @@ int ng_psvc_template_check(const char *t, char *err, size_t errlen);
  */
 size_t ng_psvc_answer(const struct ng_psvc_rules *rules,
     const struct ng_psvc_facts *facts, char *out, size_t outlen);
+
+/*
+ * The answer to request r: ng_psvc_answer, except that a PREPEND goes
+ * out once per message.  Postfix asks once per recipient with the same
+ * instance attribute; a second PREPEND for it would add the header
+ * again, so later recipients of that instance get DUNNO.  Any other
+ * action (a DEFER_IF_PERMIT) is repeated: each recipient needs it.
+ */
+size_t ng_psvc_answer_req(struct ng_psvc_req *r,
+    const struct ng_psvc_rules *rules, const struct ng_psvc_facts *facts,
+    char *out, size_t outlen);
 
 #endif

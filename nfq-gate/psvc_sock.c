@@ -7,10 +7,12 @@
  * protocol, or one past the connection limit, is logged and closed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -30,64 +32,224 @@ struct client {
  */
 struct ng_psvc_sock {
 	int lfd;
+	int dfd;		/* the socket's directory (O_PATH) */
+	dev_t dev;		/* the socket file, to remove only ours */
+	ino_t ino;
 	unsigned n;
-	char path[108];
+	char base[108];
 	struct client *byfd[NG_PSVC_FD_MAX];
 };
 
+/* split - dir and base of path ("." for a bare name); -1 if no base. */
+static int
+split(const char *path, char *dir, size_t dlen, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		snprintf(dir, dlen, ".");
+		*base = path;
+	} else {
+		snprintf(dir, dlen, "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+		*base = slash + 1;
+	}
+	return **base == '\0' ? -1 : 0;
+}
+
 /*
- * chown only when it changes something: in a setgid directory the socket
- * is born with the right group, and the systemd unit's system call
- * filter (~@privileged) kills a process that calls chown at all.
+ * private_dir - a directory of our own in dfd, named at random, for the
+ * socket to be made and given away in.  The owner of dfd (postfix, for
+ * /var/spool/postfix/private) may rename it or put a link or a
+ * directory of theirs in its place at any moment: the open does not
+ * follow links, and what it opens must be ours and closed to others.
  */
 static int
-give(const char *path, uid_t uid, gid_t gid)
+private_dir(int dfd, char *name, size_t len)
+{
+	unsigned char r[8];
+	struct stat st;
+	int i, fd;
+
+	for (i = 0; i < 8; i++) {
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -1;
+		snprintf(name, len, ".nfq-gate.%02x%02x%02x%02x%02x%02x%02x%02x",
+		    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+		if (mkdirat(dfd, name, 0700) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return -1;
+		}
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+		    (st.st_mode & 077) == 0)
+			return fd;
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/*
+ * bind_in - bind lfd to "s" in directory pfd, born no more open than
+ * mode (the umask), by a path no one else can change (pfd is our
+ * working directory for the call).
+ */
+static int
+bind_in(int lfd, int pfd, unsigned mode)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int cwd, r, e;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	sun.sun_path[0] = 's';
+	if ((cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fchdir(pfd) < 0) {
+		e = errno;
+		close(cwd);
+		errno = e;
+		return -1;
+	}
+	old = umask(~mode & 0777);
+	r = bind(lfd, (struct sockaddr *)&sun, sizeof(sun));
+	e = errno;
+	umask(old);
+	if (fchdir(cwd) < 0 && r == 0) {
+		r = -1;
+		e = errno;
+	}
+	close(cwd);
+	errno = e;
+	return r;
+}
+
+/*
+ * give - owner and mode of "s" in pfd, then move it to base in dfd.
+ * chown only when it changes something: in a setgid directory the
+ * socket is born with the right group, and the systemd unit's system
+ * call filter (~@privileged) kills a process that calls chown at all.
+ * The rename replaces a stale socket or a link without following it.
+ */
+static int
+give(struct ng_psvc_sock *s, int pfd, uid_t uid, gid_t gid, unsigned mode,
+    const char *base)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0)
+	if (fstatat(pfd, "s", &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
-	if ((uid == (uid_t)-1 || st.st_uid == uid) && st.st_gid == gid)
-		return 0;
-	return chown(path, uid, gid);
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = EPERM;
+		return -1;
+	}
+	if (((uid != (uid_t)-1 && st.st_uid != uid) || st.st_gid != gid) &&
+	    fchownat(pfd, "s", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	/* A default ACL may have beaten the umask. */
+	if ((st.st_mode & 07777) != mode && fchmodat(pfd, "s", mode, 0) < 0)
+		return -1;
+	if (renameat(pfd, "s", s->dfd, base) < 0)
+		return -1;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	return 0;
 }
 
+/*
+ * check_place - what is at base now may be replaced: nothing, a stale
+ * socket, or a link (replaced, not followed).  Anything else is refused.
+ */
+static int
+check_place(int dfd, const char *base)
+{
+	struct stat st;
+
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISSOCK(st.st_mode) || S_ISLNK(st.st_mode))
+		return 0;
+	errno = EEXIST;
+	return -1;
+}
+
+/* make - the listening socket at base in s->dfd; errno on failure. */
+static int
+make(struct ng_psvc_sock *s, const char *base, uid_t uid, gid_t gid,
+    unsigned mode)
+{
+	char name[64];
+	int pfd, r = -1, e;
+
+	if (check_place(s->dfd, base) < 0 ||
+	    (pfd = private_dir(s->dfd, name, sizeof(name))) < 0)
+		return -1;
+	if (bind_in(s->lfd, pfd, mode) == 0 && listen(s->lfd, 64) == 0 &&
+	    give(s, pfd, uid, gid, mode, base) == 0)
+		r = 0;
+	e = errno;
+	(void)unlinkat(pfd, "s", 0);	/* left only on failure */
+	(void)unlinkat(s->dfd, name, AT_REMOVEDIR);
+	close(pfd);
+	errno = e;
+	return r;
+}
+
+/* ng_psvc_sock_open - the listening socket at path, uid:gid and mode. */
 struct ng_psvc_sock *
 ng_psvc_sock_open(const char *path, uid_t uid, gid_t gid, unsigned mode,
     char *err, size_t errlen)
 {
 	struct ng_psvc_sock *s;
 	struct sockaddr_un sun;
+	char dir[sizeof(sun.sun_path)];
+	const char *base;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "%s: path too long", path);
+		return NULL;
+	}
+	if (split(path, dir, sizeof(dir), &base) < 0) {
+		snprintf(err, errlen, "%s: no file name", path);
 		return NULL;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	snprintf(s->path, sizeof(s->path), "%s", path);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	(void)unlink(path);	/* a stale socket from a crash */
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&sun,
-	    sizeof(sun)) < 0 || listen(s->lfd, 64) < 0 ||
-	    give(path, uid, gid) < 0 || chmod(path, mode) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	snprintf(s->base, sizeof(s->base), "%s", base);
+	s->dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	s->lfd = s->dfd < 0 ? -1 : socket(AF_UNIX,
+	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->lfd < 0 || make(s, base, uid, gid, mode & 07777) < 0) {
+		snprintf(err, errlen, "%s: %s", path, errno == EEXIST ?
+		    "exists and is not a socket" : strerror(errno));
 		if (s->lfd >= 0)
 			close(s->lfd);
+		if (s->dfd >= 0)
+			close(s->dfd);
 		free(s);
 		return NULL;
 	}
 	return s;
 }
 
+/*
+ * ng_psvc_sock_close - close every client and the socket; remove the
+ * socket file only if it is still ours, not what replaced it.
+ */
 void
 ng_psvc_sock_close(struct ng_psvc_sock *s)
 {
+	struct stat st;
 	int i;
 
 	if (s == NULL)
@@ -99,7 +261,10 @@ ng_psvc_sock_close(struct ng_psvc_sock *s)
 		}
 	}
 	close(s->lfd);
-	(void)unlink(s->path);
+	if (fstatat(s->dfd, s->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_dev == s->dev && st.st_ino == s->ino)
+		(void)unlinkat(s->dfd, s->base, 0);
+	close(s->dfd);
 	free(s);
 }
 
@@ -171,8 +336,9 @@ answer(struct client *c, const struct ng_psvc_rules *rules,
 
 	ok = c->req.is_policy && c->req.client_address[0] != '\0' &&
 	    fn(c->req.client_address, &f, arg) == 0;
-	n = ng_psvc_answer(rules, ok ? &f : NULL, out, sizeof(out));
-	ng_psvc_req_reset(&c->req);
+	n = ng_psvc_answer_req(&c->req, rules, ok ? &f : NULL, out,
+	    sizeof(out));
+	ng_psvc_req_next(&c->req);
 	return send(c->fd, out, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
 }
 

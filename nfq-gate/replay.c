@@ -14,6 +14,7 @@
  * call real MTAs that answered the greeting they saw pre-greeting
  * talkers.  --greet-pause SEC asks what a longer pause would have done.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "engine.h"
 #include "event_format.h"
 #include "front.h"
+#include "hashkey.h"
 #include "linktype.h"
 #include "netdb.h"
 #include "packet.h"
@@ -145,6 +147,8 @@ setup_engine(struct replay *r)
 		ng_config_free(&cfg);
 		return EX_CONFIG;
 	}
+	if (cfg.warnings[0] != '\0')	/* "file:line: ..." lines */
+		fprintf(stderr, "nfq-gate: warning: %s", cfg.warnings);
 	cfg.greet_pause = r->pause;
 	cfg.greet_pause_stress = r->pause;
 	db = r->db != NULL ? r->db : cfg.database[0] ? cfg.database : NULL;
@@ -158,6 +162,12 @@ setup_engine(struct replay *r)
 		if (r->ndb == NULL)
 			fprintf(stderr, "nfq-gate: warning: %s; replaying "
 			    "without country data\n", err);
+	}
+	/* Verdicts never depend on the key: it only spreads the tables. */
+	if (ng_hash_key_draw(&cfg) < 0) {
+		fprintf(stderr, "nfq-gate: getrandom: %s\n", strerror(errno));
+		ng_config_free(&cfg);
+		return 1;
 	}
 	r->e = ng_engine_new(&cfg);
 	ng_config_free(&cfg);
@@ -303,6 +313,9 @@ summary(const struct replay *r)
 	    (unsigned long long)r->link_status[NG_LINK_NOT_IP],
 	    (unsigned long long)st->fragments,
 	    (unsigned long long)st->midstream);
+	fprintf(stderr, "summary: tables flows_evicted=%llu greylist_full=%llu\n",
+	    (unsigned long long)st->flows_evicted,
+	    (unsigned long long)st->greylist_full);
 }
 
 static int

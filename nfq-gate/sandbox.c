@@ -1,11 +1,11 @@
 /*
  * sandbox.c - the seccomp filter for the live gate (see sandbox.h).
  *
- * The list below is what strace -f -c shows the daemon using after
- * setup in the namespace tests (packets, timers, signals, SIGHUP reload,
- * state saves, syslog, the Prometheus file), plus the neighbours glibc
- * may pick for the same job (open/openat, stat/fstat/newfstatat/statx,
- * epoll_wait/epoll_pwait, ...).
+ * The list below is what strace -f shows the daemon using after setup
+ * in the namespace tests (packets, timers, signals, SIGHUP reload, state
+ * saves from the writer thread, syslog, the Prometheus file), plus the
+ * neighbours glibc may pick for the same job (open/openat,
+ * stat/fstat/newfstatat/statx, epoll_wait/epoll_pwait, ...).
  *
  * Default action: EPERM, not kill.  A system call we did not foresee
  * (a glibc update choosing a new variant, a rare error path) then fails
@@ -15,14 +15,24 @@
  * restart.  The calls that only an attacker would make (exec, ptrace,
  * fork and friends, module and mount calls, ...) are different: for
  * those the process is killed outright (SECCOMP_RET_KILL_PROCESS), so an
- * exploit gets no second try.  socket() is allowed for AF_UNIX (syslog)
- * and AF_NETLINK only.
+ * exploit gets no second try.
+ *
+ * Some calls are allowed only with the arguments the gate uses:
+ * socket() for AF_UNIX (syslog) and AF_NETLINK with NETLINK_NETFILTER
+ * (the queue, ctnetlink, nftables) - not NETLINK_ROUTE, which with our
+ * CAP_NET_ADMIN could rewrite routes and addresses; ioctl() for TCGETS
+ * only (isatty(), from stdio); mmap() and mprotect() without PROT_EXEC,
+ * so no new code can be mapped.  The filter covers every thread (TSYNC):
+ * the state writer is started before it.
  */
 #include <errno.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
 
 #include "sandbox.h"
 
@@ -44,15 +54,17 @@ static const char *const allowed[] = {
 	"statx", "lseek", "fsync", "fdatasync", "rename", "renameat",
 	"renameat2", "unlink", "unlinkat", "ftruncate", "fchmod",
 	"fcntl", "dup", "dup3", "access", "faccessat", "faccessat2",
-	"readlink", "readlinkat", "getdents64", "ioctl", "umask",
-	/* memory */
-	"mmap", "munmap", "mremap", "brk", "madvise", "mprotect",
+	"readlink", "readlinkat", "getdents64", "umask",
+	/* memory (mmap and mprotect: below, without PROT_EXEC) */
+	"munmap", "mremap", "brk", "madvise",
 	/* signals and process */
 	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "restart_syscall",
 	"sigaltstack",
 	"exit", "exit_group", "getpid", "gettid", "getuid", "geteuid",
 	"getgid", "getegid", "getrandom", "futex", "sched_yield",
 	"prlimit64", "uname", "tgkill",
+	/* a thread's first steps, maybe after the filter is in (TSYNC) */
+	"rseq", "set_robust_list",
 };
 
 /* Never wanted after setup: killed, not refused. */
@@ -87,30 +99,50 @@ add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *names,
 	return count;
 }
 
-/* socket(): the local syslog socket and netlink only. */
-static int
-add_socket(scmp_filter_ctx ctx, char *err, size_t errlen)
-{
-	static const int families[] = { AF_UNIX, AF_NETLINK };
-	int nr = seccomp_syscall_resolve_name("socket");
-	struct scmp_arg_cmp cmp;
-	size_t i;
-	int r;
+/* A call allowed only when all of its comparisons hold. */
+struct arg_rule {
+	const char *call;
+	unsigned n;
+	struct scmp_arg_cmp cmp[2];
+};
 
-	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		/* Spelled out: SCMP_A0() leaves datum_b to the compiler. */
-		cmp.arg = 0;
-		cmp.op = SCMP_CMP_EQ;
-		cmp.datum_a = (scmp_datum_t)families[i];
-		cmp.datum_b = 0;
-		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+/*
+ * Spelled out, not SCMP_A0(): that macro leaves datum_b to the
+ * compiler.  ioctl's request is an int to the kernel: only its low 32
+ * bits are compared.
+ */
+static const struct arg_rule arg_rules[] = {
+	{ "socket", 1, { { 0, SCMP_CMP_EQ, AF_UNIX, 0 } } },
+	{ "socket", 2, { { 0, SCMP_CMP_EQ, AF_NETLINK, 0 },
+	    { 2, SCMP_CMP_EQ, NETLINK_NETFILTER, 0 } } },
+	{ "ioctl", 1, { { 1, SCMP_CMP_MASKED_EQ, 0xffffffffu, TCGETS } } },
+	{ "mmap", 1, { { 2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0 } } },
+	{ "mprotect", 1, { { 2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0 } } },
+};
+
+/* add_args - the argument rules; returns the number of calls they name. */
+static int
+add_args(scmp_filter_ctx ctx, char *err, size_t errlen)
+{
+	size_t i, n = sizeof(arg_rules) / sizeof(arg_rules[0]);
+	int nr, r, count = 0;
+
+	for (i = 0; i < n; i++) {
+		nr = seccomp_syscall_resolve_name(arg_rules[i].call);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr,
+		    arg_rules[i].n, arg_rules[i].cmp);
 		if (r < 0) {
-			snprintf(err, errlen, "seccomp rule for socket: %s",
-			    strerror(-r));
+			snprintf(err, errlen, "seccomp rule for %s: %s",
+			    arg_rules[i].call, strerror(-r));
 			return -1;
 		}
+		if (i == 0 || strcmp(arg_rules[i].call,
+		    arg_rules[i - 1].call) != 0)
+			count++;
 	}
-	return 1;
+	return count;
 }
 
 int
@@ -128,7 +160,13 @@ ng_sandbox_enter(char *err, size_t errlen)
 	    sizeof(allowed) / sizeof(allowed[0]), err, errlen);
 	k = n < 0 ? -1 : add_list(ctx, SCMP_ACT_KILL_PROCESS, killed,
 	    sizeof(killed) / sizeof(killed[0]), err, errlen);
-	s = k < 0 ? -1 : add_socket(ctx, err, errlen);
+	s = k < 0 ? -1 : add_args(ctx, err, errlen);
+	/* Every thread, the state writer too, or none. */
+	if (s >= 0 && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC,
+	    1)) < 0) {
+		snprintf(err, errlen, "seccomp thread sync: %s", strerror(-r));
+		s = -1;
+	}
 	if (s < 0) {
 		seccomp_release(ctx);
 		return -1;

@@ -80,7 +80,7 @@ ng_stats_log(const struct ng_stats_view *v)
 	if (v->eng != NULL)
 		ng_log(LOG_INFO, "statistics: packets=%llu flows=%llu "
 		    "flows_now=%llu held_now=%llu evicted=%llu pass_new=%llu "
-		    "pass_old=%llu pregreet=%llu penalty=%llu",
+		    "pass_old=%llu pregreet=%llu penalty=%llu greylist_full=%llu",
 		    (unsigned long long)v->eng->packets,
 		    (unsigned long long)v->eng->flows,
 		    (unsigned long long)v->eng->flows_now,
@@ -89,7 +89,8 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->events[NG_EV_PASS_NEW],
 		    (unsigned long long)v->eng->events[NG_EV_PASS_OLD],
 		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
-		    (unsigned long long)v->eng->events[NG_EV_PENALTY]);
+		    (unsigned long long)v->eng->events[NG_EV_PENALTY],
+		    (unsigned long long)v->eng->greylist_full);
 	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
 	    "reloads=%llu reload_errors=%llu policy_queries=%llu",
 	    (unsigned long long)s->state_saves,
@@ -154,6 +155,9 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	    e->held_now);
 	one(fp, "flows_evicted_total", "counter", "Flows evicted, table full.",
 	    e->flows_evicted);
+	one(fp, "greylist_full_total", "counter", "New senders given the "
+	    "greeting test: greylist full of live first tries.",
+	    e->greylist_full);
 	if (v->eng == NULL)
 		return;
 	metric(fp, "events_total", "counter", "Log events by type.");
@@ -240,15 +244,19 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 }
 
 int
-ng_stats_write_prom(const struct ng_stats_view *v, const char *dir)
+ng_stats_write_prom(const struct ng_stats_view *v, const char *path)
 {
-	char tmp[512], path[512];
+	const char *slash = strrchr(path, '/');
+	char tmp[1024];
 	FILE *fp;
 	int fd, bad;
 
-	snprintf(path, sizeof(path), "%s/nfq-gate.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.nfq-gate.prom.%ld", dir,
-	    (long)getpid());
+	/* Beside the file, so the rename is atomic; hidden from *.prom. */
+	if (slash == NULL)
+		snprintf(tmp, sizeof(tmp), ".%s.%ld", path, (long)getpid());
+	else
+		snprintf(tmp, sizeof(tmp), "%.*s/.%s.%ld", (int)(slash - path),
+		    path, slash + 1, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
 		if (fd >= 0)

@@ -65,7 +65,7 @@ void ng_stats_event(struct ng_live_stats *s, const struct ng_event *ev);
 void ng_stats_log(const struct ng_stats_view *v);
 /* Prometheus text exposition format. */
 void ng_stats_prom(const struct ng_stats_view *v, FILE *fp);
-/* Write dir/nfq-gate.prom via a temporary file and rename(). */
-int ng_stats_write_prom(const struct ng_stats_view *v, const char *dir);
+/* Write the file at path via a temporary file beside it and rename(). */
+int ng_stats_write_prom(const struct ng_stats_view *v, const char *path);
 
 #endif

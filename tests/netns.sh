@@ -670,6 +670,27 @@ ngt_cleanup_client() {
 #   ngt_gate_usr1         SIGUSR1, wait for the statistics lines
 #   ngt_gate_rss          the gate's VmRSS in kB
 
+# A SYN flood from the client namespace (tests/bench/synflood):
+#   ngt_need_flood        skip unless it is built; sets NGT_FLOOD
+#   ngt_flood_notrack     its SYNs skip conntrack in the server namespace
+#                         (all but the test clients' /24); sets NGT_SRV_MAC
+#   ngt_gate_events ADDR  the gate's GREYLIST/PASS events for ADDR, "A,B,"
+ngt_need_flood() {
+	NGT_FLOOD=$NG_BUILD/bench/synflood
+	[ -x "$NGT_FLOOD" ] || skip "$NGT_FLOOD not built (make B=... \$B/bench/synflood)"
+}
+
+ngt_flood_notrack() {
+	ngt_in "$NGT_SRV" iptables -w -t raw -A PREROUTING -p tcp --dport 25 \
+	    ! -s 198.51.100.0/24 -j CT --notrack || fail "raw notrack rule"
+	NGT_SRV_MAC=$(ip -n "$NGT_SRV" -br link show eth0 | awk '{ print $3 }')
+}
+
+ngt_gate_events() {	# addr
+	grep -oE "(GREYLIST PASS|GREYLIST|PASS NEW|PASS OLD) \[$(ngt_re "$1")\]" \
+	    "$NGT_GATELOG" | sed 's/ \[.*//' | tr '\n' ,
+}
+
 ngt_prom() {	# name [dir]
 	awk -v m="nfq_gate_$1" '$1 == m { print $2; f = 1 } END { if (!f) print 0 }' \
 	    "${2:-$NGT_DIR/state}/nfq-gate.prom" 2>/dev/null

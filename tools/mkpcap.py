@@ -24,10 +24,13 @@
 #   udp      a DNS-ish UDP datagram (not TCP)
 #   frag     a polite session, then an EHLO sent as two fragments
 #   arp      an ARP frame (Ethernet-family links only)
+#   syn      a lone SYN (a first try refused at its SYN: greylisted)
 # Flow options: server=ADDR, sport=N, ext=hbh+rt+dst+frag (IPv6 extension
 # headers on every packet), bad=1 (malformed packets from the client,
 # carrying "EHLO", mixed into the flow before the greeting), at=SEC (start).
 # --many N adds N interleaved flows (every 4th a bot) from 10.0.0.0/8.
+# --synflood N adds N forged SYNs (never answered, never followed) from
+# random IPv4 sources, evenly from --synflood-at SEC for --synflood-secs.
 import argparse
 import array
 import ipaddress
@@ -456,6 +459,8 @@ def build_flow(kind, addr, port, opts, t0):
         frag(f)
     elif kind == "arp":
         arp(f)
+    elif kind == "syn":
+        f.cli(0.0, SYN)
     else:
         raise SystemExit("mkpcap: unknown kind " + kind)
     if opts.get("bad") == "1":
@@ -479,6 +484,28 @@ def many_flows(n, t0=0.0, spacing=0.001, bots_every=4):
     return pkts
 
 
+def synflood(n, t0, secs, seed=11):
+    """n SYNs from random unicast IPv4 sources (not 198.51.100.0/24 or
+    203.0.113.0/24, where the tests' clients and server live), evenly
+    spaced over secs from t0: what an off-path spoofer sends."""
+    rnd = random.Random(seed)
+    server = ipaddress.ip_address(SERVER4)
+    _SERVERS.add(server.packed)
+    pkts = []
+    for i in range(n):
+        while True:
+            a = rnd.getrandbits(32)
+            top, net = a >> 24, a >> 8
+            if 0 < top < 224 and top != 127 and net not in (0xc63364,
+                                                            0xcb0071):
+                break
+        src = ipaddress.IPv4Address(a)
+        ip = tcp_packet(src, server, 1024 + rnd.getrandbits(15), 25, SYN,
+                        rnd.getrandbits(32), 0)
+        pkts.append(Pkt(t0 + secs * i / n, ip))
+    return pkts
+
+
 def main(argv):
     cmd = argv[0] if argv else ""
     if cmd == "gen":
@@ -494,6 +521,9 @@ def main(argv):
         g.add_argument("--spacing", type=float, default=1.0,
                        help="seconds between flow starts")
         g.add_argument("--many", type=int, default=0)
+        g.add_argument("--synflood", type=int, default=0)
+        g.add_argument("--synflood-at", type=float, default=0.0)
+        g.add_argument("--synflood-secs", type=float, default=1.0)
         g.add_argument("--af6", type=int, default=30)
         g.add_argument("--big-endian", action="store_true")
         g.add_argument("--nsec", action="store_true",
@@ -524,6 +554,8 @@ def main(argv):
         pkts.extend(build_flow(kind, addr, port, opts, i * a.spacing).pkts)
     if a.many:
         pkts.extend(many_flows(a.many, t0=len(a.specs) * a.spacing))
+    if a.synflood:
+        pkts.extend(synflood(a.synflood, a.synflood_at, a.synflood_secs))
     if a.linktype is not None:
         LINKTYPES[a.link] = a.linktype
     write_capture(a.out, pkts, a.link, a.format, a.pad, a.af6, a.big_endian,

@@ -43,6 +43,16 @@ syn_put32(uint8_t *p, uint32_t v)
 	syn_put16(p + 2, (uint16_t)v);
 }
 
+/* syn_rand - xorshift64*: the benchmarks' cheap random sources. */
+static inline uint32_t
+syn_rand(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return (uint32_t)((*s * 0x2545f4914f6cdd1dULL) >> 32);
+}
+
 /* Addresses in host order; writes SYN_IPLEN bytes at ip. */
 static inline void
 syn_build(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t sport,

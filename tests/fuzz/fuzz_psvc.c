@@ -39,13 +39,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		off += used;
 		if (rc == 1) {
-			f.pregreet = r.nattr;
-			n = ng_psvc_answer(&rules, &f, out, sizeof(out));
+			f.pregreet = r.nattr % 2;
+			n = ng_psvc_answer_req(&r, &rules, &f, out,
+			    sizeof(out));
+			if (r.instance[0] != '\0' && strncmp(out,
+			    "action=PREPEND", 14) == 0 &&
+			    strcmp(r.prepended, r.instance) != 0)
+				__builtin_trap();	/* forgot it */
 			if (n < 9 || memcmp(out, "action=", 7) != 0 ||
 			    strcmp(out + n - 2, "\n\n") != 0 ||
 			    strchr(out, '\n') != out + n - 2)
 				__builtin_trap();
-			ng_psvc_req_reset(&r);
+			ng_psvc_req_next(&r);
 		}
 	}
 	return 0;

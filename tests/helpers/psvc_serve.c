@@ -1,9 +1,11 @@
 /*
  * psvc_serve.c - serve the policy socket with fixed facts, for tests.
  *
- * psvc_serve PATH SECONDS: 1.0.1.5 is CN with pass=old and no penalty,
- * 198.51.100.11 is in the penalty box (count 3), anything else is "--".
- * Lets the socket server be tested without a queue or namespaces.
+ * psvc_serve PATH SECONDS [UID GID MODE]: 1.0.1.5 is CN with pass=old
+ * and no penalty, 198.51.100.11 is in the penalty box (count 3),
+ * anything else is "--".  The socket is given to UID:GID with MODE
+ * (octal; default: our own ids and 0666).  Lets the socket server be
+ * tested without a queue or namespaces.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,9 +42,12 @@ main(int argc, char **argv)
 	time_t end;
 	int epfd, n, i;
 
-	if (argc != 3)
+	if (argc != 3 && argc != 6)
 		return 64;
-	s = ng_psvc_sock_open(argv[1], getuid(), getgid(), 0666, err,
+	s = ng_psvc_sock_open(argv[1],
+	    argc == 6 ? (uid_t)strtoul(argv[3], NULL, 10) : getuid(),
+	    argc == 6 ? (gid_t)strtoul(argv[4], NULL, 10) : getgid(),
+	    argc == 6 ? (unsigned)strtoul(argv[5], NULL, 8) : 0666, err,
 	    sizeof(err));
 	if (s == NULL) {
 		fprintf(stderr, "psvc_serve: %s\n", err);

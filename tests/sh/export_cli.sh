@@ -1,5 +1,5 @@
 # export_cli.sh - nfq-gate-db export's command line and output file:
-# bad options and databases are refused with a message and exit 2 or 1,
+# bad options and databases are refused with a message and exit 64 (EX_USAGE) or 1,
 # -o replaces the target only when the export succeeded (temp file and
 # rename: never a partial file, no temp left behind), stdout and -o give
 # the same bytes, and the nft and ipset files carry the set names and
@@ -23,22 +23,22 @@ refused() {	# exit-code pattern args...
 	[ "$(cat "$OUT")" = "previous contents" ] || fail "export $*: -o target changed"
 	[ "$(ls "$TMP/out")" = geo.nft ] || fail "export $*: left $(ls "$TMP/out")"
 }
-refused 2 "no --format" "$DB"
-refused 2 "no database" --format nft
-refused 2 "want nft, ipset, cidr or ranges" "$DB" --format pf
-refused 2 "bad country code" "$DB" --format nft --countries CN,R
-refused 2 "bad country code" "$DB" --format nft --countries CN,
-refused 2 "bad country code" "$DB" --format nft --countries 1N
-refused 2 "bad country code" "$DB" --format nft --except CHN
-refused 2 "once" "$DB" --format nft --countries CN --except RU
-refused 2 "want 4 or 6" "$DB" --format nft --family 5
-refused 2 "--name" "$DB" --format nft --name 'a-b'
-refused 2 "--name" "$DB" --format nft --name '9a'
-refused 2 "--name" "$DB" --format nft --name abcdefghijklmnopqrstuvwxyz0
-refused 2 "--table" "$DB" --format nft --table 'x;flush ruleset'
-refused 2 "unknown option" "$DB" --format nft --bogus 1
-refused 2 "missing its value" "$DB" --format
-refused 2 "one database" "$DB" "$DB" --format nft
+refused 64 "no --format" "$DB"
+refused 64 "no database" --format nft
+refused 64 "want nft, ipset, cidr or ranges" "$DB" --format pf
+refused 64 "bad country code" "$DB" --format nft --countries CN,R
+refused 64 "bad country code" "$DB" --format nft --countries CN,
+refused 64 "bad country code" "$DB" --format nft --countries 1N
+refused 64 "bad country code" "$DB" --format nft --except CHN
+refused 64 "once" "$DB" --format nft --countries CN --except RU
+refused 64 "want 4 or 6" "$DB" --format nft --family 5
+refused 64 "--name" "$DB" --format nft --name 'a-b'
+refused 64 "--name" "$DB" --format nft --name '9a'
+refused 64 "--name" "$DB" --format nft --name abcdefghijklmnopqrstuvwxyz0
+refused 64 "--table" "$DB" --format nft --table 'x;flush ruleset'
+refused 64 "unknown option" "$DB" --format nft --bogus 1
+refused 64 "missing its value" "$DB" --format
+refused 64 "one database" "$DB" "$DB" --format nft
 refused 1 "nope.db" "$TMP/nope.db" --format nft
 echo "not a database" >"$TMP/junk.db"
 refused 1 "junk.db" "$TMP/junk.db" --format nft

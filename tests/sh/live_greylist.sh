@@ -70,8 +70,7 @@ family() {	# src srv fam
 
 	# The order in the gate log: GREYLIST, then GREYLIST PASS, then PASS NEW,
 	# and only one GREYLIST (the retry came after greylist_delay).
-	order=$(grep -oE "(GREYLIST PASS|GREYLIST|PASS NEW|PASS OLD) \[$rec\]" \
-	    "$NGT_GATELOG" | sed 's/ \[.*//' | tr '\n' ,)
+	order=$(ngt_gate_events "$1")
 	echo "IPv$fam: gate events for $1: $order"
 	[ "$order" = "GREYLIST,GREYLIST PASS,PASS NEW," ] ||
 	    fail "unexpected gate event order: $order"

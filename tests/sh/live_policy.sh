@@ -14,6 +14,9 @@
 #     its next mail pass=old (the pass cache);
 #   - a client in a country set to "test" shows its country (CN), over
 #     IPv4 and IPv6;
+#   - one message to three recipients gets one header, not three: the
+#     gate PREPENDs once per message (Postfix's instance attribute) and
+#     answers DUNNO for the later recipients;
 #   - a bot that talked before the greeting gets 450 at RCPT
 #     (DEFER_IF_PERMIT with its offence count), and no mail is queued;
 #   - with the gate stopped, mail still goes through (Postfix's
@@ -92,6 +95,31 @@ expect_header "cn-v4" "country=CN; pass=new; pregreet=0"
 ngt_mail_ok "$NGT_CN_A6" "$NGT_SRV_A6" "cn-v6"
 expect_header "cn-v6" "country=CN; pass=new; pregreet=0"
 
+# ---- one message, three recipients: one header ----
+# virtual(8) writes one copy per recipient into the one mailbox; each
+# copy must carry exactly one X-NFQ-Gate header (three PREPENDs would
+# put three in the queue file, so in every copy).
+ngt_swaks "$NGT_CLI_A4" "$NGT_SRV_A4" \
+    --to "u@$NGT_DOMAIN,v@$NGT_DOMAIN,w@$NGT_DOMAIN" \
+    >"$NGT_DIR/swaks-three" 2>&1 ||
+    { cat "$NGT_DIR/swaks-three" >&2; fail "three: swaks failed"; }
+QID=$(sed -n 's/.*250 2\.0\.0 Ok: queued as \([0-9A-F]*\).*/\1/p' \
+    "$NGT_DIR/swaks-three")
+[ -n "$QID" ] || fail "three: no queue id"
+for r in u v w; do
+	ngt_expect_maillog "$QID: to=<$r@$NGT_DOMAIN>.*status=sent" \
+	    "three: $r delivered"
+done
+copies=$(awk -v q="$QID" '
+    /^From / { if (mine) print n; mine = 0; n = 0; hdr = 1; next }
+    hdr && /^$/ { hdr = 0 }
+    hdr && /^X-NFQ-Gate:/ { n++ }
+    index($0, "id " q) { mine = 1 }
+    END { if (mine) print n }' "$MBOX" | tr '\n' ' ')
+echo "three: X-NFQ-Gate headers per delivered copy: $copies"
+[ "$copies" = "1 1 1 " ] ||
+    { cat "$MBOX" >&2; fail "three: headers per copy \"$copies\", want 1 1 1"; }
+
 # ---- a bot: through the gate (log mode), deferred at RCPT ----
 out=$(ngt_in "$NGT_CLI" python3 "$NG_ROOT/tests/helpers/bot.py" \
     --source "$NGT_BOT_A4" --wait 8 --rcpt "u@$NGT_DOMAIN" "$NGT_SRV_A4" 25)
@@ -114,8 +142,8 @@ case $out in
 esac
 
 # Every query was answered from the tables and counted.
-ngt_prom_wait policy_queries_total 6 5 ||
-    fail "policy_queries_total $(ngt_prom policy_queries_total), want 6"
+ngt_prom_wait policy_queries_total 9 5 ||
+    fail "policy_queries_total $(ngt_prom policy_queries_total), want 9"
 echo "policy_queries_total $(ngt_prom policy_queries_total)"
 grep -qi "policy service:" "$NGT_GATELOG" &&
     fail "policy service complained: $(grep -i 'policy service:' "$NGT_GATELOG")"

@@ -65,11 +65,12 @@ static void
 test_hash_spreads(void)
 {
 	struct ng_addr a;
+	static const uint8_t key[16] = { 7 };
 	unsigned seen[64] = { 0 }, i, empty = 0;
 
 	for (i = 0; i < 6400; i++) {
 		ng_addr_set_v4(&a, 0xc6336400u + i);
-		seen[ng_addr_hash(&a, 7) & 63]++;
+		seen[ng_addr_hash(&a, key) & 63]++;
 	}
 	for (i = 0; i < 64; i++)
 		empty += seen[i] < 50;

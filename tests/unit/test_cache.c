@@ -1,7 +1,9 @@
 /*
  * test_cache.c - the expiring address tables (pass cache, penalty box,
  * greylist): expiry, prefix pools, capacity and eviction, walk order,
- * and random operations checked against a plain array model.
+ * and random operations checked against a plain array model; touch
+ * (PASS OLD) refreshing recency, the segmented LRU of the pass cache,
+ * the greylist's admission control, and rehashing under a new key.
  */
 #include <stdint.h>
 #include <time.h>
@@ -125,6 +127,174 @@ test_capacity_evicts_oldest(void)
 	CHECK(ng_cache_find(c, &a, 100) == NULL);
 	ng_addr_set_v4(&a, 0x0a000000u);
 	CHECK(ng_cache_find(c, &a, 100) == NULL);
+	ng_cache_free(c);
+}
+
+/* A hit refreshes recency, not the expiry: pass_ttl runs from the pass. */
+static void
+test_touch_keeps_regular(void)
+{
+	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_addr a, keep = A("203.0.113.7");
+	struct ng_cache_entry *e;
+	unsigned i;
+
+	ng_cache_put(c, &keep, 0, 1000);
+	for (i = 0; i < 100; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, i, 1000);
+		CHECK(ng_cache_touch(c, &keep, i) != NULL);
+	}
+	e = ng_cache_find(c, &keep, 100);
+	CHECK(e != NULL);
+	if (e != NULL)
+		CHECK_EQ(e->expires, 1000);	/* not moved by the hits */
+	CHECK(ng_cache_touch(c, &keep, 1000) == NULL);	/* expired */
+	/* Without touch (find only), the regular goes with the oldest. */
+	ng_cache_free(c);
+	c = ng_cache_new(10, 32, 128);
+	ng_cache_put(c, &keep, 0, 1000);
+	for (i = 0; i < 100; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, i, 1000);
+		ng_cache_find(c, &keep, i);
+	}
+	CHECK(ng_cache_find(c, &keep, 100) == NULL);
+	ng_cache_free(c);
+}
+
+/*
+ * Segmented LRU: senders seen again sit in the protected segment, so a
+ * burst of one-off entries many times the table's size only evicts other
+ * one-off entries, even when the regulars were last seen before it.
+ */
+static void
+test_segments(void)
+{
+	struct ng_cache *c = ng_cache_new(100, 32, 128);
+	struct ng_cache_entry r;
+	struct ng_addr a;
+	unsigned i, kept = 0;
+
+	ng_cache_set_segments(c, 80);
+	for (i = 0; i < 50; i++) {		/* regulars: passed, came back */
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		ng_cache_put(c, &a, 0, 10000)->count = 1;
+		CHECK(ng_cache_touch(c, &a, 1) != NULL);
+	}
+	CHECK_EQ(ng_cache_protected(c), 50);
+	for (i = 0; i < 10000; i++) {		/* one-off passes */
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, 2 + i / 100, 10000);
+	}
+	for (i = 0; i < 50; i++) {
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		kept += ng_cache_find(c, &a, 200) != NULL;
+	}
+	CHECK_EQ(kept, 50);
+	CHECK_EQ(ng_cache_count(c), 100);
+	CHECK_EQ(ng_cache_evictions(c), 10000 - 50);
+	ng_addr_set_v4(&a, 0x0a000000u + 9999);	/* the newest one-off */
+	CHECK(ng_cache_find(c, &a, 200) != NULL);
+	/* The protected segment is bounded: its oldest go back on
+	 * probation, where the next one-off entries push them out. */
+	for (i = 0; i < 40; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + 9999 - i);
+		CHECK(ng_cache_touch(c, &a, 300) != NULL);
+	}
+	CHECK_EQ(ng_cache_protected(c), 80);
+	for (i = 0; i < 100; i++) {
+		ng_addr_set_v4(&a, 0x0b000000u + i);
+		ng_cache_put(c, &a, 400, 10000);
+	}
+	kept = 0;
+	for (i = 0; i < 50; i++) {
+		ng_addr_set_v4(&a, 0xc6336400u + i);
+		kept += ng_cache_find(c, &a, 401) != NULL;
+	}
+	CHECK_EQ(kept, 40);			/* the 10 oldest regulars left */
+	/* An expired protected entry is reused before a live one-off. */
+	ng_addr_set_v4(&a, 0xc6336400u + 49);
+	ng_cache_put(c, &a, 402, 1);
+	ng_addr_set_v4(&a, 0x0c000000u);
+	ng_cache_put(c, &a, 500, 10000);
+	ng_addr_set_v4(&a, 0x0b000000u + 99);	/* newest probation kept */
+	CHECK(ng_cache_find(c, &a, 501) != NULL);
+	/* Restored entries used more than once go back to protected. */
+	memset(&r, 0, sizeof(r));
+	r.key = A("192.0.2.99");
+	r.expires = 20000;
+	r.count = 3;
+	CHECK_EQ(ng_cache_restore(c, &r, 600), 1);
+	CHECK_EQ(ng_cache_protected(c), 80);
+	CHECK(ng_cache_touch(c, &r.key, 601) != NULL);
+	ng_cache_free(c);
+}
+
+/*
+ * Admission control (the greylist): a table full of live entries
+ * refuses a new address instead of forgetting the oldest, so a flood
+ * between a first try and its retry cannot make the retry new.  An
+ * expired entry is reused as before.
+ */
+static void
+test_admission(void)
+{
+	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_addr mta = A("198.51.100.25"), a;
+	unsigned i, refused = 0;
+
+	ng_cache_set_admission(c, 1);
+	ng_cache_put(c, &mta, 0, 1000);		/* the real first try */
+	for (i = 0; i < 10000; i++) {		/* forged SYNs */
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		refused += ng_cache_put(c, &a, 1 + i / 100, 1000) == NULL;
+	}
+	CHECK_EQ(refused, 10000 - 9);
+	CHECK_EQ(ng_cache_refused(c), 10000 - 9);
+	CHECK_EQ(ng_cache_evictions(c), 0);
+	CHECK(ng_cache_find(c, &mta, 500) != NULL);	/* the retry */
+	/* Once the oldest expires its slot is reused for a new address. */
+	ng_addr_set_v4(&a, 0x0b000000u);
+	CHECK(ng_cache_put(c, &a, 999, 1000) == NULL);
+	CHECK(ng_cache_put(c, &a, 1000, 1000) != NULL);
+	CHECK(ng_cache_find(c, &mta, 1000) == NULL);
+	CHECK_EQ(ng_cache_evictions(c), 1);
+	/* A live entry is still refreshed in place when full. */
+	ng_addr_set_v4(&a, 0x0a000000u);
+	CHECK(ng_cache_put(c, &a, 1001, 1000) != NULL);
+	/* The same flood without admission control forgets the MTA. */
+	ng_cache_free(c);
+	c = ng_cache_new(10, 32, 128);
+	ng_cache_put(c, &mta, 0, 1000);
+	for (i = 0; i < 10000; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i);
+		ng_cache_put(c, &a, 1 + i / 100, 1000);
+	}
+	CHECK(ng_cache_find(c, &mta, 500) == NULL);
+	ng_cache_free(c);
+}
+
+/* A new key rehashes what is there: every entry is still found. */
+static void
+test_rekey(void)
+{
+	static const uint8_t k1[16] = { 1, 2, 3 }, k2[16] = { 9, 9, 9 };
+	struct ng_cache *c = ng_cache_new(1000, 32, 128);
+	struct ng_addr a;
+	unsigned i, found = 0;
+
+	ng_cache_set_key(c, k1);
+	for (i = 0; i < 1000; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i * 7919);
+		ng_cache_put(c, &a, 0, 100);
+	}
+	ng_cache_set_key(c, k2);
+	for (i = 0; i < 1000; i++) {
+		ng_addr_set_v4(&a, 0x0a000000u + i * 7919);
+		found += ng_cache_find(c, &a, 1) != NULL;
+	}
+	CHECK_EQ(found, 1000);
 	ng_cache_free(c);
 }
 
@@ -323,6 +493,10 @@ main(void)
 	RUN(test_put_find_expire);
 	RUN(test_prefix_pools);
 	RUN(test_capacity_evicts_oldest);
+	RUN(test_touch_keeps_regular);
+	RUN(test_segments);
+	RUN(test_admission);
+	RUN(test_rekey);
 	RUN(test_walk_and_restore);
 	RUN(test_against_model);
 	RUN(test_flood);

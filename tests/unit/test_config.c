@@ -84,6 +84,9 @@ test_defaults(void)
 	CHECK_STR(c.policy_action, "PREPEND X-NFQ-Gate: country=%c; pass=%p");
 	CHECK_EQ(c.stats_interval, NG_SEC(60));
 	CHECK_STR(c.nft_penalty_table, "");
+	CHECK_STR(c.prom_file, "");
+	CHECK_EQ(c.mynetworks.n, 0);
+	CHECK_STR(c.warnings, "");
 	CHECK(ng_config_is_port(&c, 25));
 	CHECK(!ng_config_is_port(&c, 587));
 	ng_config_free(&c);
@@ -95,7 +98,7 @@ test_every_key(void)
 	static const char text[] =
 	    "# a comment line\n"
 	    "\n"
-	    "   ports = 25, 587 465   # trailing comment\n"
+	    "   ports = 25, 587 2525   # trailing comment\n"
 	    "greet_pause = 500ms\n"
 	    "greet_pause_stress=1s\n"
 	    "pregreet_action = log\r\n"
@@ -113,6 +116,8 @@ test_every_key(void)
 	    "allow = 198.51.100.10\n"
 	    "deny = 203.0.113.0/24\n"
 	    "nolisting = 203.0.113.26 2001:db8:25::26\n"
+	    "mynetworks = 10.0.0.0/8 [2001:db8:9::]/48\n"
+	    "prom_file = /var/lib/prometheus/node-exporter/nfq-gate.prom\n"
 	    "flow_max = 1000\n"
 	    "flow_idle_timeout = 60\n"
 	    "flow_halfopen_timeout = 5s\n"
@@ -128,7 +133,7 @@ test_every_key(void)
 	    "sandbox = no\n"
 	    "queue_rcvbuf = 256k\n"
 	    "log_rate = 0\n"
-	    "policy_socket = /var/spool/postfix/private/nfq-gate\n"
+	    "policy_socket = /var/spool/postfix/nfq-gate/policy\n"
 	    "policy_socket_owner = postfix:postdrop\n"
 	    "policy_socket_mode = 600\n"
 	    "policy_action = PREPEND X-NFQ-Gate: cc=%c; pass=%p; grey=%g\n"
@@ -142,7 +147,7 @@ test_every_key(void)
 		fprintf(stderr, "    %s\n", err);
 	CHECK_EQ(c.nports, 3);
 	CHECK(ng_config_is_port(&c, 25) && ng_config_is_port(&c, 587) &&
-	    ng_config_is_port(&c, 465));
+	    ng_config_is_port(&c, 2525));
 	CHECK_EQ(c.greet_pause, 500000);
 	CHECK_EQ(c.greet_pause_stress, NG_SEC(1));
 	CHECK_EQ(c.pregreet_action, NG_PREGREET_LOG);
@@ -163,6 +168,11 @@ test_every_key(void)
 	CHECK_EQ(c.allow.n, 3);
 	CHECK_EQ(c.deny.n, 1);
 	CHECK_EQ(c.nolisting.n, 2);
+	CHECK_EQ(c.mynetworks.n, 2);
+	CHECK_STR(c.prom_file, "/var/lib/prometheus/node-exporter/nfq-gate.prom");
+	/* 587 is taken, with a warning naming the line. */
+	CHECK(strstr(c.warnings, "t.conf:3: ports: 587 is submission") ==
+	    c.warnings);
 	ng_addr_parse(&a, "2001:db8:1:ffff::1");
 	CHECK(ng_cidr_list_match(&c.allow, &a));
 	ng_addr_parse(&a, "198.51.100.10");
@@ -187,7 +197,7 @@ test_every_key(void)
 	CHECK_EQ(c.sandbox, 0);
 	CHECK_EQ(c.queue_rcvbuf, 256 * 1024);
 	CHECK_EQ(c.log_rate, 0);
-	CHECK_STR(c.policy_socket, "/var/spool/postfix/private/nfq-gate");
+	CHECK_STR(c.policy_socket, "/var/spool/postfix/nfq-gate/policy");
 	CHECK_STR(c.policy_socket_owner, "postfix:postdrop");
 	CHECK_EQ(c.policy_socket_mode, 0600);
 	CHECK_STR(c.policy_action,
@@ -271,10 +281,10 @@ test_lists(void)
 	CHECK_EQ(parse(&c, "ports = 25\n", err, sizeof(err)), 0);
 	CHECK_EQ(c.nports, 1);
 	ng_config_free(&c);
-	CHECK_EQ(parse(&c, "ports = 1,2,3,4,5,6,7,8\n", err, sizeof(err)), 0);
+	CHECK_EQ(parse(&c, "ports = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n", err,
+	    sizeof(err)), 0);
 	CHECK_EQ(c.nports, NG_PORTS_MAX);
 	ng_config_free(&c);
-	expect_err("ports = 1,2,3,4,5,6,7,8,9\n", 1, "at most 8 ports");
 	expect_err("ports = 25, 0\n", 1, "ports: bad port \"0\"");
 	expect_err("ports = 65536\n", 1, "ports: bad port \"65536\"");
 	expect_err("ports = smtp\n", 1, "ports: bad port \"smtp\"");
@@ -559,6 +569,142 @@ test_copy(void)
 	ng_config_free(&d);	/* freeing twice is harmless */
 }
 
+/* 465 refused, 587 warned, 15 ports, reset as a spelling of reject. */
+static void
+test_safe_defaults(void)
+{
+	struct ng_config c;
+	char err[256];
+
+	expect_err("\nports = 25, 465\n", 2, "465 is SMTPS (implicit TLS)");
+	CHECK_EQ(parse(&c, "ports = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n",
+	    err, sizeof(err)), 0);
+	CHECK_EQ(c.nports, 15);
+	CHECK_STR(c.warnings, "");
+	ng_config_free(&c);
+	expect_err("ports = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", 1,
+	    "at most 15 ports");
+	CHECK_EQ(parse(&c, "# x\nports = 587\n", err, sizeof(err)), 0);
+	CHECK(strncmp(c.warnings, "t.conf:2: ports: 587 is submission",
+	    34) == 0);
+	CHECK(c.warnings[strlen(c.warnings) - 1] == '\n');
+	ng_config_free(&c);
+	CHECK_EQ(parse(&c, "deny_action = reset\ncountry CN = reset\n", err,
+	    sizeof(err)), 0);
+	CHECK_EQ(c.deny_action, NG_ACT_REJECT);
+	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("CN")),
+	    NG_ACT_REJECT);
+	ng_config_free(&c);
+	expect_err("deny_action = pass\n", 1, "reject, also spelt reset");
+}
+
+static int
+judged(const struct ng_config *c, const char *addr)
+{
+	struct ng_addr a;
+
+	CHECK_EQ(ng_addr_parse(&a, addr), 0);
+	return !ng_config_never_judged(c, &a);
+}
+
+/* Postfix's mynetworks syntax, a file of them, and loopback always. */
+static void
+test_mynetworks(void)
+{
+	struct ng_config c;
+	char err[512], conf[1024], list[256];
+
+	CHECK_EQ(parse(&c, "", err, sizeof(err)), 0);
+	CHECK(!judged(&c, "127.0.0.1") && !judged(&c, "127.255.0.9"));
+	CHECK(!judged(&c, "::1") && !judged(&c, "::ffff:127.0.0.1"));
+	CHECK(judged(&c, "128.0.0.1") && judged(&c, "::2"));
+	CHECK(judged(&c, "10.1.2.3"));
+	ng_config_free(&c);
+
+	snprintf(list, sizeof(list), "%s/mynet.txt", tmpdir);
+	write_file(list, "# the office\n192.0.2.0/24\n\n");
+	snprintf(conf, sizeof(conf), "mynetworks = 127.0.0.0/8 [::1]/128 "
+	    "10.0.0.0/8, [2001:db8::]/32 [2001:db8:7::1]\nmynetworks = %s\n",
+	    list);
+	CHECK_EQ(parse(&c, conf, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "    %s\n", err);
+	CHECK(!judged(&c, "10.1.2.3") && !judged(&c, "2001:db8:5::1"));
+	CHECK(!judged(&c, "192.0.2.77"));
+	CHECK(judged(&c, "192.0.3.1") && judged(&c, "2001:db9::1"));
+	CHECK_EQ(c.allow.n, 0);		/* a list of its own */
+	ng_config_free(&c);
+	unlink(list);
+
+	expect_err("mynetworks = hash:/etc/postfix/network_table\n", 1,
+	    "lookup tables are not read here");
+	expect_err("mynetworks = [::1\n", 1, "bad address or prefix \"[::1\"");
+	expect_err("mynetworks = 10.0.0.0/40\n", 1, "bad address or prefix");
+	expect_err("mynetworks =\n", 1, "mynetworks: missing value");
+	expect_err("mynetworks = /nonexistent/mynet\n", 1,
+	    "mynetworks: cannot open /nonexistent/mynet");
+}
+
+/* A reload names each start-only key that changed, once. */
+static void
+test_restart_keys(void)
+{
+	struct ng_config a, b;
+	char err[256], names[256];
+
+	CHECK_EQ(parse(&a, "flow_max = 10\nuser = nobody\n", err,
+	    sizeof(err)), 0);
+	CHECK_EQ(parse(&b, "flow_max = 10\nuser = nobody\ngreet_pause = 1s\n"
+	    "queue_maxlen = 100\nmark_pass = 0x400\n", err, sizeof(err)), 0);
+	CHECK_EQ(ng_config_restart_keys(&a, &b, names, sizeof(names)), 0);
+	CHECK_STR(names, "");
+	ng_config_free(&b);
+	CHECK_EQ(parse(&b, "flow_max = 11\ncache_max = 5\nqueue_rcvbuf = 1m\n"
+	    "nft_penalty_set = inet t s4 s6\npolicy_socket = /x/p\n"
+	    "policy_socket_owner = pf\npolicy_socket_mode = 0600\n"
+	    "state_dir = /s\nprom_file = /p.prom\nuser = u\nsandbox = no\n",
+	    err, sizeof(err)), 0);
+	CHECK_EQ(ng_config_restart_keys(&a, &b, names, sizeof(names)), 11);
+	CHECK_STR(names, "flow_max, cache_max, queue_rcvbuf, state_dir, "
+	    "prom_file, user, sandbox, policy_socket, policy_socket_owner, "
+	    "policy_socket_mode, nft_penalty_set");
+	/* A short buffer is cut, the count stays right. */
+	CHECK_EQ(ng_config_restart_keys(&a, &b, names, 12), 11);
+	CHECK_EQ(strlen(names), 11);
+	ng_config_keep_restart(&b, &a);
+	CHECK_EQ(ng_config_restart_keys(&a, &b, names, sizeof(names)), 0);
+	CHECK_EQ(b.flow_max, 10);
+	CHECK_STR(b.user, "nobody");
+	CHECK_STR(b.nft_penalty_table, "");
+	CHECK_STR(b.policy_socket_owner, "postfix");
+	ng_config_free(&a);
+	ng_config_free(&b);
+}
+
+/* Every key the table lists is one the parser knows; country is last. */
+static void
+test_key_names(void)
+{
+	struct ng_config c;
+	const char *name;
+	char err[256];
+	int start, nstart = 0;
+	size_t i;
+
+	for (i = 0; (name = ng_config_key_name(i, &start)) != NULL; i++) {
+		nstart += start;
+		ng_config_defaults(&c);
+		/* "KEY" alone is a syntax error, never an unknown key. */
+		CHECK_EQ(ng_config_parse(&c, name, strlen(name), "t", err,
+		    sizeof(err)), -1);
+		CHECK(strstr(err, "unknown setting") == NULL);
+		ng_config_free(&c);
+	}
+	CHECK(i > 30);
+	CHECK_STR(ng_config_key_name(i - 1, NULL), "country");
+	CHECK_EQ(nstart, 11);
+}
+
 int
 main(void)
 {
@@ -576,6 +722,10 @@ main(void)
 	RUN(test_files);
 	RUN(test_sample);
 	RUN(test_copy);
+	RUN(test_safe_defaults);
+	RUN(test_mynetworks);
+	RUN(test_restart_keys);
+	RUN(test_key_names);
 	rmdir(tmpdir);
 	return test_done();
 }

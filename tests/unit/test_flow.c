@@ -1,9 +1,13 @@
 /*
- * test_flow.c - flow table and hold timer queue.
+ * test_flow.c - flow table and hold timer queue, and the keyed hash:
+ * keys chosen to share one bucket under the old hash spread out.
  */
+#include "../bench/oldhash.h"
 #include "flow.h"
 #include "timerq.h"
 #include "test.h"
+
+static const uint8_t K1[16] = { 42 }, K2[16] = { 1 };
 
 static struct ng_flow_key
 key(unsigned i)
@@ -21,7 +25,7 @@ key(unsigned i)
 static void
 test_insert_find_delete(void)
 {
-	struct ng_flow_table *t = ng_flow_table_new(1000, 42);
+	struct ng_flow_table *t = ng_flow_table_new(1000, K1);
 	struct ng_flow_key k;
 	struct ng_flow *f;
 	unsigned i;
@@ -53,7 +57,7 @@ test_insert_find_delete(void)
 static void
 test_victim_order(void)
 {
-	struct ng_flow_table *t = ng_flow_table_new(3, 1);
+	struct ng_flow_table *t = ng_flow_table_new(3, K2);
 	struct ng_flow_key a = key(1), b = key(2), c = key(3);
 	struct ng_flow *fa, *fb, *fc;
 
@@ -68,6 +72,45 @@ test_victim_order(void)
 	CHECK(ng_flow_stale(t, NG_FLOW_HOT, 39) == NULL);
 	CHECK(ng_flow_stale(t, NG_FLOW_HOT, 40) == fa);
 	CHECK(ng_flow_stale(t, NG_FLOW_COLD, 1000) == NULL);
+	ng_flow_table_free(t);
+}
+
+/*
+ * 65,535 (address, port) pairs that all land in one bucket of the old
+ * hash, whatever its seed, spread over the SipHash-keyed table like any
+ * other keys: the longest chain stays short, and every one is found.
+ */
+static void
+test_old_collisions_spread(void)
+{
+	struct ng_flow_table *t = ng_flow_table_new(65535, K1);
+	struct ng_flow_key k;
+	uint32_t i, b0 = 0, same = 0;
+	unsigned longest;
+
+	memset(&k, 0, sizeof(k));
+	k.caddr.family = 4;
+	ng_addr_parse(&k.saddr, "203.0.113.25");
+	k.sport = 25;
+	for (i = 0; i < 65535; i++) {
+		old_colliding(i, 0, k.caddr.b, &k.cport);
+		/* They really collide under the old scheme (any seed). */
+		if (i == 0)
+			b0 = old_flow_hash(k.caddr.b, k.cport, 0xcb007119u, 25,
+			    0x9e3779b9u, 65536);
+		same += old_flow_hash(k.caddr.b, k.cport, 0xcb007119u, 25,
+		    0x9e3779b9u, 65536) == b0;
+		CHECK(ng_flow_insert(t, &k, i) != NULL);
+	}
+	CHECK_EQ(same, 65535);
+	longest = ng_flow_longest_chain(t);
+	fprintf(stderr, "    65,535 old-colliding keys: longest chain %u\n",
+	    longest);
+	CHECK(longest <= 16);
+	for (i = 0; i < 65535; i += 97) {
+		old_colliding(i, 0, k.caddr.b, &k.cport);
+		CHECK(ng_flow_find(t, &k) != NULL);
+	}
 	ng_flow_table_free(t);
 }
 
@@ -99,6 +142,7 @@ main(void)
 {
 	RUN(test_insert_find_delete);
 	RUN(test_victim_order);
+	RUN(test_old_collisions_spread);
 	RUN(test_timerq_order);
 	return test_done();
 }

@@ -158,11 +158,91 @@ test_answers(void)
 	CHECK_EQ(ng_psvc_template_check("bad\nline", err, sizeof(err)), -1);
 }
 
+/* Feed one request for recipient rcpt of message inst ("" = none). */
+static void
+ask(struct ng_psvc_req *r, const char *inst, const char *rcpt)
+{
+	char text[512], err[128];
+	size_t used;
+
+	snprintf(text, sizeof(text), "request=smtpd_access_policy\n"
+	    "protocol_state=RCPT\nclient_address=1.0.1.5\n%s%s%s"
+	    "recipient=%s\n\n", inst[0] ? "instance=" : "", inst,
+	    inst[0] ? "\n" : "", rcpt);
+	ng_psvc_req_next(r);
+	CHECK_EQ(ng_psvc_feed(r, text, strlen(text), &used, err,
+	    sizeof(err)), 1);
+}
+
+/* One PREPEND per message, whatever the number of recipients. */
+static void
+test_instance(void)
+{
+	static const char *rcpts[] = { "a@x.test", "b@x.test", "c@x.test" };
+	struct ng_psvc_rules rules = { "PREPEND X-NFQ-Gate: country=%c",
+	    "DEFER_IF_PERMIT pre-greeting talker (%n)" };
+	struct ng_psvc_facts f = { "CN", "new", "none", 0 };
+	struct ng_psvc_req r;
+	char out[NG_PSVC_ANSWER_MAX];
+	unsigned i, prepends = 0;
+
+	ng_psvc_req_reset(&r);
+	for (i = 0; i < 3; i++) {
+		ask(&r, "1a2b.5f5e1000.3039.0", rcpts[i]);
+		CHECK_STR(r.instance, "1a2b.5f5e1000.3039.0");
+		ng_psvc_answer_req(&r, &rules, &f, out, sizeof(out));
+		if (i == 0)
+			CHECK_STR(out, "action=PREPEND X-NFQ-Gate: "
+			    "country=CN\n\n");
+		else
+			CHECK_STR(out, "action=DUNNO\n\n");
+		prepends += strncmp(out, "action=PREPEND", 14) == 0;
+	}
+	CHECK_EQ(prepends, 1);
+	/* The next message on the same connection gets its own header. */
+	ask(&r, "1a2b.5f5e1000.3039.1", rcpts[0]);
+	ng_psvc_answer_req(&r, &rules, &f, out, sizeof(out));
+	CHECK(strncmp(out, "action=PREPEND", 14) == 0);
+	ask(&r, "1a2b.5f5e1000.3039.1", rcpts[1]);
+	ng_psvc_answer_req(&r, &rules, &f, out, sizeof(out));
+	CHECK_STR(out, "action=DUNNO\n\n");
+	/* A refusal is repeated: every recipient must get it. */
+	f.pregreet = 1;
+	for (i = 0; i < 3; i++) {
+		ask(&r, "1a2b.5f5e1000.3039.2", rcpts[i]);
+		ng_psvc_answer_req(&r, &rules, &f, out, sizeof(out));
+		CHECK_STR(out, "action=DEFER_IF_PERMIT pre-greeting talker "
+		    "(1)\n\n");
+	}
+	f.pregreet = 0;
+	/* No instance (not Postfix, or an old one): nothing to go by. */
+	for (i = 0; i < 2; i++) {
+		ask(&r, "", rcpts[i]);
+		ng_psvc_answer_req(&r, &rules, &f, out, sizeof(out));
+		CHECK(strncmp(out, "action=PREPEND", 14) == 0);
+	}
+	/* prepend in another case is still a PREPEND. */
+	rules.action = "prepend X-Lower: yes";
+	ask(&r, "77.1", rcpts[0]);
+	ng_psvc_answer_req(&r, &rules, &f, out, sizeof(out));
+	CHECK_STR(out, "action=prepend X-Lower: yes\n\n");
+	ask(&r, "77.1", rcpts[1]);
+	ng_psvc_answer_req(&r, &rules, &f, out, sizeof(out));
+	CHECK_STR(out, "action=DUNNO\n\n");
+	/* A new connection forgets. */
+	ng_psvc_req_reset(&r);
+	CHECK_STR(r.prepended, "");
+	ask(&r, "77.1", rcpts[2]);
+	ng_psvc_answer_req(&r, &rules, &f, out, sizeof(out));
+	CHECK(strncmp(out, "action=prepend", 14) == 0);
+}
+
 int
 main(void)
 {
 	RUN(test_whole_and_split);
 	RUN(test_limits);
 	RUN(test_answers);
+	RUN(test_instance);
 	return test_done();
 }
