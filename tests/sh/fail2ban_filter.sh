@@ -69,7 +69,7 @@ printf '%s\n' 'Nov 28 17:00:02 mx1 postfix/postscreen[77]: PREGREET 11 after 0.0
 total=$(wc -l <"$TMP/syslog")
 
 check() {	# mode want-matched want-hosts
-	fail2ban-regex "$TMP/syslog" "$FILTER[mode=$1]" >"$TMP/f2b-$1" 2>&1 ||
+	fail2ban-regex "$TMP/syslog" "${FILTER}[mode=$1]" >"$TMP/f2b-$1" 2>&1 ||
 	    { cat "$TMP/f2b-$1" >&2; fail "fail2ban-regex ($1) exited $?"; }
 	got=$(sed -n 's/^Lines: \([0-9]*\) lines, \([0-9]*\) ignored, \([0-9]*\) matched, \([0-9]*\) missed.*/\1 \2 \3 \4/p' \
 	    "$TMP/f2b-$1")
@@ -77,11 +77,11 @@ check() {	# mode want-matched want-hosts
 	[ "$got" = "$want" ] ||
 	    { cat "$TMP/f2b-$1" >&2;
 	      fail "$1: lines/ignored/matched/missed '$got', want '$want'"; }
-	hosts=$(fail2ban-regex -o ip "$TMP/syslog" "$FILTER[mode=$1]" |
+	hosts=$(fail2ban-regex -o ip "$TMP/syslog" "${FILTER}[mode=$1]" |
 	    sort | tr '\n' ' ')
 	[ "$hosts" = "$3" ] || fail "$1: hosts '$hosts', want '$3'"
 	# Nothing that is not a bot matches.
-	fail2ban-regex -o msg "$TMP/syslog" "$FILTER[mode=$1]" >"$TMP/msg-$1"
+	fail2ban-regex -o msg "$TMP/syslog" "${FILTER}[mode=$1]" >"$TMP/msg-$1"
 	[ "$(wc -l <"$TMP/msg-$1")" -eq "$2" ] ||
 	    fail "$1: -o msg printed $(wc -l <"$TMP/msg-$1") lines, want $2"
 	grep -vE 'nfq-gate\[4242\]: (PREGREET|PENALTY) ' "$TMP/msg-$1" &&
@@ -160,7 +160,7 @@ journal_export >"$TMP/export" || fail "journal export records"
 "$JR" -o "$TMP/nfq.journal" - <"$TMP/export" >"$TMP/jr.log" 2>&1 ||
     fail "systemd-journal-remote: $(cat "$TMP/jr.log")"
 SRC="systemd-journal[journalfiles=$TMP/nfq.journal]"
-fail2ban-regex "$SRC" "$FILTER[mode=normal]" >"$TMP/f2b-j" 2>&1 ||
+fail2ban-regex "$SRC" "${FILTER}[mode=normal]" >"$TMP/f2b-j" 2>&1 ||
     { cat "$TMP/f2b-j" >&2; fail "fail2ban-regex (journal) exited $?"; }
 grep -q "Use    journal match : _SYSTEMD_UNIT=nfq-gate.service" "$TMP/f2b-j" ||
     { cat "$TMP/f2b-j" >&2; fail "journal: the match was not applied"; }
@@ -169,7 +169,7 @@ got=$(sed -n 's/^Lines: \([0-9]*\) lines, \([0-9]*\) ignored, \([0-9]*\) matched
     "$TMP/f2b-j")
 [ "$got" = "$n 0 4" ] ||
     { cat "$TMP/f2b-j" >&2; fail "journal: lines/ignored/matched '$got', want '$n 0 4'"; }
-hosts=$(fail2ban-regex -o ip "$SRC" "$FILTER[mode=normal]" | sort | tr '\n' ' ')
+hosts=$(fail2ban-regex -o ip "$SRC" "${FILTER}[mode=normal]" | sort | tr '\n' ' ')
 want="198.51.100.11 198.51.100.21 2001:db8:1::11 2001:db8:1::13 "
 [ "$hosts" = "$want" ] || fail "journal: hosts '$hosts', want '$want'"
 echo "journal: $n of $((n + 2)) records are the unit's, 4 matched: $hosts"
