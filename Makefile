@@ -8,6 +8,9 @@
 # make bench      benchmarks, side by side with their baselines
 # make fuzz       every libFuzzer harness for FUZZ_SECONDS each
 # make install    PREFIX=/usr/local DESTDIR=
+# make preflight  name every missing tool or kernel feature and its package
+# make deb        the Debian package, ../nfq-gate_*.deb (dpkg-buildpackage)
+# make fresh-check  "make check" and "make demo" in a fresh Debian 12 root
 
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -21,19 +24,29 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 
 # The Debian packages the build and the tests need.  "make deps" installs
-# whichever are missing; keep this list true, CI starts from a bare box.
+# whichever are missing (without Recommends); keep this list true, CI
+# starts from a bare box, and "make fresh-check" proves it on one.
+# libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
+# man-db: make_install.sh renders every man page.  python3-systemd (a
+# Recommends of fail2ban) and systemd-journal-remote: fail2ban_filter.sh
+# reads the gate's lines from a journal file.  DEBS_PKG: building the
+# package and installing it into a fresh root (tests/sh/deb_package.sh;
+# dpkg-buildpackage insists on build-essential, found missing on a fresh
+# root).
 DEBS_BUILD = gcc make pkg-config libnetfilter-queue-dev libmnl-dev \
 	libpcap-dev zlib1g-dev libmaxminddb-dev libnftnl-dev libcap-dev \
 	libseccomp-dev clang libclang-rt-14-dev valgrind
 DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
 	postfix swaks mmdb-bin procps psmisc fail2ban dnsmasq-base curl wget \
-	strace util-linux systemd
-DEBS = $(DEBS_BUILD) $(DEBS_TEST)
+	strace util-linux systemd libio-socket-inet6-perl man-db \
+	python3-systemd systemd-journal-remote
+DEBS_PKG = build-essential dpkg-dev debhelper fakeroot lintian mmdebstrap git
+DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_PKG)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(XCFLAGS) -Infq-gate
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -Infq-gate
 LIBS     = -lnetfilter_queue -lmnl -lnftnl -lpcap -lz -lcap -lseccomp -lm
 TESTLIBS = $(LIBS) -lmaxminddb
 
@@ -49,7 +62,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 PROGS    = $(B)/nfq-gate $(B)/nfq-gate-db
 
 .PHONY: all check deps tests demo bench fuzz fuzz-build install clean \
-	check-asan check-valgrind
+	check-asan check-valgrind preflight deb fresh-check
 
 all: $(PROGS)
 
@@ -62,10 +75,10 @@ $(B)/libnfqgate.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(B)/nfq-gate: nfq-gate/gate_main.c $(B)/libnfqgate.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
 
 $(B)/nfq-gate-db: nfq-gate/db_main.c $(B)/libnfqgate.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/test.h $(B)/libnfqgate.a
 	@mkdir -p $(dir $@)
@@ -84,9 +97,14 @@ tests: $(PROGS) $(UNIT_BIN) $(HELP_BIN) $(B)/bench/synflood
 deps:
 	@tools/install-deps $(DEBS)
 
+# Names what a test would otherwise trip over ten minutes in.
+preflight:
+	@tools/preflight -q --package
+
 # Every test once, then the unit and replay tests under ASan+UBSan, then
 # valgrind.  tests/run prints the closing "N passed, N failed" line.
 check: deps
+	@tools/preflight -q --package
 	$(MAKE) tests
 	$(MAKE) B=build/asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
 		XCFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
@@ -102,6 +120,7 @@ check-asan:
 	NG_BUILD=build/asan NG_SUITE=asan tests/run
 
 demo: deps all
+	@tools/preflight -q
 	tests/demo/run-demo
 
 bench:
@@ -155,5 +174,17 @@ install: all
 	for m in man/*.8; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 	for m in man/*.5; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done; true
 
+# The Debian package (debian/), unsigned, into the parent directory.
+deb:
+	@tools/install-deps $(DEBS_BUILD) $(DEBS_PKG)
+	dpkg-buildpackage -us -uc -b
+
+# "make check" and "make demo" in a fresh mmdebstrap root with a clean
+# clone of HEAD (tools/fresh-check; about 30 min, needs the network).
+fresh-check:
+	@tools/install-deps mmdebstrap git
+	tools/fresh-check
+
+# --one-file-system: never through a mount (a fresh-check root's /dev).
 clean:
-	rm -rf build
+	rm -rf --one-file-system build
