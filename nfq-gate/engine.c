@@ -297,6 +297,7 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 		/* A retransmitted SYN gets what the first one got, quietly. */
 		out->v.action = f->st.syn_action;
 		out->v.offload = f->st.offload;
+		out->v.test = f->st.phase == NG_PH_TEST;
 		ng_flow_touch(e->flows, f, f->list, now);
 		return;
 	}
@@ -316,6 +317,7 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	out->v.offload = d.offload;
 	if (f == NULL)
 		return;
+	out->v.test = d.test;
 	f->st.syn_time = now;
 	f->st.cli_isn = p->seq;
 	f->st.cc = d.cc;
@@ -349,7 +351,16 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 	struct ng_flow *f = ng_flow_find(e->flows, k);
 
 	if (f == NULL) {
+		/*
+		 * Accepted; the front-end also clears the connection's
+		 * test mark (live.c, test_verdict), so a flow forgotten
+		 * while under test falls under the rules' packet cap and
+		 * is not queued for ever.  A spoofer cannot use this on
+		 * a real flow under test: a flow the engine knows is
+		 * never midstream, forged packets included.
+		 */
 		e->st.midstream++;
+		out->v.midstream = 1;
 		return;
 	}
 	if (f->st.phase != NG_PH_TEST) {

@@ -1186,10 +1186,46 @@ test_spoof_controls(void)
 	ng_engine_free(e);
 }
 
+/*
+ * The SYN of a flow going under test says so (the front-end marks its
+ * connection so the rules' packet cap skips it); a decided SYN does
+ * not.  A packet of a flow the engine does not know is midstream (the
+ * front-end clears that mark); a forged packet of a known flow is not.
+ */
+static void
+test_verdict_test_and_midstream(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	cpkt(e, CLI, 40001, NG_TH_SYN, 1000, 0, NULL, 1, NG_SEC(1));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.test, 1);
+	CHECK_EQ(out.v.offload, 0);
+	CHECK_EQ(out.v.midstream, 0);
+	cpkt(e, CLI, 40001, NG_TH_SYN, 1000, 0, NULL, 2, NG_SEC(2));
+	CHECK_EQ(out.v.test, 1);		/* retransmit: the same */
+	/* Forged junk on the flow's 4-tuple: known, so not midstream. */
+	cpkt(e, CLI, 40001, NG_TH_ACK | NG_TH_PSH, 77, 99, "junk\r\n", 3,
+	    NG_SEC(2));
+	CHECK_EQ(out.v.midstream, 0);
+	CHECK_EQ(out.v.offload, 0);
+	cpkt(e, CLI, 40009, NG_TH_ACK, 77, 99, NULL, 4, NG_SEC(2));
+	CHECK_EQ(out.v.midstream, 1);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.test, 0);
+	CHECK_EQ(ng_engine_stats(e)->midstream, 1);
+	/* Never judged: not under test. */
+	cpkt(e, "127.0.0.1", 40002, NG_TH_SYN, 1000, 0, NULL, 5, NG_SEC(3));
+	CHECK_EQ(out.v.test, 0);
+	CHECK_EQ(out.v.offload, 1);
+	ng_engine_free(e);
+}
+
 int
 main(void)
 {
 	RUN(test_polite_client_passes);
+	RUN(test_verdict_test_and_midstream);
 	RUN(test_pass_at_greeting_ack);
 	RUN(test_bot_is_reset_and_boxed);
 	RUN(test_talk_before_any_greeting);
