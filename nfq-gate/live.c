@@ -296,7 +296,9 @@ mark_passed(struct live *l, const struct ng_event *ev)
 {
 	struct ng_nfq_tuple t;
 
-	if (ng_nfq_ct_glue(l->q) || ev->decision != NG_DEC_PASS)
+	/* PASS OLD is offloaded at its handshake ACK (on_packet). */
+	if (ng_nfq_ct_glue(l->q) || ev->decision != NG_DEC_PASS ||
+	    ev->type == NG_EV_PASS_OLD)
 		return;
 	memset(&t, 0, sizeof(t));
 	t.family = ev->client.family;
@@ -304,7 +306,8 @@ mark_passed(struct live *l, const struct ng_event *ev)
 	memcpy(t.dst, ev->server.b, 16);
 	t.sport = ev->cport;
 	t.dport = ev->sport;
-	ng_nfq_ct_mark(l->q, &t, l->cfg.mark_pass, l->cfg.mark_pass);
+	ng_nfq_ct_mark(l->q, &t, l->cfg.mark_pass, l->cfg.mark_pass |
+	    l->cfg.mark_test);
 }
 
 /*
@@ -436,6 +439,10 @@ on_packet(const struct ng_nfq_pkt *p, void *arg)
 	else
 		send_verdict(l, p->id, l->out.v.action, l->out.v.offload,
 		    p->mark);
+	/* A PASS OLD flow confirmed: without glue, ctnetlink offloads it. */
+	if (l->out.v.confirm && !ng_nfq_ct_glue(l->q))
+		ct_mark_pkt(l, p, l->cfg.mark_pass, l->cfg.mark_pass |
+		    l->cfg.mark_test);
 	handle_events(l, &l->out);
 }
 

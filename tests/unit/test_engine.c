@@ -122,13 +122,26 @@ test_polite_client_passes(void)
 	CHECK_EQ(out.v.action, NG_ACCEPT);
 	CHECK_EQ(out.v.offload, 1);
 	CHECK_EQ(event(NG_EV_PASS_NEW)->decision, NG_DEC_PASS);
-	/* Next connection: PASS OLD at the SYN, offloaded, no hold. */
+	/* Next connection: PASS OLD at the SYN, offloaded at the
+	 * handshake ACK, no hold. */
 	cpkt(e, CLI, 40002, NG_TH_SYN, 7, 0, NULL, 6, t0 + NG_SEC(60));
 	CHECK(has_event(NG_EV_PASS_OLD));
-	CHECK_EQ(out.v.offload, 1);
-	spkt(e, CLI, 40002, NG_TH_ACK | NG_TH_PSH, 1, 8, "220 hi\r\n", 7,
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 0);
+	CHECK_EQ(out.v.test, 1);
+	spkt(e, CLI, 40002, NG_TH_SYN | NG_TH_ACK, 1, 8, NULL, 7,
 	    t0 + NG_SEC(60));
 	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 0);
+	cpkt(e, CLI, 40002, NG_TH_ACK, 8, 2, NULL, 8, t0 + NG_SEC(60));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(out.v.confirm, 1);
+	CHECK_EQ(out.nev, 0);		/* no second log line */
+	spkt(e, CLI, 40002, NG_TH_ACK | NG_TH_PSH, 2, 8, "220 hi\r\n", 9,
+	    t0 + NG_SEC(60));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
 	CHECK_EQ(ng_engine_stats(e)->held_now, 0);
 	ng_engine_free(e);
 }
@@ -553,8 +566,14 @@ test_facts(void)
 	ng_engine_facts(e, addr(CLI), NG_SEC(1070), &facts);
 	CHECK_STR(facts.pass, "new");
 	CHECK_STR(facts.grey, "none");	/* a passed client leaves it */
+	/* A SYN alone (anyone can send it) does not make it "old"... */
 	CHECK_EQ(syn_event(e, CLI, NG_SEC(1100)), NG_EV_PASS_OLD);
 	ng_engine_facts(e, addr(CLI), NG_SEC(1101), &facts);
+	CHECK_STR(facts.pass, "new");
+	/* ... a completed handshake does. */
+	handshake(e, CLI, 7778, NG_SEC(1102));
+	CHECK_EQ(out.v.confirm, 1);
+	ng_engine_facts(e, addr(CLI), NG_SEC(1103), &facts);
 	CHECK_STR(facts.pass, "old");
 	/* Past pass_ttl the entry is gone. */
 	ng_engine_facts(e, addr(CLI), NG_SEC(1069 + 86401), &facts);
@@ -1221,11 +1240,86 @@ test_verdict_test_and_midstream(void)
 	ng_engine_free(e);
 }
 
+static void
+pass_segments(struct ng_config *c)
+{
+	c->cache_max = 10;	/* 8 protected, the rest on probation */
+}
+
+/* pass_once - a real PASS NEW for cli, so it is in the pass cache once. */
+static void
+pass_once(struct ng_engine *e, const char *cli, ng_usec t)
+{
+	handshake(e, cli, 7000, t);
+	spkt(e, cli, 7000, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, t);
+	ng_engine_tick(e, t + NG_SEC(6), &out);
+	cpkt(e, cli, 7000, NG_TH_ACK, 1001, 5009, "EHLO x\r\n", 5,
+	    t + NG_SEC(6));
+	CHECK(has_event(NG_EV_PASS_NEW));
+}
+
+/*
+ * PASS OLD is decided at the SYN, but a forged SYN from a passed
+ * address (no handshake: the spoofer never sees the SYN-ACK; the real
+ * host resets it) changes nothing: not the entry's count, not its
+ * segment, not the policy service's "new".  Forged ACKs with guessed
+ * numbers do not confirm it either.  A real session (handshake ACK
+ * acknowledging the server's SYN-ACK) refreshes: count 2, protected.
+ */
+static void
+test_pass_old_needs_handshake(void)
+{
+	struct ng_engine *e = engine(pass_segments);
+	struct ng_cache *pc = ng_engine_pass_cache(e);
+	struct ng_cache_entry *c;
+	ng_usec t = NG_SEC(100);
+	unsigned i;
+
+	pass_once(e, CLI, t);
+	c = ng_cache_find(pc, addr(CLI), t + NG_SEC(7));
+	CHECK(c != NULL);
+	CHECK_EQ(c ? c->count : 0, 1);
+	CHECK_EQ(ng_cache_protected(pc), 0);
+	for (i = 0; i < 50; i++) {
+		uint16_t port = (uint16_t)(20000 + i);
+		ng_usec now = t + NG_SEC(10) + i;
+
+		cpkt(e, CLI, port, NG_TH_SYN, 100 + i, 0, NULL, 1, now);
+		CHECK(has_event(NG_EV_PASS_OLD));
+		CHECK_EQ(out.v.action, NG_ACCEPT);
+		CHECK_EQ(out.v.offload, 0);
+		/* The server answers; the spoofer guesses the ACK. */
+		spkt(e, CLI, port, NG_TH_SYN | NG_TH_ACK, 9000, 101 + i, NULL,
+		    2, now);
+		cpkt(e, CLI, port, NG_TH_ACK, 101 + i, 12345 + i, NULL, 3,
+		    now);
+		CHECK_EQ(out.v.action, NG_ACCEPT);
+		CHECK_EQ(out.v.offload, 0);
+		CHECK_EQ(out.v.confirm, 0);
+	}
+	c = ng_cache_find(pc, addr(CLI), t + NG_SEC(100));
+	CHECK_EQ(c ? c->count : 0, 1);
+	CHECK_EQ(ng_cache_protected(pc), 0);
+	ng_engine_facts(e, addr(CLI), t + NG_SEC(100), &facts);
+	CHECK_STR(facts.pass, "new");
+	/* The real client comes back. */
+	handshake(e, CLI, 7001, t + NG_SEC(200));
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(out.v.confirm, 1);
+	c = ng_cache_find(pc, addr(CLI), t + NG_SEC(201));
+	CHECK_EQ(c ? c->count : 0, 2);
+	CHECK_EQ(ng_cache_protected(pc), 1);
+	ng_engine_facts(e, addr(CLI), t + NG_SEC(201), &facts);
+	CHECK_STR(facts.pass, "old");
+	ng_engine_free(e);
+}
+
 int
 main(void)
 {
 	RUN(test_polite_client_passes);
 	RUN(test_verdict_test_and_midstream);
+	RUN(test_pass_old_needs_handshake);
 	RUN(test_pass_at_greeting_ack);
 	RUN(test_bot_is_reset_and_boxed);
 	RUN(test_talk_before_any_greeting);
