@@ -1258,6 +1258,20 @@ pass_once(struct ng_engine *e, const char *cli, ng_usec t)
 	CHECK(has_event(NG_EV_PASS_NEW));
 }
 
+/* pass_entry_is - CLI's pass-cache entry, the protected segment, facts */
+static void
+pass_entry_is(struct ng_engine *e, ng_usec now, unsigned count,
+    size_t protected, const char *pass)
+{
+	struct ng_cache *pc = ng_engine_pass_cache(e);
+	struct ng_cache_entry *c = ng_cache_find(pc, addr(CLI), now);
+
+	CHECK_EQ(c ? c->count : 0, count);
+	CHECK_EQ(ng_cache_protected(pc), protected);
+	ng_engine_facts(e, addr(CLI), now, &facts);
+	CHECK_STR(facts.pass, pass);
+}
+
 /*
  * PASS OLD is decided at the SYN, but a forged SYN from a passed
  * address (no handshake: the spoofer never sees the SYN-ACK; the real
@@ -1270,16 +1284,11 @@ static void
 test_pass_old_needs_handshake(void)
 {
 	struct ng_engine *e = engine(pass_segments);
-	struct ng_cache *pc = ng_engine_pass_cache(e);
-	struct ng_cache_entry *c;
 	ng_usec t = NG_SEC(100);
 	unsigned i;
 
 	pass_once(e, CLI, t);
-	c = ng_cache_find(pc, addr(CLI), t + NG_SEC(7));
-	CHECK(c != NULL);
-	CHECK_EQ(c ? c->count : 0, 1);
-	CHECK_EQ(ng_cache_protected(pc), 0);
+	pass_entry_is(e, t + NG_SEC(7), 1, 0, "new");
 	for (i = 0; i < 50; i++) {
 		uint16_t port = (uint16_t)(20000 + i);
 		ng_usec now = t + NG_SEC(10) + i;
@@ -1297,20 +1306,12 @@ test_pass_old_needs_handshake(void)
 		CHECK_EQ(out.v.offload, 0);
 		CHECK_EQ(out.v.confirm, 0);
 	}
-	c = ng_cache_find(pc, addr(CLI), t + NG_SEC(100));
-	CHECK_EQ(c ? c->count : 0, 1);
-	CHECK_EQ(ng_cache_protected(pc), 0);
-	ng_engine_facts(e, addr(CLI), t + NG_SEC(100), &facts);
-	CHECK_STR(facts.pass, "new");
+	pass_entry_is(e, t + NG_SEC(100), 1, 0, "new");
 	/* The real client comes back. */
 	handshake(e, CLI, 7001, t + NG_SEC(200));
 	CHECK_EQ(out.v.offload, 1);
 	CHECK_EQ(out.v.confirm, 1);
-	c = ng_cache_find(pc, addr(CLI), t + NG_SEC(201));
-	CHECK_EQ(c ? c->count : 0, 2);
-	CHECK_EQ(ng_cache_protected(pc), 1);
-	ng_engine_facts(e, addr(CLI), t + NG_SEC(201), &facts);
-	CHECK_STR(facts.pass, "old");
+	pass_entry_is(e, t + NG_SEC(201), 2, 1, "old");
 	ng_engine_free(e);
 }
 
