@@ -125,6 +125,7 @@ ng_config_defaults(struct ng_config *c)
 	c->queue_maxlen = 65536;
 	c->mark_pass = 0x100;
 	c->mark_reset = 0x200;
+	c->mark_test = 0x400;
 	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/nfq-gate");
 	snprintf(c->user, sizeof(c->user), "nfq-gate");
 	c->stats_interval = NG_SEC(60);
@@ -744,6 +745,7 @@ static const struct key keys[] = {
 	{ "queue_rcvbuf", set_bytes, F(queue_rcvbuf), 0, 0 },
 	{ "mark_pass", set_mark, F(mark_pass), 0, 0 },
 	{ "mark_reset", set_mark, F(mark_reset), 0, 0 },
+	{ "mark_test", set_mark, F(mark_test), 0, 0 },
 	{ "database", set_path, F(database), 0, 0 },
 	{ "state_dir", set_state_dir, F(state_dir), 0, 0 },
 	{ "prom_file", set_path, F(prom_file), 0, 0 },
@@ -1011,20 +1013,38 @@ config_line(struct parse *p, char *line, void *arg)
 	return parse_line(p, line);
 }
 
+/*
+ * marks_clash - two marks that must differ, blamed on the later line.
+ * mark_test may share no bit with the others either: the firewall tests
+ * it as a bit ("--mark 0x400/0x400"), so a pass or reset mark with that
+ * bit would read as "under test".
+ */
+static int
+marks_clash(struct parse *p, const char *na, uint32_t a, const char *nb,
+    uint32_t b)
+{
+	unsigned la = p->seen[key_index(na)], lb = p->seen[key_index(nb)];
+	int test = strcmp(nb, "mark_test") == 0;
+
+	if (a != b && !(test && (a & b) != 0))
+		return 0;
+	p->line = la > lb ? la : lb;
+	return fail(p, "%s and %s must %s", na, nb, test ? "share no bit" :
+	    "differ");
+}
+
 /* Checks across keys come after the last line, so order does not matter. */
 static int
 parse_all(struct parse *p, const char *text, size_t len)
 {
-	unsigned lp, lr;
-
 	if (each_line(p, text, len, config_line, NULL) < 0)
 		return -1;
-	lp = p->seen[key_index("mark_pass")];
-	lr = p->seen[key_index("mark_reset")];
-	if (p->c->mark_pass == p->c->mark_reset) {
-		p->line = lp > lr ? lp : lr;
-		return fail(p, "mark_pass and mark_reset must differ");
-	}
+	if (marks_clash(p, "mark_pass", p->c->mark_pass, "mark_reset",
+	    p->c->mark_reset) < 0 || marks_clash(p, "mark_pass",
+	    p->c->mark_pass, "mark_test", p->c->mark_test) < 0 ||
+	    marks_clash(p, "mark_reset", p->c->mark_reset, "mark_test",
+	    p->c->mark_test) < 0)
+		return -1;
 	return 0;
 }
 

@@ -80,6 +80,7 @@ struct ng_config {
 	unsigned queue_rcvbuf;		/* bytes; 0 = from queue_maxlen */
 	uint32_t mark_pass;
 	uint32_t mark_reset;
+	uint32_t mark_test;		/* connmark bit: under test, uncapped */
 	char database[NG_PATH_MAX];
 	char state_dir[NG_PATH_MAX];
 	char prom_file[NG_PATH_MAX];	/* "" = state_dir/nfq-gate.prom */

@@ -252,7 +252,7 @@ restart(struct ng_engine *e, struct ng_flow *f, ng_usec now,
 
 	ng_early_release(e, f, NG_DROP, out);
 	memset(&f->st, 0, sizeof(f->st));
-	f->st.phase = NG_PH_TEST;
+	f->st.phase = s.phase;		/* NG_PH_TEST or NG_PH_OLD */
 	f->st.cc = s.cc;
 	f->st.syn_action = s.syn_action;
 	f->st.offload = s.offload;
@@ -353,6 +353,47 @@ ng_early_client(struct ng_engine *e, struct ng_flow *f,
 		 * first command spares a packet's trip to userspace.
 		 */
 		pass_new(e, f, now, out);
+}
+
+/*
+ * ng_early_old - a flow passed at its SYN from the pass cache.  Every
+ * packet is accepted, as before; the SYN could be forged, though, so
+ * the entry's recency and count are refreshed, and the flow offloaded,
+ * only at the first client segment believed as early.c believes any:
+ * after the SYN-ACK, acknowledging it, in the client's window (the
+ * handshake ACK).  A forged SYN from a passed address thus changes no
+ * table.  Not believed, a segment is counted and accepted.
+ */
+void
+ng_early_old(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
+    int from_client, ng_usec now, struct ng_out *out)
+{
+	struct ng_cache_entry *c;
+	enum ng_unverified why;
+
+	out->v.action = NG_ACCEPT;
+	if (!from_client) {
+		if ((p->flags & (NG_TH_SYN | NG_TH_ACK)) ==
+		    (NG_TH_SYN | NG_TH_ACK))
+			server_synack(e, f, p, now, out);
+		return;
+	}
+	if (p->flags & NG_TH_RST)
+		why = p->seq == f->st.cli_nxt ? NG_UV_MAX : NG_UV_RST;
+	else
+		why = doubt(f, p);
+	if (why != NG_UV_MAX) {
+		unverified(e, why, NG_ACCEPT, out);
+		return;
+	}
+	if (p->flags & NG_TH_RST)
+		return;		/* the real client gave up: no refresh */
+	if ((c = ng_cache_touch(e->pass, &f->key.caddr, now)) != NULL)
+		c->count++;	/* "old" to the policy service */
+	f->st.phase = NG_PH_DONE;
+	f->st.offload = 1;
+	out->v.offload = 1;
+	out->v.confirm = 1;
 }
 
 static int

@@ -25,7 +25,8 @@ enum ng_early_phase {
 	NG_PH_TEST = 0,		/* greeting test running */
 	NG_PH_DONE,		/* decided, let everything through */
 	NG_PH_KILLED,		/* reset: reset whatever else comes */
-	NG_PH_DROPPED		/* dropped: drop whatever else comes */
+	NG_PH_DROPPED,		/* dropped: drop whatever else comes */
+	NG_PH_OLD		/* PASS OLD: accepted, awaiting its handshake */
 };
 
 struct ng_early {

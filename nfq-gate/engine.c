@@ -297,10 +297,13 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 		/* A retransmitted SYN gets what the first one got, quietly. */
 		out->v.action = f->st.syn_action;
 		out->v.offload = f->st.offload;
+		out->v.test = f->st.phase == NG_PH_TEST ||
+		    f->st.phase == NG_PH_OLD;
 		ng_flow_touch(e->flows, f, f->list, now);
 		return;
 	}
-	if (f != NULL && f->st.phase == NG_PH_TEST) {
+	if (f != NULL && (f->st.phase == NG_PH_TEST ||
+	    f->st.phase == NG_PH_OLD)) {
 		/* Maybe forged, on a guessed port: keep the flow under test. */
 		ng_early_other_syn(e, f, p, out);
 		return;
@@ -316,12 +319,14 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	out->v.offload = d.offload;
 	if (f == NULL)
 		return;
+	out->v.test = d.test || d.old;
 	f->st.syn_time = now;
 	f->st.cli_isn = p->seq;
 	f->st.cc = d.cc;
 	f->st.syn_action = d.action;
 	f->st.offload = d.offload;
-	f->st.phase = d.test ? NG_PH_TEST : phase_for(d.action);
+	f->st.phase = d.test ? NG_PH_TEST : d.old ? NG_PH_OLD :
+	    phase_for(d.action);
 	ng_early_syn(e, f, p, out);
 }
 
@@ -349,7 +354,21 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 	struct ng_flow *f = ng_flow_find(e->flows, k);
 
 	if (f == NULL) {
+		/*
+		 * Accepted; the front-end also clears the connection's
+		 * test mark (live.c, test_verdict), so a flow forgotten
+		 * while under test falls under the rules' packet cap and
+		 * is not queued for ever.  A spoofer cannot use this on
+		 * a real flow under test: a flow the engine knows is
+		 * never midstream, forged packets included.
+		 */
 		e->st.midstream++;
+		out->v.midstream = 1;
+		return;
+	}
+	if (f->st.phase == NG_PH_OLD) {
+		ng_early_old(e, f, p, from_client, now, out);
+		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 		return;
 	}
 	if (f->st.phase != NG_PH_TEST) {

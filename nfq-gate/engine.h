@@ -35,6 +35,11 @@ enum ng_action {
 struct ng_verdict {
 	uint8_t action;		/* enum ng_action */
 	uint8_t offload;	/* flow is decided: stop queueing it (connmark) */
+	uint8_t test;		/* a SYN whose flow stays queued until decided:
+				 * exempt it from the rules' packet cap */
+	uint8_t midstream;	/* no flow known for this packet */
+	uint8_t confirm;	/* a PASS OLD flow's handshake completed:
+				 * offloaded from this packet on */
 	ng_usec hold_until;	/* for NG_HOLD */
 };
 

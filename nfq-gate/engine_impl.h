@@ -33,6 +33,7 @@ struct ng_syn_decision {
 	uint8_t action;		/* enum ng_action for the SYN */
 	uint8_t offload;
 	uint8_t test;		/* run the greeting test */
+	uint8_t old;		/* PASS OLD: confirm at the handshake */
 	const char *reason;
 	uint16_t cc;
 };
@@ -48,6 +49,8 @@ void ng_early_client(struct ng_engine *e, struct ng_flow *f,
     const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out);
 void ng_early_server(struct ng_engine *e, struct ng_flow *f,
     const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out);
+void ng_early_old(struct ng_engine *e, struct ng_flow *f,
+    const struct ng_pkt *p, int from_client, ng_usec now, struct ng_out *out);
 void ng_early_release(struct ng_engine *e, struct ng_flow *f,
     uint8_t action, struct ng_out *out);
 

@@ -159,10 +159,11 @@ send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
 		break;
 	default:
 		if (offload) {
-			/* Without glue, mark_passed() sets the connmark. */
+			/* Without glue, mark_passed() sets the connmark;
+			 * with it, the test bit goes too: decided now. */
 			ng_nfq_verdict(l->q, id, NF_ACCEPT, 0, 0,
 			    l->cfg.mark_pass, ng_nfq_ct_glue(l->q) ?
-			    l->cfg.mark_pass : 0);
+			    l->cfg.mark_pass | l->cfg.mark_test : 0);
 			ng_stats_verdict(&l->st, NG_SV_OFFLOAD);
 		} else {
 			ng_nfq_verdict(l->q, id, NF_ACCEPT, 0, 0, 0, 0);
@@ -295,7 +296,9 @@ mark_passed(struct live *l, const struct ng_event *ev)
 {
 	struct ng_nfq_tuple t;
 
-	if (ng_nfq_ct_glue(l->q) || ev->decision != NG_DEC_PASS)
+	/* PASS OLD is offloaded at its handshake ACK (on_packet). */
+	if (ng_nfq_ct_glue(l->q) || ev->decision != NG_DEC_PASS ||
+	    ev->type == NG_EV_PASS_OLD)
 		return;
 	memset(&t, 0, sizeof(t));
 	t.family = ev->client.family;
@@ -303,7 +306,61 @@ mark_passed(struct live *l, const struct ng_event *ev)
 	memcpy(t.dst, ev->server.b, 16);
 	t.sport = ev->cport;
 	t.dport = ev->sport;
-	ng_nfq_ct_mark(l->q, &t, l->cfg.mark_pass, l->cfg.mark_pass);
+	ng_nfq_ct_mark(l->q, &t, l->cfg.mark_pass, l->cfg.mark_pass |
+	    l->cfg.mark_test);
+}
+
+/*
+ * ct_mark_pkt - a ctnetlink update of the connmark bits under mask for
+ * the connection of the packet in hand, queued after its verdict (which
+ * confirms a SYN's conntrack entry first).  Conntrack finds the entry
+ * by the tuple of either direction, so the packet's own one will do.
+ */
+static void
+ct_mark_pkt(struct live *l, const struct ng_nfq_pkt *p, uint32_t mark,
+    uint32_t mask)
+{
+	struct ng_nfq_tuple t;
+	struct ng_pkt k;
+
+	if (ng_pkt_parse(&k, p->data, p->caplen, p->wirelen) != NG_PKT_OK)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.family = k.src.family;
+	memcpy(t.src, k.src.b, 16);
+	memcpy(t.dst, k.dst.b, 16);
+	t.sport = k.sport;
+	t.dport = k.dport;
+	ng_nfq_ct_mark(l->q, &t, mark, mask);
+}
+
+/*
+ * test_verdict - accept, and set (on a SYN going under test) or clear
+ * (on a packet of a flow the engine does not know) the connmark's test
+ * bit.  Set, the rules' packet cap skips the connection, so junk
+ * segments on its 4-tuple, which conntrack counts too, cannot push it
+ * out of the queue before it is judged.  Cleared, a flow the engine
+ * forgot while under test (evicted, expired, lost in a restart) is
+ * under the cap again and stops being queued: fail open, and never
+ * queued for ever.  Clearing gives no pass: a bot that makes a fresh
+ * 4-tuple "midstream" with a stray ACK gets no mark its SYN could
+ * reuse, and a spoofer cannot clear the bit of a real flow under test,
+ * since a flow the engine knows is never midstream, forged packets
+ * included.
+ */
+static void
+test_verdict(struct live *l, const struct ng_nfq_pkt *p, int set)
+{
+	uint32_t mark = set ? l->cfg.mark_test : 0;
+
+	if (ng_nfq_ct_glue(l->q))
+		ng_nfq_verdict(l->q, p->id, NF_ACCEPT, 0, 0, mark,
+		    l->cfg.mark_test);
+	else {
+		ng_nfq_verdict(l->q, p->id, NF_ACCEPT, 0, 0, 0, 0);
+		ct_mark_pkt(l, p, mark, l->cfg.mark_test);
+	}
+	ng_stats_verdict(&l->st, NG_SV_ACCEPT);
 }
 
 /* Releases go before the packet in hand: they are older packets. */
@@ -376,9 +433,16 @@ on_packet(const struct ng_nfq_pkt *p, void *arg)
 		l->out.v.action = NG_ACCEPT;
 	if (l->out.v.action == NG_HOLD)
 		ng_stats_verdict(&l->st, NG_SV_HOLD);
+	else if (l->out.v.action == NG_ACCEPT && !l->out.v.offload &&
+	    (l->out.v.test || l->out.v.midstream) && l->cfg.mark_test != 0)
+		test_verdict(l, p, l->out.v.test);
 	else
 		send_verdict(l, p->id, l->out.v.action, l->out.v.offload,
 		    p->mark);
+	/* A PASS OLD flow confirmed: without glue, ctnetlink offloads it. */
+	if (l->out.v.confirm && !ng_nfq_ct_glue(l->q))
+		ct_mark_pkt(l, p, l->cfg.mark_pass, l->cfg.mark_pass |
+		    l->cfg.mark_test);
 	handle_events(l, &l->out);
 }
 

@@ -124,9 +124,16 @@ ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 		set(d, NG_EV_PENALTY, NG_DEC_REJECT, NG_RESET, "penalty");
 		return;
 	}
-	if ((pc = ng_cache_touch(e->pass, a, now)) != NULL) {
-		pc->count++;	/* "old" to the policy service */
+	if ((pc = ng_cache_find(e->pass, a, now)) != NULL) {
+		/*
+		 * The decision, but anyone can send this SYN: the entry's
+		 * recency and count ("old" to the policy service) are
+		 * refreshed, and the flow offloaded, only when the
+		 * handshake completes in a believed way (ng_early_old).
+		 */
 		set(d, NG_EV_PASS_OLD, NG_DEC_PASS, NG_ACCEPT, "pass cache");
+		d->offload = 0;
+		d->old = 1;
 		return;
 	}
 	country(e, a, now, d);

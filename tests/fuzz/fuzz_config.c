@@ -25,8 +25,9 @@ check(const struct ng_config *c)
 	for (i = 0; i < c->nports; i++)
 		if (c->ports[i] == 0)
 			abort();
-	if (c->mark_pass == 0 || c->mark_reset == 0 ||
-	    c->mark_pass == c->mark_reset)
+	if (c->mark_pass == 0 || c->mark_reset == 0 || c->mark_test == 0 ||
+	    c->mark_pass == c->mark_reset ||
+	    (c->mark_test & (c->mark_pass | c->mark_reset)) != 0)
 		abort();
 	if (c->pass_prefix4 > 32 || c->pass_prefix6 > 128 ||
 	    c->penalty_prefix4 > 32 || c->penalty_prefix6 > 128 ||

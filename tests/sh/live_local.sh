@@ -78,7 +78,7 @@ family "$NGT_CLI_A6" "$NGT_BOT_A6" "$NGT_CN_A6" "$NGT_SRV_A6" 6
 
 # Passed flows leave the queue: the connmark rule carries the mail body.
 acc=$(ngt_in "$NGT_SRV" iptables -w -t security -v -x -n -L NFQ_GATE |
-    awk '$3 == "RETURN" && /connmark/ { print $1 }')
+    awk '$3 == "RETURN" && /connmark match +0x100\/0x100/ { print $1 }')
 echo "IPv4 packets accepted by the connmark rule: $acc"
 [ "${acc:-0}" -gt 0 ] || fail "no packet took the connmark fast path"
 

@@ -40,6 +40,9 @@ for f in nfq-gate.rules nfq-gate6.rules nfq-gate-gateway.rules \
 	cmp -s "$TMP/order" "$TMP/want" ||
 	    { diff -u "$TMP/want" "$TMP/order" >&2; fail "$f: rule order"; }
 	grep -q -- '--queue-bypass' "$R/$f" || fail "$f: no --queue-bypass"
+	# The cap skips connections under test (mark_test).
+	grep -q -- '-m connmark ! --mark 0x400/0x400 -m connbytes' "$R/$f" ||
+	    fail "$f: the packet cap applies to connections under test"
 	# After the admin's filter rules: the security table, appended.
 	grep -q '^\*security$' "$R/$f" || fail "$f: not the security table"
 	grep -q -- '^-I ' "$R/$f" && fail "$f: inserts a rule"
@@ -53,6 +56,8 @@ done
 grep -q 'meta mark & 0x200 == 0x200 reject with tcp reset' \
     "$R/nfq-gate-reset.nft" || fail "nfq-gate-reset.nft: no reset"
 grep -q 'priority 200;' "$R/nfq-gate.nft" || fail "nfq-gate.nft: priority"
+grep -q 'ct mark & 0x400 != 0x400 ct packets >= 24 accept' \
+    "$R/nfq-gate.nft" || fail "nfq-gate.nft: cap on connections under test"
 grep -q 'iif != "lo" fib saddr type != local jump gate' "$R/nfq-gate.nft" ||
     fail "nfq-gate.nft: loopback or local sources judged"
 
@@ -88,11 +93,27 @@ grep -q 'hook forward' "$TMP/n" || fail "nft gateway: no forward hook"
 grep -q 'hook input' "$TMP/n" && fail "nft gateway: input hook"
 grep -q 'define nfq_gate_ports = { 2525 }' "$TMP/n" || fail "nft port"
 
+# The marks: options, else the config's mark_* keys, else the defaults.
+sh "$T" print --family 4 --mark-pass 0x10 --mark-reset 32 --mark-test 0x40 \
+    >"$TMP/m" || fail "print --mark-*"
+grep -q -- '--mark 0x10/0x10 -j RETURN' "$TMP/m" || fail "--mark-pass"
+grep -q -- '--mark 32/32 -j RETURN' "$TMP/m" || fail "--mark-reset"
+grep -q -- '! --mark 0x40/0x40 -m connbytes' "$TMP/m" || fail "--mark-test"
+printf 'mark_test = 0x800\nmark_pass = 0x1\n' >"$TMP/mconf"
+sh "$T" print --backend nft --config "$TMP/mconf" --mark-pass 0x2 >"$TMP/mn" ||
+    fail "print --config marks"
+grep -q 'ct mark & 0x800 != 0x800 ct packets' "$TMP/mn" ||
+    fail "mark_test not read from the config"
+grep -q 'ct mark & 0x2 == 0x2 accept' "$TMP/mn" ||
+    fail "--mark-pass does not override the config"
+
 # Bad options are refused with a message, never half-applied.
 for bad in "--mode bridge" "--port 0" "--port 25,x" "--queue -1" \
     "--queue 70000" "--backend pf" "--family 5" "--chain a;b" "--port" \
     "--inside eth;1" "--inside 10.0.0/8" "--inside averyveryverylongname" \
-    "--config /nonexistent" "--port 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16"; do
+    "--config /nonexistent" "--port 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16" \
+    "--mark-test 0" "--mark-test 0x1ffffffff" "--mark-test 0x500" \
+    "--mark-pass x" "--mark-reset 0x400" "--mark-pass 0x200"; do
 	# shellcheck disable=SC2086
 	if sh "$T" print $bad >/dev/null 2>"$TMP/err"; then
 		fail "accepted: $bad"

@@ -75,6 +75,7 @@ test_defaults(void)
 	CHECK_EQ(c.queue_maxlen, 65536);
 	CHECK_EQ(c.mark_pass, 0x100);
 	CHECK_EQ(c.mark_reset, 0x200);
+	CHECK_EQ(c.mark_test, 0x400);
 	CHECK_STR(c.database, "");
 	CHECK_STR(c.state_dir, "/var/lib/nfq-gate");
 	CHECK_STR(c.user, "nfq-gate");
@@ -367,6 +368,13 @@ test_errors(void)
 	    "mark_pass and mark_reset must differ");
 	expect_err("mark_pass = 0x300\nmark_reset = 768\n#\n", 2,
 	    "mark_pass and mark_reset must differ");
+	expect_err("mark_test = 0x100\n", 1,
+	    "mark_pass and mark_test must share no bit");
+	expect_err("mark_test = 0x500\n", 1,
+	    "mark_pass and mark_test must share no bit");
+	expect_err("\nmark_reset = 0x400\n", 2,
+	    "mark_reset and mark_test must share no bit");
+	expect_err("mark_test = 0\n", 1, "mark_test: bad mark");
 	expect_err("state_dir =\n", 1, "state_dir: missing value");
 	expect_err("user = a:b\n", 1, "user: bad user name");
 	expect_err("user = 0123456789012345678901234567890123456789"
@@ -676,7 +684,7 @@ test_restart_keys(void)
 	CHECK_EQ(parse(&a, "flow_max = 10\nuser = nobody\n", err,
 	    sizeof(err)), 0);
 	CHECK_EQ(parse(&b, "flow_max = 10\nuser = nobody\ngreet_pause = 1s\n"
-	    "queue_maxlen = 100\nmark_pass = 0x400\n", err, sizeof(err)), 0);
+	    "queue_maxlen = 100\nmark_pass = 0x800\n", err, sizeof(err)), 0);
 	CHECK_EQ(ng_config_restart_keys(&a, &b, names, sizeof(names)), 0);
 	CHECK_STR(names, "");
 	ng_config_free(&b);

@@ -122,13 +122,26 @@ test_polite_client_passes(void)
 	CHECK_EQ(out.v.action, NG_ACCEPT);
 	CHECK_EQ(out.v.offload, 1);
 	CHECK_EQ(event(NG_EV_PASS_NEW)->decision, NG_DEC_PASS);
-	/* Next connection: PASS OLD at the SYN, offloaded, no hold. */
+	/* Next connection: PASS OLD at the SYN, offloaded at the
+	 * handshake ACK, no hold. */
 	cpkt(e, CLI, 40002, NG_TH_SYN, 7, 0, NULL, 6, t0 + NG_SEC(60));
 	CHECK(has_event(NG_EV_PASS_OLD));
-	CHECK_EQ(out.v.offload, 1);
-	spkt(e, CLI, 40002, NG_TH_ACK | NG_TH_PSH, 1, 8, "220 hi\r\n", 7,
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 0);
+	CHECK_EQ(out.v.test, 1);
+	spkt(e, CLI, 40002, NG_TH_SYN | NG_TH_ACK, 1, 8, NULL, 7,
 	    t0 + NG_SEC(60));
 	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 0);
+	cpkt(e, CLI, 40002, NG_TH_ACK, 8, 2, NULL, 8, t0 + NG_SEC(60));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(out.v.confirm, 1);
+	CHECK_EQ(out.nev, 0);		/* no second log line */
+	spkt(e, CLI, 40002, NG_TH_ACK | NG_TH_PSH, 2, 8, "220 hi\r\n", 9,
+	    t0 + NG_SEC(60));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
 	CHECK_EQ(ng_engine_stats(e)->held_now, 0);
 	ng_engine_free(e);
 }
@@ -553,8 +566,14 @@ test_facts(void)
 	ng_engine_facts(e, addr(CLI), NG_SEC(1070), &facts);
 	CHECK_STR(facts.pass, "new");
 	CHECK_STR(facts.grey, "none");	/* a passed client leaves it */
+	/* A SYN alone (anyone can send it) does not make it "old"... */
 	CHECK_EQ(syn_event(e, CLI, NG_SEC(1100)), NG_EV_PASS_OLD);
 	ng_engine_facts(e, addr(CLI), NG_SEC(1101), &facts);
+	CHECK_STR(facts.pass, "new");
+	/* ... a completed handshake does. */
+	handshake(e, CLI, 7778, NG_SEC(1102));
+	CHECK_EQ(out.v.confirm, 1);
+	ng_engine_facts(e, addr(CLI), NG_SEC(1103), &facts);
 	CHECK_STR(facts.pass, "old");
 	/* Past pass_ttl the entry is gone. */
 	ng_engine_facts(e, addr(CLI), NG_SEC(1069 + 86401), &facts);
@@ -1186,10 +1205,122 @@ test_spoof_controls(void)
 	ng_engine_free(e);
 }
 
+/*
+ * The SYN of a flow going under test says so (the front-end marks its
+ * connection so the rules' packet cap skips it); a decided SYN does
+ * not.  A packet of a flow the engine does not know is midstream (the
+ * front-end clears that mark); a forged packet of a known flow is not.
+ */
+static void
+test_verdict_test_and_midstream(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	cpkt(e, CLI, 40001, NG_TH_SYN, 1000, 0, NULL, 1, NG_SEC(1));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.test, 1);
+	CHECK_EQ(out.v.offload, 0);
+	CHECK_EQ(out.v.midstream, 0);
+	cpkt(e, CLI, 40001, NG_TH_SYN, 1000, 0, NULL, 2, NG_SEC(2));
+	CHECK_EQ(out.v.test, 1);		/* retransmit: the same */
+	/* Forged junk on the flow's 4-tuple: known, so not midstream. */
+	cpkt(e, CLI, 40001, NG_TH_ACK | NG_TH_PSH, 77, 99, "junk\r\n", 3,
+	    NG_SEC(2));
+	CHECK_EQ(out.v.midstream, 0);
+	CHECK_EQ(out.v.offload, 0);
+	cpkt(e, CLI, 40009, NG_TH_ACK, 77, 99, NULL, 4, NG_SEC(2));
+	CHECK_EQ(out.v.midstream, 1);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.test, 0);
+	CHECK_EQ(ng_engine_stats(e)->midstream, 1);
+	/* Never judged: not under test. */
+	cpkt(e, "127.0.0.1", 40002, NG_TH_SYN, 1000, 0, NULL, 5, NG_SEC(3));
+	CHECK_EQ(out.v.test, 0);
+	CHECK_EQ(out.v.offload, 1);
+	ng_engine_free(e);
+}
+
+static void
+pass_segments(struct ng_config *c)
+{
+	c->cache_max = 10;	/* 8 protected, the rest on probation */
+}
+
+/* pass_once - a real PASS NEW for cli, so it is in the pass cache once. */
+static void
+pass_once(struct ng_engine *e, const char *cli, ng_usec t)
+{
+	handshake(e, cli, 7000, t);
+	spkt(e, cli, 7000, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, t);
+	ng_engine_tick(e, t + NG_SEC(6), &out);
+	cpkt(e, cli, 7000, NG_TH_ACK, 1001, 5009, "EHLO x\r\n", 5,
+	    t + NG_SEC(6));
+	CHECK(has_event(NG_EV_PASS_NEW));
+}
+
+/* pass_entry_is - CLI's pass-cache entry, the protected segment, facts */
+static void
+pass_entry_is(struct ng_engine *e, ng_usec now, unsigned count,
+    size_t protected, const char *pass)
+{
+	struct ng_cache *pc = ng_engine_pass_cache(e);
+	struct ng_cache_entry *c = ng_cache_find(pc, addr(CLI), now);
+
+	CHECK_EQ(c ? c->count : 0, count);
+	CHECK_EQ(ng_cache_protected(pc), protected);
+	ng_engine_facts(e, addr(CLI), now, &facts);
+	CHECK_STR(facts.pass, pass);
+}
+
+/*
+ * PASS OLD is decided at the SYN, but a forged SYN from a passed
+ * address (no handshake: the spoofer never sees the SYN-ACK; the real
+ * host resets it) changes nothing: not the entry's count, not its
+ * segment, not the policy service's "new".  Forged ACKs with guessed
+ * numbers do not confirm it either.  A real session (handshake ACK
+ * acknowledging the server's SYN-ACK) refreshes: count 2, protected.
+ */
+static void
+test_pass_old_needs_handshake(void)
+{
+	struct ng_engine *e = engine(pass_segments);
+	ng_usec t = NG_SEC(100);
+	unsigned i;
+
+	pass_once(e, CLI, t);
+	pass_entry_is(e, t + NG_SEC(7), 1, 0, "new");
+	for (i = 0; i < 50; i++) {
+		uint16_t port = (uint16_t)(20000 + i);
+		ng_usec now = t + NG_SEC(10) + i;
+
+		cpkt(e, CLI, port, NG_TH_SYN, 100 + i, 0, NULL, 1, now);
+		CHECK(has_event(NG_EV_PASS_OLD));
+		CHECK_EQ(out.v.action, NG_ACCEPT);
+		CHECK_EQ(out.v.offload, 0);
+		/* The server answers; the spoofer guesses the ACK. */
+		spkt(e, CLI, port, NG_TH_SYN | NG_TH_ACK, 9000, 101 + i, NULL,
+		    2, now);
+		cpkt(e, CLI, port, NG_TH_ACK, 101 + i, 12345 + i, NULL, 3,
+		    now);
+		CHECK_EQ(out.v.action, NG_ACCEPT);
+		CHECK_EQ(out.v.offload, 0);
+		CHECK_EQ(out.v.confirm, 0);
+	}
+	pass_entry_is(e, t + NG_SEC(100), 1, 0, "new");
+	/* The real client comes back. */
+	handshake(e, CLI, 7001, t + NG_SEC(200));
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(out.v.confirm, 1);
+	pass_entry_is(e, t + NG_SEC(201), 2, 1, "old");
+	ng_engine_free(e);
+}
+
 int
 main(void)
 {
 	RUN(test_polite_client_passes);
+	RUN(test_verdict_test_and_midstream);
+	RUN(test_pass_old_needs_handshake);
 	RUN(test_pass_at_greeting_ack);
 	RUN(test_bot_is_reset_and_boxed);
 	RUN(test_talk_before_any_greeting);

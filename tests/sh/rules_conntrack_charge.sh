@@ -1,21 +1,18 @@
 #!/bin/sh
-# conntrack_charge.sh - REPRODUCER of an open rules issue, not part of
-# make check (tests/run does not look in tests/repro).  Exit 0: the bot
-# was judged; exit 1: it talked past the test.
+# rules_conntrack_charge.sh - junk on a bot's own 4-tuple does not carry
+# it past the greeting test.
 #
 # The rules stop queueing a connection once conntrack has counted 24
-# packets in it (the connbytes cap).  Conntrack counts segments it does
-# not believe too, so a bot that sends a few hundred junk segments on its
-# own 4-tuple (here tests/helpers/spoof.c with the bot's address and
-# port, 300 a second) pushes its connection past the cap: its early EHLO
-# skips the queue and Postfix reads it (bot.py: greeting=yes
-# result=data).  Counting only the server's packets in ASSURED
-# connections (ctstatus ASSURED, connbytes-dir reply) was tried and does
-# not close it at that rate.  A real fix needs the cap to skip
-# connections the gate has under test (say a connmark the gate sets at
-# the SYN-ACK, and the cap rule matching only without it).
-#
-#   NG_BUILD=build NG_JUNK=900 sh tests/repro/conntrack_charge.sh
+# packets in it (the connbytes cap), and conntrack counts segments it
+# does not believe too.  A bot that sends junk on its own 4-tuple (here
+# tests/helpers/spoof.c with the bot's address and port: 900 segments in
+# 3 s, 300 a second, about 120 before it talks) used to push its
+# connection past the cap, so its early EHLO skipped the queue and
+# Postfix read it (bot.py: greeting=yes result=data).  Now the gate
+# marks a connection under test with the connmark bit mark_test (0x400)
+# at its SYN and the cap skips such connections: the bot is judged
+# (PREGREET, reset), Postfix reads no command, and the cap rule let no
+# packet of it by.
 . "$(dirname "$0")/../lib.sh"
 . "$NG_ROOT/tests/netns.sh"
 ngt_need_live swaks postconf
@@ -30,15 +27,14 @@ ngt_in "$NGT_CLI" sysctl -qw net.ipv4.ip_local_port_range="$PORT $PORT" ||
 ngt_gate_start "$NGT_CONF"
 MAC=$(ip -n "$NGT_SRV" -br link show eth0 | awk '{ print $3 }')
 # The bot connects and talks 1.5 s later; from 0.3 s on, junk on its
-# live connection (~120 segments before it talks).  Junk sent before the
-# connection exists is another route, not closed yet (see the rules).
+# live connection (~120 segments before it talks).
 ngt_in "$NGT_CLI" python3 "$NG_ROOT/tests/helpers/bot.py" \
     --source "$NGT_BOT_A4" --delay 1.5 --wait 4 "$NGT_SRV_A4" 25 \
     >"$NGT_DIR/bot.out" 2>&1 &
 bpid=$!
 sleep 0.3
 ngt_in "$NGT_CLI" timeout 8 "$SPOOF" eth0 "$MAC" "$NGT_BOT_A4" \
-    "$NGT_SRV_A4" 25 $PORT $PORT ${NG_JUNK:-900} 3 >"$NGT_DIR/junk.out" 2>&1 ||
+    "$NGT_SRV_A4" 25 $PORT $PORT 900 3 >"$NGT_DIR/junk.out" 2>&1 ||
     fail "spoof: $(cat "$NGT_DIR/junk.out")"
 wait $bpid
 out=$(cat "$NGT_DIR/bot.out")
@@ -52,4 +48,5 @@ ngt_expect_maillog "disconnect from [^ ]*\[$(ngt_re "$NGT_BOT_A4")\].* commands=
 cap=$(ngt_in "$NGT_SRV" iptables -w -t security -v -x -n -L NFQ_GATE |
     awk '/connbytes/ { print $1 }')
 echo "packets accepted by the connbytes cap: $cap"
+[ "$cap" = 0 ] || fail "the cap let $cap packets of a connection under test by"
 exit 0
