@@ -57,8 +57,10 @@ grep -E '^[EWIPX]: ' "$TMP/lintian" &&
 T2=$(date +%s)
 echo "lintian clean ($((T2 - T1)) s)"
 
-# A fresh root with systemd (systemd-analyze, sysusers), nothing else of ours.
-"$NG_ROOT/tools/mkroot" -c "$NG_ROOT/build/roots" "$R" --include=systemd \
+# A fresh root with systemd (systemd-analyze, sysusers), nothing else of ours;
+# netbase too, since iptables pulls it in and apt never autoremoves an
+# important package.
+"$NG_ROOT/tools/mkroot" -c "$NG_ROOT/build/roots" "$R" --include=systemd,netbase \
     >"$TMP/root.log" 2>&1 || { tail -20 "$TMP/root.log" >&2; fail "mkroot"; }
 mount -t proc proc "$R/proc" || fail "mount proc"
 cp -L /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null
