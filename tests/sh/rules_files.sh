@@ -125,6 +125,19 @@ sh "$T" frobnicate >/dev/null 2>&1 && fail "accepted a bad command"
 # iptables-restore --test parses and checks the files without committing;
 # it still runs inside a namespace of our own so that no mistake can ever
 # reach the host's firewall.
+# Gateway mode without an inside judges the site's outbound mail: the
+# tool says so (and still prints the rules); a v4-only inside warns for v6.
+W=$TMP/warn
+sh "$T" print --mode gateway >/dev/null 2>"$W" ||
+    fail "gateway print without --inside failed"
+grep -q "no --inside" "$W" || fail "no warning for gateway without --inside"
+sh "$T" print --mode gateway --inside 10.0.0.0/8 >/dev/null 2>"$W"
+grep -q "IPv6" "$W" || fail "no warning for a v4-only inside"
+sh "$T" print --mode gateway --inside eth1 >/dev/null 2>"$W"
+[ -s "$W" ] && fail "warning with an inside interface: $(cat "$W")"
+sh "$T" print --mode local >/dev/null 2>"$W"
+[ -s "$W" ] && fail "warning in local mode: $(cat "$W")"
+
 if [ "$(id -u)" = 0 ] && command -v iptables-restore >/dev/null; then
 	ns=ngt$$-rf
 	ip netns add "$ns" || fail "ip netns add"
