@@ -43,7 +43,9 @@ python3 "$NG_ROOT/tools/mkpcap.py" gen "$TMP/a.pcap" \
     'polite@[2001:db8:1::10]:40001' \
     'bot@[2001:db8:1::11]:40002' \
     'bot@[2001:db8:1::11]:40005,at=5' \
-    'bot@[2001:db8:1::13]:40004,mode=ack' || fail "mkpcap"
+    'bot@[2001:db8:3::13]:40004,mode=ack' || fail "mkpcap"
+# (That bot has a /64 of its own: the penalty box holds the first v6 bot's
+# whole /64, which would make it PENALTY instead of a fourth PREGREET.)
 ng_run "$GATE" -r "$TMP/a.pcap" >"$TMP/gate.out" 2>"$TMP/gate.err" ||
     fail "replay exited $? ($(cat "$TMP/gate.err"))"
 
@@ -89,8 +91,8 @@ check() {	# mode want-matched want-hosts
 	echo "mode=$1: $2 of $total lines matched: $hosts"
 }
 
-check normal 5 "198.51.100.11 198.51.100.21 198.51.100.30 2001:db8:1::11 2001:db8:1::13 "
-check aggressive 7 "198.51.100.11 198.51.100.11 198.51.100.21 198.51.100.30 2001:db8:1::11 2001:db8:1::11 2001:db8:1::13 "
+check normal 5 "198.51.100.11 198.51.100.21 198.51.100.30 2001:db8:1::11 2001:db8:3::13 "
+check aggressive 7 "198.51.100.11 198.51.100.11 198.51.100.21 198.51.100.30 2001:db8:1::11 2001:db8:1::11 2001:db8:3::13 "
 
 # The jail names this filter, reads the journal, and is off until enabled.
 python3 -c '
@@ -170,7 +172,7 @@ got=$(sed -n 's/^Lines: \([0-9]*\) lines, \([0-9]*\) ignored, \([0-9]*\) matched
 [ "$got" = "$n 0 4" ] ||
     { cat "$TMP/f2b-j" >&2; fail "journal: lines/ignored/matched '$got', want '$n 0 4'"; }
 hosts=$(fail2ban-regex -o ip "$SRC" "${FILTER}[mode=normal]" | sort | tr '\n' ' ')
-want="198.51.100.11 198.51.100.21 2001:db8:1::11 2001:db8:1::13 "
+want="198.51.100.11 198.51.100.21 2001:db8:1::11 2001:db8:3::13 "
 [ "$hosts" = "$want" ] || fail "journal: hosts '$hosts', want '$want'"
 echo "journal: $n of $((n + 2)) records are the unit's, 4 matched: $hosts"
 echo "fail2ban filter checks passed"

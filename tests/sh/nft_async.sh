@@ -14,7 +14,9 @@
 . "$NG_ROOT/tests/netns.sh"
 ngt_need_live nft
 
-ngt_local_gate "nft_penalty_set = inet ngt pen4 pen6"
+# The topology's good client and bot share 2001:db8:1::/64, and the good
+# client must still send after the bot is boxed: box single addresses.
+ngt_local_gate "nft_penalty_set = inet ngt pen4 pen6" "penalty_prefix = 32 128"
 ngt_in "$NGT_GATE_NS" nft add table inet ngt ||
     skip "nft cannot make a table here"
 ngt_in "$NGT_GATE_NS" nft add set inet ngt pen4 \
