@@ -89,6 +89,7 @@ struct live {
 	struct ng_nfq *q;
 	struct ng_nftset *nft;
 	struct ng_rulecheck *rules;
+	unsigned rules_found;	/* NG_RULES_* of the last good check */
 	struct ng_psvc_sock *psvc;
 	struct ng_writer *w;
 	struct ng_saver *saver;
@@ -146,8 +147,13 @@ send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
 		ng_stats_verdict(&l->st, NG_SV_DROP);
 		break;
 	case NG_RESET:
-		if (l->st.rules_missing & NG_RULES_RESET) {
-			/* No reject would see the mark: never let it by. */
+		if (!(l->rules_found & NG_RULES_RESET)) {
+			/*
+			 * No reject rule was seen to catch the mark (gone,
+			 * never loaded, or not looked for): the mark would
+			 * RETURN and the packet be accepted.  Drop it; TCP
+			 * retransmits and is refused again.
+			 */
 			ng_nfq_verdict(l->q, id, NF_DROP, 0, 0, 0, 0);
 			ng_stats_verdict(&l->st, NG_SV_DROP);
 			break;
@@ -597,7 +603,12 @@ check_overrun(struct live *l)
 static void
 check_rules(struct live *l, ng_usec now)
 {
-	/* A reload may set rules_check = 0; one cannot start the watch. */
+	/*
+	 * A reload may set rules_check = 0; one cannot start the watch.
+	 * Unwatched, the reset rule is not relied on (send_verdict drops).
+	 */
+	if (l->rules == NULL || l->cfg.rules_check == 0)
+		l->rules_found = 0;
 	if (l->rules == NULL || l->cfg.rules_check == 0 || now < l->next_rules)
 		return;
 	l->next_rules = now + l->cfg.rules_check;
@@ -610,6 +621,7 @@ check_rules(struct live *l, ng_usec now)
 		}
 	}
 	l->st.rules_missing = ng_rulecheck_missing(l->rules);
+	l->rules_found = ng_rulecheck_found(l->rules);
 }
 
 /*

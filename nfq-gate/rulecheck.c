@@ -60,6 +60,7 @@ struct ng_rulecheck {
 	unsigned found;
 	unsigned seen;		/* every bit ever found */
 	unsigned missing;	/* seen, and not found by the last look */
+	unsigned last;		/* found by the last look that worked */
 	int failing;		/* the last dump failed (logged once) */
 	int looked;		/* a first look was made */
 	struct keyset base, jumps, queues;
@@ -444,6 +445,7 @@ ng_rulecheck_watch(struct ng_rulecheck *rc)
 		return 0;
 	}
 	rc->failing = 0;
+	rc->last = (unsigned)r;
 	rc->seen |= (unsigned)r;
 	missing = rc->seen & ~(unsigned)r;
 	if (first && rc->seen != 0) {
@@ -464,6 +466,13 @@ ng_rulecheck_watch(struct ng_rulecheck *rc)
 	r = (missing & ~rc->missing) != 0;
 	rc->missing = missing;
 	return r;
+}
+
+/* ng_rulecheck_found - what the last look that worked found. */
+unsigned
+ng_rulecheck_found(const struct ng_rulecheck *rc)
+{
+	return rc ? rc->last : 0;
 }
 
 /* ng_rulecheck_missing - what was seen and is gone now. */
