@@ -17,7 +17,8 @@
 #include "config.h"
 #include "state_saver.h"
 
-enum { SV_IDLE = 0, SV_COPYING, SV_WRITING };
+/* SV_REFUSED: the writer would not take the copy; done() reports it. */
+enum { SV_IDLE = 0, SV_COPYING, SV_WRITING, SV_REFUSED };
 
 struct ng_saver {
 	struct ng_job job;		/* first: the thread's view of us */
@@ -147,10 +148,16 @@ ng_saver_step(struct ng_saver *sv, struct ng_engine *e, size_t max)
 	    max) && ++sv->table == NG_SAVER_TABLES) {
 		sv->phase = SV_WRITING;
 		if (ng_writer_submit(sv->w, &sv->job) < 0) {
-			/* Cannot happen: only we submit our job.  Say so. */
+			/*
+			 * Queue full of other jobs, or the writer stopping:
+			 * a failed save, reported by done(), and the next
+			 * one tried at its time.
+			 */
+			sv->phase = SV_REFUSED;
 			sv->job.rc = -1;
 			snprintf(sv->job.err, sizeof(sv->job.err),
-			    "the writer refused the save");
+			    "%s: the writer refused the save (%s); the old "
+			    "files are kept", sv->dir, strerror(errno));
 		}
 	}
 	return sv->phase == SV_COPYING;
@@ -159,7 +166,8 @@ ng_saver_step(struct ng_saver *sv, struct ng_engine *e, size_t max)
 int
 ng_saver_done(struct ng_saver *sv, int *rc, char *err, size_t errlen)
 {
-	if (sv->phase != SV_WRITING || !ng_writer_reap(sv->w, &sv->job))
+	if (sv->phase != SV_REFUSED && (sv->phase != SV_WRITING ||
+	    !ng_writer_reap(sv->w, &sv->job)))
 		return 0;
 	sv->phase = SV_IDLE;
 	*rc = sv->job.rc;
