@@ -962,9 +962,13 @@ start_engine(struct live *l)
 		return EX_CONFIG;
 	}
 	log_warnings(&l->cfg);
+	/*
+	 * Not the config's fault: a fetch may be replacing the file, and a
+	 * restart a moment later finds it (78 would never be restarted).
+	 */
 	if (open_db(&l->cfg, &l->db, err, sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "database: %s", err);
-		return EX_CONFIG;
+		return EX_UNAVAILABLE;
 	}
 	if (l->db == NULL && l->cfg.ncountry > 0)
 		ng_log(LOG_WARNING, "country rules but no database: every "
