@@ -1297,9 +1297,15 @@ run(struct live *l)
 	}
 }
 
-static void
+/*
+ * cleanup - close and free everything; -1 when the writer thread did not
+ * stop (a hung disk): it may still use l->prom, so l must not be freed.
+ */
+static int
 cleanup(struct live *l)
 {
+	int stopped;
+
 	if (l->epfd >= 0)
 		close(l->epfd);
 	if (l->sigfd >= 0)
@@ -1307,7 +1313,8 @@ cleanup(struct live *l)
 	if (l->timerfd >= 0)
 		close(l->timerfd);
 	/* A thread stuck on a hung disk keeps its memory till exit. */
-	if (ng_writer_stop(l->w, STOP_WAIT) == 0) {
+	stopped = ng_writer_stop(l->w, STOP_WAIT) == 0;
+	if (stopped) {
 		ng_saver_free(l->saver);
 		free(l->prom.text);
 	}
@@ -1317,8 +1324,9 @@ cleanup(struct live *l)
 	ng_psvc_sock_close(l->psvc);
 	ng_engine_free(l->e);
 	ng_netdb_close(l->db);
-	ng_config_free(&l->cfg);
+	ng_config_free(&l->cfg);	/* the jobs hold copies of paths */
 	ng_log_close();
+	return stopped ? 0 : -1;
 }
 
 int
@@ -1339,8 +1347,8 @@ ng_live_main(int argc, char **argv)
 	if (r == 0)
 		r = start_io(l);
 	if (r != 0) {
-		cleanup(l);
-		free(l);
+		if (cleanup(l) == 0)
+			free(l);
 		return r;
 	}
 	l->start = l->last_save = now_usec();
@@ -1358,7 +1366,7 @@ ng_live_main(int argc, char **argv)
 	shutdown_gate(l);
 	r = l->stop == 2 ? EX_OSERR : l->stop == 3 ? EX_RULES : 0;
 	ng_log(LOG_INFO, "stopped");
-	cleanup(l);
-	free(l);
+	if (cleanup(l) == 0)	/* else left to exit: the thread uses it */
+		free(l);
 	return r;
 }
