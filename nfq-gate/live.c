@@ -67,6 +67,11 @@
 #define SAVE_SOON	NG_SEC(1)	/* after a PASS NEW or PREGREET */
 #define TICK_ROUNDS	10000		/* bound on one burst of releases */
 #define SAVE_STEP_SLOTS	2048		/* table slots copied between polls */
+/*
+ * The whole stop, after the releases, within SHUTDOWN_WAIT, below the
+ * unit's TimeoutStopSec=20s: systemd's SIGKILL would lose the save.
+ */
+#define SHUTDOWN_WAIT	NG_SEC(12)
 #define SAVE_FINAL_WAIT	NG_SEC(10)	/* for the disk at shutdown */
 #define PROM_FINAL_WAIT	NG_SEC(1)	/* the prom file is not worth more */
 #define STOP_WAIT	NG_SEC(1)	/* the writer thread, idle by then */
@@ -89,6 +94,8 @@ struct live {
 	struct ng_nfq *q;
 	struct ng_nftset *nft;
 	struct ng_rulecheck *rules;
+	struct ng_nfq_counters nfq_last;	/* once the queue is closed */
+	ng_usec stop_by;		/* shutdown's deadline, 0 before */
 	unsigned rules_found;	/* NG_RULES_* of the last good check */
 	struct ng_psvc_sock *psvc;
 	struct ng_writer *w;
@@ -549,7 +556,7 @@ stats_view(struct live *l, struct ng_stats_view *v)
 	nft_counts(l);
 	v->live = &l->st;
 	v->eng = ng_engine_stats(l->e);
-	v->nfq = ng_nfq_counters(l->q);
+	v->nfq = l->q != NULL ? ng_nfq_counters(l->q) : &l->nfq_last;
 	v->ks = l->have_ks ? &l->ks : NULL;
 	v->queue = l->queue;
 	v->stress = l->stress;
@@ -1180,6 +1187,17 @@ start_io(struct live *l)
 	return start_sandbox(l);
 }
 
+/* stop_left - cap, or less when the shutdown's deadline is nearer */
+static ng_usec
+stop_left(const struct live *l, ng_usec cap)
+{
+	ng_usec now = now_usec();
+
+	if (l->stop_by == 0 || now + cap <= l->stop_by)
+		return cap;
+	return now < l->stop_by ? l->stop_by - now : 0;
+}
+
 /*
  * The last save, waited for: bounded, so a hung disk cannot hang a
  * stop.  0 when it was written.
@@ -1191,7 +1209,7 @@ final_save(struct live *l)
 	int rc;
 
 	rc = ng_saver_final(l->saver, l->e, now_usec(), time(NULL),
-	    SAVE_FINAL_WAIT, err, sizeof(err));
+	    stop_left(l, SAVE_FINAL_WAIT), err, sizeof(err));
 	if (rc < 0) {
 		l->save_failing = 0;	/* the last word: always logged */
 		save_failed(l, err);
@@ -1213,15 +1231,24 @@ shutdown_gate(struct live *l)
 		send_releases(l, &l->out);
 		handle_events(l, &l->out);
 	}
-	ng_nfq_flush(l->q);
+	/*
+	 * Unbound now, not after the save: with --queue-bypass the kernel
+	 * lets traffic through while the disk takes its time.
+	 */
+	l->nfq_last = *ng_nfq_counters(l->q);
+	ng_nfq_close(l->q);
+	l->q = NULL;
+	l->stop_by = now_usec() + SHUTDOWN_WAIT;
 	if (l->nft != NULL)	/* what is queued goes out, unwaited for */
 		ng_nftset_send(l->nft, now_usec(), nft_failed, l);
 	/* A disk that did not take the save will not take the prom file. */
 	if (final_save(l) == 0 && l->cfg.stats_interval > 0 &&
-	    ng_writer_wait(l->w, &l->prom.job, PROM_FINAL_WAIT) == 0) {
+	    ng_writer_wait(l->w, &l->prom.job,
+	    stop_left(l, PROM_FINAL_WAIT)) == 0) {
 		ng_writer_reap(l->w, &l->prom.job);
 		write_prom(l);
-		if (ng_writer_wait(l->w, &l->prom.job, PROM_FINAL_WAIT) == 0)
+		if (ng_writer_wait(l->w, &l->prom.job,
+		    stop_left(l, PROM_FINAL_WAIT)) == 0)
 			on_writer(l);
 	}
 }
@@ -1313,7 +1340,7 @@ cleanup(struct live *l)
 	if (l->timerfd >= 0)
 		close(l->timerfd);
 	/* A thread stuck on a hung disk keeps its memory till exit. */
-	stopped = ng_writer_stop(l->w, STOP_WAIT) == 0;
+	stopped = ng_writer_stop(l->w, stop_left(l, STOP_WAIT)) == 0;
 	if (stopped) {
 		ng_saver_free(l->saver);
 		free(l->prom.text);

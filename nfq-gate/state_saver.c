@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cache_file.h"
 #include "config.h"
@@ -175,10 +176,22 @@ ng_saver_done(struct ng_saver *sv, int *rc, char *err, size_t errlen)
 	return 1;
 }
 
+/* mono_now - the monotonic clock, for the final save's one budget */
+static ng_usec
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ng_usec)ts.tv_sec * NG_USEC_PER_SEC +
+	    (ng_usec)ts.tv_nsec / 1000;
+}
+
 int
 ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
     time_t now_wall, ng_usec timeout, char *err, size_t errlen)
 {
+	ng_usec t0 = mono_now(), used;
 	int rc;
 
 	/* A save being copied is thrown away: the new one is newer. */
@@ -197,7 +210,10 @@ ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
 	}
 	while (ng_saver_step(sv, e, (size_t)-1))
 		;
-	if (ng_writer_wait(sv->w, &sv->job, timeout) < 0) {
+	/* One budget for both waits: the stop must end in time. */
+	used = mono_now() - t0;
+	if (ng_writer_wait(sv->w, &sv->job, used < timeout ? timeout - used :
+	    0) < 0) {
 		snprintf(err, errlen, "the final save is still being written "
 		    "after %.0fs", (double)timeout / NG_USEC_PER_SEC);
 		return -1;
