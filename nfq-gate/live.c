@@ -84,6 +84,19 @@ struct prom_job {
 	size_t len;
 };
 
+/*
+ * The rules check, run by the writer thread: a dump of a large ruleset
+ * takes 100 ms and more, and each answer may wait 500 ms.  The thread
+ * touches only rc and the result fields; the loop reads them once the
+ * job is reaped.
+ */
+struct rules_job {
+	struct ng_job job;		/* first: the thread's view of us */
+	struct ng_rulecheck *rc;
+	int lost;			/* ng_rulecheck_watch()'s answer */
+	unsigned missing, found;
+};
+
 struct live {
 	const char *conf_path;
 	unsigned queue;
@@ -101,6 +114,7 @@ struct live {
 	struct ng_writer *w;
 	struct ng_saver *saver;
 	struct prom_job prom;
+	struct rules_job rjob;
 	int epfd, sigfd, timerfd;
 	ng_usec armed;
 	ng_usec start, next_house, next_stats, last_save, next_rules;
@@ -483,7 +497,9 @@ prom_run(struct ng_job *j)
 	return rc;
 }
 
-/* A finished save or prom write, told by the writer's eventfd. */
+static void rules_result(struct live *);
+
+/* A finished save, prom write or rules check, told by the writer's eventfd. */
 static void
 on_writer(struct live *l)
 {
@@ -498,6 +514,8 @@ on_writer(struct live *l)
 	}
 	if (ng_writer_reap(l->w, &l->prom.job) && l->prom.job.rc < 0)
 		ng_log(LOG_WARNING, "writing %s", l->prom.job.err);
+	if (ng_writer_reap(l->w, &l->rjob.job))
+		rules_result(l);
 }
 
 /* ---- time ---- */
@@ -606,7 +624,40 @@ check_overrun(struct live *l)
 	l->enobufs_logged = n;
 }
 
-/* check_rules - are our firewall rules still there (rulecheck.c)? */
+/* rules_run - in the writer thread: one look at the rules */
+static int
+rules_run(struct ng_job *j)
+{
+	struct rules_job *r = (struct rules_job *)j;
+
+	r->lost = ng_rulecheck_watch(r->rc);
+	r->missing = ng_rulecheck_missing(r->rc);
+	r->found = ng_rulecheck_found(r->rc);
+	return 0;
+}
+
+/* rules_result - a finished look, back in the loop */
+static void
+rules_result(struct live *l)
+{
+	if (l->rjob.lost) {
+		l->st.rules_lost++;
+		if (l->cfg.rules_lost_exit) {
+			ng_log(LOG_ERR, "rules_lost = exit: exiting (%d)",
+			    EX_RULES);
+			l->stop = 3;
+		}
+	}
+	l->st.rules_missing = l->rjob.missing;
+	/* A reload may have turned the watch off meanwhile. */
+	l->rules_found = l->cfg.rules_check > 0 ? l->rjob.found : 0;
+}
+
+/*
+ * check_rules - are our firewall rules still there (rulecheck.c)?  The
+ * first look is made here, before any packet; the later ones by the
+ * writer thread, so that the loop never waits for a dump.
+ */
 static void
 check_rules(struct live *l, ng_usec now)
 {
@@ -618,17 +669,16 @@ check_rules(struct live *l, ng_usec now)
 		l->rules_found = 0;
 	if (l->rules == NULL || l->cfg.rules_check == 0 || now < l->next_rules)
 		return;
+	if (ng_writer_busy(l->w, &l->rjob.job))
+		return;		/* the last look is not back yet */
 	l->next_rules = now + l->cfg.rules_check;
-	if (ng_rulecheck_watch(l->rules)) {
-		l->st.rules_lost++;
-		if (l->cfg.rules_lost_exit) {
-			ng_log(LOG_ERR, "rules_lost = exit: exiting (%d)",
-			    EX_RULES);
-			l->stop = 3;
-		}
-	}
-	l->st.rules_missing = ng_rulecheck_missing(l->rules);
-	l->rules_found = ng_rulecheck_found(l->rules);
+	if (l->rjob.rc == NULL) {
+		l->rjob.rc = l->rules;
+		l->rjob.job.run = rules_run;
+		rules_run(&l->rjob.job);
+		rules_result(l);
+	} else if (ng_writer_submit(l->w, &l->rjob.job) < 0)
+		l->next_rules = now;	/* queue full: at the next turn */
 }
 
 /*
@@ -1344,10 +1394,10 @@ cleanup(struct live *l)
 	if (stopped) {
 		ng_saver_free(l->saver);
 		free(l->prom.text);
+		ng_rulecheck_close(l->rules);	/* a look may be running */
 	}
 	ng_nfq_close(l->q);
 	ng_nftset_close(l->nft);
-	ng_rulecheck_close(l->rules);
 	ng_psvc_sock_close(l->psvc);
 	ng_engine_free(l->e);
 	ng_netdb_close(l->db);
