@@ -67,7 +67,7 @@ struct ng_rulecheck {
 	unsigned last;		/* found by the last look that worked */
 	int failing;		/* the last dump failed (logged once) */
 	int looked;		/* a first look was made */
-	struct keyset base, jumps, queues;
+	struct keyset base, jumps, queues, rejects;
 	char buf[32768];	/* MNL_SOCKET_DUMP_SIZE in newer libmnl */
 };
 
@@ -224,6 +224,19 @@ expr_queues(const struct ng_rulecheck *rc, struct nftnl_expr *e,
 	    1 && len >= 4 ? info[1] : 1);
 }
 
+/* expr_rejects - a reject: nft's reject or the xt REJECT target? */
+static int
+expr_rejects(struct nftnl_expr *e, const char *name)
+{
+	const char *tg;
+
+	if (strcmp(name, "reject") == 0)
+		return 1;
+	return strcmp(name, "target") == 0 &&
+	    (tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME)) != NULL &&
+	    strcmp(tg, "REJECT") == 0;
+}
+
 /* on_rule - note queue rules, jumps between chains and our reset. */
 static int
 on_rule(const struct nlmsghdr *nlh, void *arg)
@@ -256,6 +269,9 @@ on_rule(const struct nlmsghdr *nlh, void *arg)
 		else if (strcmp(name, "reject") == 0 && fam == NFPROTO_INET &&
 		    strcmp(table, RESET_TABLE) == 0)
 			rc->found |= NG_RULES_RESET;
+		else if (expr_rejects(e, name))
+			keyset_add(&rc->rejects, fam, table,
+			    nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 		else if (strcmp(name, "immediate") == 0 &&
 		    nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) {
 			v = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
@@ -312,8 +328,9 @@ dump(struct ng_rulecheck *rc, uint16_t type, mnl_cb_t cb)
 static int
 nft_dumps(struct ng_rulecheck *rc)
 {
-	rc->base.n = rc->jumps.n = rc->queues.n = 0;
+	rc->base.n = rc->jumps.n = rc->queues.n = rc->rejects.n = 0;
 	rc->base.overflow = rc->jumps.overflow = rc->queues.overflow = 0;
+	rc->rejects.overflow = 0;
 	rc->found = 0;
 	if (dump(rc, NFT_MSG_GETCHAIN, on_chain) < 0 ||
 	    dump(rc, NFT_MSG_GETRULE, on_rule) < 0)
@@ -463,6 +480,13 @@ ng_rulecheck_run(struct ng_rulecheck *rc)
 			rc->found |= NG_RULES_Q4;
 		if (k->family == NFPROTO_IPV6 || k->family == NFPROTO_INET)
 			rc->found |= NG_RULES_Q6;
+		/*
+		 * Rules loaded by hand may reset in the chain that queues
+		 * (a REJECT on the reset mark before the NFQUEUE, as the
+		 * filter-table layout did): a re-injected packet meets it.
+		 */
+		if (keyset_has(&rc->rejects, k))
+			rc->found |= NG_RULES_RESET;
 	}
 	if (legacy_queues(rc, rc->inet_fd, &legacy4))
 		rc->found |= NG_RULES_LEGACY;
