@@ -24,6 +24,17 @@ in_gw() { ngt_in "$NGT_GATE_NS" "$@"; }
 
 count() { grep -c "$1" "$NGT_GATELOG"; }
 
+bot_refused() {	# label - a bot is judged, its command never read
+	out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 3)
+	echo "$1: bot: $out"
+	ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$(ngt_re "$NGT_BOT_A4")\]" \
+	    "$1: bot judged"
+	sleep 0.5
+	grep -E "(pipelining|EHLO).*$(ngt_re "$NGT_BOT_A4")" "$NGT_PF/maillog" &&
+	    fail "$1: the bot's command reached Postfix"
+	return 0
+}
+
 prom() {	# metric -> value
 	sed -n "s/^nfq_gate_$1 //p" "$NGT_DIR/state/nfq-gate.prom"
 }
@@ -69,13 +80,7 @@ one_backend() {	# suffix(-nft|-legacy) what-is-seen what-flushes...
 	in_gw nft delete table inet nfq_gate || fail "nft delete table"
 	ngt_expect_gate "RULES LOST queue 0: reset table inet nfq_gate gone" \
 	    "iptables$suf: reset table deleted" 4
-	out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 3)
-	echo "iptables$suf: bot with no reset table: $out"
-	ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$(ngt_re "$NGT_BOT_A4")\]" \
-	    "iptables$suf: bot judged"
-	sleep 0.5
-	grep -E "(pipelining|EHLO).*$(ngt_re "$NGT_BOT_A4")" "$NGT_PF/maillog" &&
-	    fail "iptables$suf: the bot's command reached Postfix"
+	bot_refused "iptables$suf: no reset table"
 	ngt_rules_install --backend "iptables$suf"
 	ngt_gate_stop
 
@@ -111,13 +116,7 @@ never_reset() {
 	ngt_gate_start "$NGT_CONF"
 	[ "$1" = 0 ] || ngt_expect_gate "rules check: queue 0: found IPv4 queue rule, IPv6 queue rule\$" \
 	    "rules_check = $1: no reset table at start" 3
-	out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 3)
-	echo "rules_check = $1, no reset table ever: bot: $out"
-	ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$(ngt_re "$NGT_BOT_A4")\]" \
-	    "rules_check = $1: bot judged"
-	sleep 0.5
-	grep -E "(pipelining|EHLO).*$(ngt_re "$NGT_BOT_A4")" "$NGT_PF/maillog" &&
-	    fail "rules_check = $1: no reset table: the bot's command reached Postfix"
+	bot_refused "rules_check = $1, no reset table ever"
 	ngt_gate_stop
 }
 
