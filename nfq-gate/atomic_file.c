@@ -57,7 +57,13 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* sync_dir - make a rename in path's directory durable */
+/*
+ * sync_dir - make a rename in path's directory durable.  The directory
+ * itself is followed if it is a link: it is the admin's state_dir
+ * (vetted by privs.c when the gate starts as root), and systemd's
+ * DynamicUser= makes /var/lib/nfq-gate a link to private/nfq-gate.
+ * Only the entries the gate writes in it must never be links.
+ */
 static int
 sync_dir(const char *path)
 {
@@ -71,7 +77,7 @@ sync_dir(const char *path)
 		dir[1] = '\0';
 	else
 		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	rc = fsync(fd);

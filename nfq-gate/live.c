@@ -67,6 +67,11 @@
 #define SAVE_SOON	NG_SEC(1)	/* after a PASS NEW or PREGREET */
 #define TICK_ROUNDS	10000		/* bound on one burst of releases */
 #define SAVE_STEP_SLOTS	2048		/* table slots copied between polls */
+/*
+ * The whole stop, after the releases, within SHUTDOWN_WAIT, below the
+ * unit's TimeoutStopSec=20s: systemd's SIGKILL would lose the save.
+ */
+#define SHUTDOWN_WAIT	NG_SEC(12)
 #define SAVE_FINAL_WAIT	NG_SEC(10)	/* for the disk at shutdown */
 #define PROM_FINAL_WAIT	NG_SEC(1)	/* the prom file is not worth more */
 #define STOP_WAIT	NG_SEC(1)	/* the writer thread, idle by then */
@@ -79,6 +84,19 @@ struct prom_job {
 	size_t len;
 };
 
+/*
+ * The rules check, run by the writer thread: a dump of a large ruleset
+ * takes 100 ms and more, and each answer may wait 500 ms.  The thread
+ * touches only rc and the result fields; the loop reads them once the
+ * job is reaped.
+ */
+struct rules_job {
+	struct ng_job job;		/* first: the thread's view of us */
+	struct ng_rulecheck *rc;
+	int lost;			/* ng_rulecheck_watch()'s answer */
+	unsigned missing, found;
+};
+
 struct live {
 	const char *conf_path;
 	unsigned queue;
@@ -89,10 +107,14 @@ struct live {
 	struct ng_nfq *q;
 	struct ng_nftset *nft;
 	struct ng_rulecheck *rules;
+	struct ng_nfq_counters nfq_last;	/* once the queue is closed */
+	ng_usec stop_by;		/* shutdown's deadline, 0 before */
+	unsigned rules_found;	/* NG_RULES_* of the last good check */
 	struct ng_psvc_sock *psvc;
 	struct ng_writer *w;
 	struct ng_saver *saver;
 	struct prom_job prom;
+	struct rules_job rjob;
 	int epfd, sigfd, timerfd;
 	ng_usec armed;
 	ng_usec start, next_house, next_stats, last_save, next_rules;
@@ -146,8 +168,13 @@ send_verdict(struct live *l, uint32_t id, uint8_t action, uint8_t offload,
 		ng_stats_verdict(&l->st, NG_SV_DROP);
 		break;
 	case NG_RESET:
-		if (l->st.rules_missing & NG_RULES_RESET) {
-			/* No reject would see the mark: never let it by. */
+		if (!(l->rules_found & NG_RULES_RESET)) {
+			/*
+			 * No reject rule was seen to catch the mark (gone,
+			 * never loaded, or not looked for): the mark would
+			 * RETURN and the packet be accepted.  Drop it; TCP
+			 * retransmits and is refused again.
+			 */
 			ng_nfq_verdict(l->q, id, NF_DROP, 0, 0, 0, 0);
 			ng_stats_verdict(&l->st, NG_SV_DROP);
 			break;
@@ -534,7 +561,9 @@ prom_run(struct ng_job *j)
 	return rc;
 }
 
-/* A finished save or prom write, told by the writer's eventfd. */
+static void rules_result(struct live *);
+
+/* A finished save, prom write or rules check, told by the writer's eventfd. */
 static void
 on_writer(struct live *l)
 {
@@ -549,6 +578,8 @@ on_writer(struct live *l)
 	}
 	if (ng_writer_reap(l->w, &l->prom.job) && l->prom.job.rc < 0)
 		ng_log(LOG_WARNING, "writing %s", l->prom.job.err);
+	if (ng_writer_reap(l->w, &l->rjob.job))
+		rules_result(l);
 }
 
 /* ---- time ---- */
@@ -607,7 +638,7 @@ stats_view(struct live *l, struct ng_stats_view *v)
 	nft_counts(l);
 	v->live = &l->st;
 	v->eng = ng_engine_stats(l->e);
-	v->nfq = ng_nfq_counters(l->q);
+	v->nfq = l->q != NULL ? ng_nfq_counters(l->q) : &l->nfq_last;
 	v->ks = l->have_ks ? &l->ks : NULL;
 	v->queue = l->queue;
 	v->stress = l->stress;
@@ -657,15 +688,23 @@ check_overrun(struct live *l)
 	l->enobufs_logged = n;
 }
 
-/* check_rules - are our firewall rules still there (rulecheck.c)? */
-static void
-check_rules(struct live *l, ng_usec now)
+/* rules_run - in the writer thread: one look at the rules */
+static int
+rules_run(struct ng_job *j)
 {
-	/* A reload may set rules_check = 0; one cannot start the watch. */
-	if (l->rules == NULL || l->cfg.rules_check == 0 || now < l->next_rules)
-		return;
-	l->next_rules = now + l->cfg.rules_check;
-	if (ng_rulecheck_watch(l->rules)) {
+	struct rules_job *r = (struct rules_job *)j;
+
+	r->lost = ng_rulecheck_watch(r->rc);
+	r->missing = ng_rulecheck_missing(r->rc);
+	r->found = ng_rulecheck_found(r->rc);
+	return 0;
+}
+
+/* rules_result - a finished look, back in the loop */
+static void
+rules_result(struct live *l)
+{
+	if (l->rjob.lost) {
 		l->st.rules_lost++;
 		if (l->cfg.rules_lost_exit) {
 			ng_log(LOG_ERR, "rules_lost = exit: exiting (%d)",
@@ -673,7 +712,37 @@ check_rules(struct live *l, ng_usec now)
 			l->stop = 3;
 		}
 	}
-	l->st.rules_missing = ng_rulecheck_missing(l->rules);
+	l->st.rules_missing = l->rjob.missing;
+	/* A reload may have turned the watch off meanwhile. */
+	l->rules_found = l->cfg.rules_check > 0 ? l->rjob.found : 0;
+}
+
+/*
+ * check_rules - are our firewall rules still there (rulecheck.c)?  The
+ * first look is made here, before any packet; the later ones by the
+ * writer thread, so that the loop never waits for a dump.
+ */
+static void
+check_rules(struct live *l, ng_usec now)
+{
+	/*
+	 * A reload may set rules_check = 0; one cannot start the watch.
+	 * Unwatched, the reset rule is not relied on (send_verdict drops).
+	 */
+	if (l->rules == NULL || l->cfg.rules_check == 0)
+		l->rules_found = 0;
+	if (l->rules == NULL || l->cfg.rules_check == 0 || now < l->next_rules)
+		return;
+	if (ng_writer_busy(l->w, &l->rjob.job))
+		return;		/* the last look is not back yet */
+	l->next_rules = now + l->cfg.rules_check;
+	if (l->rjob.rc == NULL) {
+		l->rjob.rc = l->rules;
+		l->rjob.job.run = rules_run;
+		rules_run(&l->rjob.job);
+		rules_result(l);
+	} else if (ng_writer_submit(l->w, &l->rjob.job) < 0)
+		l->next_rules = now;	/* queue full: at the next turn */
 }
 
 /*
@@ -1014,9 +1083,13 @@ start_engine(struct live *l)
 		return EX_CONFIG;
 	}
 	log_warnings(&l->cfg);
+	/*
+	 * Not the config's fault: a fetch may be replacing the file, and a
+	 * restart a moment later finds it (78 would never be restarted).
+	 */
 	if (open_db(&l->cfg, &l->db, err, sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "database: %s", err);
-		return EX_CONFIG;
+		return EX_UNAVAILABLE;
 	}
 	if (l->db == NULL && l->cfg.ncountry > 0)
 		ng_log(LOG_WARNING, "country rules but no database: every "
@@ -1228,6 +1301,17 @@ start_io(struct live *l)
 	return start_sandbox(l);
 }
 
+/* stop_left - cap, or less when the shutdown's deadline is nearer */
+static ng_usec
+stop_left(const struct live *l, ng_usec cap)
+{
+	ng_usec now = now_usec();
+
+	if (l->stop_by == 0 || now + cap <= l->stop_by)
+		return cap;
+	return now < l->stop_by ? l->stop_by - now : 0;
+}
+
 /*
  * The last save, waited for: bounded, so a hung disk cannot hang a
  * stop.  0 when it was written.
@@ -1239,7 +1323,7 @@ final_save(struct live *l)
 	int rc;
 
 	rc = ng_saver_final(l->saver, l->e, now_usec(), time(NULL),
-	    SAVE_FINAL_WAIT, err, sizeof(err));
+	    stop_left(l, SAVE_FINAL_WAIT), err, sizeof(err));
 	if (rc < 0) {
 		l->save_failing = 0;	/* the last word: always logged */
 		save_failed(l, err);
@@ -1261,15 +1345,24 @@ shutdown_gate(struct live *l)
 		send_releases(l, &l->out);
 		handle_events(l, &l->out);
 	}
-	ng_nfq_flush(l->q);
+	/*
+	 * Unbound now, not after the save: with --queue-bypass the kernel
+	 * lets traffic through while the disk takes its time.
+	 */
+	l->nfq_last = *ng_nfq_counters(l->q);
+	ng_nfq_close(l->q);
+	l->q = NULL;
+	l->stop_by = now_usec() + SHUTDOWN_WAIT;
 	if (l->nft != NULL)	/* what is queued goes out, unwaited for */
 		ng_nftset_send(l->nft, now_usec(), nft_failed, l);
 	/* A disk that did not take the save will not take the prom file. */
 	if (final_save(l) == 0 && l->cfg.stats_interval > 0 &&
-	    ng_writer_wait(l->w, &l->prom.job, PROM_FINAL_WAIT) == 0) {
+	    ng_writer_wait(l->w, &l->prom.job,
+	    stop_left(l, PROM_FINAL_WAIT)) == 0) {
 		ng_writer_reap(l->w, &l->prom.job);
 		write_prom(l);
-		if (ng_writer_wait(l->w, &l->prom.job, PROM_FINAL_WAIT) == 0)
+		if (ng_writer_wait(l->w, &l->prom.job,
+		    stop_left(l, PROM_FINAL_WAIT)) == 0)
 			on_writer(l);
 	}
 }
@@ -1345,9 +1438,15 @@ run(struct live *l)
 	}
 }
 
-static void
+/*
+ * cleanup - close and free everything; -1 when the writer thread did not
+ * stop (a hung disk): it may still use l->prom, so l must not be freed.
+ */
+static int
 cleanup(struct live *l)
 {
+	int stopped;
+
 	if (l->epfd >= 0)
 		close(l->epfd);
 	if (l->sigfd >= 0)
@@ -1355,18 +1454,20 @@ cleanup(struct live *l)
 	if (l->timerfd >= 0)
 		close(l->timerfd);
 	/* A thread stuck on a hung disk keeps its memory till exit. */
-	if (ng_writer_stop(l->w, STOP_WAIT) == 0) {
+	stopped = ng_writer_stop(l->w, stop_left(l, STOP_WAIT)) == 0;
+	if (stopped) {
 		ng_saver_free(l->saver);
 		free(l->prom.text);
+		ng_rulecheck_close(l->rules);	/* a look may be running */
 	}
 	ng_nfq_close(l->q);
 	ng_nftset_close(l->nft);
-	ng_rulecheck_close(l->rules);
 	ng_psvc_sock_close(l->psvc);
 	ng_engine_free(l->e);
 	ng_netdb_close(l->db);
-	ng_config_free(&l->cfg);
+	ng_config_free(&l->cfg);	/* the jobs hold copies of paths */
 	ng_log_close();
+	return stopped ? 0 : -1;
 }
 
 int
@@ -1387,8 +1488,8 @@ ng_live_main(int argc, char **argv)
 	if (r == 0)
 		r = start_io(l);
 	if (r != 0) {
-		cleanup(l);
-		free(l);
+		if (cleanup(l) == 0)
+			free(l);
 		return r;
 	}
 	l->start = l->last_save = now_usec();
@@ -1406,7 +1507,7 @@ ng_live_main(int argc, char **argv)
 	shutdown_gate(l);
 	r = l->stop == 2 ? EX_OSERR : l->stop == 3 ? EX_RULES : 0;
 	ng_log(LOG_INFO, "stopped");
-	cleanup(l);
-	free(l);
+	if (cleanup(l) == 0)	/* else left to exit: the thread uses it */
+		free(l);
 	return r;
 }

@@ -14,6 +14,10 @@
  * register the table); an NFQUEUE entry there counts (reachability is
  * not followed in legacy tables).  Nothing here changes any rule; the dumps take well under a
  * millisecond for a usual ruleset, and the answer has a 500 ms timeout.
+ * A dump cut short (the ruleset changed under it: NLM_F_DUMP_INTR, or
+ * the timeout) leaves messages on the socket: each dump drains it first,
+ * one cut short by a change is tried again, and after any failure the
+ * socket is made afresh.
  */
 #include <netinet/in.h>	/* before the linux headers, which then defer */
 #include <errno.h>
@@ -60,9 +64,10 @@ struct ng_rulecheck {
 	unsigned found;
 	unsigned seen;		/* every bit ever found */
 	unsigned missing;	/* seen, and not found by the last look */
+	unsigned last;		/* found by the last look that worked */
 	int failing;		/* the last dump failed (logged once) */
 	int looked;		/* a first look was made */
-	struct keyset base, jumps, queues;
+	struct keyset base, jumps, queues, rejects;
 	char buf[32768];	/* MNL_SOCKET_DUMP_SIZE in newer libmnl */
 };
 
@@ -97,12 +102,36 @@ keyset_has(const struct keyset *s, const struct key *k)
 	return 0;
 }
 
+/*
+ * nl_open - a fresh NETLINK_NETFILTER socket with the 500 ms answer
+ * timeout.  Also after a failed dump: the socket and bind are allowed
+ * by the sandbox, and a new socket has nothing stale queued on it.
+ */
+static int
+nl_open(struct ng_rulecheck *rc)
+{
+	struct timeval tv = { 0, 500000 };
+
+	if (rc->nl != NULL)
+		mnl_socket_close(rc->nl);
+	rc->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (rc->nl == NULL)
+		return -1;
+	if (mnl_socket_bind(rc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(rc->nl);
+		rc->nl = NULL;
+		return -1;
+	}
+	(void)setsockopt(mnl_socket_get_fd(rc->nl), SOL_SOCKET, SO_RCVTIMEO,
+	    &tv, sizeof(tv));
+	return 0;
+}
+
 /* ng_rulecheck_open - the sockets, while privileged (rulecheck.h). */
 struct ng_rulecheck *
 ng_rulecheck_open(uint16_t queue, char *err, size_t errlen)
 {
 	struct ng_rulecheck *rc = calloc(1, sizeof(*rc));
-	struct timeval tv = { 0, 500000 };
 
 	if (rc == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -115,15 +144,11 @@ ng_rulecheck_open(uint16_t queue, char *err, size_t errlen)
 		ng_log(LOG_INFO, "rules check: no AF_INET/AF_INET6 socket "
 		    "(%s): iptables-legacy rules not all watched",
 		    strerror(errno));
-	rc->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (rc->nl == NULL ||
-	    mnl_socket_bind(rc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (nl_open(rc) < 0) {
 		snprintf(err, errlen, "netlink: %s", strerror(errno));
 		ng_rulecheck_close(rc);
 		return NULL;
 	}
-	(void)setsockopt(mnl_socket_get_fd(rc->nl), SOL_SOCKET, SO_RCVTIMEO,
-	    &tv, sizeof(tv));
 	rc->seq = (uint32_t)time(NULL);
 	return rc;
 }
@@ -199,6 +224,19 @@ expr_queues(const struct ng_rulecheck *rc, struct nftnl_expr *e,
 	    1 && len >= 4 ? info[1] : 1);
 }
 
+/* expr_rejects - a reject: nft's reject or the xt REJECT target? */
+static int
+expr_rejects(struct nftnl_expr *e, const char *name)
+{
+	const char *tg;
+
+	if (strcmp(name, "reject") == 0)
+		return 1;
+	return strcmp(name, "target") == 0 &&
+	    (tg = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME)) != NULL &&
+	    strcmp(tg, "REJECT") == 0;
+}
+
 /* on_rule - note queue rules, jumps between chains and our reset. */
 static int
 on_rule(const struct nlmsghdr *nlh, void *arg)
@@ -231,6 +269,9 @@ on_rule(const struct nlmsghdr *nlh, void *arg)
 		else if (strcmp(name, "reject") == 0 && fam == NFPROTO_INET &&
 		    strcmp(table, RESET_TABLE) == 0)
 			rc->found |= NG_RULES_RESET;
+		else if (expr_rejects(e, name))
+			keyset_add(&rc->rejects, fam, table,
+			    nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 		else if (strcmp(name, "immediate") == 0 &&
 		    nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) {
 			v = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
@@ -245,6 +286,21 @@ on_rule(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+/*
+ * drain - whatever an earlier dump left unread (bounded: a dump is a few
+ * hundred messages of 32 KiB at most), so that this one reads its own.
+ */
+static void
+drain(struct ng_rulecheck *rc)
+{
+	int i, fd = mnl_socket_get_fd(rc->nl);
+
+	for (i = 0; i < 4096; i++)
+		if (recv(fd, rc->buf, sizeof(rc->buf), MSG_DONTWAIT) < 0 &&
+		    errno != EINTR)
+			break;
+}
+
 /* dump - one NFT_MSG_GET* dump of every family, through cb. */
 static int
 dump(struct ng_rulecheck *rc, uint16_t type, mnl_cb_t cb)
@@ -254,6 +310,7 @@ dump(struct ng_rulecheck *rc, uint16_t type, mnl_cb_t cb)
 	ssize_t n;
 	int r;
 
+	drain(rc);
 	nlh = nftnl_nlmsg_build_hdr(rc->buf, type, NFPROTO_UNSPEC,
 	    NLM_F_DUMP, seq);
 	if (mnl_socket_sendto(rc->nl, nlh, nlh->nlmsg_len) < 0)
@@ -265,6 +322,46 @@ dump(struct ng_rulecheck *rc, uint16_t type, mnl_cb_t cb)
 		r = mnl_cb_run(rc->buf, (size_t)n, seq, portid, cb, rc);
 	} while (r > MNL_CB_STOP);
 	return r < 0 ? -1 : 0;
+}
+
+/* nft_dumps - chains then rules; -1 and errno when either failed */
+static int
+nft_dumps(struct ng_rulecheck *rc)
+{
+	rc->base.n = rc->jumps.n = rc->queues.n = rc->rejects.n = 0;
+	rc->base.overflow = rc->jumps.overflow = rc->queues.overflow = 0;
+	rc->rejects.overflow = 0;
+	rc->found = 0;
+	if (dump(rc, NFT_MSG_GETCHAIN, on_chain) < 0 ||
+	    dump(rc, NFT_MSG_GETRULE, on_rule) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * nft_look - the dumps, tried again once when the ruleset changed under
+ * them (NLM_F_DUMP_INTR is EINTR); after any failure the socket is made
+ * afresh, so that no half-read dump spoils the next look.
+ */
+static int
+nft_look(struct ng_rulecheck *rc)
+{
+	int saved;
+
+	if (rc->nl == NULL && nl_open(rc) < 0)
+		return -1;
+	if (nft_dumps(rc) == 0)
+		return 0;
+	saved = errno;
+	if (nl_open(rc) < 0)
+		return -1;
+	if (saved == EINTR && nft_dumps(rc) == 0)
+		return 0;
+	saved = errno;
+	if (nl_open(rc) < 0)
+		return -1;
+	errno = saved;
+	return -1;
 }
 
 /*
@@ -371,11 +468,7 @@ ng_rulecheck_run(struct ng_rulecheck *rc)
 {
 	unsigned i;
 
-	rc->found = 0;
-	rc->base.n = rc->jumps.n = rc->queues.n = 0;
-	rc->base.overflow = rc->jumps.overflow = rc->queues.overflow = 0;
-	if (dump(rc, NFT_MSG_GETCHAIN, on_chain) < 0 ||
-	    dump(rc, NFT_MSG_GETRULE, on_rule) < 0)
+	if (nft_look(rc) < 0)
 		return -1;
 	for (i = 0; i < rc->queues.n; i++) {
 		const struct key *k = &rc->queues.k[i];
@@ -387,6 +480,13 @@ ng_rulecheck_run(struct ng_rulecheck *rc)
 			rc->found |= NG_RULES_Q4;
 		if (k->family == NFPROTO_IPV6 || k->family == NFPROTO_INET)
 			rc->found |= NG_RULES_Q6;
+		/*
+		 * Rules loaded by hand may reset in the chain that queues
+		 * (a REJECT on the reset mark before the NFQUEUE, as the
+		 * filter-table layout did): a re-injected packet meets it.
+		 */
+		if (keyset_has(&rc->rejects, k))
+			rc->found |= NG_RULES_RESET;
 	}
 	if (legacy_queues(rc, rc->inet_fd, &legacy4))
 		rc->found |= NG_RULES_LEGACY;
@@ -443,7 +543,10 @@ ng_rulecheck_watch(struct ng_rulecheck *rc)
 		rc->failing = 1;
 		return 0;
 	}
+	if (rc->failing)
+		ng_log(LOG_NOTICE, "rules check: nf_tables dump works again");
 	rc->failing = 0;
+	rc->last = (unsigned)r;
 	rc->seen |= (unsigned)r;
 	missing = rc->seen & ~(unsigned)r;
 	if (first && rc->seen != 0) {
@@ -464,6 +567,13 @@ ng_rulecheck_watch(struct ng_rulecheck *rc)
 	r = (missing & ~rc->missing) != 0;
 	rc->missing = missing;
 	return r;
+}
+
+/* ng_rulecheck_found - what the last look that worked found. */
+unsigned
+ng_rulecheck_found(const struct ng_rulecheck *rc)
+{
+	return rc ? rc->last : 0;
 }
 
 /* ng_rulecheck_missing - what was seen and is gone now. */

@@ -41,6 +41,11 @@ int ng_rulecheck_run(struct ng_rulecheck *rc);
 int ng_rulecheck_watch(struct ng_rulecheck *rc);
 /* The NG_RULES_* bits seen once and gone now (0: all there; rc may be NULL). */
 unsigned ng_rulecheck_missing(const struct ng_rulecheck *rc);
+/*
+ * The NG_RULES_* bits the last successful look found (0 before one, when
+ * every look failed, or rc NULL): what the gate may rely on being there.
+ */
+unsigned ng_rulecheck_found(const struct ng_rulecheck *rc);
 /* "IPv4 queue, reset table" for the bits in what. */
 void ng_rulecheck_names(unsigned what, char *buf, size_t len);
 void ng_rulecheck_close(struct ng_rulecheck *rc);

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cache_file.h"
 #include "config.h"
 #include "state_saver.h"
 
-enum { SV_IDLE = 0, SV_COPYING, SV_WRITING };
+/* SV_REFUSED: the writer would not take the copy; done() reports it. */
+enum { SV_IDLE = 0, SV_COPYING, SV_WRITING, SV_REFUSED };
 
 struct ng_saver {
 	struct ng_job job;		/* first: the thread's view of us */
@@ -147,10 +149,16 @@ ng_saver_step(struct ng_saver *sv, struct ng_engine *e, size_t max)
 	    max) && ++sv->table == NG_SAVER_TABLES) {
 		sv->phase = SV_WRITING;
 		if (ng_writer_submit(sv->w, &sv->job) < 0) {
-			/* Cannot happen: only we submit our job.  Say so. */
+			/*
+			 * Queue full of other jobs, or the writer stopping:
+			 * a failed save, reported by done(), and the next
+			 * one tried at its time.
+			 */
+			sv->phase = SV_REFUSED;
 			sv->job.rc = -1;
 			snprintf(sv->job.err, sizeof(sv->job.err),
-			    "the writer refused the save");
+			    "%s: the writer refused the save (%s); the old "
+			    "files are kept", sv->dir, strerror(errno));
 		}
 	}
 	return sv->phase == SV_COPYING;
@@ -159,7 +167,8 @@ ng_saver_step(struct ng_saver *sv, struct ng_engine *e, size_t max)
 int
 ng_saver_done(struct ng_saver *sv, int *rc, char *err, size_t errlen)
 {
-	if (sv->phase != SV_WRITING || !ng_writer_reap(sv->w, &sv->job))
+	if (sv->phase != SV_REFUSED && (sv->phase != SV_WRITING ||
+	    !ng_writer_reap(sv->w, &sv->job)))
 		return 0;
 	sv->phase = SV_IDLE;
 	*rc = sv->job.rc;
@@ -167,10 +176,22 @@ ng_saver_done(struct ng_saver *sv, int *rc, char *err, size_t errlen)
 	return 1;
 }
 
+/* mono_now - the monotonic clock, for the final save's one budget */
+static ng_usec
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ng_usec)ts.tv_sec * NG_USEC_PER_SEC +
+	    (ng_usec)ts.tv_nsec / 1000;
+}
+
 int
 ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
     time_t now_wall, ng_usec timeout, char *err, size_t errlen)
 {
+	ng_usec t0 = mono_now(), used;
 	int rc;
 
 	/* A save being copied is thrown away: the new one is newer. */
@@ -189,7 +210,10 @@ ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
 	}
 	while (ng_saver_step(sv, e, (size_t)-1))
 		;
-	if (ng_writer_wait(sv->w, &sv->job, timeout) < 0) {
+	/* One budget for both waits: the stop must end in time. */
+	used = mono_now() - t0;
+	if (ng_writer_wait(sv->w, &sv->job, used < timeout ? timeout - used :
+	    0) < 0) {
 		snprintf(err, errlen, "the final save is still being written "
 		    "after %.0fs", (double)timeout / NG_USEC_PER_SEC);
 		return -1;

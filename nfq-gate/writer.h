@@ -1,7 +1,7 @@
 /*
- * writer.h - one thread that does the live gate's blocking file work
- * (state saves, the Prometheus file), so that a slow or hung disk never
- * delays a verdict.
+ * writer.h - one thread that does the live gate's blocking work (state
+ * saves, the Prometheus file, the firewall rules check), so that a slow
+ * or hung disk, or a large ruleset, never delays a verdict.
  *
  * The packet loop hands over a job and goes on; the thread runs jobs one
  * at a time, in order, and signals an eventfd the loop polls when one is
@@ -15,7 +15,9 @@
  *
  * The thread must be started before the seccomp filter is applied (its
  * creation needs clone); after that it only makes the calls of its jobs
- * (openat, write, fsync, rename, unlink, close, fstat) and read, write
+ * (openat, write, fsync, rename, unlink, close, fstat; for the rules
+ * check sendto, recvfrom, getsockopt, and socket and bind when its
+ * netlink socket is made afresh) and read, write
  * (the eventfds), mmap/munmap/mprotect/madvise/brk (malloc), exit and
  * futex (at exit, for the join).
  */

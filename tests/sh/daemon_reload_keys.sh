@@ -10,7 +10,9 @@
 #     those three and keeps running; one that changes none of them warns
 #     of nothing;
 #   - an unwritable state_dir or policy socket directory is 73, a config
-#     error 78 (which the unit does not restart), a bad option 64.
+#     error 78 (which the unit does not restart), a database that cannot
+#     be opened 69 (restarted: a fetch may be replacing it), a bad
+#     option 64.
 . "$(dirname "$0")/../lib.sh"
 . "$NG_ROOT/tests/netns.sh"
 ngt_need_live
@@ -82,6 +84,8 @@ touch "$NGT_DIR/afile"
 start_rc 73 "state_dir under a file" "state_dir = $NGT_DIR/afile/state"
 start_rc 73 "policy socket in a missing directory" \
     "policy_socket = $NGT_DIR/nodir/policy" "policy_socket_owner = root"
+# A database missing for a moment (a fetch replacing it): restarted.
+start_rc 69 "database missing" "database = $NGT_DIR/no-such.db"
 start_rc 78 "ports = 465" "ports = 465"
 grep -q "nfq-gate.conf:[0-9]*: ports: 465 is SMTPS" "$NGT_DIR/rc.log" ||
     fail "465: no file:line"

@@ -11,7 +11,10 @@
 # would reset it drops (a bot's command never reaches Postfix); and with
 # rules_lost = exit the gate exits 75 so
 # that systemd restarts it and the unit's ExecStartPre puts the rules
-# back.  iptables-nft and iptables-legacy.
+# back.  iptables-nft and iptables-legacy.  And when the reset table
+# was never there (rules loaded by hand without nfq-gate-reset.nft), with
+# rules_check = 0 or with the check on: the gate drops what it would
+# reset instead of sending it back through a hook that would accept it.
 
 . "$(dirname "$0")/../lib.sh"
 . "$NG_ROOT/tests/netns.sh"
@@ -20,6 +23,17 @@ ngt_need_live nft
 in_gw() { ngt_in "$NGT_GATE_NS" "$@"; }
 
 count() { grep -c "$1" "$NGT_GATELOG"; }
+
+bot_refused() {	# label - a bot is judged, its command never read
+	out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 3)
+	echo "$1: bot: $out"
+	ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$(ngt_re "$NGT_BOT_A4")\]" \
+	    "$1: bot judged"
+	sleep 0.5
+	grep -E "(pipelining|EHLO).*$(ngt_re "$NGT_BOT_A4")" "$NGT_PF/maillog" &&
+	    fail "$1: the bot's command reached Postfix"
+	return 0
+}
 
 prom() {	# metric -> value
 	sed -n "s/^nfq_gate_$1 //p" "$NGT_DIR/state/nfq-gate.prom"
@@ -66,13 +80,7 @@ one_backend() {	# suffix(-nft|-legacy) what-is-seen what-flushes...
 	in_gw nft delete table inet nfq_gate || fail "nft delete table"
 	ngt_expect_gate "RULES LOST queue 0: reset table inet nfq_gate gone" \
 	    "iptables$suf: reset table deleted" 4
-	out=$(ngt_bot "$NGT_BOT_A4" "$NGT_SRV_A4" 3)
-	echo "iptables$suf: bot with no reset table: $out"
-	ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$(ngt_re "$NGT_BOT_A4")\]" \
-	    "iptables$suf: bot judged"
-	sleep 0.5
-	grep -E "(pipelining|EHLO).*$(ngt_re "$NGT_BOT_A4")" "$NGT_PF/maillog" &&
-	    fail "iptables$suf: the bot's command reached Postfix"
+	bot_refused "iptables$suf: no reset table"
 	ngt_rules_install --backend "iptables$suf"
 	ngt_gate_stop
 
@@ -96,6 +104,24 @@ one_backend() {	# suffix(-nft|-legacy) what-is-seen what-flushes...
 	ngt_expect_gate "rules_lost = exit: exiting \(75\)" "exit line" 1
 }
 
+# never_reset rules_check - no reset table from the start: no bot passes
+never_reset() {
+	ngt_init
+	ngt_topology local
+	ngt_postfix_start
+	ngt_rules_install --backend iptables-nft
+	in_gw nft delete table inet nfq_gate || fail "nft delete table"
+	ngt_db_build
+	ngt_gate_conf "rules_check = $1"
+	ngt_gate_start "$NGT_CONF"
+	[ "$1" = 0 ] || ngt_expect_gate "rules check: queue 0: found IPv4 queue rule, IPv6 queue rule\$" \
+	    "rules_check = $1: no reset table at start" 3
+	bot_refused "rules_check = $1, no reset table ever"
+	ngt_gate_stop
+}
+
+( never_reset 0 ) || exit 1
+( never_reset 1s ) || exit 1
 ( one_backend -nft "IPv4 queue rule, IPv6 queue rule, reset table inet nfq_gate" \
     nft flush ruleset ) || exit 1
 command -v iptables-legacy >/dev/null || skip "no iptables-legacy"

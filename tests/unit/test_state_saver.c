@@ -5,6 +5,7 @@
  * the old files kept; the final save at shutdown.
  */
 #include <poll.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,6 +118,65 @@ test_save_in_steps(void)
 	ng_engine_free(back);
 }
 
+static _Atomic int held = 1;
+
+/* hold - a job that keeps the writer busy until held is cleared */
+static int
+hold(struct ng_job *j)
+{
+	(void)j;
+	while (atomic_load(&held))
+		usleep(1000);
+	return 0;
+}
+
+/*
+ * test_refused - a writer queue full of other jobs refuses the save: it
+ * is reported as failed and the saver is idle again, so the next save
+ * starts (it used to stay "writing" for ever, and no save ran again).
+ */
+static void
+test_refused(void)
+{
+	struct ng_engine *e = engine(100, 100);
+	struct ng_job jobs[8];
+	struct ng_writer *w;
+	struct ng_saver *sv;
+	char err[512];
+	int i, rc = 0, queued = 0;
+
+	w = ng_writer_start(err, sizeof(err));
+	CHECK(w != NULL && e != NULL);
+	if (w == NULL || e == NULL)
+		return;
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 8; i++) {
+		jobs[i].run = hold;
+		queued += ng_writer_submit(w, &jobs[i]) == 0;
+	}
+	CHECK_EQ(queued, 8);
+	sv = ng_saver_new(w, dir);
+	CHECK_EQ(ng_saver_begin(sv, e, NG_SEC(2), 1000), 1);
+	while (ng_saver_step(sv, e, (size_t)-1))
+		;
+	err[0] = '\0';
+	CHECK_EQ(ng_saver_done(sv, &rc, err, sizeof(err)), 1);
+	CHECK_EQ(rc, -1);
+	CHECK(strstr(err, "refused") != NULL);
+	atomic_store(&held, 0);
+	for (i = 0; i < 8; i++)
+		ng_writer_wait(w, &jobs[i], NG_SEC(5));
+	/* Idle again: the next save starts and is written. */
+	CHECK_EQ(ng_saver_begin(sv, e, NG_SEC(2), 1000), 1);
+	while (ng_saver_step(sv, e, (size_t)-1))
+		;
+	CHECK_EQ(wait_done(w, sv, &rc, err, sizeof(err)), 1);
+	CHECK_EQ(rc, 300);
+	CHECK_EQ(ng_writer_stop(w, NG_SEC(5)), 0);
+	ng_saver_free(sv);
+	ng_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -129,6 +189,7 @@ main(void)
 		return 1;
 	}
 	RUN(test_save_in_steps);
+	RUN(test_refused);
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s.state", dir, k[i]);
 		unlink(path);

@@ -1,0 +1,94 @@
+/*
+ * test_atomic_file.c - the atomic write helper: a state directory that
+ * is a symbolic link to a directory (what systemd's DynamicUser= with
+ * StateDirectory= makes of /var/lib/nfq-gate) is used, while a link
+ * planted at the file itself is replaced, never followed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "test.h"
+
+static char top[] = "/tmp/ngatomic.XXXXXX";
+
+/* read_text - the file's text, "" when it cannot be read */
+static char *
+read_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return buf;
+	n = read(fd, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return buf;
+}
+
+/* test_symlinked_dir - durable saves through a linked state directory */
+static void
+test_symlinked_dir(void)
+{
+	char real[128], link[128], path[256], err[512], buf[64];
+	int i;
+
+	snprintf(real, sizeof(real), "%s/private", top);
+	snprintf(link, sizeof(link), "%s/nfq-gate", top);
+	snprintf(path, sizeof(path), "%s/state", link);
+	CHECK(mkdir(real, 0700) == 0);
+	CHECK(symlink("private", link) == 0);
+	for (i = 0; i < 3; i++) {
+		err[0] = '\0';
+		CHECK_EQ(ng_atomic_write(path, "v1\n", 3, 0600, 1, err,
+		    sizeof(err)), 0);
+		if (err[0] != '\0')
+			fprintf(stderr, "    %s\n", err);
+	}
+	CHECK_STR(read_text(path, buf, sizeof(buf)), "v1\n");
+	snprintf(path, sizeof(path), "%s/state", real);
+	CHECK_STR(read_text(path, buf, sizeof(buf)), "v1\n");
+	unlink(path);
+	rmdir(real);
+	unlink(link);
+}
+
+/* test_link_at_file - a link at the file is replaced, its target kept */
+static void
+test_link_at_file(void)
+{
+	char victim[128], path[128], err[512], buf[64];
+	struct stat st;
+	int fd;
+
+	snprintf(victim, sizeof(victim), "%s/victim", top);
+	snprintf(path, sizeof(path), "%s/state", top);
+	fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && write(fd, "keep\n", 5) == 5);
+	close(fd);
+	CHECK(symlink("victim", path) == 0);
+	CHECK_EQ(ng_atomic_write(path, "new\n", 4, 0600, 1, err,
+	    sizeof(err)), 0);
+	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode));
+	CHECK_STR(read_text(victim, buf, sizeof(buf)), "keep\n");
+	CHECK_STR(read_text(path, buf, sizeof(buf)), "new\n");
+	unlink(path);
+	unlink(victim);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(top) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_symlinked_dir);
+	RUN(test_link_at_file);
+	rmdir(top);
+	return test_done();
+}
