@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "config.h"
 #include "engine.h"
 #include "event_format.h"
@@ -132,16 +133,6 @@ struct live {
 	struct ng_out out;
 	char line[NG_EVENT_LINE_MAX];
 };
-
-static ng_usec
-now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ng_usec)ts.tv_sec * NG_USEC_PER_SEC +
-	    (ng_usec)ts.tv_nsec / 1000;
-}
 
 static void
 usage(void)
@@ -454,7 +445,7 @@ on_packet(const struct ng_nfq_pkt *p, void *arg)
 		return;
 	}
 	ng_engine_packet(l->e, p->data, p->caplen, p->wirelen, p->id,
-	    now_usec(), &l->out);
+	    ng_clock_now(), &l->out);
 	send_releases(l, &l->out);
 	if (l->out.v.action == NG_RESET && is_rst(p))
 		l->out.v.action = NG_ACCEPT;
@@ -642,7 +633,7 @@ stats_view(struct live *l, struct ng_stats_view *v)
 	v->ks = l->have_ks ? &l->ks : NULL;
 	v->queue = l->queue;
 	v->stress = l->stress;
-	v->uptime_sec = (now_usec() - l->start) / NG_USEC_PER_SEC;
+	v->uptime_sec = (ng_clock_now() - l->start) / NG_USEC_PER_SEC;
 	v->pass_evicted = ng_cache_evictions(ng_engine_pass_cache(l->e));
 	v->penalty_evicted = ng_cache_evictions(ng_engine_penalty_box(l->e));
 	v->grey_evicted = ng_cache_evictions(ng_engine_greylist(l->e));
@@ -816,7 +807,7 @@ static void
 on_timer(struct live *l)
 {
 	uint64_t expirations;
-	ng_usec now = now_usec();
+	ng_usec now = ng_clock_now();
 
 	if (read(l->timerfd, &expirations, sizeof(expirations)) < 0 &&
 	    errno != EAGAIN)
@@ -1261,7 +1252,7 @@ start_io(struct live *l)
 		ng_log(LOG_ERR, "state_dir: %s", err);
 		return r == NG_PRIVS_BADDIR ? EX_CONFIG : EX_CANTCREAT;
 	}
-	r = ng_saver_load(l->e, l->cfg.state_dir, now_usec(), time(NULL),
+	r = ng_saver_load(l->e, l->cfg.state_dir, ng_clock_now(), time(NULL),
 	    warn_state);
 	if (r > 0)
 		ng_log(LOG_INFO, "state: %d entries loaded from %s", r,
@@ -1305,7 +1296,7 @@ start_io(struct live *l)
 static ng_usec
 stop_left(const struct live *l, ng_usec cap)
 {
-	ng_usec now = now_usec();
+	ng_usec now = ng_clock_now();
 
 	if (l->stop_by == 0 || now + cap <= l->stop_by)
 		return cap;
@@ -1322,7 +1313,7 @@ final_save(struct live *l)
 	char err[512];
 	int rc;
 
-	rc = ng_saver_final(l->saver, l->e, now_usec(), time(NULL),
+	rc = ng_saver_final(l->saver, l->e, ng_clock_now(), time(NULL),
 	    stop_left(l, SAVE_FINAL_WAIT), err, sizeof(err));
 	if (rc < 0) {
 		l->save_failing = 0;	/* the last word: always logged */
@@ -1352,9 +1343,9 @@ shutdown_gate(struct live *l)
 	l->nfq_last = *ng_nfq_counters(l->q);
 	ng_nfq_close(l->q);
 	l->q = NULL;
-	l->stop_by = now_usec() + SHUTDOWN_WAIT;
+	l->stop_by = ng_clock_now() + SHUTDOWN_WAIT;
 	if (l->nft != NULL)	/* what is queued goes out, unwaited for */
-		ng_nftset_send(l->nft, now_usec(), nft_failed, l);
+		ng_nftset_send(l->nft, ng_clock_now(), nft_failed, l);
 	/* A disk that did not take the save will not take the prom file. */
 	if (final_save(l) == 0 && l->cfg.stats_interval > 0 &&
 	    ng_writer_wait(l->w, &l->prom.job,
@@ -1376,7 +1367,7 @@ policy_facts(const char *addr, struct ng_psvc_facts *f, void *arg)
 
 	if (ng_addr_parse(&a, addr) != 0)
 		return -1;
-	ng_engine_facts(l->e, &a, now_usec(), f);
+	ng_engine_facts(l->e, &a, ng_clock_now(), f);
 	l->st.policy_queries++;
 	ng_log(LOG_DEBUG, "policy query [%s]: country=%s pass=%s grey=%s "
 	    "pregreet=%u", addr, f->country, f->pass, f->grey, f->pregreet);
@@ -1421,7 +1412,7 @@ run(struct live *l)
 			else if (fd == ng_writer_fd(l->w))
 				on_writer(l);
 			else if (l->nft != NULL && fd == ng_nftset_fd(l->nft))
-				ng_nftset_receive(l->nft, now_usec(),
+				ng_nftset_receive(l->nft, ng_clock_now(),
 				    nft_failed, l);
 			else if (fd != ng_nfq_fd(l->q))
 				on_policy(l, fd);	/* the only other fds */
@@ -1433,7 +1424,7 @@ run(struct live *l)
 				check_stress(l);
 		}
 		if (l->nft != NULL)
-			ng_nftset_send(l->nft, now_usec(), nft_failed, l);
+			ng_nftset_send(l->nft, ng_clock_now(), nft_failed, l);
 		ng_saver_step(l->saver, l->e, SAVE_STEP_SLOTS);
 	}
 }
@@ -1492,7 +1483,7 @@ ng_live_main(int argc, char **argv)
 			free(l);
 		return r;
 	}
-	l->start = l->last_save = now_usec();
+	l->start = l->last_save = ng_clock_now();
 	l->next_house = l->start + HOUSEKEEPING;
 	l->next_stats = l->start + l->cfg.stats_interval;
 	l->next_rules = l->start;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cache_file.h"
+#include "clock.h"
 #include "config.h"
 #include "state_saver.h"
 
@@ -176,22 +177,11 @@ ng_saver_done(struct ng_saver *sv, int *rc, char *err, size_t errlen)
 	return 1;
 }
 
-/* mono_now - the monotonic clock, for the final save's one budget */
-static ng_usec
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ng_usec)ts.tv_sec * NG_USEC_PER_SEC +
-	    (ng_usec)ts.tv_nsec / 1000;
-}
-
 int
 ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
     time_t now_wall, ng_usec timeout, char *err, size_t errlen)
 {
-	ng_usec t0 = mono_now(), used;
+	ng_usec t0 = ng_clock_now(), used;
 	int rc;
 
 	/* A save being copied is thrown away: the new one is newer. */
@@ -211,7 +201,7 @@ ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
 	while (ng_saver_step(sv, e, (size_t)-1))
 		;
 	/* One budget for both waits: the stop must end in time. */
-	used = mono_now() - t0;
+	used = ng_clock_now() - t0;
 	if (ng_writer_wait(sv->w, &sv->job, used < timeout ? timeout - used :
 	    0) < 0) {
 		snprintf(err, errlen, "the final save is still being written "
