@@ -44,7 +44,7 @@ one_case() {	# label setup-commands new-client [commands-once-started]
 	grep -q "entries loaded" "$NGT_GATELOG" ||
 	    fail "$label: the good state was not loaded"
 	if [ -n "$4" ]; then
-		nsenter -t "$NGT_GATE_PID" -m sh -c "$4" ||
+		nsenter -t "$NGT_GATE_PID" -m -r sh -c "$4" ||
 		    fail "$label: $4"
 	fi
 	# A known client: PASS OLD from the loaded cache.

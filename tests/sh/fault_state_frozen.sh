@@ -22,11 +22,11 @@ ngt_init
 FROZEN=
 thaw() {
 	[ -n "$FROZEN" ] && [ -n "$NGT_GATE_PID" ] &&
-	    nsenter -t "$NGT_GATE_PID" -m fsfreeze -u "$SD" 2>/dev/null
+	    nsenter -t "$NGT_GATE_PID" -m -r fsfreeze -u "$SD" 2>/dev/null
 	FROZEN=
 }
 freeze() {
-	nsenter -t "$NGT_GATE_PID" -m fsfreeze -f "$SD" || fail "fsfreeze"
+	nsenter -t "$NGT_GATE_PID" -m -r fsfreeze -f "$SD" || fail "fsfreeze"
 	FROZEN=1
 }
 # Saved: ADDR in the gate's pass.state within 5 s; a copy kept.
