@@ -120,7 +120,7 @@ ng_config_defaults(struct ng_config *c)
 	c->deny_action = NG_ACT_REJECT;
 	c->flow_max = 65536;
 	c->flow_idle_timeout = NG_SEC(300);
-	c->flow_halfopen_timeout = NG_SEC(30);
+	c->flow_halfopen_timeout = NG_SEC(70);
 	c->cache_max = 100000;
 	c->queue_maxlen = 65536;
 	c->mark_pass = 0x100;

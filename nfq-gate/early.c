@@ -322,8 +322,12 @@ ng_early_client(struct ng_engine *e, struct ng_flow *f,
 		return;
 	}
 	if ((why = doubt(f, p)) != NG_UV_MAX) {
-		unverified(e, why, p->paylen == 0 && (p->flags & NG_TH_FIN) &&
-		    why != NG_UV_SYN ? NG_ACCEPT : NG_DROP, out);
+		/*
+		 * Dropped, FINs too: a real client's FIN is always believed,
+		 * and an unbelieved one with a bad ack would make the
+		 * server's listener answer with a RST of the bot's choosing.
+		 */
+		unverified(e, why, NG_DROP, out);
 		return;
 	}
 	/* The sender knows the server's ISN: this is the real client. */
@@ -331,8 +335,7 @@ ng_early_client(struct ng_engine *e, struct ng_flow *f,
 	    !seq_gt(p->ack, seen_end(e, f));
 	if (p->paylen == 0 && !covers && p->ack != f->st.srv_isn + 1) {
 		/* It acks greeting bytes it cannot have: proves nothing. */
-		unverified(e, NG_UV_UNRELEASED, p->flags & NG_TH_FIN ?
-		    NG_ACCEPT : NG_DROP, out);
+		unverified(e, NG_UV_UNRELEASED, NG_DROP, out);
 		return;
 	}
 	f->st.established = 1;
@@ -376,6 +379,9 @@ ng_early_old(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
 		if ((p->flags & (NG_TH_SYN | NG_TH_ACK)) ==
 		    (NG_TH_SYN | NG_TH_ACK))
 			server_synack(e, f, p, now, out);
+		else if (f->st.have_isn)	/* the greeting goes straight out */
+			f->st.srv_max = seq_max(f->st.srv_max, p->seq +
+			    p->paylen + (p->flags & NG_TH_FIN ? 1 : 0));
 		return;
 	}
 	if (p->flags & NG_TH_RST)
@@ -428,6 +434,26 @@ hold(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
 	out->v.hold_until = f->st.release_at;
 }
 
+/*
+ * server_rst - the MTA gave up on the client: nothing left to judge, but
+ * only for a RST inside what the server sent.  A listener answers a
+ * segment with a bad ack (a bot's, in SYN_RECV) with a RST whose
+ * sequence number is that ack: the bot's choice, and the half-open
+ * connection stays, so such a RST must not end the test.
+ */
+static void
+server_rst(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
+    struct ng_out *out)
+{
+	if (f->st.have_isn &&
+	    !seq_in(p->seq, f->st.srv_isn + 1, f->st.srv_max)) {
+		unverified(e, NG_UV_RST, NG_ACCEPT, out);
+		return;
+	}
+	f->st.phase = NG_PH_DONE;
+	ng_early_release(e, f, NG_DROP, out);
+}
+
 void
 ng_early_server(struct ng_engine *e, struct ng_flow *f,
     const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out)
@@ -439,9 +465,7 @@ ng_early_server(struct ng_engine *e, struct ng_flow *f,
 		return;
 	}
 	if (p->flags & NG_TH_RST) {
-		/* The MTA gave up on the client; nothing left to judge. */
-		f->st.phase = NG_PH_DONE;
-		ng_early_release(e, f, NG_DROP, out);
+		server_rst(e, f, p, out);
 		return;
 	}
 	if (f->st.have_isn)

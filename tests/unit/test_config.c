@@ -70,7 +70,7 @@ test_defaults(void)
 	CHECK_EQ(c.allow.n + c.deny.n + c.nolisting.n, 0);
 	CHECK_EQ(c.flow_max, 65536);
 	CHECK_EQ(c.flow_idle_timeout, NG_SEC(300));
-	CHECK_EQ(c.flow_halfopen_timeout, NG_SEC(30));
+	CHECK_EQ(c.flow_halfopen_timeout, NG_SEC(70));
 	CHECK_EQ(c.cache_max, 100000);
 	CHECK_EQ(c.queue_maxlen, 65536);
 	CHECK_EQ(c.mark_pass, 0x100);

@@ -649,9 +649,9 @@ test_idle_expiry(void)
 
 	cpkt(e, CLI, 1, NG_TH_SYN, 1, 0, NULL, 1, NG_SEC(10));
 	CHECK_EQ(ng_engine_stats(e)->flows_now, 1);
-	ng_engine_tick(e, NG_SEC(20), &out);
+	ng_engine_tick(e, NG_SEC(79), &out);	/* half-open timeout 70 s */
 	CHECK_EQ(ng_engine_stats(e)->flows_now, 1);
-	ng_engine_tick(e, NG_SEC(41), &out);
+	ng_engine_tick(e, NG_SEC(81), &out);
 	CHECK_EQ(ng_engine_stats(e)->flows_now, 0);
 	CHECK_EQ(ng_engine_stats(e)->flows_expired, 1);
 	ng_engine_free(e);
@@ -809,8 +809,8 @@ test_spoofed_syn_then_data(void)
 	cpkt(e, CLI, 5555, NG_TH_PSH, 1001, 0, "EHLO x\r\n", 5, MS(4));
 	CHECK_EQ(out.v.action, NG_DROP);	/* no ACK flag at all */
 	cpkt(e, CLI, 5555, NG_TH_FIN | NG_TH_ACK, 1001, 5001, NULL, 6, MS(5));
-	CHECK_EQ(out.nev, 0);			/* left to the kernel */
-	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.nev, 0);		/* an unbelieved FIN is dropped too */
+	CHECK_EQ(out.v.action, NG_DROP);
 	CHECK_EQ(st->events[NG_EV_PREGREET], 0);
 	CHECK(!boxed(e, CLI, MS(6)));
 	ng_engine_free(e);
@@ -845,7 +845,7 @@ test_blind_injection(void)
 	    MS(103));
 	cpkt(e, CLI, 6000, NG_TH_FIN | NG_TH_ACK, 1001, 12345, NULL, 9,
 	    MS(104));
-	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.action, NG_DROP);	/* bad ack: not believed */
 	cpkt(e, CLI, 6000, NG_TH_SYN, 31337, 0, "EHLO\r\n", 10, MS(105));
 	CHECK_EQ(out.v.action, NG_ACCEPT);	/* challenge-ACKed there */
 	cpkt(e, CLI, 6000, NG_TH_SYN | NG_TH_ACK, 31337, 5001, NULL, 11,
@@ -1315,6 +1315,91 @@ test_pass_old_needs_handshake(void)
 	ng_engine_free(e);
 }
 
+/*
+ * A bot's FIN with a bad ack, sent while the server is half-open, makes
+ * the listener answer with a RST whose sequence number is that ack (the
+ * bot's choice) and keep the half-open connection.  Neither the FIN nor
+ * that RST may end the test: the bot's command after the handshake is
+ * still PREGREET.
+ */
+static void
+test_bad_ack_fin_and_listener_rst(void)
+{
+	struct ng_engine *e = engine(NULL);
+
+	cpkt(e, BOT, 30, NG_TH_SYN, 1000, 0, NULL, 1, 0);
+	spkt(e, BOT, 30, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2, 0);
+	cpkt(e, BOT, 30, NG_TH_FIN | NG_TH_ACK, 1001, 5002, NULL, 3, MS(1));
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK(!has_event(NG_EV_HANGUP));
+	spkt(e, BOT, 30, NG_TH_RST, 5002, 0, NULL, 4, MS(2));
+	CHECK(!has_event(NG_EV_HANGUP));
+	cpkt(e, BOT, 30, NG_TH_ACK, 1001, 5001, "EHLO bot\r\n", 5, MS(3));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_RESET);
+	/* A RST inside what the server sent still ends a test. */
+	cpkt(e, CLI, 31, NG_TH_SYN, 1000, 0, NULL, 6, MS(10));
+	spkt(e, CLI, 31, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 7, MS(10));
+	spkt(e, CLI, 31, NG_TH_RST, 5001, 0, NULL, 8, MS(11));
+	cpkt(e, CLI, 31, NG_TH_ACK, 1001, 5001, "EHLO x\r\n", 9, MS(12));
+	CHECK(!has_event(NG_EV_PREGREET));
+	ng_engine_free(e);
+}
+
+/*
+ * A bot that never ACKs keeps its flow alive through the server's
+ * SYN-ACK retransmissions (1, 3, 7, 15, 31 s); the last gap before the
+ * server gives up is 32 s.  The default half-open timeout outlasts it,
+ * so an ACK with a command at 62 s is still judged, not midstream.
+ */
+static void
+test_halfopen_outlasts_synack_retries(void)
+{
+	static const unsigned rtx[] = { 1, 3, 7, 15, 31 };
+	struct ng_engine *e = engine(NULL);
+	unsigned i;
+
+	cpkt(e, BOT, 32, NG_TH_SYN, 1000, 0, NULL, 1, 0);
+	spkt(e, BOT, 32, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2, 0);
+	for (i = 0; i < sizeof(rtx) / sizeof(rtx[0]); i++) {
+		ng_engine_tick(e, NG_SEC(rtx[i]), &out);
+		spkt(e, BOT, 32, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL,
+		    3 + i, NG_SEC(rtx[i]));
+	}
+	ng_engine_tick(e, NG_SEC(62), &out);
+	cpkt(e, BOT, 32, NG_TH_ACK, 1001, 5001, "EHLO bot\r\n", 9,
+	    NG_SEC(62));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.midstream, 0);
+	ng_engine_free(e);
+}
+
+/*
+ * A PASS OLD flow confirms at a believed client segment.  If the
+ * handshake ACK never reached the gate, the first segment it sees acks
+ * the greeting: that must count (the greeting went straight out, so
+ * it is part of what the server sent).
+ */
+static void
+test_pass_old_confirms_on_greeting_ack(void)
+{
+	struct ng_engine *e = engine(pass_segments);
+	ng_usec t = NG_SEC(100);
+
+	pass_once(e, CLI, t);
+	t += NG_SEC(20);
+	cpkt(e, CLI, 7002, NG_TH_SYN, 1000, 0, NULL, 1, t);
+	CHECK(has_event(NG_EV_PASS_OLD));
+	spkt(e, CLI, 7002, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2, t);
+	/* (the handshake ACK is lost before the gate) */
+	spkt(e, CLI, 7002, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 3, t);
+	cpkt(e, CLI, 7002, NG_TH_ACK, 1001, 5009, "EHLO x\r\n", 4, t);
+	CHECK_EQ(out.v.confirm, 1);
+	CHECK_EQ(out.v.offload, 1);
+	pass_entry_is(e, t + NG_SEC(1), 2, 1, "old");
+	ng_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -1352,5 +1437,8 @@ main(void)
 	RUN(test_penalty_prefix);
 	RUN(test_spoofer_cannot_forge_verdicts);
 	RUN(test_spoof_controls);
+	RUN(test_bad_ack_fin_and_listener_rst);
+	RUN(test_halfopen_outlasts_synack_retries);
+	RUN(test_pass_old_confirms_on_greeting_ack);
 	return test_done();
 }
