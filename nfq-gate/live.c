@@ -1392,6 +1392,9 @@ run(struct live *l)
 	struct epoll_event evs[16];
 	int i, n, fd;
 
+	/* The first look at the rules before the first packet: a reset is
+	 * re-injected only once the reset rule is known to be there. */
+	check_rules(l, ng_clock_now());
 	while (!l->stop) {
 		arm_timer(l);
 		/* A save being copied: look, then copy a step. */
