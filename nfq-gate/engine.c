@@ -17,6 +17,7 @@
  * parser walks); accepting it would let the MTA read them unjudged.  A
  * real client never sends them, and TCP retransmits what was lost.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,26 @@ ng_unverified_total(const struct ng_stats *st)
 	for (i = 0; i < NG_UV_MAX; i++)
 		n += st->unverified[i];
 	return n;
+}
+
+/* ng_unverified_format - the total, the dropped count and each reason */
+char *
+ng_unverified_format(char *buf, size_t len, const struct ng_stats *st)
+{
+	size_t n;
+	unsigned i;
+	int w;
+
+	w = snprintf(buf, len, "unverified=%llu dropped=%llu",
+	    (unsigned long long)ng_unverified_total(st),
+	    (unsigned long long)st->unverified_dropped);
+	for (i = 0; w >= 0 && i < NG_UV_MAX; i++) {
+		n = strlen(buf);
+		w = snprintf(buf + n, len - n, " %s=%llu",
+		    ng_unverified_name(i),
+		    (unsigned long long)st->unverified[i]);
+	}
+	return buf;
 }
 
 /*

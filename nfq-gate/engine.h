@@ -207,5 +207,8 @@ const char *ng_event_type_name(uint8_t type);
 const char *ng_decision_name(uint8_t decision);
 const char *ng_unverified_name(unsigned reason);
 uint64_t ng_unverified_total(const struct ng_stats *st);
+/* "unverified=N dropped=N syn=N ..." for the log and the replay summary;
+ * returns buf, cut short (still terminated) if len is too small. */
+char *ng_unverified_format(char *buf, size_t len, const struct ng_stats *st);
 
 #endif

@@ -282,6 +282,7 @@ summary(const struct replay *r)
 {
 	const struct ng_stats *st = ng_engine_stats(r->e);
 	uint64_t bad = 0, bad_link;
+	char line[256];
 	int i;
 
 	for (i = 0; i < NG_PKT_STATUS_MAX && i < 8; i++)
@@ -309,16 +310,8 @@ summary(const struct replay *r)
 	    (unsigned long long)st->malformed[NG_PKT_BAD_TCPHDR],
 	    (unsigned long long)r->link_status[NG_LINK_SHORT],
 	    (unsigned long long)r->link_status[NG_LINK_TOO_MANY_TAGS]);
-	fprintf(stderr, "summary: unverified=%llu dropped=%llu syn=%llu "
-	    "no_handshake=%llu seq=%llu ack=%llu unreleased=%llu rst=%llu\n",
-	    (unsigned long long)ng_unverified_total(st),
-	    (unsigned long long)st->unverified_dropped,
-	    (unsigned long long)st->unverified[NG_UV_SYN],
-	    (unsigned long long)st->unverified[NG_UV_HANDSHAKE],
-	    (unsigned long long)st->unverified[NG_UV_SEQ],
-	    (unsigned long long)st->unverified[NG_UV_ACK],
-	    (unsigned long long)st->unverified[NG_UV_UNRELEASED],
-	    (unsigned long long)st->unverified[NG_UV_RST]);
+	fprintf(stderr, "summary: %s\n",
+	    ng_unverified_format(line, sizeof(line), st));
 	fprintf(stderr, "summary: not_tcp_or_other_port=%llu not_ip=%llu "
 	    "fragments=%llu midstream=%llu\n",
 	    (unsigned long long)st->not_tcp,

@@ -75,23 +75,10 @@ static void
 log_unverified(const struct ng_stats *e)
 {
 	char line[256];
-	size_t n = 0;
-	unsigned i;
-	int w;
 
-	line[0] = '\0';
-	for (i = 0; i < NG_UV_MAX; i++) {
-		w = snprintf(line + n, sizeof(line) - n, " %s=%llu",
-		    ng_unverified_name(i), (unsigned long long)e->unverified[i]);
-		if (w < 0 || (size_t)w >= sizeof(line) - n)
-			break;
-		n += (size_t)w;
-	}
-	ng_log(LOG_INFO, "statistics: unverified=%llu dropped=%llu%s "
-	    "malformed=%llu fragments=%llu midstream=%llu",
-	    (unsigned long long)ng_unverified_total(e),
-	    (unsigned long long)e->unverified_dropped,
-	    line, (unsigned long long)malformed_total(e),
+	ng_log(LOG_INFO, "statistics: %s malformed=%llu fragments=%llu "
+	    "midstream=%llu", ng_unverified_format(line, sizeof(line), e),
+	    (unsigned long long)malformed_total(e),
 	    (unsigned long long)e->fragments, (unsigned long long)e->midstream);
 }
 
