@@ -50,8 +50,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -In
 LIBS     = -lnetfilter_queue -lmnl -lnftnl -lpcap -lz -lcap -lseccomp -lm
 TESTLIBS = $(LIBS) -lmaxminddb
 
-LIB_SRC  = $(filter-out %_main.c, $(wildcard nfq-gate/*.c))
+# The rooms of nfq-gate/ (README "Layout"); cli/ holds the mains.
+ROOMS    = base engine netdb conf daemon replay
+LIB_SRC  = $(foreach r,$(ROOMS),$(wildcard nfq-gate/$(r)/*.c))
 LIB_OBJ  = $(LIB_SRC:nfq-gate/%.c=$(B)/obj/%.o)
+LIB_HDR  = $(wildcard nfq-gate/*/*.h)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 HELP_SRC = $(wildcard tests/helpers/*.c)
@@ -66,7 +69,7 @@ PROGS    = $(B)/nfq-gate $(B)/nfq-gate-db
 
 all: $(PROGS)
 
-$(B)/obj/%.o: nfq-gate/%.c $(wildcard nfq-gate/*.h)
+$(B)/obj/%.o: nfq-gate/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -74,10 +77,10 @@ $(B)/libnfqgate.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/nfq-gate: nfq-gate/gate_main.c $(B)/libnfqgate.a
+$(B)/nfq-gate: nfq-gate/cli/gate_main.c $(B)/libnfqgate.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
 
-$(B)/nfq-gate-db: nfq-gate/db_main.c $(B)/libnfqgate.a
+$(B)/nfq-gate-db: nfq-gate/cli/db_main.c $(B)/libnfqgate.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/test.h $(B)/libnfqgate.a

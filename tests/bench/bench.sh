@@ -96,8 +96,8 @@ have() { [ -x "$1" ]; }
 
 # Does the gate binary run the live front-end yet?
 have_live() {
-	have "$GATE" && grep -q ng_live_main "$NG_ROOT/nfq-gate/gate_main.c" &&
-	    ls "$NG_ROOT"/nfq-gate/live*.c >/dev/null 2>&1
+	have "$GATE" && grep -q ng_live_main "$NG_ROOT/nfq-gate/cli/gate_main.c" &&
+	    ls "$NG_ROOT"/nfq-gate/daemon/live*.c >/dev/null 2>&1
 }
 
 # VmRSS of a process in kB.

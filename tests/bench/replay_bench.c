@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "front.h"
+#include "replay/replay.h"
 
 #define ROUNDS 3
 

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "netdb.h"
-#include "netdb_build.h"
-#include "netdb_input.h"
+#include "base/addr.h"
+#include "netdb/netdb.h"
+#include "netdb/netdb_build.h"
+#include "netdb/netdb_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "netdb.h"
-#include "netdb_build.h"
-#include "netdb_format.h"
+#include "base/addr.h"
+#include "netdb/netdb.h"
+#include "netdb/netdb_build.h"
+#include "netdb/netdb_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

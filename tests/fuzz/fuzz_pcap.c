@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
-#include "event_format.h"
-#include "linktype.h"
+#include "engine/engine.h"
+#include "engine/event_format.h"
+#include "replay/linktype.h"
 
 #define MAX_FRAMES 4096
 

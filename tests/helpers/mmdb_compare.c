@@ -19,9 +19,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "addr.h"
-#include "netdb.h"
-#include "netdb_build.h"
+#include "base/addr.h"
+#include "netdb/netdb.h"
+#include "netdb/netdb_build.h"
 
 struct row {
 	ng_u128 lo, hi;

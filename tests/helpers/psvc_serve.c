@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "psvc_sock.h"
+#include "daemon/psvc_sock.h"
 
 static int
 facts(const char *a, struct ng_psvc_facts *f, void *arg)

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "addr.h"
-#include "packet.h"
+#include "base/addr.h"
+#include "engine/packet.h"
 
 struct tpkt {
 	uint8_t b[2048];

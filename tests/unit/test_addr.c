@@ -1,8 +1,8 @@
 /*
  * test_addr.c - address parsing, printing, masking, and CIDR lists.
  */
-#include "addr.h"
-#include "cidr.h"
+#include "base/addr.h"
+#include "base/cidr.h"
 #include "test.h"
 
 static void

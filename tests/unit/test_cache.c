@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "cache_file.h"
+#include "engine/cache.h"
+#include "daemon/cache_file.h"
 #include "test.h"
 
 static struct ng_addr

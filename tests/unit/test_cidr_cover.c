@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "cidr_cover.h"
+#include "base/addr.h"
+#include "netdb/cidr_cover.h"
 #include "test.h"
 
 #define MAXP 600

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "conf/config.h"
 #include "test.h"
 
 static char tmpdir[] = "/tmp/ngcfg.XXXXXX";

@@ -2,10 +2,10 @@
  * test_engine.c - the engine end to end on hand-built packet sequences:
  * the greeting test, policy precedence, greylisting, holds and eviction.
  */
-#include "engine.h"
-#include "cache.h"
+#include "engine/engine.h"
+#include "engine/cache.h"
 #include "pktbuild.h"
-#include "psvc.h"
+#include "daemon/psvc.h"
 #include "test.h"
 
 #define CLI "198.51.100.10"

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "event_format.h"
+#include "engine/event_format.h"
 #include "test.h"
 
 static char buf[NG_EVENT_LINE_MAX];

@@ -3,8 +3,8 @@
  * keys chosen to share one bucket under the old hash spread out.
  */
 #include "../bench/oldhash.h"
-#include "flow.h"
-#include "timerq.h"
+#include "engine/flow.h"
+#include "engine/timerq.h"
 #include "test.h"
 
 static const uint8_t K1[16] = { 42 }, K2[16] = { 1 };

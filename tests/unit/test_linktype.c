@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "linktype.h"
+#include "replay/linktype.h"
 #include "test.h"
 
 static uint8_t f[256];

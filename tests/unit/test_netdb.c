@@ -12,11 +12,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "addr.h"
-#include "netdb.h"
-#include "netdb_build.h"
-#include "netdb_format.h"
-#include "netdb_input.h"
+#include "base/addr.h"
+#include "netdb/netdb.h"
+#include "netdb/netdb_build.h"
+#include "netdb/netdb_format.h"
+#include "netdb/netdb_input.h"
 #include "test.h"
 
 static char err[512];

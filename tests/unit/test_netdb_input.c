@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "addr.h"
-#include "netdb_build.h"
-#include "netdb_input.h"
+#include "base/addr.h"
+#include "netdb/netdb_build.h"
+#include "netdb/netdb_input.h"
 #include "test.h"
 
 static struct ng_nrows rows;

@@ -11,8 +11,8 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 
-#include "nfq.h"
-#include "stats.h"
+#include "daemon/nfq.h"
+#include "daemon/stats.h"
 #include "test.h"
 
 static char buf[8192];

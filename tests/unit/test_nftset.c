@@ -11,7 +11,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "nftset.h"
+#include "daemon/nftset.h"
 #include "test.h"
 
 #define T0 NG_SEC(100)

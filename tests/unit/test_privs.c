@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "privs.h"
+#include "daemon/privs.h"
 #include "test.h"
 
 #define OTHER	65534	/* nobody's ids on Debian; any non-root id works */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "psvc.h"
+#include "daemon/psvc.h"
 #include "test.h"
 
 static const char req[] =

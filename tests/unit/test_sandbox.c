@@ -28,7 +28,7 @@
 #include <unistd.h>
 #include <valgrind/valgrind.h>
 
-#include "sandbox.h"
+#include "daemon/sandbox.h"
 #include "test.h"
 
 enum { TRY_NETLINK, TRY_UNIX, TRY_INET, TRY_INET6, TRY_EXEC, TRY_FORK,

@@ -4,7 +4,7 @@
  * Bernstein's paper works the 15-byte message through to a129ca6149be45e5;
  * the others are from the authors' reference vectors.
  */
-#include "siphash.h"
+#include "base/siphash.h"
 #include "test.h"
 
 static void

@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "config.h"
-#include "state_saver.h"
+#include "engine/cache.h"
+#include "conf/config.h"
+#include "daemon/state_saver.h"
 #include "test.h"
-#include "writer.h"
+#include "daemon/writer.h"
 
 static char dir[] = "/tmp/ngsaver.XXXXXX";
 

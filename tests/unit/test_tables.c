@@ -5,8 +5,8 @@
  * for newcomers), PASS OLD keeps a regular sender in a pass cache that
  * one-off passes keep filling, and verdicts do not depend on the hash key.
  */
-#include "cache.h"
-#include "engine.h"
+#include "engine/cache.h"
+#include "engine/engine.h"
 #include "pktbuild.h"
 #include "test.h"
 

@@ -1,0 +1,1184 @@
+/*
+ * config.c - read nfq-gate.conf into struct ng_config.
+ *
+ * "key = value" lines in the spirit of Postfix's main.cf.  The parser
+ * works on a file image so that start-up, SIGHUP reloads, tests and the
+ * fuzzer share one code path, and so a reload can build a complete new
+ * config before it replaces the one in force.  Every error names the
+ * file and line; an unknown key or a second line for a single-valued key
+ * is an error, because a typo in a gate's policy should stop the gate
+ * from starting, not silently do nothing.
+ *
+ * Keys live in one table (name, setter, field) so the unknown-key and
+ * duplicate checks have one place to look.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/addr.h"
+#include "conf/config.h"
+#include "daemon/psvc.h"
+
+#define LINE_MAX_LEN 4096
+#define COUNT_MAX (1UL << 26)
+/* Longer than any sane TTL, short enough that now + ttl never wraps. */
+#define DURATION_MAX NG_SEC(100ULL * 366 * 86400)
+
+struct parse;
+struct key;
+typedef int (*setter)(struct parse *, const struct key *, char *);
+
+struct key {
+	const char *name;
+	setter set;
+	size_t off;		/* the field in struct ng_config */
+	size_t off6;		/* prefixes: the IPv6 field */
+	int repeat;		/* may appear on several lines */
+};
+
+#define NKEYS_MAX 64
+
+struct parse {
+	struct ng_config *c;
+	const char *name;
+	const char *dir;	/* for relative allow_file paths */
+	unsigned line;
+	unsigned seen[NKEYS_MAX];	/* line each key was set on */
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct parse *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->err == NULL || p->errlen == 0)
+		return -1;
+	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void warn(struct parse *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A doubt worth a log line, not a refusal: a line in c->warnings. */
+static void
+warn(struct parse *p, const char *fmt, ...)
+{
+	char line[256];
+	size_t used = strlen(p->c->warnings);
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s:%u: ", p->name, p->line);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* A full buffer drops whole lines, never half of one. */
+	if (used + strlen(line) + 2 <= sizeof(p->c->warnings))
+		snprintf(p->c->warnings + used, sizeof(p->c->warnings) - used,
+		    "%s\n", line);
+}
+
+void
+ng_config_defaults(struct ng_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ports[0] = 25;
+	c->nports = 1;
+	c->greet_pause = NG_SEC(6);
+	c->greet_pause_stress = NG_SEC(2);
+	c->pregreet_action = NG_PREGREET_RESET;
+	c->penalty_ttl = NG_SEC(3600);
+	c->penalty_prefix4 = 32;
+	c->penalty_prefix6 = 64;	/* a subscriber holds a /64 at least */
+	c->pass_ttl = NG_SEC(86400);
+	c->pass_prefix4 = 32;
+	c->pass_prefix6 = 128;
+	c->greylist_delay = NG_SEC(60);
+	c->greylist_window = NG_SEC(4 * 3600);
+	c->greylist_prefix4 = 32;
+	c->greylist_prefix6 = 128;
+	c->default_action = NG_ACT_TEST;
+	c->deny_action = NG_ACT_REJECT;
+	c->flow_max = 65536;
+	c->flow_idle_timeout = NG_SEC(300);
+	c->flow_halfopen_timeout = NG_SEC(70);
+	c->cache_max = 100000;
+	c->queue_maxlen = 65536;
+	c->mark_pass = 0x100;
+	c->mark_reset = 0x200;
+	c->mark_test = 0x400;
+	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/nfq-gate");
+	snprintf(c->user, sizeof(c->user), "nfq-gate");
+	c->stats_interval = NG_SEC(60);
+	c->log_rate = 1000;
+	c->sandbox = 1;
+	c->rules_check = NG_SEC(10);
+	snprintf(c->policy_socket_owner, sizeof(c->policy_socket_owner),
+	    "postfix");
+	c->policy_socket_mode = 0660;
+	snprintf(c->policy_action, sizeof(c->policy_action),
+	    "PREPEND X-NFQ-Gate: country=%%c; pass=%%p");
+	snprintf(c->policy_action_penalty, sizeof(c->policy_action_penalty),
+	    "DEFER_IF_PERMIT pre-greeting traffic from your address");
+}
+
+void
+ng_config_free(struct ng_config *c)
+{
+	ng_cidr_list_free(&c->allow);
+	ng_cidr_list_free(&c->deny);
+	ng_cidr_list_free(&c->nolisting);
+	ng_cidr_list_free(&c->mynetworks);
+}
+
+int
+ng_config_copy(struct ng_config *dst, const struct ng_config *src)
+{
+	*dst = *src;
+	ng_cidr_list_init(&dst->allow);
+	ng_cidr_list_init(&dst->deny);
+	ng_cidr_list_init(&dst->nolisting);
+	ng_cidr_list_init(&dst->mynetworks);
+	if (ng_cidr_list_copy(&dst->allow, &src->allow) < 0 ||
+	    ng_cidr_list_copy(&dst->deny, &src->deny) < 0 ||
+	    ng_cidr_list_copy(&dst->nolisting, &src->nolisting) < 0 ||
+	    ng_cidr_list_copy(&dst->mynetworks, &src->mynetworks) < 0) {
+		ng_config_free(dst);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ng_config_is_port(const struct ng_config *c, uint16_t port)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nports; i++)
+		if (c->ports[i] == port)
+			return 1;
+	return 0;
+}
+
+/*
+ * The host's own loopback is never judged, whatever the firewall sends:
+ * local submissions and monitoring must not wait for a greeting test.
+ * IPv4-mapped loopback counts too.
+ */
+static int
+is_loopback(const struct ng_addr *a)
+{
+	static const uint8_t v6[16] = { [15] = 1 };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->family == 4)
+		return a->b[0] == 127;
+	return memcmp(a->b, v6, 16) == 0 ||
+	    (memcmp(a->b, mapped, 12) == 0 && a->b[12] == 127);
+}
+
+int
+ng_config_never_judged(const struct ng_config *c, const struct ng_addr *a)
+{
+	return is_loopback(a) || ng_cidr_list_match(&c->mynetworks, a);
+}
+
+uint8_t
+ng_config_country_action(const struct ng_config *c, uint16_t cc)
+{
+	unsigned i;
+
+	for (i = 0; i < c->ncountry; i++)
+		if (c->country[i].cc == cc)
+			return c->country[i].action;
+	return NG_ACT_NONE;
+}
+
+static const char *action_names[] = {
+	"none", "pass", "test", "greylist", "reject", "drop"
+};
+
+const char *
+ng_policy_action_name(uint8_t action)
+{
+	return action <= NG_ACT_DROP ? action_names[action] : "?";
+}
+
+static int
+parse_action(const char *s)
+{
+	int i;
+
+	if (strcmp(s, "reset") == 0)	/* what a reject does: a TCP RST */
+		return NG_ACT_REJECT;
+	for (i = NG_ACT_PASS; i <= NG_ACT_DROP; i++)
+		if (strcmp(s, action_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "6s", "500ms", "2m", "1h", "1d", "1w"; a bare number is seconds. */
+int
+ng_parse_duration(const char *s, ng_usec *out)
+{
+	static const struct { const char *u; ng_usec mul; } units[] = {
+		{ "", NG_USEC_PER_SEC }, { "s", NG_USEC_PER_SEC },
+		{ "ms", 1000 }, { "m", 60 * NG_USEC_PER_SEC },
+		{ "h", 3600 * NG_USEC_PER_SEC }, { "d", 86400 * NG_USEC_PER_SEC },
+		{ "w", 7 * 86400 * NG_USEC_PER_SEC }
+	};
+	ng_usec v = 0;
+	size_t i;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		v = v * 10 + (ng_usec)(*s - '0');
+		if (v > DURATION_MAX)
+			return -1;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(s, units[i].u) == 0) {
+			if (v > DURATION_MAX / units[i].mul)
+				return -1;
+			*out = v * units[i].mul;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Decimal, or hex with 0x when base is 0 (marks read better in hex). */
+static int
+parse_uint(const char *s, int base, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	if (base == 0 && s[0] == '0' && s[1] != 'x' && s[1] != 'X')
+		base = 10;	/* no octal surprises: 010 is ten */
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void *
+field(struct parse *p, const struct key *k)
+{
+	return (char *)p->c + k->off;
+}
+
+/* Split a value list on commas and blanks; calls fn for each word. */
+static int
+each_word(struct parse *p, char *v, int (*fn)(struct parse *, const char *,
+    void *), void *arg)
+{
+	char *w, *save = NULL;
+	int n = 0;
+
+	for (w = strtok_r(v, ", \t", &save); w; w = strtok_r(NULL, ", \t",
+	    &save)) {
+		if (fn(p, w, arg) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+static int
+add_port(struct parse *p, const char *w, void *arg)
+{
+	struct ng_config *c = p->c;
+	unsigned long v;
+
+	(void)arg;
+	if (parse_uint(w, 10, 65535, &v) < 0 || v == 0)
+		return fail(p, "ports: bad port \"%s\"", w);
+	if (v == 465)
+		return fail(p, "ports: 465 is SMTPS (implicit TLS): its clients "
+		    "speak first, so every one would fail the greeting test");
+	if (v == 587)
+		warn(p, "ports: 587 is submission, mostly your own "
+		    "authenticated users; the greeting test only delays them");
+	if (ng_config_is_port(c, (uint16_t)v))
+		return fail(p, "ports: port %lu listed twice", v);
+	if (c->nports == NG_PORTS_MAX)
+		return fail(p, "ports: at most %d ports", NG_PORTS_MAX);
+	c->ports[c->nports++] = (uint16_t)v;
+	return 0;
+}
+
+static int
+set_ports(struct parse *p, const struct key *k, char *v)
+{
+	int n;
+
+	(void)k;
+	p->c->nports = 0;
+	if ((n = each_word(p, v, add_port, NULL)) == 0)
+		return fail(p, "ports: empty");
+	return n < 0 ? -1 : 0;
+}
+
+static int
+set_duration(struct parse *p, const struct key *k, char *v)
+{
+	if (ng_parse_duration(v, field(p, k)) < 0)
+		return fail(p, "%s: bad duration \"%s\"", k->name, v);
+	return 0;
+}
+
+static int
+set_count(struct parse *p, const struct key *k, char *v)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 10, COUNT_MAX, &n) < 0 || n == 0)
+		return fail(p, "%s: bad count \"%s\" (1 to %lu)", k->name, v,
+		    COUNT_MAX);
+	*(unsigned *)field(p, k) = (unsigned)n;
+	return 0;
+}
+
+/* A count where 0 means "no limit". */
+static int
+set_limit(struct parse *p, const struct key *k, char *v)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 10, COUNT_MAX, &n) < 0)
+		return fail(p, "%s: bad number \"%s\" (0 for no limit, to "
+		    "%lu)", k->name, v, COUNT_MAX);
+	*(unsigned *)field(p, k) = (unsigned)n;
+	return 0;
+}
+
+/* Bytes with an optional k or m (binary); 0 means "work it out". */
+static int
+set_bytes(struct parse *p, const struct key *k, char *v)
+{
+	char num[32];
+	size_t n = strlen(v);
+	unsigned long b, mul = 1;
+
+	if (n > 0 && (v[n - 1] == 'k' || v[n - 1] == 'K'))
+		mul = 1024, n--;
+	else if (n > 0 && (v[n - 1] == 'm' || v[n - 1] == 'M'))
+		mul = 1024 * 1024, n--;
+	if (n == 0 || n >= sizeof(num))
+		return fail(p, "%s: bad size \"%s\"", k->name, v);
+	memcpy(num, v, n);
+	num[n] = '\0';
+	if (parse_uint(num, 10, (1UL << 30) / mul, &b) < 0)
+		return fail(p, "%s: bad size \"%s\" (bytes, k or m; at "
+		    "most 1024m)", k->name, v);
+	*(unsigned *)field(p, k) = (unsigned)(b * mul);
+	return 0;
+}
+
+static int
+set_bool(struct parse *p, const struct key *k, char *v)
+{
+	int b;
+
+	if (strcmp(v, "yes") == 0)
+		b = 1;
+	else if (strcmp(v, "no") == 0)
+		b = 0;
+	else
+		return fail(p, "%s: bad value \"%s\" (yes or no)", k->name, v);
+	*(int *)field(p, k) = b;
+	return 0;
+}
+
+static int
+set_mark(struct parse *p, const struct key *k, char *v)
+{
+	unsigned long m;
+
+	if (parse_uint(v, 0, 0xffffffffUL, &m) < 0 || m == 0)
+		return fail(p, "%s: bad mark \"%s\"", k->name, v);
+	*(uint32_t *)field(p, k) = (uint32_t)m;
+	return 0;
+}
+
+static int
+set_string(struct parse *p, const struct key *k, char *v, size_t len)
+{
+	if (strlen(v) >= len)
+		return fail(p, "%s: value too long (max %zu)", k->name,
+		    len - 1);
+	snprintf(field(p, k), len, "%s", v);
+	return 0;
+}
+
+static int
+set_path(struct parse *p, const struct key *k, char *v)
+{
+	return set_string(p, k, v, NG_PATH_MAX);
+}
+
+static int
+set_state_dir(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return set_string(p, k, v, NG_PATH_MAX);
+}
+
+static int
+set_user(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0' || strpbrk(v, " \t:/") != NULL)
+		return fail(p, "%s: bad user name \"%s\"", k->name, v);
+	return set_string(p, k, v, sizeof(p->c->user));
+}
+
+/* "user" or "user:group"; the names are looked up when the socket is made. */
+static int
+set_owner(struct parse *p, const struct key *k, char *v)
+{
+	char *colon = strchr(v, ':');
+
+	if (*v == '\0' || *v == ':' || strpbrk(v, " \t/") != NULL ||
+	    (colon != NULL && (colon[1] == '\0' || strchr(colon + 1, ':'))))
+		return fail(p, "%s: bad owner \"%s\" (user or user:group)",
+		    k->name, v);
+	return set_string(p, k, v, sizeof(p->c->policy_socket_owner));
+}
+
+/* A file mode, always octal as chmod(1) has it: 660 and 0660 agree. */
+static int
+set_mode(struct parse *p, const struct key *k, char *v)
+{
+	unsigned long m;
+
+	if (parse_uint(v, 8, 0777, &m) < 0)
+		return fail(p, "%s: bad mode \"%s\" (octal, e.g. 0660)",
+		    k->name, v);
+	*(unsigned *)field(p, k) = (unsigned)m;
+	return 0;
+}
+
+/* A policy answer template, checked now so a typo is a config error. */
+static int
+set_template(struct parse *p, const struct key *k, char *v)
+{
+	char err[200];
+
+	if (ng_psvc_template_check(v, err, sizeof(err)) < 0)
+		return fail(p, "%s: %s", k->name, err);
+	return set_string(p, k, v, NG_PSVC_TEMPLATE_MAX);
+}
+
+static int
+set_action(struct parse *p, const struct key *k, char *v)
+{
+	int a = parse_action(v);
+
+	if (a < 0)
+		return fail(p, "%s: bad action \"%s\" (pass, test, greylist, "
+		    "reject or drop)", k->name, v);
+	*(uint8_t *)field(p, k) = (uint8_t)a;
+	return 0;
+}
+
+static int
+set_deny_action(struct parse *p, const struct key *k, char *v)
+{
+	if (strcmp(v, "reject") == 0 || strcmp(v, "reset") == 0)
+		p->c->deny_action = NG_ACT_REJECT;
+	else if (strcmp(v, "drop") == 0)
+		p->c->deny_action = NG_ACT_DROP;
+	else
+		return fail(p, "%s: bad action \"%s\" (reject, "
+		    "also spelt reset, or drop)", k->name, v);
+	return 0;
+}
+
+static int
+set_pregreet(struct parse *p, const struct key *k, char *v)
+{
+	if (strcmp(v, "reset") == 0)
+		p->c->pregreet_action = NG_PREGREET_RESET;
+	else if (strcmp(v, "log") == 0)
+		p->c->pregreet_action = NG_PREGREET_LOG;
+	else
+		return fail(p, "%s: bad action \"%s\" (reset or log)",
+		    k->name, v);
+	return 0;
+}
+
+/* "24, 64" or "/24 /64": the IPv4 prefix length, then the IPv6 one. */
+static int
+add_prefix(struct parse *p, const char *w, void *arg)
+{
+	unsigned *pl = arg;
+	unsigned long v;
+
+	if (*w == '/')
+		w++;
+	if (pl[2] >= 2)
+		return fail(p, "expected two prefix lengths (IPv4, IPv6)");
+	if (parse_uint(w, 10, pl[2] == 0 ? 32 : 128, &v) < 0)
+		return fail(p, "bad %s prefix length \"%s\"",
+		    pl[2] == 0 ? "IPv4" : "IPv6", w);
+	pl[pl[2]++] = (unsigned)v;
+	return 0;
+}
+
+static int
+set_prefixes(struct parse *p, const struct key *k, char *v)
+{
+	unsigned pl[3] = { 0, 0, 0 };
+
+	if (each_word(p, v, add_prefix, pl) < 0)
+		return -1;
+	if (pl[2] != 2)
+		return fail(p, "%s: expected two prefix lengths (IPv4, IPv6)",
+		    k->name);
+	*(unsigned *)field(p, k) = pl[0];
+	*(unsigned *)((char *)p->c + k->off6) = pl[1];
+	return 0;
+}
+
+static int
+add_cidr(struct parse *p, const char *w, void *arg)
+{
+	if (ng_cidr_list_add_str(arg, w) < 0)
+		return fail(p, "bad address or prefix \"%s\"", w);
+	return 0;
+}
+
+static int
+set_cidrs(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return each_word(p, v, add_cidr, field(p, k)) < 0 ? -1 : 0;
+}
+
+/*
+ * add_inside - one "inside" word: a network (checked here, used by
+ * nfq-gate-rules) or an interface name (what iptables -i takes).
+ */
+static int
+add_inside(struct parse *p, const char *w, void *arg)
+{
+	struct ng_cidr_list l;
+	size_t i, n = strlen(w);
+	int r;
+
+	(void)arg;
+	if (strchr(w, ':') != NULL || strspn(w, "0123456789./") == n) {
+		ng_cidr_list_init(&l);
+		r = ng_cidr_list_add_str(&l, w);
+		ng_cidr_list_free(&l);
+		if (r < 0)
+			return fail(p, "inside: bad network \"%s\"", w);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)w[i]) && !strchr("_.+-", w[i]))
+			break;
+	if (i < n || n > 15)
+		return fail(p, "inside: bad interface name \"%s\"", w);
+	return 0;
+}
+
+/* set_inside - every word of an "inside" line checked; may repeat. */
+static int
+set_inside(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return each_word(p, v, add_inside, NULL) < 0 ? -1 : 0;
+}
+
+/* set_rules_lost - rules_lost = log | exit */
+static int
+set_rules_lost(struct parse *p, const struct key *k, char *v)
+{
+	if (strcmp(v, "log") == 0)
+		p->c->rules_lost_exit = 0;
+	else if (strcmp(v, "exit") == 0)
+		p->c->rules_lost_exit = 1;
+	else
+		return fail(p, "%s: bad value \"%s\" (log or exit)", k->name,
+		    v);
+	return 0;
+}
+
+static int set_cidr_file(struct parse *, const struct key *, char *);
+static int read_cidr_file(struct parse *, const struct key *, const char *,
+    struct ng_cidr_list *);
+
+/*
+ * mynetworks as Postfix writes it, so `postconf -h mynetworks` can be
+ * pasted: prefixes, IPv6 ones in brackets or not, and /file/name for a
+ * file of them.  type:table lookups are Postfix's alone.
+ */
+static int
+add_mynet(struct parse *p, const char *w, void *arg)
+{
+	const struct key *k = arg;
+	char buf[NG_ADDRSTRLEN + 8];
+	const char *close;
+
+	if (w[0] == '/')
+		return read_cidr_file(p, k, w, &p->c->mynetworks);
+	if (w[0] == '[') {
+		close = strchr(w, ']');
+		if (close == NULL || (close[1] != '\0' && close[1] != '/') ||
+		    strlen(w) >= sizeof(buf))
+			return fail(p, "%s: bad address or prefix \"%s\"",
+			    k->name, w);
+		snprintf(buf, sizeof(buf), "%.*s%s", (int)(close - w - 1),
+		    w + 1, close + 1);
+		w = buf;
+	} else if (strchr(w, ':') != NULL &&
+	    w[strspn(w, "0123456789abcdefABCDEF:./")] != '\0')
+		return fail(p, "%s: \"%s\": lookup tables are not read "
+		    "here; list the prefixes or name a file", k->name, w);
+	if (ng_cidr_list_add_str(&p->c->mynetworks, w) < 0)
+		return fail(p, "%s: bad address or prefix \"%s\"", k->name, w);
+	return 0;
+}
+
+static int
+set_mynetworks(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return each_word(p, v, add_mynet, (void *)k) < 0 ? -1 : 0;
+}
+
+/* FAMILY TABLE SET4 SET6, or empty for off. */
+static int
+set_nft_set(struct parse *p, const struct key *k, char *v)
+{
+	struct ng_config *c = p->c;
+	char *w[5], *save = NULL;
+	size_t n = 0, i, j;
+
+	c->nft_penalty_table[0] = c->nft_penalty_set4[0] =
+	    c->nft_penalty_set6[0] = '\0';
+	for (w[0] = strtok_r(v, " \t", &save); w[n] && n < 4; )
+		w[++n] = strtok_r(NULL, " \t", &save);
+	if (n == 0)
+		return 0;
+	if (n != 4 || w[4] != NULL)
+		return fail(p, "%s: expected FAMILY TABLE SET4 SET6", k->name);
+	if (strcmp(w[0], "inet") && strcmp(w[0], "ip") && strcmp(w[0], "ip6"))
+		return fail(p, "%s: bad family \"%s\" (inet, ip or ip6)",
+		    k->name, w[0]);
+	for (i = 1; i < 4; i++) {
+		for (j = 0; w[i][j]; j++)
+			if (!isalnum((unsigned char)w[i][j]) && w[i][j] != '_')
+				return fail(p, "%s: bad name \"%s\"", k->name,
+				    w[i]);
+		if (j > 48)
+			return fail(p, "%s: name too long \"%s\"", k->name,
+			    w[i]);
+	}
+	snprintf(c->nft_penalty_table, sizeof(c->nft_penalty_table), "%s %s",
+	    w[0], w[1]);
+	snprintf(c->nft_penalty_set4, sizeof(c->nft_penalty_set4), "%s", w[2]);
+	snprintf(c->nft_penalty_set6, sizeof(c->nft_penalty_set6), "%s", w[3]);
+	return 0;
+}
+
+#define F(x) offsetof(struct ng_config, x)
+static const struct key keys[] = {
+	{ "ports", set_ports, 0, 0, 0 },
+	{ "greet_pause", set_duration, F(greet_pause), 0, 0 },
+	{ "greet_pause_stress", set_duration, F(greet_pause_stress), 0, 0 },
+	{ "pregreet_action", set_pregreet, 0, 0, 0 },
+	{ "penalty_ttl", set_duration, F(penalty_ttl), 0, 0 },
+	{ "penalty_prefix", set_prefixes, F(penalty_prefix4),
+	    F(penalty_prefix6), 0 },
+	{ "pass_ttl", set_duration, F(pass_ttl), 0, 0 },
+	{ "pass_prefix", set_prefixes, F(pass_prefix4), F(pass_prefix6),
+	    0 },
+	{ "greylist_delay", set_duration, F(greylist_delay), 0, 0 },
+	{ "greylist_window", set_duration, F(greylist_window), 0, 0 },
+	{ "greylist_prefix", set_prefixes, F(greylist_prefix4),
+	    F(greylist_prefix6), 0 },
+	{ "default_action", set_action, F(default_action), 0, 0 },
+	{ "deny_action", set_deny_action, 0, 0, 0 },
+	{ "allow", set_cidrs, F(allow), 0, 1 },
+	{ "deny", set_cidrs, F(deny), 0, 1 },
+	{ "nolisting", set_cidrs, F(nolisting), 0, 1 },
+	{ "mynetworks", set_mynetworks, F(mynetworks), 0, 1 },
+	{ "allow_file", set_cidr_file, F(allow), 0, 1 },
+	{ "deny_file", set_cidr_file, F(deny), 0, 1 },
+	{ "flow_max", set_count, F(flow_max), 0, 0 },
+	{ "flow_idle_timeout", set_duration, F(flow_idle_timeout), 0, 0 },
+	{ "flow_halfopen_timeout", set_duration, F(flow_halfopen_timeout),
+	    0, 0 },
+	{ "cache_max", set_count, F(cache_max), 0, 0 },
+	{ "queue_maxlen", set_count, F(queue_maxlen), 0, 0 },
+	{ "queue_rcvbuf", set_bytes, F(queue_rcvbuf), 0, 0 },
+	{ "mark_pass", set_mark, F(mark_pass), 0, 0 },
+	{ "mark_reset", set_mark, F(mark_reset), 0, 0 },
+	{ "mark_test", set_mark, F(mark_test), 0, 0 },
+	{ "database", set_path, F(database), 0, 0 },
+	{ "state_dir", set_state_dir, F(state_dir), 0, 0 },
+	{ "prom_file", set_path, F(prom_file), 0, 0 },
+	{ "user", set_user, F(user), 0, 0 },
+	{ "stats_interval", set_duration, F(stats_interval), 0, 0 },
+	{ "log_rate", set_limit, F(log_rate), 0, 0 },
+	{ "sandbox", set_bool, F(sandbox), 0, 0 },
+	{ "policy_socket", set_path, F(policy_socket), 0, 0 },
+	{ "policy_socket_owner", set_owner, F(policy_socket_owner), 0, 0 },
+	{ "policy_socket_mode", set_mode, F(policy_socket_mode), 0, 0 },
+	{ "policy_action", set_template, F(policy_action), 0, 0 },
+	{ "policy_action_penalty", set_template, F(policy_action_penalty),
+	    0, 0 },
+	{ "nft_penalty_set", set_nft_set, 0, 0, 0 },
+	{ "inside", set_inside, 0, 0, 1 },
+	{ "rules_check", set_duration, F(rules_check), 0, 0 },
+	{ "rules_lost", set_rules_lost, 0, 0, 0 },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= NKEYS_MAX, "raise NKEYS_MAX");
+
+/*
+ * What a SIGHUP cannot change: sockets and tables made at start, the
+ * user, the sandbox.  A key may own several fields; str compares as a
+ * string (the bytes after the NUL may differ).
+ */
+#define R(k, x, str) { k, F(x), sizeof(((struct ng_config *)0)->x), str }
+static const struct restart_field {
+	const char *key;
+	size_t off, size;
+	int str;
+} restart_fields[] = {
+	R("flow_max", flow_max, 0),
+	R("cache_max", cache_max, 0),
+	R("queue_rcvbuf", queue_rcvbuf, 0),
+	R("state_dir", state_dir, 1),
+	R("prom_file", prom_file, 1),
+	R("user", user, 1),
+	R("sandbox", sandbox, 0),
+	R("policy_socket", policy_socket, 1),
+	R("policy_socket_owner", policy_socket_owner, 1),
+	R("policy_socket_mode", policy_socket_mode, 0),
+	R("nft_penalty_set", nft_penalty_table, 1),
+	R("nft_penalty_set", nft_penalty_set4, 1),
+	R("nft_penalty_set", nft_penalty_set6, 1),
+};
+#undef R
+#undef F
+#define NRESTART (sizeof(restart_fields) / sizeof(restart_fields[0]))
+
+static int
+start_only(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NRESTART; i++)
+		if (strcmp(restart_fields[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+field_differs(const struct restart_field *f, const struct ng_config *a,
+    const struct ng_config *b)
+{
+	const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
+
+	if (f->str)
+		return strncmp(x, y, f->size) != 0;
+	return memcmp(x, y, f->size) != 0;
+}
+
+unsigned
+ng_config_restart_keys(const struct ng_config *cur,
+    const struct ng_config *next, char *buf, size_t len)
+{
+	const char *last = NULL;
+	unsigned n = 0;
+	size_t i, used = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; i < NRESTART; i++) {
+		if (!field_differs(&restart_fields[i], cur, next) ||
+		    (last != NULL && strcmp(last, restart_fields[i].key) == 0))
+			continue;
+		last = restart_fields[i].key;
+		n++;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			    n > 1 ? ", " : "", last);
+	}
+	return n;
+}
+
+void
+ng_config_keep_restart(struct ng_config *next, const struct ng_config *cur)
+{
+	size_t i;
+
+	for (i = 0; i < NRESTART; i++)
+		memcpy((char *)next + restart_fields[i].off,
+		    (const char *)cur + restart_fields[i].off,
+		    restart_fields[i].size);
+}
+
+const char *
+ng_config_key_name(size_t i, int *start)
+{
+	const char *name;
+
+	if (i > NKEYS)
+		return NULL;
+	name = i < NKEYS ? keys[i].name : "country";
+	if (start != NULL)
+		*start = start_only(name);
+	return name;
+}
+
+/* "country CC[,CC...] = ACTION"; a later line for the same CC wins. */
+static int
+add_country(struct parse *p, const char *w, void *arg)
+{
+	struct ng_config *c = p->c;
+	uint8_t act = *(uint8_t *)arg;
+	uint16_t cc;
+	unsigned i;
+
+	if (strcmp(w, "--") == 0)
+		cc = 0;
+	else if (strlen(w) != 2 || (cc = ng_cc_pack(w)) == 0)
+		return fail(p, "country: bad country code \"%s\"", w);
+	for (i = 0; i < c->ncountry; i++) {
+		if (c->country[i].cc == cc) {
+			c->country[i].action = act;
+			return 0;
+		}
+	}
+	if (c->ncountry == NG_COUNTRY_RULES_MAX)
+		return fail(p, "country: more than %d codes",
+		    NG_COUNTRY_RULES_MAX);
+	c->country[c->ncountry].cc = cc;
+	c->country[c->ncountry].action = act;
+	c->ncountry++;
+	return 0;
+}
+
+static int
+set_country(struct parse *p, char *codes, char *v)
+{
+	int a = parse_action(v);
+	uint8_t act;
+	int n;
+
+	if (a < 0)
+		return fail(p, "country: bad action \"%s\" (pass, test, "
+		    "greylist, reject or drop)", v);
+	act = (uint8_t)a;
+	n = each_word(p, codes, add_country, &act);
+	if (n == 0)
+		return fail(p, "country: no country code before '='");
+	return n < 0 ? -1 : 0;
+}
+
+static size_t
+key_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(name, keys[i].name) == 0)
+			break;
+	return i;
+}
+
+static int
+set_key(struct parse *p, char *key, char *v)
+{
+	size_t i;
+
+	if (strncmp(key, "country", 7) == 0 &&
+	    (key[7] == '\0' || isspace((unsigned char)key[7])))
+		return set_country(p, key + 7, v);
+	if ((i = key_index(key)) < NKEYS) {
+		if (p->seen[i] && !keys[i].repeat)
+			return fail(p, "%s: set twice (first on line %u)",
+			    key, p->seen[i]);
+		p->seen[i] = p->line;
+		return keys[i].set(p, &keys[i], v);
+	}
+	return fail(p, "unknown setting \"%s\"", key);
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+parse_line(struct parse *p, char *line)
+{
+	char *hash = strchr(line, '#'), *eq, *key, *v;
+
+	if (hash != NULL)
+		*hash = '\0';
+	line = trim(line);
+	if (*line == '\0')
+		return 0;
+	eq = strchr(line, '=');
+	if (eq == NULL)
+		return fail(p, "expected \"key = value\"");
+	*eq = '\0';
+	key = trim(line);
+	v = trim(eq + 1);
+	if (*key == '\0')
+		return fail(p, "missing key before '='");
+	return set_key(p, key, v);
+}
+
+/*
+ * Feed each line of a file image to fn.  Lines end at '\n' (a '\r'
+ * before it is blank space to trim); a NUL or an over-long line is an
+ * error, not a silent truncation.
+ */
+static int
+each_line(struct parse *p, const char *text, size_t len,
+    int (*fn)(struct parse *, char *, void *), void *arg)
+{
+	char line[LINE_MAX_LEN];
+	size_t i = 0;
+
+	p->line = 0;
+	while (i < len) {
+		size_t n = 0;
+
+		p->line++;
+		while (i < len && text[i] != '\n') {
+			if (text[i] == '\0')
+				return fail(p, "NUL byte in line");
+			if (n + 1 >= sizeof(line))
+				return fail(p, "line longer than %d bytes",
+				    LINE_MAX_LEN - 1);
+			line[n++] = text[i++];
+		}
+		i++;
+		line[n] = '\0';
+		if (fn(p, line, arg) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+config_line(struct parse *p, char *line, void *arg)
+{
+	(void)arg;
+	return parse_line(p, line);
+}
+
+/*
+ * marks_clash - two marks that must differ, blamed on the later line.
+ * mark_test may share no bit with the others either: the firewall tests
+ * it as a bit ("--mark 0x400/0x400"), so a pass or reset mark with that
+ * bit would read as "under test".
+ */
+static int
+marks_clash(struct parse *p, const char *na, uint32_t a, const char *nb,
+    uint32_t b)
+{
+	unsigned la = p->seen[key_index(na)], lb = p->seen[key_index(nb)];
+	int test = strcmp(nb, "mark_test") == 0;
+
+	if (a != b && !(test && (a & b) != 0))
+		return 0;
+	p->line = la > lb ? la : lb;
+	return fail(p, "%s and %s must %s", na, nb, test ? "share no bit" :
+	    "differ");
+}
+
+/* Checks across keys come after the last line, so order does not matter. */
+static int
+parse_all(struct parse *p, const char *text, size_t len)
+{
+	if (each_line(p, text, len, config_line, NULL) < 0)
+		return -1;
+	if (marks_clash(p, "mark_pass", p->c->mark_pass, "mark_reset",
+	    p->c->mark_reset) < 0 || marks_clash(p, "mark_pass",
+	    p->c->mark_pass, "mark_test", p->c->mark_test) < 0 ||
+	    marks_clash(p, "mark_reset", p->c->mark_reset, "mark_test",
+	    p->c->mark_test) < 0)
+		return -1;
+	return 0;
+}
+
+int
+ng_config_parse(struct ng_config *c, const char *text, size_t len,
+    const char *name, char *err, size_t errlen)
+{
+	struct parse p;
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.name = name ? name : "config";
+	p.err = err;
+	p.errlen = errlen;
+	return parse_all(&p, text, len);
+}
+
+/* Read a whole small text file; NULL with errno set on failure. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+	int saved;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (n + 4096 > cap) {
+			char *nb;
+
+			if (cap > (64u << 20)) {
+				errno = EFBIG;
+				break;
+			}
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap);
+			if (nb == NULL)
+				break;
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0) {
+			if (ferror(f))
+				break;
+			fclose(f);
+			*len = n;
+			return buf;
+		}
+	}
+	saved = errno;
+	fclose(f);
+	free(buf);
+	errno = saved;
+	return NULL;
+}
+
+static int
+cidr_line(struct parse *q, char *line, void *arg)
+{
+	char *hash = strchr(line, '#'), *s;
+
+	if (hash != NULL)
+		*hash = '\0';
+	s = trim(line);
+	if (*s != '\0' && ng_cidr_list_add_str(arg, s) < 0)
+		return fail(q, "bad address or prefix \"%s\"", s);
+	return 0;
+}
+
+/*
+ * allow_file/deny_file (and a mynetworks file): one prefix per line,
+ * read now so a bad line stops the (re)load.  Errors name that file and
+ * its line.
+ */
+static int
+read_cidr_file(struct parse *p, const struct key *k, const char *v,
+    struct ng_cidr_list *list)
+{
+	char path[NG_PATH_MAX * 2];
+	struct parse q = *p;
+	size_t len;
+	char *text;
+	int rc;
+
+	if (v[0] != '/' && p->dir != NULL)
+		snprintf(path, sizeof(path), "%s/%s", p->dir, v);
+	else
+		snprintf(path, sizeof(path), "%s", v);
+	if ((text = slurp(path, &len)) == NULL)
+		return fail(p, "%s: cannot open %s: %s", k->name, path,
+		    strerror(errno));
+	q.name = path;
+	rc = each_line(&q, text, len, cidr_line, list);
+	free(text);
+	return rc;
+}
+
+static int
+set_cidr_file(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0')
+		return fail(p, "%s: missing value", k->name);
+	return read_cidr_file(p, k, v, field(p, k));
+}
+
+int
+ng_config_load(struct ng_config *c, const char *path, char *err,
+    size_t errlen)
+{
+	struct parse p;
+	char dir[NG_PATH_MAX * 2], *slash;
+	size_t len;
+	char *text = slurp(path, &len);
+	int rc;
+
+	if (text == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.name = path;
+	p.err = err;
+	p.errlen = errlen;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		p.dir = dir[0] ? dir : "/";
+	}
+	rc = parse_all(&p, text, len);
+	free(text);
+	return rc;
+}

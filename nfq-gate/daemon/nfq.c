@@ -1,0 +1,535 @@
+/*
+ * nfq.c - the NFQUEUE netlink socket: bind, receive, verdict.
+ *
+ * libmnl plus libnetfilter_queue's nfq_nlmsg_* message builders.  The
+ * queue is configured in one message (bind, copy mode and range, queue
+ * length, and one flags attribute with its mask: fail open when the
+ * queue is full, GSO packets unsegmented, conntrack info attached) and
+ * that message is acknowledged, so a busy queue or a missing privilege
+ * is a clear error at start-up rather than silence.
+ *
+ * Received datagrams are walked message by message by hand, not with
+ * mnl_cb_run(): an error reply to one of our verdicts (say, for an id the
+ * kernel already forgot) must not make us skip the packets queued behind
+ * it in the same datagram, or those packets would wait forever.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon/nfq.h"
+
+#define RECV_BUF_SIZE	(256 * 1024)
+#define SEND_BUF_SIZE	(64 * 1024)
+#define VERDICT_ROOM	256	/* one verdict message, generously */
+#define RECV_BURST	64	/* datagrams per ng_nfq_receive() */
+
+struct ng_nfq {
+	struct mnl_socket *nl;
+	unsigned queue;
+	uint32_t last_id;
+	int have_id;
+	size_t sendlen;
+	int ct_glue;		/* NFQA_CT works in verdicts */
+	struct ng_nfq_counters c;
+	char *rbuf;
+	char *sbuf;
+};
+
+static void
+set_err(char *err, size_t errlen, const char *what, int e)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(e));
+}
+
+/* Wait for the ack to our config message; accept anything queued early. */
+static int
+wait_ack(struct ng_nfq *q, uint32_t seq, char *err, size_t errlen)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(q->nl), .events = POLLIN };
+	struct nlmsghdr *nlh;
+	struct nlmsgerr *me;
+	struct ng_nfq_pkt pkt;
+	ssize_t n;
+	int tries, left;
+
+	for (tries = 0; tries < 50; tries++) {
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
+			set_err(err, errlen, "poll", errno);
+			return -1;
+		}
+		n = recv(pfd.fd, q->rbuf, RECV_BUF_SIZE, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR ||
+			    errno == ENOBUFS)
+				continue;
+			set_err(err, errlen, "netlink receive", errno);
+			return -1;
+		}
+		left = (int)n;
+		for (nlh = (struct nlmsghdr *)q->rbuf; mnl_nlmsg_ok(nlh, left);
+		    nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR &&
+			    nlh->nlmsg_seq == seq) {
+				me = mnl_nlmsg_get_payload(nlh);
+				if (me->error == 0)
+					return 0;
+				set_err(err, errlen, "binding the queue",
+				    -me->error);
+				if (me->error == -EPERM || me->error == -EBUSY)
+					snprintf(err, errlen, "binding queue %u: "
+					    "%s (bound by another process, or "
+					    "no CAP_NET_ADMIN)", q->queue,
+					    strerror(-me->error));
+				return -1;
+			}
+			/* A packet queued before the ack: let it through. */
+			if (ng_nfq_parse_packet(nlh, &pkt) == 0)
+				ng_nfq_verdict(q, pkt.id, NF_ACCEPT, 0, 0, 0, 0);
+		}
+		ng_nfq_flush(q);
+	}
+	snprintf(err, errlen, "no answer from the kernel binding queue %u",
+	    q->queue);
+	return -1;
+}
+
+static int
+configure(struct ng_nfq *q, const struct ng_nfq_params *p, uint32_t flags,
+    uint32_t seq, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	/* Bind, params, length and flags in one message: the kernel
+	 * applies them in order, so the queue never runs half-set. */
+	memset(buf, 0, sizeof(buf));	/* padding goes out too */
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->queue);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, (int)p->copy_range);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, p->maxlen);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0) {
+		set_err(err, errlen, "netlink send", errno);
+		return -1;
+	}
+	return wait_ack(q, seq, err, errlen);
+}
+
+static void
+set_rcvbuf(int fd, int size)
+{
+	/* FORCE needs CAP_NET_ADMIN and ignores rmem_max; fall back. */
+	if (size <= 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		    sizeof(size));
+}
+
+struct ng_nfq *
+ng_nfq_open(const struct ng_nfq_params *p, char *err, size_t errlen)
+{
+	struct ng_nfq *q = calloc(1, sizeof(*q));
+	int fd;
+
+	/*
+	 * Zeroed: libnetfilter_queue leaves struct and alignment padding
+	 * unwritten, and a verdict batch must not carry stale bytes (valgrind
+	 * flagged them in daemon_valgrind.sh).
+	 */
+	if (q == NULL || (q->rbuf = malloc(RECV_BUF_SIZE)) == NULL ||
+	    (q->sbuf = calloc(1, SEND_BUF_SIZE)) == NULL) {
+		set_err(err, errlen, "memory", ENOMEM);
+		ng_nfq_close(q);
+		return NULL;
+	}
+	q->queue = p->queue;
+	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (q->nl == NULL) {
+		set_err(err, errlen, "netlink socket", errno);
+		ng_nfq_close(q);
+		return NULL;
+	}
+	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		set_err(err, errlen, "netlink bind", errno);
+		ng_nfq_close(q);
+		return NULL;
+	}
+	fd = mnl_socket_get_fd(q->nl);
+	/*
+	 * No NETLINK_NO_ENOBUFS: when the receive buffer overflows the
+	 * kernel fails the packets open (FAIL_OPEN covers a failed unicast
+	 * too) and the next read says ENOBUFS once.  Counting that is the
+	 * only way to know the gate missed connections; the socket itself
+	 * keeps working.
+	 */
+	set_rcvbuf(fd, p->rcvbuf);
+	/*
+	 * The kernel checks the flags before it binds, so a kernel built
+	 * without CONFIG_NETFILTER_NETLINK_GLUE_CT refuses the whole message
+	 * with EOPNOTSUPP and we can try again without F_CONNTRACK; the
+	 * connmark is then set with a ctnetlink update (ng_nfq_ct_mark).
+	 */
+	q->ct_glue = 1;
+	if (configure(q, p, NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO |
+	    NFQA_CFG_F_CONNTRACK, 1, err, errlen) == 0)
+		return q;
+	q->ct_glue = 0;
+	if (strstr(err, strerror(EOPNOTSUPP)) != NULL &&
+	    configure(q, p, NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO, 2, err,
+	    errlen) == 0)
+		return q;
+	ng_nfq_close(q);
+	return NULL;
+}
+
+void
+ng_nfq_close(struct ng_nfq *q)
+{
+	if (q == NULL)
+		return;
+	if (q->nl != NULL) {
+		ng_nfq_flush(q);
+		mnl_socket_close(q->nl);	/* the kernel unbinds */
+	}
+	free(q->rbuf);
+	free(q->sbuf);
+	free(q);
+}
+
+int
+ng_nfq_ct_glue(const struct ng_nfq *q)
+{
+	return q->ct_glue;
+}
+
+int
+ng_nfq_fd(const struct ng_nfq *q)
+{
+	return mnl_socket_get_fd(q->nl);
+}
+
+const struct ng_nfq_counters *
+ng_nfq_counters(const struct ng_nfq *q)
+{
+	return &q->c;
+}
+
+int
+ng_nfq_set_maxlen(struct ng_nfq *q, unsigned maxlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, sizeof(buf));	/* padding goes out too */
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->queue);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
+	return mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
+}
+
+static int
+ct_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(a) == CTA_MARK &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		tb[CTA_MARK] = a;
+	return MNL_CB_OK;
+}
+
+int
+ng_nfq_parse_packet(const void *msg, struct ng_nfq_pkt *pkt)
+{
+	const struct nlmsghdr *nlh = msg;
+	struct nlattr *attr[NFQA_MAX + 1] = { NULL };
+	const struct nlattr *ct[CTA_MAX + 1] = { NULL };
+	struct nfqnl_msg_packet_hdr *ph;
+
+	memset(pkt, 0, sizeof(*pkt));
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
+		return -1;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
+		return -1;
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || attr[NFQA_PACKET_HDR] == NULL ||
+	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph))
+		return -1;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	pkt->id = ntohl(ph->packet_id);
+	pkt->hw_proto = ntohs(ph->hw_protocol);
+	if (attr[NFQA_PAYLOAD] != NULL) {
+		pkt->data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+		pkt->caplen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	}
+	pkt->wirelen = pkt->caplen;
+	if (attr[NFQA_CAP_LEN] != NULL &&
+	    mnl_attr_get_payload_len(attr[NFQA_CAP_LEN]) >= 4)
+		pkt->wirelen = ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN]));
+	if (pkt->wirelen < pkt->caplen)
+		pkt->wirelen = pkt->caplen;
+	if (attr[NFQA_MARK] != NULL &&
+	    mnl_attr_get_payload_len(attr[NFQA_MARK]) >= 4)
+		pkt->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
+	if (attr[NFQA_CT] != NULL) {
+		pkt->has_ct = 1;
+		if (mnl_attr_parse_nested(attr[NFQA_CT], ct_attr, ct) >= 0 &&
+		    ct[CTA_MARK] != NULL)
+			pkt->ctmark = ntohl(mnl_attr_get_u32(ct[CTA_MARK]));
+	}
+	return 0;
+}
+
+size_t
+ng_nfq_build_verdict(void *buf, size_t len, unsigned queue, uint32_t id,
+    int verdict, int set_mark, uint32_t mark, uint32_t ctmark,
+    uint32_t ctmask)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	if (len < VERDICT_ROOM)
+		return 0;
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, queue);
+	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
+	if (set_mark)
+		nfq_nlmsg_verdict_put_mark(nlh, mark);
+	if (ctmask != 0) {
+		/* ctnetlink: new = (old & ~mask) ^ mark, so the connmark's
+		 * other bits (someone else's) survive. */
+		nest = mnl_attr_nest_start(nlh, NFQA_CT);
+		mnl_attr_put_u32(nlh, CTA_MARK, htonl(ctmark & ctmask));
+		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(ctmask));
+		mnl_attr_nest_end(nlh, nest);
+	}
+	return nlh->nlmsg_len;
+}
+
+void
+ng_nfq_flush(struct ng_nfq *q)
+{
+	ssize_t n;
+	int tries;
+
+	if (q->sendlen == 0)
+		return;
+	for (tries = 0; tries < 3; tries++) {
+		n = mnl_socket_sendto(q->nl, q->sbuf, q->sendlen);
+		if (n >= 0 || (errno != EINTR && errno != ENOBUFS &&
+		    errno != EAGAIN))
+			break;
+	}
+	if (n < 0)
+		q->c.send_errors++;
+	q->sendlen = 0;
+}
+
+void
+ng_nfq_verdict(struct ng_nfq *q, uint32_t id, int verdict, int set_mark,
+    uint32_t mark, uint32_t ctmark, uint32_t ctmask)
+{
+	size_t n;
+
+	if (SEND_BUF_SIZE - q->sendlen < VERDICT_ROOM)
+		ng_nfq_flush(q);
+	n = ng_nfq_build_verdict(q->sbuf + q->sendlen,
+	    SEND_BUF_SIZE - q->sendlen, q->queue, id, verdict, set_mark, mark,
+	    ctmark, ctmask);
+	q->sendlen += NLMSG_ALIGN(n);
+	q->c.verdicts++;
+}
+
+static void
+put_tuple(struct nlmsghdr *nlh, int type, const struct ng_nfq_tuple *t)
+{
+	struct nlattr *tuple, *ip, *proto;
+
+	tuple = mnl_attr_nest_start(nlh, (uint16_t)type);
+	ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	if (t->family == 4) {
+		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, t->src);
+		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, t->dst);
+	} else {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, t->src);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, t->dst);
+	}
+	mnl_attr_nest_end(nlh, ip);
+	proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_TCP);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
+	mnl_attr_nest_end(nlh, proto);
+	mnl_attr_nest_end(nlh, tuple);
+}
+
+size_t
+ng_nfq_build_ct_mark(void *buf, size_t len, const struct ng_nfq_tuple *t,
+    uint32_t mark, uint32_t mask)
+{
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+
+	if (len < VERDICT_ROOM)
+		return 0;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	nlh->nlmsg_flags = NLM_F_REQUEST;	/* update only, no create */
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = t->family == 4 ? AF_INET : AF_INET6;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	put_tuple(nlh, t->reply ? CTA_TUPLE_REPLY : CTA_TUPLE_ORIG, t);
+	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark & mask));
+	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+	return nlh->nlmsg_len;
+}
+
+void
+ng_nfq_ct_mark(struct ng_nfq *q, const struct ng_nfq_tuple *t, uint32_t mark,
+    uint32_t mask)
+{
+	size_t n;
+
+	if (SEND_BUF_SIZE - q->sendlen < VERDICT_ROOM)
+		ng_nfq_flush(q);
+	n = ng_nfq_build_ct_mark(q->sbuf + q->sendlen,
+	    SEND_BUF_SIZE - q->sendlen, t, mark, mask);
+	q->sendlen += NLMSG_ALIGN(n);
+	q->c.ct_updates++;
+}
+
+static void
+note_id(struct ng_nfq *q, uint32_t id)
+{
+	uint32_t d = id - q->last_id;
+
+	/* Ids are consecutive; a hole is a packet the kernel could not
+	 * hand us (socket full) and let through, failing open. */
+	if (q->have_id && d > 1 && d < 0x80000000u)
+		q->c.id_gaps += d - 1;
+	q->last_id = id;
+	q->have_id = 1;
+}
+
+static void
+walk(struct ng_nfq *q, int n, void (*fn)(const struct ng_nfq_pkt *, void *),
+    void *arg, int *count)
+{
+	struct nlmsghdr *nlh;
+	struct nlmsgerr *me;
+	struct ng_nfq_pkt pkt;
+
+	for (nlh = (struct nlmsghdr *)q->rbuf; mnl_nlmsg_ok(nlh, n);
+	    nlh = mnl_nlmsg_next(nlh, &n)) {
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			me = mnl_nlmsg_get_payload(nlh);
+			if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*me)) &&
+			    me->error != 0)
+				q->c.nl_errors++;
+			continue;
+		}
+		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		if (ng_nfq_parse_packet(nlh, &pkt) < 0) {
+			q->c.bad_msgs++;
+			continue;
+		}
+		q->c.packets++;
+		note_id(q, pkt.id);
+		fn(&pkt, arg);
+		(*count)++;
+	}
+}
+
+int
+ng_nfq_receive(struct ng_nfq *q,
+    void (*fn)(const struct ng_nfq_pkt *, void *), void *arg)
+{
+	struct sockaddr_nl sa;
+	socklen_t salen;
+	ssize_t n;
+	int i, count = 0;
+
+	for (i = 0; i < RECV_BURST; i++) {
+		salen = sizeof(sa);
+		n = recvfrom(mnl_socket_get_fd(q->nl), q->rbuf, RECV_BUF_SIZE,
+		    MSG_DONTWAIT, (struct sockaddr *)&sa, &salen);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				q->c.enobufs++;
+				continue;
+			}
+			ng_nfq_flush(q);
+			return -1;
+		}
+		if (sa.nl_pid != 0)	/* only the kernel talks to us */
+			continue;
+		/* Verdicts pile up in sbuf and leave together below. */
+		walk(q, (int)n, fn, arg, &count);
+	}
+	ng_nfq_flush(q);
+	return count;
+}
+
+int
+ng_nfq_parse_kstats(const char *text, unsigned queue,
+    struct ng_nfq_kstats *ks)
+{
+	const char *line = text;
+	unsigned qn, portid, copy_mode, copy_range;
+	unsigned long long total, dropped, udropped, seq;
+
+	while (line != NULL && *line != '\0') {
+		if (sscanf(line, "%u %u %llu %u %u %llu %llu %llu", &qn,
+		    &portid, &total, &copy_mode, &copy_range, &dropped,
+		    &udropped, &seq) == 8 && qn == queue) {
+			ks->queue_total = total;
+			ks->queue_dropped = dropped;
+			ks->user_dropped = udropped;
+			ks->id_sequence = seq;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line != NULL)
+			line++;
+	}
+	return -1;
+}
+
+int
+ng_nfq_read_kstats(unsigned queue, struct ng_nfq_kstats *ks)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/net/netfilter/nfnetlink_queue", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return ng_nfq_parse_kstats(buf, queue, ks);
+}

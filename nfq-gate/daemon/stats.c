@@ -1,0 +1,348 @@
+/*
+ * stats.c - counters of the live daemon, logged on SIGUSR1 and written
+ * as a Prometheus text file.
+ *
+ * Counted here: the verdicts we sent (accept, offload, drop, reset,
+ * hold) and the held ids released later, flow decisions per country,
+ * and the kernel's own queue counters read from
+ * /proc/net/netfilter/nfnetlink_queue (packets waiting, queue_dropped:
+ * dropped because the queue was full and fail-open was off,
+ * user_dropped: our socket could not take them).  With fail-open the
+ * kernel accepts such packets without counting them; we count them
+ * ourselves as holes in the packet id sequence (socket full) and as
+ * the times our held+queued count reached queue_maxlen (queue full).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/addr.h"
+#include "base/atomic_file.h"
+#include "base/log.h"
+#include "daemon/stats.h"
+
+static const char *sv_names[NG_SV_MAX] = {
+	"accept", "offload", "drop", "reset", "hold"
+};
+
+void
+ng_stats_verdict(struct ng_live_stats *s, enum ng_stat_verdict v)
+{
+	if ((unsigned)v < NG_SV_MAX)
+		s->verdicts[v]++;
+}
+
+static struct ng_cc_count *
+cc_slot(struct ng_live_stats *s, uint16_t cc)
+{
+	unsigned i;
+
+	for (i = 0; i < s->ncc; i++)
+		if (s->cc[i].cc == cc)
+			return &s->cc[i];
+	if (s->ncc == NG_STATS_CC_MAX)
+		return NULL;
+	s->cc[s->ncc].cc = cc;
+	return &s->cc[s->ncc++];
+}
+
+void
+ng_stats_event(struct ng_live_stats *s, const struct ng_event *ev)
+{
+	struct ng_cc_count *c;
+
+	if (ev->decision == NG_DEC_NONE || ev->decision >= NG_STATS_DEC_MAX)
+		return;
+	if ((c = cc_slot(s, ev->cc)) != NULL)
+		c->dec[ev->decision]++;
+}
+
+static uint64_t
+malformed_total(const struct ng_stats *e)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < sizeof(e->malformed) / sizeof(e->malformed[0]); i++)
+		n += e->malformed[i];
+	return n;
+}
+
+/* log_unverified - segments not believed (spoofed?) and packets dropped
+ * unparsed: one line, the total and each reason. */
+static void
+log_unverified(const struct ng_stats *e)
+{
+	char line[256];
+
+	ng_log(LOG_INFO, "statistics: %s malformed=%llu fragments=%llu "
+	    "midstream=%llu", ng_unverified_format(line, sizeof(line), e),
+	    (unsigned long long)malformed_total(e),
+	    (unsigned long long)e->fragments, (unsigned long long)e->midstream);
+}
+
+void
+ng_stats_log(const struct ng_stats_view *v)
+{
+	const struct ng_live_stats *s = v->live;
+	char cc[3], line[512];
+	size_t n = 0;
+	unsigned i, d;
+	uint64_t tot;
+	int w;
+
+	ng_log(LOG_INFO, "statistics: uptime %llus verdicts accept=%llu "
+	    "offload=%llu drop=%llu reset=%llu hold=%llu released=%llu",
+	    (unsigned long long)v->uptime_sec,
+	    (unsigned long long)s->verdicts[NG_SV_ACCEPT],
+	    (unsigned long long)s->verdicts[NG_SV_OFFLOAD],
+	    (unsigned long long)s->verdicts[NG_SV_DROP],
+	    (unsigned long long)s->verdicts[NG_SV_RESET],
+	    (unsigned long long)s->verdicts[NG_SV_HOLD],
+	    (unsigned long long)s->releases);
+	if (v->eng != NULL)
+		ng_log(LOG_INFO, "statistics: packets=%llu flows=%llu "
+		    "flows_now=%llu held_now=%llu evicted=%llu pass_new=%llu "
+		    "pass_old=%llu pregreet=%llu penalty=%llu greylist_full=%llu",
+		    (unsigned long long)v->eng->packets,
+		    (unsigned long long)v->eng->flows,
+		    (unsigned long long)v->eng->flows_now,
+		    (unsigned long long)v->eng->held_now,
+		    (unsigned long long)v->eng->flows_evicted,
+		    (unsigned long long)v->eng->events[NG_EV_PASS_NEW],
+		    (unsigned long long)v->eng->events[NG_EV_PASS_OLD],
+		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
+		    (unsigned long long)v->eng->events[NG_EV_PENALTY],
+		    (unsigned long long)v->eng->greylist_full);
+	ng_log(LOG_INFO, "statistics: tables pass_evicted=%llu "
+	    "penalty_evicted=%llu greylist_evicted=%llu greylist_refused=%llu",
+	    (unsigned long long)v->pass_evicted,
+	    (unsigned long long)v->penalty_evicted,
+	    (unsigned long long)v->grey_evicted,
+	    (unsigned long long)v->grey_refused);
+	if (v->eng != NULL)
+		log_unverified(v->eng);
+	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
+	    "nft_adds=%llu nft_errors=%llu nft_timeouts=%llu "
+	    "nft_dropped=%llu "
+	    "reloads=%llu reload_errors=%llu policy_queries=%llu "
+	    "rules_lost=%llu rules_missing=%d",
+	    (unsigned long long)s->state_saves,
+	    (unsigned long long)s->state_save_errors,
+	    (unsigned long long)s->nft_adds,
+	    (unsigned long long)s->nft_errors,
+	    (unsigned long long)s->nft_timeouts,
+	    (unsigned long long)s->nft_dropped,
+	    (unsigned long long)s->reloads,
+	    (unsigned long long)s->reload_errors,
+	    (unsigned long long)s->policy_queries,
+	    (unsigned long long)s->rules_lost, s->rules_missing != 0);
+	if (v->nfq != NULL)
+		ng_log(LOG_INFO, "statistics: queue %u: enobufs=%llu "
+		    "id_gaps=%llu netlink_errors=%llu queue_full=%llu "
+		    "stress=%d kernel_waiting=%llu kernel_dropped=%llu "
+		    "kernel_user_dropped=%llu", v->queue,
+		    (unsigned long long)v->nfq->enobufs,
+		    (unsigned long long)v->nfq->id_gaps,
+		    (unsigned long long)v->nfq->nl_errors,
+		    (unsigned long long)s->queue_full, v->stress,
+		    (unsigned long long)(v->ks ? v->ks->queue_total : 0),
+		    (unsigned long long)(v->ks ? v->ks->queue_dropped : 0),
+		    (unsigned long long)(v->ks ? v->ks->user_dropped : 0));
+	for (i = 0; i < s->ncc; i++) {
+		tot = 0;
+		for (d = 1; d < NG_STATS_DEC_MAX; d++)
+			tot += s->cc[i].dec[d];
+		w = snprintf(line + n, sizeof(line) - n, " %s=%llu",
+		    ng_cc_str(s->cc[i].cc, cc), (unsigned long long)tot);
+		if (w < 0 || (size_t)w >= sizeof(line) - n)
+			break;
+		n += (size_t)w;
+	}
+	if (n > 0)
+		ng_log(LOG_INFO, "statistics: decisions by country:%s", line);
+}
+
+static void
+metric(FILE *fp, const char *name, const char *type, const char *help)
+{
+	fprintf(fp, "# HELP nfq_gate_%s %s\n# TYPE nfq_gate_%s %s\n", name,
+	    help, name, type);
+}
+
+static void
+one(FILE *fp, const char *name, const char *type, const char *help,
+    uint64_t val)
+{
+	metric(fp, name, type, help);
+	fprintf(fp, "nfq_gate_%s %llu\n", name, (unsigned long long)val);
+}
+
+static void
+prom_engine(const struct ng_stats_view *v, FILE *fp)
+{
+	unsigned i;
+	char name[32], *p;
+	static const struct ng_stats zero;
+	const struct ng_stats *e = v->eng != NULL ? v->eng : &zero;
+
+	one(fp, "packets_total", "counter", "Packets seen by the engine.",
+	    e->packets);
+	one(fp, "flows_total", "counter", "Flows created.", e->flows);
+	one(fp, "flows", "gauge", "Flows tracked now.", e->flows_now);
+	one(fp, "held_packets", "gauge", "Greeting packets held now.",
+	    e->held_now);
+	one(fp, "flows_evicted_total", "counter", "Flows evicted, table full.",
+	    e->flows_evicted);
+	one(fp, "greylist_full_total", "counter", "New senders given the "
+	    "greeting test: greylist full of live first tries.",
+	    e->greylist_full);
+	one(fp, "pass_evicted_total", "counter", "Live pass cache entries "
+	    "evicted for new ones.", v->pass_evicted);
+	one(fp, "penalty_evicted_total", "counter", "Live penalty box "
+	    "entries evicted for new ones.", v->penalty_evicted);
+	one(fp, "greylist_evicted_total", "counter", "Live greylist entries "
+	    "evicted for new ones.", v->grey_evicted);
+	one(fp, "greylist_refused_total", "counter", "New greylist entries "
+	    "refused: full of live ones.", v->grey_refused);
+	if (v->eng == NULL)
+		return;
+	metric(fp, "events_total", "counter", "Log events by type.");
+	for (i = 0; i < NG_EV_TYPE_MAX; i++) {
+		snprintf(name, sizeof(name), "%s", ng_event_type_name(
+		    (uint8_t)i));
+		for (p = name; *p; p++)
+			*p = *p == ' ' ? '_' : (char)(*p | 0x20);
+		fprintf(fp, "nfq_gate_events_total{event=\"%s\"} %llu\n",
+		    name, (unsigned long long)v->eng->events[i]);
+	}
+	metric(fp, "unverified_total", "counter",
+	    "Client segments not believed (no real peer sent them), by reason.");
+	for (i = 0; i < NG_UV_MAX; i++)
+		fprintf(fp, "nfq_gate_unverified_total{reason=\"%s\"} %llu\n",
+		    ng_unverified_name(i),
+		    (unsigned long long)v->eng->unverified[i]);
+	one(fp, "unverified_dropped_total", "counter",
+	    "Of those, dropped (RST and FIN are left to the kernel).",
+	    v->eng->unverified_dropped);
+	one(fp, "malformed_total", "counter",
+	    "Packets dropped because they could not be parsed.",
+	    malformed_total(v->eng));
+	one(fp, "fragments_total", "counter", "IP fragments dropped.",
+	    v->eng->fragments);
+}
+
+void
+ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
+{
+	const struct ng_live_stats *s = v->live;
+	unsigned i, d;
+	char cc[3];
+
+	metric(fp, "verdicts_total", "counter", "Verdicts sent, by kind.");
+	for (i = 0; i < NG_SV_MAX; i++)
+		fprintf(fp, "nfq_gate_verdicts_total{verdict=\"%s\"} %llu\n",
+		    sv_names[i], (unsigned long long)s->verdicts[i]);
+	one(fp, "released_total", "counter", "Held packets released.",
+	    s->releases);
+	metric(fp, "decisions_total", "counter",
+	    "Flow decisions by client country.");
+	for (i = 0; i < s->ncc; i++)
+		for (d = 1; d < NG_STATS_DEC_MAX; d++)
+			if (s->cc[i].dec[d] != 0)
+				fprintf(fp, "nfq_gate_decisions_total{"
+				    "country=\"%s\",decision=\"%s\"} %llu\n",
+				    ng_cc_str(s->cc[i].cc, cc),
+				    ng_decision_name((uint8_t)d),
+				    (unsigned long long)s->cc[i].dec[d]);
+	prom_engine(v, fp);
+	one(fp, "queue_full_total", "counter",
+	    "Times held plus queued packets reached queue_maxlen.",
+	    s->queue_full);
+	one(fp, "stress", "gauge", "1 while the short greet pause is in force.",
+	    (uint64_t)v->stress);
+	one(fp, "stress_total", "counter", "Times stress mode began.",
+	    s->stress_on);
+	if (v->nfq != NULL) {
+		one(fp, "enobufs_total", "counter",
+		    "Netlink receive overruns.", v->nfq->enobufs);
+		one(fp, "failopen_socket_total", "counter",
+		    "Packet ids skipped: the kernel could not queue them to "
+		    "us and let them through.", v->nfq->id_gaps);
+		one(fp, "netlink_errors_total", "counter",
+		    "Error replies from the kernel.", v->nfq->nl_errors);
+	}
+	if (v->ks != NULL) {
+		one(fp, "kernel_queue_waiting", "gauge",
+		    "Packets waiting for a verdict in the kernel.",
+		    v->ks->queue_total);
+		one(fp, "kernel_queue_dropped_total", "counter",
+		    "Kernel queue_dropped.", v->ks->queue_dropped);
+		one(fp, "kernel_user_dropped_total", "counter",
+		    "Kernel queue_user_dropped.", v->ks->user_dropped);
+	}
+	one(fp, "reloads_total", "counter", "Successful SIGHUP reloads.",
+	    s->reloads);
+	one(fp, "reload_errors_total", "counter", "Failed reloads.",
+	    s->reload_errors);
+	one(fp, "state_saves_total", "counter", "State files written.",
+	    s->state_saves);
+	one(fp, "state_save_errors_total", "counter",
+	    "State file write failures.", s->state_save_errors);
+	one(fp, "reset_loops_total", "counter",
+	    "Packets queued again with the reset mark (REJECT rule missing).",
+	    s->reset_loops);
+	one(fp, "rules_lost_total", "counter",
+	    "Times the firewall rules that feed the gate were found gone.",
+	    s->rules_lost);
+	one(fp, "rules_missing", "gauge",
+	    "1 while rules seen earlier are gone (connections unjudged).",
+	    s->rules_missing != 0);
+	one(fp, "nft_penalty_adds_total", "counter",
+	    "Addresses added to the nft penalty set.", s->nft_adds);
+	one(fp, "nft_penalty_errors_total", "counter",
+	    "Addresses the kernel refused to add to the nft penalty set.",
+	    s->nft_errors);
+	one(fp, "nft_penalty_timeouts_total", "counter",
+	    "Addresses whose nft add was not acknowledged in time.",
+	    s->nft_timeouts);
+	one(fp, "nft_penalty_dropped_total", "counter",
+	    "Addresses not sent to nft because its queue was full.",
+	    s->nft_dropped);
+	one(fp, "policy_queries_total", "counter",
+	    "Policy service requests answered from the tables.",
+	    s->policy_queries);
+	one(fp, "log_suppressed_total", "counter",
+	    "Connection log lines left out over log_rate.",
+	    s->log_suppressed);
+	one(fp, "uptime_seconds", "gauge", "Seconds since start.",
+	    v->uptime_sec);
+}
+
+char *
+ng_stats_prom_text(const struct ng_stats_view *v, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp;
+	int bad;
+
+	/* Memory only: the loop formats, the writer thread writes. */
+	if ((fp = open_memstream(&buf, len)) == NULL)
+		return NULL;
+	ng_stats_prom(v, fp);
+	bad = ferror(fp);
+	if (fclose(fp) != 0 || bad) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+ng_stats_prom_save(const char *path, const char *text, size_t len,
+    char *err, size_t errlen)
+{
+	/* Not durable: a file lost to a crash is rewritten in seconds. */
+	return ng_atomic_write(path, text, len, 0644, 0, err, errlen);
+}

@@ -1,0 +1,214 @@
+/*
+ * engine.h - the gate's decision engine, shared by every front-end.
+ *
+ * The engine sees the first packets of each TCP connection to a judged
+ * port and says what to do with each one.  It does no I/O and reads no
+ * clock: the NFQUEUE daemon and the pcap replay feed it packets with a
+ * time, and act on the verdicts and log events it hands back as data.
+ * That keeps both front-ends honest (they run the same code) and keeps
+ * tests deterministic.
+ *
+ * Holding the greeting: the live front-end passes each queued packet's id.
+ * When the engine answers NG_HOLD it keeps that id, and hands it back
+ * later in ng_out.rel[] with its final verdict, from ng_engine_packet()
+ * (a pre-greeting talker, an evicted flow) or ng_engine_tick() (the
+ * greet pause ran out).  The replay front-end has no real packets to
+ * hold; it just drives ng_engine_tick() in capture time.
+ */
+#ifndef NG_ENGINE_H
+#define NG_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+#include "conf/config.h"
+#include "base/timeval.h"
+
+enum ng_action {
+	NG_ACCEPT = 0,
+	NG_DROP,		/* silently discard */
+	NG_RESET,		/* discard and reset the sender's end */
+	NG_HOLD			/* keep until released in ng_out.rel[] */
+};
+
+struct ng_verdict {
+	uint8_t action;		/* enum ng_action */
+	uint8_t offload;	/* flow is decided: stop queueing it (connmark) */
+	uint8_t test;		/* a SYN whose flow stays queued until decided:
+				 * exempt it from the rules' packet cap */
+	uint8_t midstream;	/* no flow known for this packet */
+	uint8_t confirm;	/* a PASS OLD flow's handshake completed:
+				 * offloaded from this packet on */
+	ng_usec hold_until;	/* for NG_HOLD */
+};
+
+struct ng_release {
+	uint32_t id;
+	uint8_t action;		/* NG_ACCEPT, NG_DROP or NG_RESET */
+	uint8_t offload;
+};
+
+enum ng_event_type {
+	NG_EV_CONNECT = 0,
+	NG_EV_PASS_NEW,
+	NG_EV_PASS_OLD,
+	NG_EV_PREGREET,
+	NG_EV_ALLOWLISTED,
+	NG_EV_DENYLISTED,
+	NG_EV_PENALTY,		/* refused: address is in the penalty box */
+	NG_EV_COUNTRY_PASS,
+	NG_EV_DROP,		/* country drop */
+	NG_EV_REJECT,		/* country reject */
+	NG_EV_GREYLIST,
+	NG_EV_GREYLIST_PASS,
+	NG_EV_HANGUP,
+	NG_EV_NOLISTING,
+	NG_EV_EVICT,		/* flow table full: oldest idle flow evicted */
+	NG_EV_TYPE_MAX
+};
+
+/* The flow-level verdict, as the replay JSON names it. */
+enum ng_decision {
+	NG_DEC_NONE = 0,	/* informational event, not a decision */
+	NG_DEC_PASS,
+	NG_DEC_PREGREET,
+	NG_DEC_DROP,
+	NG_DEC_REJECT,
+	NG_DEC_GREYLIST,
+	NG_DEC_LOG
+};
+
+#define NG_FIRST_MAX 64		/* early bytes kept for the PREGREET line */
+
+struct ng_event {
+	uint8_t type;		/* enum ng_event_type */
+	uint8_t decision;	/* enum ng_decision */
+	const char *reason;	/* static string: "allow", "penalty", ... */
+	struct ng_addr client, server;
+	uint16_t cport, sport;
+	uint16_t cc;		/* client's country, 0 if unknown */
+	ng_usec when;		/* time of the event */
+	ng_usec after;		/* time since the flow's SYN */
+	uint32_t bytes;		/* client payload bytes seen before release */
+	uint8_t nfirst;
+	uint8_t first[NG_FIRST_MAX];
+};
+
+#define NG_OUT_REL_MAX 64
+#define NG_OUT_EV_MAX 16
+
+struct ng_out {
+	struct ng_verdict v;
+	unsigned nrel, nev;
+	struct ng_release rel[NG_OUT_REL_MAX];
+	struct ng_event ev[NG_OUT_EV_MAX];
+};
+
+/* Country lookup, filled in by the netblock database (or a test). */
+struct ng_geo {
+	uint16_t (*lookup)(const void *ctx, const struct ng_addr *a);
+	const void *ctx;
+};
+
+/*
+ * Why a client segment of a flow under test was not believed (early.c):
+ * no real client of the handshake the gate saw could have sent it, or
+ * it proves nothing.  Such a segment is counted here and nowhere else.
+ */
+enum ng_unverified {
+	NG_UV_SYN = 0,		/* another SYN, or SYN with ACK/FIN/RST */
+	NG_UV_HANDSHAKE,	/* before the SYN-ACK, or without ACK */
+	NG_UV_SEQ,		/* sequence number outside the window */
+	NG_UV_ACK,		/* acks bytes the server never sent */
+	NG_UV_UNRELEASED,	/* ACK/FIN of greeting bytes still held */
+	NG_UV_RST,		/* RST not at the expected sequence number */
+	NG_UV_MAX
+};
+
+struct ng_stats {
+	uint64_t packets;
+	uint64_t not_tcp;		/* also other ports, not judged */
+	uint64_t malformed[8];		/* by enum ng_pkt_status: dropped */
+	uint64_t fragments;		/* dropped */
+	uint64_t unverified[NG_UV_MAX];	/* not believed, by reason */
+	uint64_t unverified_dropped;	/* of those, dropped (the rest:
+					 * RST/FIN left to the kernel) */
+	uint64_t midstream;		/* packets of flows we never saw start */
+	uint64_t flows;			/* flows created */
+	uint64_t flows_now;
+	uint64_t flows_evicted;
+	uint64_t flows_expired;
+	uint64_t held_now;
+	uint64_t held_total;
+	uint64_t retransmits_dropped;
+	uint64_t events[NG_EV_TYPE_MAX];
+	uint64_t decisions[8];		/* by enum ng_decision */
+	uint64_t cache_evicted;
+	uint64_t greylist_full;		/* new senders tested, not greylisted */
+};
+
+struct ng_engine;
+
+/* cfg is copied; geo may be NULL (every client is "--"). */
+struct ng_engine *ng_engine_new(const struct ng_config *cfg);
+void ng_engine_free(struct ng_engine *e);
+
+/* Swap in a new config (SIGHUP).  Flows and caches are kept. */
+int ng_engine_set_config(struct ng_engine *e, const struct ng_config *cfg);
+void ng_engine_set_geo(struct ng_engine *e, const struct ng_geo *geo);
+
+/*
+ * The packets come from a capture (replay): what the engine "holds" was
+ * in fact delivered, so a client ACK of held greeting bytes shows it saw
+ * them.  Live, such an ACK is a lie (the bytes never reached it).
+ */
+void ng_engine_set_capture(struct ng_engine *e, int on);
+
+/* Under stress the greet pause drops to greet_pause_stress. */
+void ng_engine_set_stress(struct ng_engine *e, int on);
+
+/*
+ * One packet, starting at its IP header.  caplen bytes are present,
+ * wirelen is the datagram's length on the wire.  out is cleared first.
+ */
+void ng_engine_packet(struct ng_engine *e, const uint8_t *ip, size_t caplen,
+    size_t wirelen, uint32_t id, ng_usec now, struct ng_out *out);
+
+/*
+ * Release greetings whose pause has run out and expire idle state.
+ * Returns 1 when out filled up before the work was done: call again.
+ */
+int ng_engine_tick(struct ng_engine *e, ng_usec now, struct ng_out *out);
+
+/* The earliest time ng_engine_tick() has work, or NG_NEVER. */
+ng_usec ng_engine_next_timer(const struct ng_engine *e);
+
+/* Release everything held (shutdown, fail open). */
+int ng_engine_release_all(struct ng_engine *e, struct ng_out *out);
+
+const struct ng_stats *ng_engine_stats(const struct ng_engine *e);
+
+/*
+ * The pass cache, penalty box and greylist, for persistence and for the
+ * policy service.  See cache.h for the table type.
+ */
+struct ng_cache;
+struct ng_cache *ng_engine_pass_cache(struct ng_engine *e);
+struct ng_cache *ng_engine_penalty_box(struct ng_engine *e);
+struct ng_cache *ng_engine_greylist(struct ng_engine *e);
+
+/* What the tables say of client a now, for the policy service (facts.c). */
+struct ng_psvc_facts;
+void ng_engine_facts(struct ng_engine *e, const struct ng_addr *a,
+    ng_usec now, struct ng_psvc_facts *f);
+
+const char *ng_event_type_name(uint8_t type);
+const char *ng_decision_name(uint8_t decision);
+const char *ng_unverified_name(unsigned reason);
+uint64_t ng_unverified_total(const struct ng_stats *st);
+/* "unverified=N dropped=N syn=N ..." for the log and the replay summary;
+ * returns buf, cut short (still terminated) if len is too small. */
+char *ng_unverified_format(char *buf, size_t len, const struct ng_stats *st);
+
+#endif

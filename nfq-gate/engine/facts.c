@@ -1,0 +1,38 @@
+/*
+ * facts.c - what the gate knows of one client address, for the policy
+ * service.
+ *
+ * Postfix asks at RCPT time, long after the gate decided the connection,
+ * so the answer comes from the tables that outlive flows: the country
+ * database, the pass cache, the greylist and the penalty box.  A pass
+ * cache entry counts the client's passes: 1 means it proved itself on
+ * its first connection (PASS NEW, "new"), more means it has come back
+ * since and was let through from the cache (PASS OLD, "old").
+ */
+#include <string.h>
+
+#include "engine/engine_impl.h"
+#include "daemon/psvc.h"
+
+void
+ng_engine_facts(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
+    struct ng_psvc_facts *f)
+{
+	struct ng_cache_entry *c;
+	uint16_t cc = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (e->geo.lookup != NULL)
+		cc = e->geo.lookup(e->geo.ctx, a);
+	ng_cc_str(cc, f->country);
+	c = ng_cache_find(e->pass, a, now);
+	f->pass = c == NULL ? "none" : c->count > 1 ? "old" : "new";
+	c = ng_cache_find(e->grey, a, now);
+	if (c == NULL)
+		f->grey = "none";
+	else
+		f->grey = now - c->first < e->cfg.greylist_delay ? "wait" :
+		    "pass";
+	c = ng_cache_find(e->penalty, a, now);
+	f->pregreet = c == NULL ? 0 : c->count;
+}

@@ -1,0 +1,704 @@
+/*
+ * netdb_build.c - resolve overlapping source rows and lay out the
+ * database image described in netdb_format.h.
+ *
+ * Overlaps are real in whois data (a /24 assigned inside a /16 of
+ * another country), so the rows of each family are swept in address
+ * order with a heap of the rows covering the current point; the heap's
+ * top is the narrowest row, ties going to the later row.  The winners
+ * form disjoint segments, touching segments of one country are merged,
+ * and the gaps become intervals of country 0, giving a partition of the
+ * address space that the stride tables index.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/addr.h"
+#include "netdb/netdb_build.h"
+#include "netdb/netdb_format.h"
+
+#if NG_NETDB_SLICE_MAX > 127
+#error "NG_NETDB_SLICE_MAX must fit the 7-bit slice length"
+#endif
+
+struct seg {
+	ng_u128 lo, hi;
+	uint16_t cc;
+};
+
+/* A growable array of anything. */
+struct vec {
+	void *v;
+	size_t n, cap, size;
+};
+
+static void *
+vec_push(struct vec *a)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 1024;
+		void *nv = realloc(a->v, cap * a->size);
+
+		if (nv == NULL)
+			return NULL;
+		a->v = nv;
+		a->cap = cap;
+	}
+	return (char *)a->v + a->size * a->n++;
+}
+
+int
+ng_nrows_add(struct ng_nrows *r, int family, ng_u128 lo, ng_u128 hi,
+    uint16_t cc)
+{
+	struct ng_nrow *row;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 4096;
+		struct ng_nrow *nv = realloc(r->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		r->v = nv;
+		r->cap = cap;
+	}
+	row = &r->v[r->n++];
+	row->lo = lo;
+	row->hi = hi;
+	row->cc = cc;
+	row->family = (uint8_t)family;
+	row->prio = r->next_prio++;
+	return 0;
+}
+
+void
+ng_nrows_free(struct ng_nrows *r)
+{
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+ng_u128
+ng_u128_from_addr(const struct ng_addr *a)
+{
+	ng_u128 v = 0;
+	int i, n = a->family == 6 ? 16 : 4;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | a->b[i];
+	return v;
+}
+
+void
+ng_u128_to_addr(ng_u128 v, int family, struct ng_addr *a)
+{
+	int i, n = family == 6 ? 16 : 4;
+
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	for (i = n - 1; i >= 0; i--) {
+		a->b[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static int
+row_cmp(const void *pa, const void *pb)
+{
+	const struct ng_nrow *a = pa, *b = pb;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Does row a beat row b where both cover a point?  By default the row
+ * that starts last wins, then the narrower, then the later one.  For
+ * nested rows that is the most specific row; where rows overlap only
+ * partly, the later block overrides the earlier one's tail, as MMDB
+ * writers fed the same sorted CSV do.  With last_wins, only the input
+ * order counts (an MMDB writer's rule exactly, whatever the order).
+ */
+static int
+row_better(const struct ng_nrow *a, const struct ng_nrow *b, int last_wins)
+{
+	ng_u128 wa = a->hi - a->lo, wb = b->hi - b->lo;
+
+	if (!last_wins) {
+		if (a->lo != b->lo)
+			return a->lo > b->lo;
+		if (wa != wb)
+			return wa < wb;
+	}
+	return a->prio > b->prio;
+}
+
+/* A binary heap of row indexes, best row on top. */
+struct heap {
+	size_t *v;
+	size_t n;
+	const struct ng_nrow *rows;
+	int last_wins;
+};
+
+static void
+heap_push(struct heap *h, size_t r)
+{
+	size_t i = h->n++, p;
+
+	h->v[i] = r;
+	while (i > 0) {
+		p = (i - 1) / 2;
+		if (!row_better(&h->rows[h->v[i]], &h->rows[h->v[p]],
+		    h->last_wins))
+			break;
+		r = h->v[p];
+		h->v[p] = h->v[i];
+		h->v[i] = r;
+		i = p;
+	}
+}
+
+static void
+heap_pop(struct heap *h)
+{
+	size_t i = 0, c, t;
+
+	h->v[0] = h->v[--h->n];
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n &&
+		    row_better(&h->rows[h->v[c + 1]], &h->rows[h->v[c]],
+		    h->last_wins))
+			c++;
+		if (!row_better(&h->rows[h->v[c]], &h->rows[h->v[i]],
+		    h->last_wins))
+			break;
+		t = h->v[c];
+		h->v[c] = h->v[i];
+		h->v[i] = t;
+		i = c;
+	}
+}
+
+static int
+seg_emit(struct vec *segs, ng_u128 lo, ng_u128 hi, uint16_t cc)
+{
+	struct seg *last = segs->n ? (struct seg *)segs->v + segs->n - 1
+	    : NULL, *s;
+
+	if (last != NULL && last->cc == cc && last->hi + 1 == lo) {
+		last->hi = hi;
+		return 0;
+	}
+	if ((s = vec_push(segs)) == NULL)
+		return -1;
+	s->lo = lo;
+	s->hi = hi;
+	s->cc = cc;
+	return 0;
+}
+
+/*
+ * Sweep rows[0..n) (one family, sorted by lo) into merged segments.
+ * p is the current point; every row starting at or before p is in the
+ * heap, rows ending before p are dropped lazily when they reach the top.
+ */
+static int
+resolve_family(const struct ng_nrow *rows, size_t n, ng_u128 max,
+    int last_wins, struct vec *segs, uint64_t *overlaps)
+{
+	struct heap h = { NULL, 0, rows, last_wins };
+	size_t i = 0;
+	ng_u128 p = 0, end, maxhi = 0;
+	int any = 0;
+
+	if (n == 0)
+		return 0;
+	if ((h.v = malloc(n * sizeof(*h.v))) == NULL)
+		return -1;
+	for (;;) {
+		while (h.n > 0 && rows[h.v[0]].hi < p)
+			heap_pop(&h);
+		if (h.n == 0) {
+			if (i == n)
+				break;
+			p = rows[i].lo;
+		}
+		for (; i < n && rows[i].lo == p; i++) {
+			if (any && rows[i].lo <= maxhi)
+				(*overlaps)++;
+			if (!any || rows[i].hi > maxhi)
+				maxhi = rows[i].hi;
+			any = 1;
+			heap_push(&h, i);
+		}
+		end = rows[h.v[0]].hi;
+		if (i < n && rows[i].lo - 1 < end)
+			end = rows[i].lo - 1;
+		if (seg_emit(segs, p, end, rows[h.v[0]].cc) != 0) {
+			free(h.v);
+			return -1;
+		}
+		if (end == max)
+			break;
+		p = end + 1;
+	}
+	free(h.v);
+	return 0;
+}
+
+/* The partition of one family: interval starts and country indexes. */
+struct part {
+	ng_u128 *start;
+	uint8_t *cc;
+	size_t n;
+};
+
+static int
+make_partition(const struct vec *segs, ng_u128 max, const uint8_t *ccidx,
+    struct part *pt)
+{
+	const struct seg *s = segs->v;
+	size_t i, k = 0, cap = 2 * segs->n + 2;
+	ng_u128 next = 0;
+
+	pt->start = malloc(cap * sizeof(*pt->start));
+	pt->cc = malloc(cap);
+	if (pt->start == NULL || pt->cc == NULL)
+		return -1;
+	for (i = 0; i < segs->n; i++) {
+		if (k == 0 || s[i].lo != next) {
+			if (k > 0 || s[i].lo != 0) {
+				pt->start[k] = next;
+				pt->cc[k++] = 0;
+			}
+		}
+		pt->start[k] = s[i].lo;
+		pt->cc[k++] = ccidx[s[i].cc];
+		next = s[i].hi + 1;
+		if (s[i].hi == max)
+			break;
+	}
+	if (k == 0 || (segs->n > 0 && s[segs->n - 1].hi != max)) {
+		pt->start[k] = next;
+		pt->cc[k++] = 0;
+	}
+	pt->n = k;
+	return 0;
+}
+
+/* The tables of one family while they are laid out. */
+struct tables {
+	const struct part *pt;
+	unsigned width;		/* 32 or 128 */
+	struct vec ent;		/* uint32_t */
+	struct vec start;	/* ng_u128 */
+	struct vec cc;		/* uint8_t */
+	uint64_t nodes;
+	int failed;
+};
+
+/* Element j of the slice for the chunk at cs holding intervals k.. */
+static ng_u128
+slice_start(const struct tables *t, ng_u128 cs, size_t k, size_t j)
+{
+	return j == 0 ? cs : t->pt->start[k + j];
+}
+
+static int
+slot_push(struct tables *t, ng_u128 v, uint8_t cc)
+{
+	ng_u128 *sp = vec_push(&t->start);
+	uint8_t *cp = vec_push(&t->cc);
+
+	if (sp == NULL || cp == NULL)
+		return -1;
+	*sp = v;
+	*cp = cc;
+	return 0;
+}
+
+/*
+ * A slice of m + 1 elements.  IPv4 slots hold starts; IPv6 slots hold
+ * packed high halves, or (high, low, country) triples when some start
+ * is not /64 aligned (netdb_format.h).
+ */
+static uint32_t
+table_slice(struct tables *t, ng_u128 cs, size_t k, size_t m)
+{
+	size_t lo = t->start.n, j;
+	uint32_t wide = 0;
+	uint8_t c;
+	ng_u128 s;
+	int ok;
+
+	for (j = 0; t->width == 128 && j <= m; j++)
+		if ((uint64_t)slice_start(t, cs, k, j) != 0)
+			wide = 1;
+	if (lo + (m + 1) * (wide ? 3 : 1) > NG_ENT_MAXLO) {
+		t->failed = 1;
+		return 0;
+	}
+	for (j = 0; j <= m; j++) {
+		s = slice_start(t, cs, k, j);
+		c = t->pt->cc[k + j];
+		if (t->width == 32)
+			ok = slot_push(t, s, c);
+		else if (!wide)
+			ok = slot_push(t, (uint64_t)(s >> 64) << 16 | c, c);
+		else {
+			ok = slot_push(t, s >> 64, c);
+			if (ok == 0)
+				ok = slot_push(t, (uint64_t)s, c);
+			if (ok == 0)
+				ok = slot_push(t, c, c);
+		}
+		if (ok != 0) {
+			t->failed = 1;
+			return 0;
+		}
+	}
+	return (uint32_t)(NG_ENT_SLICE << 30 | wide << 29 |
+	    (uint32_t)(m + 1) << 22 | (uint32_t)lo);
+}
+
+static void table_fill(struct tables *t, size_t off, unsigned plen,
+    unsigned bits, ng_u128 base, size_t *kp);
+
+/* A child table for a chunk of 2^shift addresses holding m starts. */
+static uint32_t
+table_node(struct tables *t, unsigned plen, unsigned shift, ng_u128 cs,
+    size_t *kp, size_t m)
+{
+	unsigned bits = 0;
+	size_t child = t->ent.n, i;
+
+	while (bits < shift && bits < NG_NETDB_NODE_MAXBITS &&
+	    ((size_t)1 << (bits + NG_NETDB_DENSITY)) < m + 1)
+		bits++;
+	if (bits == 0)
+		bits = 1;
+	if (child + ((size_t)1 << bits) > NG_ENT_MAXOFF) {
+		t->failed = 1;
+		return 0;
+	}
+	for (i = 0; i < (size_t)1 << bits; i++)
+		if (vec_push(&t->ent) == NULL) {
+			t->failed = 1;
+			return 0;
+		}
+	t->nodes++;
+	table_fill(t, child, plen, bits, cs, kp);
+	return NG_ENT_NODE << 30 | (uint32_t)bits << 25 | (uint32_t)child;
+}
+
+/*
+ * Fill the table at entry offset off, 2^bits entries, for the chunk of
+ * prefix length plen starting at base.  *kp is the index of the
+ * interval covering base.
+ */
+static void
+table_fill(struct tables *t, size_t off, unsigned plen, unsigned bits,
+    ng_u128 base, size_t *kp)
+{
+	const struct part *pt = t->pt;
+	unsigned shift = t->width - plen - bits;
+	ng_u128 size = (ng_u128)1 << shift, cs, ce;
+	size_t j, k = *kp, m;
+	uint32_t e;
+
+	for (j = 0; j < (size_t)1 << bits && !t->failed; j++) {
+		cs = base + (ng_u128)j * size;
+		ce = cs + size - 1;
+		while (k + 1 < pt->n && pt->start[k + 1] <= cs)
+			k++;
+		for (m = 0; k + 1 + m < pt->n && pt->start[k + 1 + m] <= ce;
+		    m++)
+			;
+		if (m == 0) {
+			e = NG_ENT_DIRECT << 30 | pt->cc[k];
+		} else if (m + 1 <= NG_NETDB_SLICE_MAX || shift == 0) {
+			e = table_slice(t, cs, k, m);
+		} else {
+			e = table_node(t, plen + bits, shift, cs, &k, m);
+		}
+		((uint32_t *)t->ent.v)[off + j] = e;
+	}
+	*kp = k;
+}
+
+static int
+build_tables(struct tables *t, const struct part *pt, unsigned width)
+{
+	size_t k = 0, j;
+
+	memset(t, 0, sizeof(*t));
+	t->pt = pt;
+	t->width = width;
+	t->ent.size = sizeof(uint32_t);
+	t->start.size = sizeof(ng_u128);
+	t->cc.size = 1;
+	for (j = 0; j < (1u << NG_NETDB_ROOT_BITS); j++)
+		if (vec_push(&t->ent) == NULL)
+			return -1;
+	table_fill(t, 0, 0, NG_NETDB_ROOT_BITS, 0, &k);
+	return t->failed ? -1 : 0;
+}
+
+static void
+tables_free(struct tables *t)
+{
+	free(t->ent.v);
+	free(t->start.v);
+	free(t->cc.v);
+}
+
+/* Give every code in use an index 1..n in code order. */
+static int
+index_countries(struct vec *segs, uint8_t *ccidx, uint16_t *codes,
+    uint32_t *ncodes)
+{
+	static uint8_t used[65536];
+	size_t f, i;
+	uint32_t n = 0, c;
+
+	memset(used, 0, sizeof(used));
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < segs[f].n; i++)
+			used[((struct seg *)segs[f].v)[i].cc] = 1;
+	codes[0] = 0;
+	for (c = 1; c < 65536; c++) {
+		if (!used[c])
+			continue;
+		if (n + 1 >= NG_NETDB_MAXCC)
+			return -1;
+		codes[++n] = (uint16_t)c;
+		ccidx[c] = (uint8_t)n;
+	}
+	*ncodes = n;
+	return 0;
+}
+
+/* The header (checksum taken as 0) and the body. */
+uint32_t
+ng_netdb_crc(const void *image, size_t len)
+{
+	struct ng_netdb_header h;
+	const unsigned char *p = image;
+	uLong crc;
+
+	memcpy(&h, p, sizeof(h));
+	h.checksum = 0;
+	crc = crc32(0L, (const Bytef *)&h, sizeof(h));
+	return (uint32_t)crc32(crc, p + sizeof(h), (uInt)(len - sizeof(h)));
+}
+
+static size_t
+align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Lay the sections out after the header and copy them in. */
+static void *
+layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
+    size_t *lenp)
+{
+	size_t cnt[NG_SEC_COUNT], esz[NG_SEC_COUNT], off, i, f;
+	unsigned char *img;
+
+	cnt[NG_SEC_CODES] = h->countries + 1;
+	esz[NG_SEC_CODES] = 2;
+	for (f = 0; f < 2; f++) {
+		size_t base = f == 0 ? NG_SEC_ENT4 : NG_SEC_ENT6;
+
+		cnt[base] = t[f].ent.n;
+		esz[base] = 4;
+		if (f == 0) {
+			cnt[NG_SEC_SLICE4] = t[f].start.n;
+			esz[NG_SEC_SLICE4] = 4;
+		} else {
+			cnt[NG_SEC_START6] = t[f].start.n;
+			esz[NG_SEC_START6] = 8;
+		}
+	}
+	off = align8(sizeof(*h));
+	for (i = 0; i < NG_SEC_COUNT; i++) {
+		h->sec[i].off = off;
+		h->sec[i].count = cnt[i];
+		off = align8(off + cnt[i] * esz[i]);
+	}
+	if ((img = calloc(1, off)) == NULL)
+		return NULL;
+	h->file_size = off;
+	memcpy(img + h->sec[NG_SEC_CODES].off, codes, cnt[NG_SEC_CODES] * 2);
+	memcpy(img + h->sec[NG_SEC_ENT4].off, t[0].ent.v, cnt[NG_SEC_ENT4] * 4);
+	memcpy(img + h->sec[NG_SEC_ENT6].off, t[1].ent.v, cnt[NG_SEC_ENT6] * 4);
+	for (i = 0; i < t[0].start.n; i++) {
+		uint32_t v = (uint32_t)((ng_u128 *)t[0].start.v)[i] & 0xffff;
+
+		v = v << 8 | ((uint8_t *)t[0].cc.v)[i];
+		memcpy(img + h->sec[NG_SEC_SLICE4].off + 4 * i, &v, 4);
+	}
+	for (i = 0; i < t[1].start.n; i++) {
+		uint64_t v = (uint64_t)((ng_u128 *)t[1].start.v)[i];
+
+		memcpy(img + h->sec[NG_SEC_START6].off + 8 * i, &v, 8);
+	}
+	h->checksum = 0;
+	memcpy(img, h, sizeof(*h));
+	h->checksum = ng_netdb_crc(img, off);
+	memcpy(img, h, sizeof(*h));
+	*lenp = off;
+	return img;
+}
+
+static uint64_t
+count_ranges(const struct vec *segs)
+{
+	const struct seg *s = segs->v;
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < segs->n; i++)
+		if (s[i].cc != 0)
+			n++;
+	return n;
+}
+
+int
+ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
+    size_t *len, struct ng_build_stats *st, char *err, size_t errlen)
+{
+	static uint8_t ccidx[65536];
+	uint16_t codes[NG_NETDB_MAXCC];
+	struct vec segs[2];
+	struct part pt[2];
+	struct tables t[2];
+	struct ng_netdb_header h;
+	size_t split, f;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	memset(segs, 0, sizeof(segs));
+	memset(pt, 0, sizeof(pt));
+	memset(t, 0, sizeof(t));
+	memset(ccidx, 0, sizeof(ccidx));
+	segs[0].size = segs[1].size = sizeof(struct seg);
+	if (r->n > 0)
+		qsort(r->v, r->n, sizeof(*r->v), row_cmp);
+	for (split = 0; split < r->n && r->v[split].family == 4; split++)
+		;
+	st->rows[0] = split;
+	st->rows[1] = r->n - split;
+	if (resolve_family(r->v, split, 0xffffffffu, r->last_wins, &segs[0],
+	    &st->overlaps[0]) != 0 ||
+	    resolve_family(r->n > 0 ? r->v + split : r->v, r->n - split,
+	    ~(ng_u128)0,
+	    r->last_wins, &segs[1], &st->overlaps[1]) != 0) {
+		snprintf(err, errlen, "out of memory resolving ranges");
+		goto out;
+	}
+	memset(&h, 0, sizeof(h));
+	if (index_countries(segs, ccidx, codes, &h.countries) != 0) {
+		snprintf(err, errlen, "more than %d country codes",
+		    NG_NETDB_MAXCC - 1);
+		goto out;
+	}
+	for (f = 0; f < 2; f++) {
+		if (make_partition(&segs[f], f == 0 ? 0xffffffffu : ~(ng_u128)0,
+		    ccidx, &pt[f]) != 0 ||
+		    build_tables(&t[f], &pt[f], f == 0 ? 32 : 128) != 0) {
+			snprintf(err, errlen, "out of memory or more than %u "
+			    "interval starts", NG_ENT_MAXLO);
+			goto out;
+		}
+		st->ranges[f] = count_ranges(&segs[f]);
+		st->intervals[f] = t[f].start.n;
+		st->nodes[f] = t[f].nodes;
+	}
+	memcpy(h.magic, NG_NETDB_MAGIC, sizeof(h.magic));
+	h.version = NG_NETDB_VERSION;
+	h.bom = NG_NETDB_BOM;
+	h.header_size = sizeof(h);
+	h.built = built;
+	h.ranges4 = st->ranges[0];
+	h.ranges6 = st->ranges[1];
+	if ((*image = layout(&h, codes, t, len)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	st->countries = h.countries;
+	st->bytes = *len;
+	st->checksum = h.checksum;
+	rc = 0;
+out:
+	for (f = 0; f < 2; f++) {
+		free(segs[f].v);
+		free(pt[f].start);
+		free(pt[f].cc);
+		tables_free(&t[f]);
+	}
+	return rc;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+ng_netdb_write(const char *path, const void *image, size_t len, char *err,
+    size_t errlen)
+{
+	char tmp[4096];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
+	    (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	if (write_all(fd, image, len) != 0 || fchmod(fd, 0644) != 0 ||
+	    fsync(fd) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,243 @@
+/*
+ * netdb_in_geolite.c - MaxMind GeoLite2 Country CSV.  The blocks files
+ *   network,geoname_id,registered_country_geoname_id,...
+ *   1.0.1.0/24,1814991,1814991,,0,0
+ * name a location, and the locations file
+ *   geoname_id,locale_code,continent_code,continent_name,
+ *   country_iso_code,...
+ * gives its country, so the locations are read first (db_main.c pairs
+ * the files).  A block's country is its geoname_id's, else that of its
+ * registered country.  Columns are found by their header names.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/addr.h"
+#include "netdb/netdb_input.h"
+
+#define GEO_MAXF 32
+
+/* Split a CSV line; quoted fields may not hold commas here. */
+static int
+split(char *s, char **f, int max)
+{
+	int n = 0;
+	size_t len;
+
+	for (;;) {
+		char *c = strchr(s, ',');
+
+		if (n == max)
+			return n;
+		if (c != NULL)
+			*c = '\0';
+		s = ng_in_trim(s);
+		len = strlen(s);
+		if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+			s[len - 1] = '\0';
+			s++;
+		}
+		f[n++] = s;
+		if (c == NULL)
+			return n;
+		s = c + 1;
+	}
+}
+
+static int
+column(char **f, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+geoname(const char *s, uint32_t *id)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v > 0xffffffffUL)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+static int
+ent_cmp(const void *pa, const void *pb)
+{
+	const struct ng_geoloc_ent *a = pa, *b = pb;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+int
+ng_geoloc_add(struct ng_geoloc *l, uint32_t id, uint16_t cc)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		struct ng_geoloc_ent *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n].id = id;
+	l->v[l->n++].cc = cc;
+	l->sorted = 0;
+	return 0;
+}
+
+int
+ng_geoloc_find(struct ng_geoloc *l, uint32_t id, uint16_t *cc)
+{
+	struct ng_geoloc_ent key, *e;
+
+	if (!l->sorted) {
+		if (l->n > 0)
+			qsort(l->v, l->n, sizeof(*l->v), ent_cmp);
+		l->sorted = 1;
+	}
+	key.id = id;
+	if (l->n == 0 ||
+	    (e = bsearch(&key, l->v, l->n, sizeof(*l->v), ent_cmp)) == NULL)
+		return -1;
+	*cc = e->cc;
+	return 0;
+}
+
+void
+ng_geoloc_free(struct ng_geoloc *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The header line; the caller has skipped nothing yet. */
+static int
+header(struct ng_in *in, char **f, int *n)
+{
+	char *line;
+	int r;
+
+	while ((r = ng_in_next(in, &line)) == 1 && *line == '\0')
+		;
+	if (r <= 0)
+		return r < 0 ? -1 : 0;
+	*n = split(line, f, GEO_MAXF);
+	return 1;
+}
+
+int
+ng_in_geoloc(struct ng_in *in)
+{
+	char *f[GEO_MAXF], *line;
+	int n, r, cid, ccol;
+	uint32_t id;
+
+	if ((r = header(in, f, &n)) <= 0)
+		return r;
+	cid = column(f, n, "geoname_id");
+	ccol = column(f, n, "country_iso_code");
+	if (cid < 0 || ccol < 0) {
+		snprintf(in->err, in->errlen, "%s:%lu: no geoname_id or "
+		    "country_iso_code column", in->lines.name,
+		    in->lines.lineno);
+		return -1;
+	}
+	while ((r = ng_in_next(in, &line)) == 1) {
+		if (*line == '\0')
+			continue;
+		n = split(line, f, GEO_MAXF);
+		if (n <= cid || n <= ccol || geoname(f[cid], &id) != 0) {
+			if (ng_in_bad(in, "bad location line") != 0)
+				return -1;
+			continue;
+		}
+		if (*f[ccol] == '\0') {
+			in->st->nocountry++;	/* a continent */
+			continue;
+		}
+		if (strlen(f[ccol]) != 2 || ng_cc_pack(f[ccol]) == 0) {
+			if (ng_in_bad(in, "bad country \"%s\"", f[ccol]) != 0)
+				return -1;
+			continue;
+		}
+		if (in->locs == NULL ||
+		    ng_geoloc_add(in->locs, id, ng_cc_pack(f[ccol])) != 0) {
+			snprintf(in->err, in->errlen, "%s:%lu: out of memory",
+			    in->lines.name, in->lines.lineno);
+			return -1;
+		}
+		in->st->other++;
+	}
+	return r;
+}
+
+static int
+block_line(struct ng_in *in, char *line, int cnet, int cgeo, int creg)
+{
+	char *f[GEO_MAXF];
+	int n = split(line, f, GEO_MAXF);
+	struct ng_addr a;
+	unsigned plen;
+	uint32_t id;
+	uint16_t cc = 0;
+	ng_u128 lo, mask;
+
+	if (n <= cnet || n <= cgeo || n <= creg)
+		return ng_in_bad(in, "%d fields, too few", n);
+	if (ng_addr_parse_cidr(&a, &plen, f[cnet]) != 0)
+		return ng_in_bad(in, "bad network \"%s\"", f[cnet]);
+	if ((*f[cgeo] == '\0' || geoname(f[cgeo], &id) != 0 ||
+	    in->locs == NULL || ng_geoloc_find(in->locs, id, &cc) != 0) &&
+	    (*f[creg] == '\0' || geoname(f[creg], &id) != 0 ||
+	    in->locs == NULL || ng_geoloc_find(in->locs, id, &cc) != 0)) {
+		if (*f[cgeo] != '\0' || *f[creg] != '\0') {
+			if (in->locs == NULL || in->locs->n == 0)
+				return ng_in_bad(in, "no locations file "
+				    "for geoname_id %s", f[cgeo]);
+		}
+		in->st->nocountry++;
+		return 0;
+	}
+	lo = ng_u128_from_addr(&a);
+	plen = ng_addr_bits(&a) - plen;
+	mask = plen == 128 ? ~(ng_u128)0 : ((ng_u128)1 << plen) - 1;
+	return ng_in_add(in, a.family, lo, lo | mask, cc);
+}
+
+int
+ng_in_geolite(struct ng_in *in)
+{
+	char *f[GEO_MAXF], *line;
+	int n, r, cnet, cgeo, creg;
+
+	if ((r = header(in, f, &n)) <= 0)
+		return r;
+	cnet = column(f, n, "network");
+	cgeo = column(f, n, "geoname_id");
+	creg = column(f, n, "registered_country_geoname_id");
+	if (cnet < 0 || cgeo < 0 || creg < 0) {
+		snprintf(in->err, in->errlen, "%s:%lu: no network, geoname_id "
+		    "or registered_country_geoname_id column", in->lines.name,
+		    in->lines.lineno);
+		return -1;
+	}
+	while ((r = ng_in_next(in, &line)) == 1) {
+		if (*line == '\0')
+			continue;
+		if (block_line(in, line, cnet, cgeo, creg) != 0)
+			return -1;
+	}
+	return r;
+}

@@ -1,0 +1,394 @@
+/*
+ * netdb_input.c - the parts every source format shares: reading lines
+ * from a (possibly gzip'ed) file or a buffer, telling the formats apart,
+ * reporting bad lines as "file:line: reason", and counting rows.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/addr.h"
+#include "netdb/netdb_input.h"
+
+#define LINE_MAX_LEN	(1024 * 1024)
+#define CHUNK		(256 * 1024)
+
+static const char *const format_names[] = {
+	"auto", "rir", "rpsl", "csv", "ip2location", "geolite2",
+	"geolite2-locations"
+};
+
+const char *
+ng_informat_name(enum ng_informat f)
+{
+	return (unsigned)f < sizeof(format_names) / sizeof(format_names[0]) ?
+	    format_names[f] : "?";
+}
+
+int
+ng_informat_parse(const char *s, enum ng_informat *f)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(s, format_names[i]) == 0) {
+			*f = (enum ng_informat)i;
+			return 0;
+		}
+	if (strcmp(s, "ip2l") == 0) {
+		*f = NG_IN_IP2L;
+		return 0;
+	}
+	return -1;
+}
+
+int
+ng_in_bad(struct ng_in *in, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (in->lenient) {
+		in->st->bad++;
+		return 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(in->err, in->errlen, "%s:%lu: %s", in->lines.name,
+	    in->lines.lineno, msg);
+	return -1;
+}
+
+/* Refill the chunk from the file; 0 at end of file. */
+static int
+lines_fill(struct ng_in *in)
+{
+	struct ng_lines *l = &in->lines;
+	int n;
+
+	if (l->gz == NULL || l->eof)
+		return 0;
+	if ((n = gzread(l->gz, l->rbuf, CHUNK)) < 0) {
+		int zerr;
+		const char *m = gzerror(l->gz, &zerr);
+
+		snprintf(in->err, in->errlen, "%s: read error: %s", l->name,
+		    zerr == Z_ERRNO ? strerror(errno) : m);
+		return -1;
+	}
+	if (n == 0)
+		l->eof = 1;
+	l->chunk = l->rbuf;
+	l->cpos = 0;
+	l->clen = (size_t)n;
+	return n > 0;
+}
+
+static int
+line_append(struct ng_in *in, size_t *len, const char *p, size_t n)
+{
+	struct ng_lines *l = &in->lines;
+
+	if (*len + n + 1 > l->cap) {
+		size_t cap = l->cap ? l->cap : 4096;
+		char *nb;
+
+		while (cap < *len + n + 1)
+			cap *= 2;
+		if (cap > LINE_MAX_LEN + 2 ||
+		    (nb = realloc(l->buf, cap)) == NULL) {
+			l->lineno++;
+			snprintf(in->err, in->errlen, "%s:%lu: line too long",
+			    l->name, l->lineno);
+			return -1;
+		}
+		l->buf = nb;
+		l->cap = cap;
+	}
+	memcpy(l->buf + *len, p, n);
+	*len += n;
+	return 0;
+}
+
+/* The next line without its end; 1, 0 at the end, -1 on error. */
+int
+ng_in_next(struct ng_in *in, char **line)
+{
+	struct ng_lines *l = &in->lines;
+	size_t len = 0, n;
+	const char *p, *nl;
+	int r, any = 0;
+
+	if (l->again) {
+		l->again = 0;
+		*line = l->buf;
+		return 1;
+	}
+	for (;;) {
+		if (l->cpos == l->clen) {
+			if ((r = lines_fill(in)) < 0)
+				return -1;
+			if (r == 0) {
+				if (!any)
+					return 0;
+				break;
+			}
+		}
+		any = 1;
+		p = l->chunk + l->cpos;
+		n = l->clen - l->cpos;
+		nl = memchr(p, '\n', n);
+		if (nl != NULL)
+			n = (size_t)(nl - p);
+		if (line_append(in, &len, p, n) != 0)
+			return -1;
+		l->cpos += n + (nl != NULL);
+		if (nl != NULL)
+			break;
+	}
+	l->lineno++;
+	if (len > 0 && l->buf[len - 1] == '\r')
+		len--;
+	l->buf[len] = '\0';
+	*line = l->buf;
+	if (memchr(l->buf, '\0', len) != NULL) {
+		if (ng_in_bad(in, "NUL byte in line") != 0)
+			return -1;
+		l->buf[0] = '\0';
+	}
+	return 1;
+}
+
+char *
+ng_in_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+int
+ng_in_parse_addr(const char *s, int *family, ng_u128 *v)
+{
+	struct ng_addr a;
+
+	if (ng_addr_parse(&a, s) != 0)
+		return -1;
+	*family = a.family;
+	*v = ng_u128_from_addr(&a);
+	return 0;
+}
+
+int
+ng_in_add(struct ng_in *in, int family, ng_u128 lo, ng_u128 hi,
+    uint16_t cc)
+{
+	if (hi < lo)
+		return ng_in_bad(in, "range end before its start");
+	if (family == 4 && hi > 0xffffffffu)
+		return ng_in_bad(in, "IPv4 range beyond 255.255.255.255");
+	if (cc == 0) {
+		in->st->nocountry++;
+		return 0;
+	}
+	if (ng_nrows_add(in->rows, family, lo, hi, cc) != 0) {
+		snprintf(in->err, in->errlen, "%s:%lu: out of memory",
+		    in->lines.name, in->lines.lineno);
+		return -1;
+	}
+	in->st->rows[family == 6]++;
+	return 0;
+}
+
+void
+ng_in_count_status(struct ng_in *in, const char *status)
+{
+	struct ng_in_stats *st = in->st;
+	size_t i;
+
+	if (*status == '\0')
+		status = "(empty)";
+	for (i = 0; i < st->nskipped; i++)
+		if (strcmp(st->skipped[i].name, status) == 0)
+			break;
+	if (i == st->nskipped) {
+		if (st->nskipped == NG_IN_MAXSTATUS)
+			i = NG_IN_MAXSTATUS - 1;	/* lump the rest */
+		else
+			st->nskipped++;
+		snprintf(st->skipped[i].name, sizeof(st->skipped[i].name),
+		    "%s", i == NG_IN_MAXSTATUS - 1 ? "other" : status);
+	}
+	st->skipped[i].n++;
+}
+
+/* Which format a first significant line belongs to. */
+static enum ng_informat
+detect_line(const char *s)
+{
+	const char *p;
+	int pipes = 0;
+
+	if (*s == '"')
+		return NG_IN_IP2L;
+	if (strncmp(s, "network,", 8) == 0)
+		return NG_IN_GEOLITE;
+	if (strncmp(s, "geoname_id,", 11) == 0)
+		return NG_IN_GEOLOC;
+	for (p = s; *p; p++)
+		pipes += *p == '|';
+	if (pipes >= 5)
+		return NG_IN_RIR;
+	/* RPSL "attribute:" then blank; an IPv6 address has no blank. */
+	if (isalpha((unsigned char)*s)) {
+		for (p = s; isalnum((unsigned char)*p) || *p == '-'; p++)
+			;
+		if (*p == ':' && (p[1] == ' ' || p[1] == '\t' ||
+		    p[1] == '\0'))
+			return NG_IN_RPSL;
+	}
+	return NG_IN_CSV;
+}
+
+static int
+skippable(const char *s)
+{
+	return *s == '\0' || *s == '#' || *s == '%';
+}
+
+/* Peek at the first significant line and push it back. */
+static int
+detect(struct ng_in *in, enum ng_informat *f)
+{
+	char *line;
+	int r;
+
+	while ((r = ng_in_next(in, &line)) == 1 && skippable(line))
+		;
+	if (r < 0)
+		return -1;
+	*f = r == 0 ? NG_IN_CSV : detect_line(line);
+	in->lines.again = r == 1;
+	return 0;
+}
+
+static int
+dispatch(struct ng_in *in, enum ng_informat f)
+{
+	if (f == NG_IN_AUTO && detect(in, &f) != 0)
+		return -1;
+	in->st->format = f;
+	switch (f) {
+	case NG_IN_RIR:
+		return ng_in_rir(in);
+	case NG_IN_RPSL:
+		return ng_in_rpsl(in);
+	case NG_IN_IP2L:
+		return ng_in_ip2l(in);
+	case NG_IN_GEOLITE:
+		return ng_in_geolite(in);
+	case NG_IN_GEOLOC:
+		return ng_in_geoloc(in);
+	default:
+		return ng_in_csv(in);
+	}
+}
+
+static void
+in_init(struct ng_in *in, const char *name, int lenient,
+    struct ng_geoloc *locs, struct ng_nrows *rows, struct ng_in_stats *st,
+    char *err, size_t errlen)
+{
+	memset(in, 0, sizeof(*in));
+	memset(st, 0, sizeof(*st));
+	in->lines.name = name;
+	in->rows = rows;
+	in->st = st;
+	in->locs = locs;
+	in->lenient = lenient;
+	in->err = err;
+	in->errlen = errlen;
+}
+
+static int
+open_lines(struct ng_in *in, const char *path)
+{
+	if ((in->lines.gz = gzopen(path, "rb")) == NULL) {
+		snprintf(in->err, in->errlen, "%s: %s", path,
+		    errno ? strerror(errno) : "cannot open");
+		return -1;
+	}
+	gzbuffer(in->lines.gz, CHUNK);
+	if ((in->lines.rbuf = malloc(CHUNK)) == NULL) {
+		snprintf(in->err, in->errlen, "%s: out of memory", path);
+		gzclose(in->lines.gz);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+close_lines(struct ng_in *in)
+{
+	if (in->lines.gz != NULL)
+		gzclose(in->lines.gz);
+	free(in->lines.rbuf);
+	free(in->lines.buf);
+}
+
+int
+ng_input_read_file(const char *path, enum ng_informat f, int lenient,
+    struct ng_geoloc *locs, struct ng_nrows *rows, struct ng_in_stats *st,
+    char *err, size_t errlen)
+{
+	struct ng_in in;
+	int rc;
+
+	in_init(&in, path, lenient, locs, rows, st, err, errlen);
+	if (open_lines(&in, path) != 0)
+		return -1;
+	rc = dispatch(&in, f);
+	close_lines(&in);
+	return rc;
+}
+
+int
+ng_input_read_mem(const void *buf, size_t len, const char *name,
+    enum ng_informat f, int lenient, struct ng_geoloc *locs,
+    struct ng_nrows *rows, struct ng_in_stats *st, char *err, size_t errlen)
+{
+	struct ng_in in;
+	int rc;
+
+	in_init(&in, name, lenient, locs, rows, st, err, errlen);
+	in.lines.chunk = buf;
+	in.lines.clen = len;
+	rc = dispatch(&in, f);
+	close_lines(&in);
+	return rc;
+}
+
+int
+ng_input_detect_file(const char *path, enum ng_informat *f, char *err,
+    size_t errlen)
+{
+	struct ng_in in;
+	struct ng_in_stats st;
+	int rc;
+
+	in_init(&in, path, 0, NULL, NULL, &st, err, errlen);
+	if (open_lines(&in, path) != 0)
+		return -1;
+	rc = detect(&in, f);
+	close_lines(&in);
+	return rc;
+}

@@ -1,0 +1,385 @@
+/*
+ * replay.c - nfq-gate -r FILE: what would the gate have done with this
+ * capture?
+ *
+ * The frames of a pcap or pcapng file are stripped to their IP header
+ * and fed to the same engine the live gate runs, in file order, with the
+ * capture timestamps as the engine's clock.  Greetings the engine holds
+ * are released by driving its timers in that virtual time before each
+ * packet.  The output is the daemon's log lines (or JSON Lines, one per
+ * flow decision with --json), and a summary on stderr.
+ *
+ * The greet pause defaults to 0 here: a capture taken without a gate
+ * already shows when the greeting went out, and holding it again would
+ * call real MTAs that answered the greeting they saw pre-greeting
+ * talkers.  --greet-pause SEC asks what a longer pause would have done.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "engine/event_format.h"
+#include "replay/replay.h"
+#include "base/hashkey.h"
+#include "replay/linktype.h"
+#include "netdb/netdb.h"
+#include "engine/packet.h"
+
+#define EX_USAGE	64
+#define EX_CONFIG	78
+
+struct replay {
+	const char *file;	/* as given; "-" is stdin */
+	const char *name;	/* for messages */
+	const char *conf;
+	const char *db;
+	int json, verbose;
+	ng_usec pause;
+	struct ng_engine *e;
+	struct ng_netdb *ndb;
+	pcap_t *pc;
+	int dlt;
+	uint64_t frames, link_status[NG_LINK_STATUS_MAX];
+	ng_usec last;		/* latest timestamp seen */
+	ng_usec ticked;		/* tick() has done all work due by then */
+	int have_ticked;
+	struct ng_out out;
+	char line[NG_EVENT_LINE_MAX];
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: nfq-gate -r FILE|- [-c CONF] [--json] "
+	    "[--db DB] [--greet-pause SEC] [-v]\n");
+}
+
+/* "6", "0.5", "2s", "250ms": a pause of at most an hour. */
+static int
+parse_pause(const char *s, ng_usec *out)
+{
+	ng_usec whole = 0, frac = 0, scale = NG_USEC_PER_SEC;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (ng_usec)(*p - '0');
+		if (whole > 3600000)
+			return -1;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale >= 10) {
+				scale /= 10;
+				frac += (ng_usec)(*p - '0') * scale;
+			}
+		}
+	}
+	if (strcmp(p, "ms") == 0)
+		*out = whole * 1000 + frac / 1000;
+	else if (*p == '\0' || strcmp(p, "s") == 0)
+		*out = whole * NG_USEC_PER_SEC + frac;
+	else
+		return -1;
+	return *out > NG_SEC(3600) ? -1 : 0;
+}
+
+static int
+parse_args(struct replay *r, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "greet-pause", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	optind = 0;		/* glibc: start afresh (tests call us twice) */
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, "r:c:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': r->file = optarg; break;
+		case 'c': r->conf = optarg; break;
+		case 'j': r->json = 1; break;
+		case 'd': r->db = optarg; break;
+		case 'v': r->verbose = 1; break;
+		case 'p':
+			if (parse_pause(optarg, &r->pause) < 0) {
+				fprintf(stderr, "nfq-gate: bad --greet-pause "
+				    "\"%s\" (seconds, at most 3600)\n", optarg);
+				return -1;
+			}
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc || r->file == NULL)
+		return -1;
+	r->name = strcmp(r->file, "-") == 0 ? "stdin" : r->file;
+	return 0;
+}
+
+/* The config, with the replay's greet pause, and the country data. */
+static int
+setup_engine(struct replay *r)
+{
+	struct ng_config cfg;
+	struct ng_geo geo;
+	char err[512];
+	const char *db;
+
+	ng_config_defaults(&cfg);
+	if (r->conf != NULL && ng_config_load(&cfg, r->conf, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "nfq-gate: %s\n", err);
+		ng_config_free(&cfg);
+		return EX_CONFIG;
+	}
+	if (cfg.warnings[0] != '\0')	/* "file:line: ..." lines */
+		fprintf(stderr, "nfq-gate: warning: %s", cfg.warnings);
+	cfg.greet_pause = r->pause;
+	cfg.greet_pause_stress = r->pause;
+	db = r->db != NULL ? r->db : cfg.database[0] ? cfg.database : NULL;
+	if (db != NULL) {
+		r->ndb = ng_netdb_open(db, err, sizeof(err));
+		if (r->ndb == NULL && r->db != NULL) {
+			fprintf(stderr, "nfq-gate: %s\n", err);
+			ng_config_free(&cfg);
+			return 1;
+		}
+		if (r->ndb == NULL)
+			fprintf(stderr, "nfq-gate: warning: %s; replaying "
+			    "without country data\n", err);
+	}
+	/* Verdicts never depend on the key: it only spreads the tables. */
+	if (ng_hash_key_draw(&cfg) < 0) {
+		fprintf(stderr, "nfq-gate: getrandom: %s\n", strerror(errno));
+		ng_config_free(&cfg);
+		return 1;
+	}
+	r->e = ng_engine_new(&cfg);
+	ng_config_free(&cfg);
+	if (r->e == NULL) {
+		fprintf(stderr, "nfq-gate: out of memory\n");
+		return 1;
+	}
+	/* The capture shows what reached the client: see early.c. */
+	ng_engine_set_capture(r->e, 1);
+	if (r->ndb != NULL) {
+		geo.lookup = ng_netdb_geo;
+		geo.ctx = r->ndb;
+		ng_engine_set_geo(r->e, &geo);
+	}
+	return 0;
+}
+
+static int
+open_capture(struct replay *r)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	const char *lname;
+
+	err[0] = '\0';
+	r->pc = pcap_open_offline(r->file, err);
+	if (r->pc == NULL) {
+		/* libpcap's message often names the file already */
+		if (strncmp(err, r->file, strlen(r->file)) == 0)
+			fprintf(stderr, "nfq-gate: %s\n", err);
+		else
+			fprintf(stderr, "nfq-gate: %s: %s\n", r->name, err);
+		return 1;
+	}
+	r->dlt = pcap_datalink(r->pc);
+	if (!ng_link_supported(r->dlt)) {
+		lname = pcap_datalink_val_to_name(r->dlt);
+		fprintf(stderr, "nfq-gate: %s: unsupported link type %d (%s)\n",
+		    r->name, r->dlt, lname != NULL ? lname : "unknown");
+		return 1;
+	}
+	return 0;
+}
+
+static void
+emit(struct replay *r)
+{
+	const struct ng_event *ev;
+	unsigned i;
+
+	for (i = 0; i < r->out.nev; i++) {
+		ev = &r->out.ev[i];
+		if (r->json) {
+			if (ev->decision == NG_DEC_NONE)
+				continue;
+			ng_event_format_json(ev, r->line, sizeof(r->line));
+		} else {
+			if (ev->type == NG_EV_CONNECT && !r->verbose)
+				continue;
+			ng_event_format_line(ev, r->line, sizeof(r->line));
+		}
+		fputs(r->line, stdout);
+		putchar('\n');
+	}
+}
+
+/*
+ * Release what the greet pause would have released by now.  Packets
+ * often share a timestamp; once a tick at that time has finished,
+ * another one has nothing to do.
+ */
+static void
+tick(struct replay *r, ng_usec now)
+{
+	int more;
+
+	if (r->have_ticked && now == r->ticked)
+		return;
+	r->have_ticked = 1;
+	r->ticked = now;
+	do {
+		more = ng_engine_tick(r->e, now, &r->out);
+		emit(r);
+	} while (more);
+}
+
+static void
+feed(struct replay *r, const struct pcap_pkthdr *h, const uint8_t *frame,
+    uint32_t id)
+{
+	enum ng_link_status st;
+	size_t off = 0, wire;
+	ng_usec now;
+
+	now = h->ts.tv_sec < 0 ? 0 : (ng_usec)h->ts.tv_sec *
+	    NG_USEC_PER_SEC + (ng_usec)h->ts.tv_usec;
+	r->frames++;
+	if (now > r->last)
+		r->last = now;
+	tick(r, now);
+	st = ng_link_ip_offset(r->dlt, frame, h->caplen, &off);
+	r->link_status[st]++;
+	if (st != NG_LINK_IP)
+		return;
+	wire = h->len > off ? h->len - off : 0;
+	ng_engine_packet(r->e, frame + off, h->caplen - off, wire, id, now,
+	    &r->out);
+	emit(r);
+}
+
+static void
+summary(const struct replay *r)
+{
+	const struct ng_stats *st = ng_engine_stats(r->e);
+	uint64_t bad = 0, bad_link;
+	char line[256];
+	int i;
+
+	for (i = 0; i < NG_PKT_STATUS_MAX && i < 8; i++)
+		bad += st->malformed[i];
+	bad_link = r->link_status[NG_LINK_SHORT] +
+	    r->link_status[NG_LINK_TOO_MANY_TAGS];
+	fprintf(stderr, "summary: file=%s packets=%llu ip=%llu flows=%llu\n",
+	    r->name, (unsigned long long)r->frames,
+	    (unsigned long long)st->packets, (unsigned long long)st->flows);
+	fprintf(stderr, "summary: verdicts pass=%llu pregreet=%llu drop=%llu "
+	    "reject=%llu greylist=%llu log=%llu\n",
+	    (unsigned long long)st->decisions[NG_DEC_PASS],
+	    (unsigned long long)st->decisions[NG_DEC_PREGREET],
+	    (unsigned long long)st->decisions[NG_DEC_DROP],
+	    (unsigned long long)st->decisions[NG_DEC_REJECT],
+	    (unsigned long long)st->decisions[NG_DEC_GREYLIST],
+	    (unsigned long long)st->decisions[NG_DEC_LOG]);
+	fprintf(stderr, "summary: malformed=%llu truncated=%llu "
+	    "bad_ip_version=%llu bad_ip_header=%llu bad_tcp_header=%llu "
+	    "short_link_header=%llu too_many_vlan_tags=%llu\n",
+	    (unsigned long long)(bad + bad_link),
+	    (unsigned long long)st->malformed[NG_PKT_TRUNCATED],
+	    (unsigned long long)st->malformed[NG_PKT_BAD_VERSION],
+	    (unsigned long long)st->malformed[NG_PKT_BAD_IPHDR],
+	    (unsigned long long)st->malformed[NG_PKT_BAD_TCPHDR],
+	    (unsigned long long)r->link_status[NG_LINK_SHORT],
+	    (unsigned long long)r->link_status[NG_LINK_TOO_MANY_TAGS]);
+	fprintf(stderr, "summary: %s\n",
+	    ng_unverified_format(line, sizeof(line), st));
+	fprintf(stderr, "summary: not_tcp_or_other_port=%llu not_ip=%llu "
+	    "fragments=%llu midstream=%llu\n",
+	    (unsigned long long)st->not_tcp,
+	    (unsigned long long)r->link_status[NG_LINK_NOT_IP],
+	    (unsigned long long)st->fragments,
+	    (unsigned long long)st->midstream);
+	fprintf(stderr, "summary: tables flows_evicted=%llu greylist_full=%llu\n",
+	    (unsigned long long)st->flows_evicted,
+	    (unsigned long long)st->greylist_full);
+}
+
+static int
+run(struct replay *r)
+{
+	struct pcap_pkthdr *h;
+	const u_char *frame;
+	uint32_t id = 0;
+	int rc, status = 0;
+
+	while ((rc = pcap_next_ex(r->pc, &h, &frame)) == 1)
+		feed(r, h, frame, ++id);
+	if (rc == PCAP_ERROR) {
+		fflush(stdout);
+		fprintf(stderr, "nfq-gate: %s: %s\n", r->name,
+		    pcap_geterr(r->pc));
+		status = 1;
+	}
+	/* Whatever is still held would have gone out after the pause. */
+	tick(r, r->last + r->pause + NG_SEC(1));
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "nfq-gate: stdout: write error\n");
+		status = 1;
+	}
+	summary(r);
+	return status;
+}
+
+int
+ng_replay_main(int argc, char **argv)
+{
+	static char obuf[1 << 16];
+	static int buffered;
+	struct replay *r;
+	int status;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		fprintf(stderr, "nfq-gate: out of memory\n");
+		return 1;
+	}
+	if (parse_args(r, argc, argv) < 0) {
+		usage();
+		free(r);
+		return EX_USAGE;
+	}
+	if (!buffered++)	/* only before the first output */
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	status = setup_engine(r);
+	if (status == 0)
+		status = open_capture(r);
+	if (status == 0)
+		status = run(r);
+	if (r->pc != NULL)
+		pcap_close(r->pc);
+	ng_engine_free(r->e);
+	if (r->ndb != NULL)
+		ng_netdb_close(r->ndb);
+	free(r);
+	fflush(stdout);
+	return status;
+}
