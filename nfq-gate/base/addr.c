@@ -12,6 +12,7 @@
 #include "base/addr.h"
 #include "base/siphash.h"
 
+/* ng_addr_parse - text to an address; a colon says IPv6.  0, or -1. */
 int
 ng_addr_parse(struct ng_addr *a, const char *s)
 {
@@ -28,7 +29,10 @@ ng_addr_parse(struct ng_addr *a, const char *s)
 	return 0;
 }
 
-/* "net/len" or a bare address (a host prefix). The address is masked. */
+/*
+ * ng_addr_parse_cidr - "net/len" or a bare address (a host prefix), the
+ * address masked to len.  0, or -1.
+ */
 int
 ng_addr_parse_cidr(struct ng_addr *a, unsigned *plen, const char *s)
 {
@@ -58,6 +62,7 @@ ng_addr_parse_cidr(struct ng_addr *a, unsigned *plen, const char *s)
 	return 0;
 }
 
+/* ng_addr_format - an address as text in buf, "?" if it will not print. */
 char *
 ng_addr_format(const struct ng_addr *a, char *buf, size_t len)
 {
@@ -68,7 +73,10 @@ ng_addr_format(const struct ng_addr *a, char *buf, size_t len)
 	return buf;
 }
 
-/* Postscreen's endpoint form, "[addr]:port", for both families. */
+/*
+ * ng_addr_format_ep - postscreen's endpoint form, "[addr]:port", for both
+ * families.
+ */
 char *
 ng_addr_format_ep(const struct ng_addr *a, uint16_t port, char *buf,
     size_t len)
@@ -80,12 +88,14 @@ ng_addr_format_ep(const struct ng_addr *a, uint16_t port, char *buf,
 	return buf;
 }
 
+/* ng_addr_bits - 32 or 128: the prefix length of one host. */
 unsigned
 ng_addr_bits(const struct ng_addr *a)
 {
 	return a->family == 6 ? 128 : 32;
 }
 
+/* ng_addr_mask - zero every bit past plen. */
 void
 ng_addr_mask(struct ng_addr *a, unsigned plen)
 {
@@ -102,6 +112,7 @@ ng_addr_mask(struct ng_addr *a, unsigned plen)
 		a->b[i] = 0;
 }
 
+/* ng_addr_cmp - an order for sorting: family, then the bytes. */
 int
 ng_addr_cmp(const struct ng_addr *a, const struct ng_addr *b)
 {
@@ -110,6 +121,7 @@ ng_addr_cmp(const struct ng_addr *a, const struct ng_addr *b)
 	return memcmp(a->b, b->b, 16);
 }
 
+/* ng_addr_in - whether a lies in net/plen. */
 int
 ng_addr_in(const struct ng_addr *a, const struct ng_addr *net, unsigned plen)
 {
@@ -137,6 +149,7 @@ ng_addr_hash(const struct ng_addr *a, const uint8_t key[16])
 	return (uint32_t)ng_siphash24(key, m, n + 1);
 }
 
+/* ng_addr_v4 - an IPv4 address as a host-order number. */
 uint32_t
 ng_addr_v4(const struct ng_addr *a)
 {
@@ -144,6 +157,7 @@ ng_addr_v4(const struct ng_addr *a)
 	    (uint32_t)a->b[2] << 8 | a->b[3];
 }
 
+/* ng_addr_set_v4 - an IPv4 address from a host-order number. */
 void
 ng_addr_set_v4(struct ng_addr *a, uint32_t v)
 {
@@ -155,6 +169,10 @@ ng_addr_set_v4(struct ng_addr *a, uint32_t v)
 	a->b[3] = (uint8_t)v;
 }
 
+/*
+ * ng_cc_pack - a country code ("de" or "DE") as two bytes in 16 bits; 0
+ * when it is not a letter then a letter or digit.
+ */
 uint16_t
 ng_cc_pack(const char *s)
 {
@@ -170,6 +188,7 @@ ng_cc_pack(const char *s)
 	return (uint16_t)((uint8_t)c0 << 8 | (uint8_t)c1);
 }
 
+/* ng_cc_str - a packed country code as text; 0 is "--" (no country). */
 char *
 ng_cc_str(uint16_t cc, char buf[3])
 {

@@ -9,12 +9,14 @@
 
 #include "base/cidr.h"
 
+/* ng_cidr_list_init - an empty list. */
 void
 ng_cidr_list_init(struct ng_cidr_list *l)
 {
 	memset(l, 0, sizeof(*l));
 }
 
+/* ng_cidr_list_free - free the prefixes; the list is empty again. */
 void
 ng_cidr_list_free(struct ng_cidr_list *l)
 {
@@ -22,6 +24,10 @@ ng_cidr_list_free(struct ng_cidr_list *l)
 	ng_cidr_list_init(l);
 }
 
+/*
+ * ng_cidr_list_add - append net/plen, masked.  0, or -1 (a bad length, no
+ * memory).
+ */
 int
 ng_cidr_list_add(struct ng_cidr_list *l, const struct ng_addr *a,
     unsigned plen)
@@ -46,6 +52,7 @@ ng_cidr_list_add(struct ng_cidr_list *l, const struct ng_addr *a,
 	return 0;
 }
 
+/* ng_cidr_list_add_str - append "net/len" or a bare address.  0, or -1. */
 int
 ng_cidr_list_add_str(struct ng_cidr_list *l, const char *s)
 {
@@ -57,6 +64,10 @@ ng_cidr_list_add_str(struct ng_cidr_list *l, const char *s)
 	return ng_cidr_list_add(l, &a, plen);
 }
 
+/*
+ * ng_cidr_list_copy - a deep copy in dst, which need not be initialised.
+ * 0, or -1.
+ */
 int
 ng_cidr_list_copy(struct ng_cidr_list *dst, const struct ng_cidr_list *src)
 {
@@ -71,6 +82,7 @@ ng_cidr_list_copy(struct ng_cidr_list *dst, const struct ng_cidr_list *src)
 	return 0;
 }
 
+/* ng_cidr_list_match - whether a lies in any prefix of the list. */
 int
 ng_cidr_list_match(const struct ng_cidr_list *l, const struct ng_addr *a)
 {

@@ -9,15 +9,15 @@
 
 #include "base/hashkey.h"
 
-/* ng_hash_key_draw - fill c->hash_key with 16 random bytes. */
+/* ng_hash_key_draw - fill key with NG_HASH_KEY_LEN random bytes. */
 int
-ng_hash_key_draw(struct ng_config *c)
+ng_hash_key_draw(uint8_t key[NG_HASH_KEY_LEN])
 {
 	size_t got = 0;
 	ssize_t n;
 
-	while (got < sizeof(c->hash_key)) {
-		n = getrandom(c->hash_key + got, sizeof(c->hash_key) - got, 0);
+	while (got < NG_HASH_KEY_LEN) {
+		n = getrandom(key + got, NG_HASH_KEY_LEN - got, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

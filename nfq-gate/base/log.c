@@ -15,6 +15,10 @@
 
 static int log_syslog, log_stderr, log_debug;
 
+/*
+ * ng_log_open - where lines go from now on: syslog, stderr, both or
+ * neither; debug lets LOG_DEBUG lines through.
+ */
 void
 ng_log_open(int to_syslog, int to_stderr, int debug)
 {
@@ -25,6 +29,7 @@ ng_log_open(int to_syslog, int to_stderr, int debug)
 		openlog("nfq-gate", LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
+/* ng_log_close - close syslog; later lines go to stderr only, if at all. */
 void
 ng_log_close(void)
 {
@@ -33,12 +38,17 @@ ng_log_close(void)
 	log_syslog = 0;
 }
 
+/*
+ * ng_log_debug_on - whether debug lines are logged (to skip formatting
+ * them).
+ */
 int
 ng_log_debug_on(void)
 {
 	return log_debug;
 }
 
+/* ng_log - one line, to each sink that is on. */
 void
 ng_log(int prio, const char *fmt, ...)
 {

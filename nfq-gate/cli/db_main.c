@@ -60,6 +60,10 @@ usage(void)
 	exit(EX_USAGE);
 }
 
+/*
+ * report_source - the "source PATH: ..." line of a build: rows read, and
+ * what was skipped.
+ */
 static void
 report_source(const char *path, const struct ng_in_stats *st)
 {
@@ -83,7 +87,11 @@ report_source(const char *path, const struct ng_in_stats *st)
 	printf("\n");
 }
 
-/* Locations files go first so that blocks files can use them. */
+/*
+ * read_inputs - every input file into rows, each in its detected (or the
+ * forced) format.  Locations files go first so that blocks files can use
+ * them.  0, or -1 said on stderr.
+ */
 static int
 read_inputs(char **files, int nfiles, enum ng_informat forced,
     const char *locations, int lenient, struct ng_nrows *rows)
@@ -132,6 +140,10 @@ out:
 	return rc;
 }
 
+/*
+ * build_time - the time stamped into the database: SOURCE_DATE_EPOCH when
+ * set, for reproducible builds, else now.
+ */
 static uint64_t
 build_time(void)
 {
@@ -142,6 +154,11 @@ build_time(void)
 	return (uint64_t)time(NULL);
 }
 
+/*
+ * cmd_build - nfq-gate-db build: read the sources, compile the database,
+ * write it atomically (ng_netdb_write), print the counts.  The exit
+ * status.
+ */
 static int
 cmd_build(int argc, char **argv)
 {
@@ -203,9 +220,14 @@ cmd_build(int argc, char **argv)
 		return 1;
 	}
 	if (ng_netdb_compile(&rows, build_time(), &image, &len, &bs, err,
-	    sizeof(err)) != 0 ||
-	    ng_netdb_write(out, image, len, err, sizeof(err)) != 0) {
+	    sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s: %s\n", out, err);
+		ng_nrows_free(&rows);
+		free(image);
+		return 1;
+	}
+	if (ng_netdb_write(out, image, len, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);	/* it names out */
 		ng_nrows_free(&rows);
 		free(image);
 		return 1;
@@ -233,6 +255,10 @@ struct outbuf {
 	size_t n;
 };
 
+/*
+ * out_flush - write the buffered lines to stdout; exit 1 when that fails,
+ * as the answers are lost.
+ */
 static void
 out_flush(struct outbuf *o)
 {
@@ -243,6 +269,10 @@ out_flush(struct outbuf *o)
 	o->n = 0;
 }
 
+/*
+ * out_answer - buffer one "ADDR CC" line ("ADDR --" for no country); an
+ * address too long for the buffer is cut.
+ */
 static void
 out_answer(struct outbuf *o, const char *addr, size_t len, uint16_t cc)
 {
@@ -258,7 +288,10 @@ out_answer(struct outbuf *o, const char *addr, size_t len, uint16_t cc)
 	o->b[o->n++] = '\n';
 }
 
-/* One address, trimmed; 0 or -1 when it does not parse. */
+/*
+ * lookup_one - look one address up, trimmed; blank lines and # comments
+ * are skipped.  0, or -1 said on stderr.
+ */
 static int
 lookup_one(const struct ng_netdb *db, struct outbuf *o, char *s, size_t len,
     const char *where, unsigned long line)
@@ -286,7 +319,10 @@ lookup_one(const struct ng_netdb *db, struct outbuf *o, char *s, size_t len,
 	return 0;
 }
 
-/* Lines from stdin, read in big blocks. */
+/*
+ * lookup_stdin - addresses one a line from stdin, read in big blocks.  0,
+ * or -1 when any line was bad or stdin failed.
+ */
 static int
 lookup_stdin(const struct ng_netdb *db, struct outbuf *o)
 {
@@ -325,6 +361,7 @@ lookup_stdin(const struct ng_netdb *db, struct outbuf *o)
 	return bad;
 }
 
+/* cmd_lookup - nfq-gate-db lookup DB [ADDR...]: the exit status. */
 static int
 cmd_lookup(int argc, char **argv)
 {
@@ -357,6 +394,10 @@ cmd_lookup(int argc, char **argv)
 	return bad ? 1 : 0;
 }
 
+/*
+ * cmd_info - nfq-gate-db info DB: the header of a database.  The exit
+ * status.
+ */
 static int
 cmd_info(int argc, char **argv)
 {
@@ -387,6 +428,7 @@ cmd_info(int argc, char **argv)
 	return 0;
 }
 
+/* main - nfq-gate-db: the subcommand's exit status. */
 int
 main(int argc, char **argv)
 {

@@ -50,6 +50,7 @@ list_keys(void)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* main - nfq-gate: -r replays, -q runs the live gate; the exit status. */
 int
 main(int argc, char **argv)
 {

@@ -21,13 +21,16 @@
 #include <string.h>
 
 #include "base/addr.h"
+#include "base/duration.h"
+#include "base/err.h"
+#include "base/file_read.h"
 #include "conf/config.h"
-#include "daemon/psvc.h"
+#include "conf/template.h"
 
 #define LINE_MAX_LEN 4096
 #define COUNT_MAX (1UL << 26)
-/* Longer than any sane TTL, short enough that now + ttl never wraps. */
-#define DURATION_MAX NG_SEC(100ULL * 366 * 86400)
+/* A config or prefix file larger is a mistake (what the reader took). */
+#define FILE_MAX (128u << 20)
 
 struct parse;
 struct key;
@@ -56,19 +59,14 @@ struct parse {
 static int fail(struct parse *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* fail - "file:line: message" into the caller's err; -1 */
 static int
 fail(struct parse *p, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (p->err == NULL || p->errlen == 0)
-		return -1;
-	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
-	if (n < 0 || (size_t)n >= p->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	ng_verr_at(p->err, p->errlen, p->name, p->line, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -76,20 +74,19 @@ fail(struct parse *p, const char *fmt, ...)
 static void warn(struct parse *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* A doubt worth a log line, not a refusal: a line in c->warnings. */
+/*
+ * warn - a doubt worth a log line, not a refusal: "file:line: message"
+ * as a line in c->warnings.
+ */
 static void
 warn(struct parse *p, const char *fmt, ...)
 {
 	char line[256];
 	size_t used = strlen(p->c->warnings);
 	va_list ap;
-	int n;
 
-	n = snprintf(line, sizeof(line), "%s:%u: ", p->name, p->line);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	ng_verr_at(line, sizeof(line), p->name, p->line, fmt, ap);
 	va_end(ap);
 	/* A full buffer drops whole lines, never half of one. */
 	if (used + strlen(line) + 2 <= sizeof(p->c->warnings))
@@ -97,31 +94,15 @@ warn(struct parse *p, const char *fmt, ...)
 		    "%s\n", line);
 }
 
+/*
+ * ng_config_defaults - every key's default, the ones nfq-gate.conf(5)
+ * gives and argues for.
+ */
 void
 ng_config_defaults(struct ng_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->ports[0] = 25;
-	c->nports = 1;
-	c->greet_pause = NG_SEC(6);
-	c->greet_pause_stress = NG_SEC(2);
-	c->pregreet_action = NG_PREGREET_RESET;
-	c->penalty_ttl = NG_SEC(3600);
-	c->penalty_prefix4 = 32;
-	c->penalty_prefix6 = 64;	/* a subscriber holds a /64 at least */
-	c->pass_ttl = NG_SEC(86400);
-	c->pass_prefix4 = 32;
-	c->pass_prefix6 = 128;
-	c->greylist_delay = NG_SEC(60);
-	c->greylist_window = NG_SEC(4 * 3600);
-	c->greylist_prefix4 = 32;
-	c->greylist_prefix6 = 128;
-	c->default_action = NG_ACT_TEST;
-	c->deny_action = NG_ACT_REJECT;
-	c->flow_max = 65536;
-	c->flow_idle_timeout = NG_SEC(300);
-	c->flow_halfopen_timeout = NG_SEC(70);
-	c->cache_max = 100000;
+	ng_settings_defaults(&c->eng);
 	c->queue_maxlen = 65536;
 	c->mark_pass = 0x100;
 	c->mark_reset = 0x200;
@@ -141,88 +122,25 @@ ng_config_defaults(struct ng_config *c)
 	    "DEFER_IF_PERMIT pre-greeting traffic from your address");
 }
 
+/* ng_config_free - what the config owns: the engine's CIDR lists. */
 void
 ng_config_free(struct ng_config *c)
 {
-	ng_cidr_list_free(&c->allow);
-	ng_cidr_list_free(&c->deny);
-	ng_cidr_list_free(&c->nolisting);
-	ng_cidr_list_free(&c->mynetworks);
+	ng_settings_free(&c->eng);
 }
 
+/* ng_config_copy - dst as src, with lists of its own. */
 int
 ng_config_copy(struct ng_config *dst, const struct ng_config *src)
 {
 	*dst = *src;
-	ng_cidr_list_init(&dst->allow);
-	ng_cidr_list_init(&dst->deny);
-	ng_cidr_list_init(&dst->nolisting);
-	ng_cidr_list_init(&dst->mynetworks);
-	if (ng_cidr_list_copy(&dst->allow, &src->allow) < 0 ||
-	    ng_cidr_list_copy(&dst->deny, &src->deny) < 0 ||
-	    ng_cidr_list_copy(&dst->nolisting, &src->nolisting) < 0 ||
-	    ng_cidr_list_copy(&dst->mynetworks, &src->mynetworks) < 0) {
-		ng_config_free(dst);
-		return -1;
-	}
-	return 0;
-}
-
-int
-ng_config_is_port(const struct ng_config *c, uint16_t port)
-{
-	unsigned i;
-
-	for (i = 0; i < c->nports; i++)
-		if (c->ports[i] == port)
-			return 1;
-	return 0;
+	return ng_settings_copy(&dst->eng, &src->eng);
 }
 
 /*
- * The host's own loopback is never judged, whatever the firewall sends:
- * local submissions and monitoring must not wait for a greeting test.
- * IPv4-mapped loopback counts too.
+ * parse_action - an action name (or "reset", another spelling of reject)
+ * to its number, or -1.
  */
-static int
-is_loopback(const struct ng_addr *a)
-{
-	static const uint8_t v6[16] = { [15] = 1 };
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (a->family == 4)
-		return a->b[0] == 127;
-	return memcmp(a->b, v6, 16) == 0 ||
-	    (memcmp(a->b, mapped, 12) == 0 && a->b[12] == 127);
-}
-
-int
-ng_config_never_judged(const struct ng_config *c, const struct ng_addr *a)
-{
-	return is_loopback(a) || ng_cidr_list_match(&c->mynetworks, a);
-}
-
-uint8_t
-ng_config_country_action(const struct ng_config *c, uint16_t cc)
-{
-	unsigned i;
-
-	for (i = 0; i < c->ncountry; i++)
-		if (c->country[i].cc == cc)
-			return c->country[i].action;
-	return NG_ACT_NONE;
-}
-
-static const char *action_names[] = {
-	"none", "pass", "test", "greylist", "reject", "drop"
-};
-
-const char *
-ng_policy_action_name(uint8_t action)
-{
-	return action <= NG_ACT_DROP ? action_names[action] : "?";
-}
-
 static int
 parse_action(const char *s)
 {
@@ -230,44 +148,16 @@ parse_action(const char *s)
 
 	if (strcmp(s, "reset") == 0)	/* what a reject does: a TCP RST */
 		return NG_ACT_REJECT;
-	for (i = NG_ACT_PASS; i <= NG_ACT_DROP; i++)
-		if (strcmp(s, action_names[i]) == 0)
+	for (i = NG_ACT_PASS; i < NG_ACT_MAX; i++)
+		if (strcmp(s, ng_rule_action_name((uint8_t)i)) == 0)
 			return i;
 	return -1;
 }
 
-/* "6s", "500ms", "2m", "1h", "1d", "1w"; a bare number is seconds. */
-int
-ng_parse_duration(const char *s, ng_usec *out)
-{
-	static const struct { const char *u; ng_usec mul; } units[] = {
-		{ "", NG_USEC_PER_SEC }, { "s", NG_USEC_PER_SEC },
-		{ "ms", 1000 }, { "m", 60 * NG_USEC_PER_SEC },
-		{ "h", 3600 * NG_USEC_PER_SEC }, { "d", 86400 * NG_USEC_PER_SEC },
-		{ "w", 7 * 86400 * NG_USEC_PER_SEC }
-	};
-	ng_usec v = 0;
-	size_t i;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	for (; isdigit((unsigned char)*s); s++) {
-		v = v * 10 + (ng_usec)(*s - '0');
-		if (v > DURATION_MAX)
-			return -1;
-	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(s, units[i].u) == 0) {
-			if (v > DURATION_MAX / units[i].mul)
-				return -1;
-			*out = v * units[i].mul;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Decimal, or hex with 0x when base is 0 (marks read better in hex). */
+/*
+ * parse_uint - decimal, or hex with 0x when base is 0 (marks read better
+ * in hex); a leading 0 is still decimal.  0, or -1 past max.
+ */
 static int
 parse_uint(const char *s, int base, unsigned long max, unsigned long *out)
 {
@@ -286,13 +176,17 @@ parse_uint(const char *s, int base, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* field - the field of struct ng_config that key k sets. */
 static void *
 field(struct parse *p, const struct key *k)
 {
 	return (char *)p->c + k->off;
 }
 
-/* Split a value list on commas and blanks; calls fn for each word. */
+/*
+ * each_word - split a value list on commas and blanks and call fn for each
+ * word.  The number of words, or -1.
+ */
 static int
 each_word(struct parse *p, char *v, int (*fn)(struct parse *, const char *,
     void *), void *arg)
@@ -309,6 +203,10 @@ each_word(struct parse *p, char *v, int (*fn)(struct parse *, const char *,
 	return n;
 }
 
+/*
+ * add_port - one word of ports: a port, not 465 (its clients speak first),
+ * each once.
+ */
 static int
 add_port(struct parse *p, const char *w, void *arg)
 {
@@ -324,26 +222,28 @@ add_port(struct parse *p, const char *w, void *arg)
 	if (v == 587)
 		warn(p, "ports: 587 is submission, mostly your own "
 		    "authenticated users; the greeting test only delays them");
-	if (ng_config_is_port(c, (uint16_t)v))
+	if (ng_settings_is_port(&c->eng, (uint16_t)v))
 		return fail(p, "ports: port %lu listed twice", v);
-	if (c->nports == NG_PORTS_MAX)
+	if (c->eng.nports == NG_PORTS_MAX)
 		return fail(p, "ports: at most %d ports", NG_PORTS_MAX);
-	c->ports[c->nports++] = (uint16_t)v;
+	c->eng.ports[c->eng.nports++] = (uint16_t)v;
 	return 0;
 }
 
+/* set_ports - ports = 25, 2525: replaces the default list. */
 static int
 set_ports(struct parse *p, const struct key *k, char *v)
 {
 	int n;
 
 	(void)k;
-	p->c->nports = 0;
+	p->c->eng.nports = 0;
 	if ((n = each_word(p, v, add_port, NULL)) == 0)
 		return fail(p, "ports: empty");
 	return n < 0 ? -1 : 0;
 }
 
+/* set_duration - a duration key (base/duration.h's grammar). */
 static int
 set_duration(struct parse *p, const struct key *k, char *v)
 {
@@ -352,6 +252,7 @@ set_duration(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/* set_count - a count key: 1 to COUNT_MAX. */
 static int
 set_count(struct parse *p, const struct key *k, char *v)
 {
@@ -364,7 +265,7 @@ set_count(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
-/* A count where 0 means "no limit". */
+/* set_limit - a count where 0 means "no limit". */
 static int
 set_limit(struct parse *p, const struct key *k, char *v)
 {
@@ -377,7 +278,10 @@ set_limit(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
-/* Bytes with an optional k or m (binary); 0 means "work it out". */
+/*
+ * set_bytes - bytes with an optional k or m (binary); 0 means "work it
+ * out".
+ */
 static int
 set_bytes(struct parse *p, const struct key *k, char *v)
 {
@@ -400,6 +304,7 @@ set_bytes(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/* set_bool - yes or no. */
 static int
 set_bool(struct parse *p, const struct key *k, char *v)
 {
@@ -415,6 +320,7 @@ set_bool(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/* set_mark - a packet mark: non-zero, 32 bits, decimal or 0x hex. */
 static int
 set_mark(struct parse *p, const struct key *k, char *v)
 {
@@ -426,6 +332,10 @@ set_mark(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/*
+ * set_string - a string key, refused rather than cut when longer than its
+ * field (len with the NUL).
+ */
 static int
 set_string(struct parse *p, const struct key *k, char *v, size_t len)
 {
@@ -436,12 +346,14 @@ set_string(struct parse *p, const struct key *k, char *v, size_t len)
 	return 0;
 }
 
+/* set_path - a path key: at most NG_PATH_MAX - 1 bytes. */
 static int
 set_path(struct parse *p, const struct key *k, char *v)
 {
 	return set_string(p, k, v, NG_PATH_MAX);
 }
 
+/* set_state_dir - state_dir: a path that cannot be empty. */
 static int
 set_state_dir(struct parse *p, const struct key *k, char *v)
 {
@@ -450,6 +362,7 @@ set_state_dir(struct parse *p, const struct key *k, char *v)
 	return set_string(p, k, v, NG_PATH_MAX);
 }
 
+/* set_user - user: a user name (no blank, colon or slash). */
 static int
 set_user(struct parse *p, const struct key *k, char *v)
 {
@@ -458,7 +371,10 @@ set_user(struct parse *p, const struct key *k, char *v)
 	return set_string(p, k, v, sizeof(p->c->user));
 }
 
-/* "user" or "user:group"; the names are looked up when the socket is made. */
+/*
+ * set_owner - "user" or "user:group"; the names are looked up when the
+ * socket is made.
+ */
 static int
 set_owner(struct parse *p, const struct key *k, char *v)
 {
@@ -471,7 +387,10 @@ set_owner(struct parse *p, const struct key *k, char *v)
 	return set_string(p, k, v, sizeof(p->c->policy_socket_owner));
 }
 
-/* A file mode, always octal as chmod(1) has it: 660 and 0660 agree. */
+/*
+ * set_mode - a file mode, always octal as chmod(1) has it: 660 and 0660
+ * agree.
+ */
 static int
 set_mode(struct parse *p, const struct key *k, char *v)
 {
@@ -484,17 +403,24 @@ set_mode(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
-/* A policy answer template, checked now so a typo is a config error. */
+/*
+ * set_template - a policy answer template, checked now so a typo is a
+ * config error.
+ */
 static int
 set_template(struct parse *p, const struct key *k, char *v)
 {
 	char err[200];
 
-	if (ng_psvc_template_check(v, err, sizeof(err)) < 0)
+	if (ng_template_check(v, err, sizeof(err)) < 0)
 		return fail(p, "%s: %s", k->name, err);
-	return set_string(p, k, v, NG_PSVC_TEMPLATE_MAX);
+	return set_string(p, k, v, NG_TEMPLATE_MAX);
 }
 
+/*
+ * set_action - an action key (default_action): pass, test, greylist,
+ * reject or drop.
+ */
 static int
 set_action(struct parse *p, const struct key *k, char *v)
 {
@@ -507,33 +433,38 @@ set_action(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/* set_deny_action - deny_action: reject (or reset) or drop. */
 static int
 set_deny_action(struct parse *p, const struct key *k, char *v)
 {
 	if (strcmp(v, "reject") == 0 || strcmp(v, "reset") == 0)
-		p->c->deny_action = NG_ACT_REJECT;
+		p->c->eng.deny_action = NG_ACT_REJECT;
 	else if (strcmp(v, "drop") == 0)
-		p->c->deny_action = NG_ACT_DROP;
+		p->c->eng.deny_action = NG_ACT_DROP;
 	else
 		return fail(p, "%s: bad action \"%s\" (reject, "
 		    "also spelt reset, or drop)", k->name, v);
 	return 0;
 }
 
+/* set_pregreet - pregreet_action: reset or log. */
 static int
 set_pregreet(struct parse *p, const struct key *k, char *v)
 {
 	if (strcmp(v, "reset") == 0)
-		p->c->pregreet_action = NG_PREGREET_RESET;
+		p->c->eng.pregreet_action = NG_PREGREET_RESET;
 	else if (strcmp(v, "log") == 0)
-		p->c->pregreet_action = NG_PREGREET_LOG;
+		p->c->eng.pregreet_action = NG_PREGREET_LOG;
 	else
 		return fail(p, "%s: bad action \"%s\" (reset or log)",
 		    k->name, v);
 	return 0;
 }
 
-/* "24, 64" or "/24 /64": the IPv4 prefix length, then the IPv6 one. */
+/*
+ * add_prefix - "24, 64" or "/24 /64": the IPv4 prefix length, then the
+ * IPv6 one.
+ */
 static int
 add_prefix(struct parse *p, const char *w, void *arg)
 {
@@ -551,6 +482,10 @@ add_prefix(struct parse *p, const char *w, void *arg)
 	return 0;
 }
 
+/*
+ * set_prefixes - a prefix key: two lengths, into the IPv4 field and the
+ * IPv6 one.
+ */
 static int
 set_prefixes(struct parse *p, const struct key *k, char *v)
 {
@@ -566,6 +501,7 @@ set_prefixes(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/* add_cidr - one address or prefix of an allow, deny or nolisting line. */
 static int
 add_cidr(struct parse *p, const char *w, void *arg)
 {
@@ -574,6 +510,10 @@ add_cidr(struct parse *p, const char *w, void *arg)
 	return 0;
 }
 
+/*
+ * set_cidrs - allow, deny, nolisting: prefixes added to the list (the key
+ * may repeat).
+ */
 static int
 set_cidrs(struct parse *p, const struct key *k, char *v)
 {
@@ -638,9 +578,9 @@ static int read_cidr_file(struct parse *, const struct key *, const char *,
     struct ng_cidr_list *);
 
 /*
- * mynetworks as Postfix writes it, so `postconf -h mynetworks` can be
- * pasted: prefixes, IPv6 ones in brackets or not, and /file/name for a
- * file of them.  type:table lookups are Postfix's alone.
+ * add_mynet - one word of mynetworks as Postfix writes it, so `postconf -h
+ * mynetworks` can be pasted: prefixes, IPv6 ones in brackets or not, and
+ * /file/name for a file of them.  type:table lookups are Postfix's alone.
  */
 static int
 add_mynet(struct parse *p, const char *w, void *arg)
@@ -650,7 +590,7 @@ add_mynet(struct parse *p, const char *w, void *arg)
 	const char *close;
 
 	if (w[0] == '/')
-		return read_cidr_file(p, k, w, &p->c->mynetworks);
+		return read_cidr_file(p, k, w, &p->c->eng.mynetworks);
 	if (w[0] == '[') {
 		close = strchr(w, ']');
 		if (close == NULL || (close[1] != '\0' && close[1] != '/') ||
@@ -664,11 +604,12 @@ add_mynet(struct parse *p, const char *w, void *arg)
 	    w[strspn(w, "0123456789abcdefABCDEF:./")] != '\0')
 		return fail(p, "%s: \"%s\": lookup tables are not read "
 		    "here; list the prefixes or name a file", k->name, w);
-	if (ng_cidr_list_add_str(&p->c->mynetworks, w) < 0)
+	if (ng_cidr_list_add_str(&p->c->eng.mynetworks, w) < 0)
 		return fail(p, "%s: bad address or prefix \"%s\"", k->name, w);
 	return 0;
 }
 
+/* set_mynetworks - mynetworks: every word through add_mynet. */
 static int
 set_mynetworks(struct parse *p, const struct key *k, char *v)
 {
@@ -677,7 +618,7 @@ set_mynetworks(struct parse *p, const struct key *k, char *v)
 	return each_word(p, v, add_mynet, (void *)k) < 0 ? -1 : 0;
 }
 
-/* FAMILY TABLE SET4 SET6, or empty for off. */
+/* set_nft_set - nft_penalty_set: FAMILY TABLE SET4 SET6, or empty for off. */
 static int
 set_nft_set(struct parse *p, const struct key *k, char *v)
 {
@@ -715,32 +656,32 @@ set_nft_set(struct parse *p, const struct key *k, char *v)
 #define F(x) offsetof(struct ng_config, x)
 static const struct key keys[] = {
 	{ "ports", set_ports, 0, 0, 0 },
-	{ "greet_pause", set_duration, F(greet_pause), 0, 0 },
-	{ "greet_pause_stress", set_duration, F(greet_pause_stress), 0, 0 },
+	{ "greet_pause", set_duration, F(eng.greet_pause), 0, 0 },
+	{ "greet_pause_stress", set_duration, F(eng.greet_pause_stress), 0, 0 },
 	{ "pregreet_action", set_pregreet, 0, 0, 0 },
-	{ "penalty_ttl", set_duration, F(penalty_ttl), 0, 0 },
-	{ "penalty_prefix", set_prefixes, F(penalty_prefix4),
-	    F(penalty_prefix6), 0 },
-	{ "pass_ttl", set_duration, F(pass_ttl), 0, 0 },
-	{ "pass_prefix", set_prefixes, F(pass_prefix4), F(pass_prefix6),
+	{ "penalty_ttl", set_duration, F(eng.penalty_ttl), 0, 0 },
+	{ "penalty_prefix", set_prefixes, F(eng.penalty_prefix4),
+	    F(eng.penalty_prefix6), 0 },
+	{ "pass_ttl", set_duration, F(eng.pass_ttl), 0, 0 },
+	{ "pass_prefix", set_prefixes, F(eng.pass_prefix4), F(eng.pass_prefix6),
 	    0 },
-	{ "greylist_delay", set_duration, F(greylist_delay), 0, 0 },
-	{ "greylist_window", set_duration, F(greylist_window), 0, 0 },
-	{ "greylist_prefix", set_prefixes, F(greylist_prefix4),
-	    F(greylist_prefix6), 0 },
-	{ "default_action", set_action, F(default_action), 0, 0 },
+	{ "greylist_delay", set_duration, F(eng.greylist_delay), 0, 0 },
+	{ "greylist_window", set_duration, F(eng.greylist_window), 0, 0 },
+	{ "greylist_prefix", set_prefixes, F(eng.greylist_prefix4),
+	    F(eng.greylist_prefix6), 0 },
+	{ "default_action", set_action, F(eng.default_action), 0, 0 },
 	{ "deny_action", set_deny_action, 0, 0, 0 },
-	{ "allow", set_cidrs, F(allow), 0, 1 },
-	{ "deny", set_cidrs, F(deny), 0, 1 },
-	{ "nolisting", set_cidrs, F(nolisting), 0, 1 },
-	{ "mynetworks", set_mynetworks, F(mynetworks), 0, 1 },
-	{ "allow_file", set_cidr_file, F(allow), 0, 1 },
-	{ "deny_file", set_cidr_file, F(deny), 0, 1 },
-	{ "flow_max", set_count, F(flow_max), 0, 0 },
-	{ "flow_idle_timeout", set_duration, F(flow_idle_timeout), 0, 0 },
-	{ "flow_halfopen_timeout", set_duration, F(flow_halfopen_timeout),
+	{ "allow", set_cidrs, F(eng.allow), 0, 1 },
+	{ "deny", set_cidrs, F(eng.deny), 0, 1 },
+	{ "nolisting", set_cidrs, F(eng.nolisting), 0, 1 },
+	{ "mynetworks", set_mynetworks, F(eng.mynetworks), 0, 1 },
+	{ "allow_file", set_cidr_file, F(eng.allow), 0, 1 },
+	{ "deny_file", set_cidr_file, F(eng.deny), 0, 1 },
+	{ "flow_max", set_count, F(eng.flow_max), 0, 0 },
+	{ "flow_idle_timeout", set_duration, F(eng.flow_idle_timeout), 0, 0 },
+	{ "flow_halfopen_timeout", set_duration, F(eng.flow_halfopen_timeout),
 	    0, 0 },
-	{ "cache_max", set_count, F(cache_max), 0, 0 },
+	{ "cache_max", set_count, F(eng.cache_max), 0, 0 },
 	{ "queue_maxlen", set_count, F(queue_maxlen), 0, 0 },
 	{ "queue_rcvbuf", set_bytes, F(queue_rcvbuf), 0, 0 },
 	{ "mark_pass", set_mark, F(mark_pass), 0, 0 },
@@ -778,8 +719,8 @@ static const struct restart_field {
 	size_t off, size;
 	int str;
 } restart_fields[] = {
-	R("flow_max", flow_max, 0),
-	R("cache_max", cache_max, 0),
+	R("flow_max", eng.flow_max, 0),
+	R("cache_max", eng.cache_max, 0),
 	R("queue_rcvbuf", queue_rcvbuf, 0),
 	R("state_dir", state_dir, 1),
 	R("prom_file", prom_file, 1),
@@ -796,6 +737,7 @@ static const struct restart_field {
 #undef F
 #define NRESTART (sizeof(restart_fields) / sizeof(restart_fields[0]))
 
+/* start_only - whether key is one a SIGHUP cannot change. */
 static int
 start_only(const char *key)
 {
@@ -807,6 +749,7 @@ start_only(const char *key)
 	return 0;
 }
 
+/* field_differs - whether a start-only field differs between two configs. */
 static int
 field_differs(const struct restart_field *f, const struct ng_config *a,
     const struct ng_config *b)
@@ -818,6 +761,10 @@ field_differs(const struct restart_field *f, const struct ng_config *a,
 	return memcmp(x, y, f->size) != 0;
 }
 
+/*
+ * ng_config_restart_keys - the start-only keys whose value differs, as
+ * "flow_max, user" in buf; how many.
+ */
 unsigned
 ng_config_restart_keys(const struct ng_config *cur,
     const struct ng_config *next, char *buf, size_t len)
@@ -841,6 +788,10 @@ ng_config_restart_keys(const struct ng_config *cur,
 	return n;
 }
 
+/*
+ * ng_config_keep_restart - copy the start-only fields in force into next,
+ * which then says what really runs.
+ */
 void
 ng_config_keep_restart(struct ng_config *next, const struct ng_config *cur)
 {
@@ -852,6 +803,10 @@ ng_config_keep_restart(struct ng_config *next, const struct ng_config *cur)
 		    restart_fields[i].size);
 }
 
+/*
+ * ng_config_key_name - the i-th key name, "country" last, then NULL;
+ * *start says whether it is start-only.
+ */
 const char *
 ng_config_key_name(size_t i, int *start)
 {
@@ -865,7 +820,10 @@ ng_config_key_name(size_t i, int *start)
 	return name;
 }
 
-/* "country CC[,CC...] = ACTION"; a later line for the same CC wins. */
+/*
+ * add_country - one code of "country CC[,CC...] = ACTION"; a later line
+ * for the same CC wins.
+ */
 static int
 add_country(struct parse *p, const char *w, void *arg)
 {
@@ -878,21 +836,22 @@ add_country(struct parse *p, const char *w, void *arg)
 		cc = 0;
 	else if (strlen(w) != 2 || (cc = ng_cc_pack(w)) == 0)
 		return fail(p, "country: bad country code \"%s\"", w);
-	for (i = 0; i < c->ncountry; i++) {
-		if (c->country[i].cc == cc) {
-			c->country[i].action = act;
+	for (i = 0; i < c->eng.ncountry; i++) {
+		if (c->eng.country[i].cc == cc) {
+			c->eng.country[i].action = act;
 			return 0;
 		}
 	}
-	if (c->ncountry == NG_COUNTRY_RULES_MAX)
+	if (c->eng.ncountry == NG_COUNTRY_RULES_MAX)
 		return fail(p, "country: more than %d codes",
 		    NG_COUNTRY_RULES_MAX);
-	c->country[c->ncountry].cc = cc;
-	c->country[c->ncountry].action = act;
-	c->ncountry++;
+	c->eng.country[c->eng.ncountry].cc = cc;
+	c->eng.country[c->eng.ncountry].action = act;
+	c->eng.ncountry++;
 	return 0;
 }
 
+/* set_country - a country line: the action for each code before the '='. */
 static int
 set_country(struct parse *p, char *codes, char *v)
 {
@@ -910,6 +869,7 @@ set_country(struct parse *p, char *codes, char *v)
 	return n < 0 ? -1 : 0;
 }
 
+/* key_index - the index of a key in keys[], or NKEYS when there is none. */
 static size_t
 key_index(const char *name)
 {
@@ -921,6 +881,10 @@ key_index(const char *name)
 	return i;
 }
 
+/*
+ * set_key - one key = value: country lines, then the table; an unknown key
+ * or a second line for a single-valued one is an error.
+ */
 static int
 set_key(struct parse *p, char *key, char *v)
 {
@@ -939,6 +903,7 @@ set_key(struct parse *p, char *key, char *v)
 	return fail(p, "unknown setting \"%s\"", key);
 }
 
+/* trim - s without its leading and trailing blanks (cut in place). */
 static char *
 trim(char *s)
 {
@@ -952,6 +917,10 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * parse_line - one line of the file: "key = value", a comment after # or
+ * nothing.
+ */
 static int
 parse_line(struct parse *p, char *line)
 {
@@ -974,8 +943,8 @@ parse_line(struct parse *p, char *line)
 }
 
 /*
- * Feed each line of a file image to fn.  Lines end at '\n' (a '\r'
- * before it is blank space to trim); a NUL or an over-long line is an
+ * each_line - feed each line of a file image to fn.  Lines end at '\n' (a
+ * '\r' before it is blank space to trim); a NUL or an over-long line is an
  * error, not a silent truncation.
  */
 static int
@@ -1006,6 +975,7 @@ each_line(struct parse *p, const char *text, size_t len,
 	return 0;
 }
 
+/* config_line - each_line's callback for nfq-gate.conf itself. */
 static int
 config_line(struct parse *p, char *line, void *arg)
 {
@@ -1033,7 +1003,10 @@ marks_clash(struct parse *p, const char *na, uint32_t a, const char *nb,
 	    "differ");
 }
 
-/* Checks across keys come after the last line, so order does not matter. */
+/*
+ * parse_all - every line, then the checks across keys, which come after
+ * the last line so order does not matter.
+ */
 static int
 parse_all(struct parse *p, const char *text, size_t len)
 {
@@ -1048,6 +1021,10 @@ parse_all(struct parse *p, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * ng_config_parse - parse a file image into c (see config.h); errors are
+ * "name:line: message".
+ */
 int
 ng_config_parse(struct ng_config *c, const char *text, size_t len,
     const char *name, char *err, size_t errlen)
@@ -1062,48 +1039,10 @@ ng_config_parse(struct ng_config *c, const char *text, size_t len,
 	return parse_all(&p, text, len);
 }
 
-/* Read a whole small text file; NULL with errno set on failure. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-	int saved;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 4096 > cap) {
-			char *nb;
-
-			if (cap > (64u << 20)) {
-				errno = EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (nb == NULL)
-				break;
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0) {
-			if (ferror(f))
-				break;
-			fclose(f);
-			*len = n;
-			return buf;
-		}
-	}
-	saved = errno;
-	fclose(f);
-	free(buf);
-	errno = saved;
-	return NULL;
-}
-
+/*
+ * cidr_line - each_line's callback for a prefix file: one prefix, #
+ * comments.
+ */
 static int
 cidr_line(struct parse *q, char *line, void *arg)
 {
@@ -1118,9 +1057,9 @@ cidr_line(struct parse *q, char *line, void *arg)
 }
 
 /*
- * allow_file/deny_file (and a mynetworks file): one prefix per line,
- * read now so a bad line stops the (re)load.  Errors name that file and
- * its line.
+ * read_cidr_file - allow_file/deny_file (and a mynetworks file): one
+ * prefix per line, read now so a bad line stops the (re)load.  Errors name
+ * that file and its line.
  */
 static int
 read_cidr_file(struct parse *p, const struct key *k, const char *v,
@@ -1136,7 +1075,7 @@ read_cidr_file(struct parse *p, const struct key *k, const char *v,
 		snprintf(path, sizeof(path), "%s/%s", p->dir, v);
 	else
 		snprintf(path, sizeof(path), "%s", v);
-	if ((text = slurp(path, &len)) == NULL)
+	if ((text = ng_file_read(path, FILE_MAX, &len, NULL, 0)) == NULL)
 		return fail(p, "%s: cannot open %s: %s", k->name, path,
 		    strerror(errno));
 	q.name = path;
@@ -1145,6 +1084,7 @@ read_cidr_file(struct parse *p, const struct key *k, const char *v,
 	return rc;
 }
 
+/* set_cidr_file - allow_file, deny_file: the file read into the list now. */
 static int
 set_cidr_file(struct parse *p, const struct key *k, char *v)
 {
@@ -1153,6 +1093,10 @@ set_cidr_file(struct parse *p, const struct key *k, char *v)
 	return read_cidr_file(p, k, v, field(p, k));
 }
 
+/*
+ * ng_config_load - read and parse the file at path; relative prefix files
+ * are read from its directory.
+ */
 int
 ng_config_load(struct ng_config *c, const char *path, char *err,
     size_t errlen)
@@ -1160,14 +1104,13 @@ ng_config_load(struct ng_config *c, const char *path, char *err,
 	struct parse p;
 	char dir[NG_PATH_MAX * 2], *slash;
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = ng_file_read(path, FILE_MAX, &len, NULL, 0);
 	int rc;
 
-	if (text == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
+	/* Said as before the shared reader: "cannot open" for any error. */
+	if (text == NULL)
+		return ng_err(err, errlen, "%s: cannot open: %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	p.name = path;

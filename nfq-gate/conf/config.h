@@ -13,69 +13,22 @@
 #include <stdint.h>
 
 #include "base/cidr.h"
+#include "base/duration.h"	/* ng_parse_duration (was declared here) */
 #include "base/timeval.h"
+#include "conf/template.h"
+#include "engine/settings.h"
 
-/* 15: what iptables' multiport match (nfq-gate-rules) takes. */
-#define NG_PORTS_MAX 15
-#define NG_COUNTRY_RULES_MAX 512
 #define NG_PATH_MAX 256
-#define NG_PSVC_TEMPLATE_MAX 256
 #define NG_CONFIG_WARN_MAX 1024
 
-enum ng_policy_action {
-	NG_ACT_NONE = 0,	/* "no rule": fall through to the default */
-	NG_ACT_PASS,
-	NG_ACT_TEST,		/* the greeting test */
-	NG_ACT_GREYLIST,
-	NG_ACT_REJECT,		/* RST */
-	NG_ACT_DROP		/* silent */
-};
-
-enum ng_pregreet_action {
-	NG_PREGREET_RESET = 0,
-	NG_PREGREET_LOG
-};
-
-struct ng_country_rule {
-	uint16_t cc;		/* ng_cc_pack(); 0 is "--", not covered */
-	uint8_t action;		/* enum ng_policy_action */
-};
-
+/*
+ * The whole file: the engine's settings first (handed to the engine as
+ * &c->eng), then what only the daemon uses.
+ */
 struct ng_config {
-	uint16_t ports[NG_PORTS_MAX];
-	unsigned nports;
+	struct ng_settings eng;
 
-	ng_usec greet_pause;
-	ng_usec greet_pause_stress;
-	uint8_t pregreet_action;	/* enum ng_pregreet_action */
-	ng_usec penalty_ttl;
-	unsigned penalty_prefix4, penalty_prefix6;
-	ng_usec pass_ttl;
-	unsigned pass_prefix4, pass_prefix6;
-
-	ng_usec greylist_delay;
-	ng_usec greylist_window;
-	unsigned greylist_prefix4, greylist_prefix6;
-
-	uint8_t default_action;		/* enum ng_policy_action */
-	uint8_t deny_action;		/* NG_ACT_REJECT or NG_ACT_DROP */
-	struct ng_country_rule country[NG_COUNTRY_RULES_MAX];
-	unsigned ncountry;
-
-	struct ng_cidr_list allow;
-	struct ng_cidr_list deny;
-	struct ng_cidr_list nolisting;	/* fake MX addresses: RST every SYN */
-	struct ng_cidr_list mynetworks;	/* never judged, as loopback */
-
-	unsigned flow_max;
-	ng_usec flow_idle_timeout;
-	ng_usec flow_halfopen_timeout;
-	unsigned cache_max;		/* pass cache, penalty box, greylist */
-	/* The tables' SipHash key: not a file key; the front-end fills it
-	 * from getrandom() before making the engine. */
-	uint8_t hash_key[16];
-
-	/* Used by the live front-end only. */
+	/* The live daemon's. */
 	unsigned queue_maxlen;
 	unsigned queue_rcvbuf;		/* bytes; 0 = from queue_maxlen */
 	uint32_t mark_pass;
@@ -92,8 +45,8 @@ struct ng_config {
 	char policy_socket[NG_PATH_MAX];
 	char policy_socket_owner[64];	/* "user" or "user:group" */
 	unsigned policy_socket_mode;
-	char policy_action[NG_PSVC_TEMPLATE_MAX];
-	char policy_action_penalty[NG_PSVC_TEMPLATE_MAX];
+	char policy_action[NG_TEMPLATE_MAX];
+	char policy_action_penalty[NG_TEMPLATE_MAX];
 	char nft_penalty_table[64];	/* "" = off; else "family table" */
 	char nft_penalty_set4[64];
 	char nft_penalty_set6[64];
@@ -110,7 +63,8 @@ void ng_config_defaults(struct ng_config *c);
 /*
  * Parse text (a whole file image) into c, which must hold defaults.
  * On error returns -1 and writes "name:line: message" into err.
- * include_dir resolves relative allow_file/deny_file paths; it may be NULL.
+ * A relative allow_file/deny_file path is read relative to the current
+ * directory here; ng_config_load reads it relative to the file's.
  */
 int ng_config_parse(struct ng_config *c, const char *text, size_t len,
     const char *name, char *err, size_t errlen);
@@ -120,13 +74,8 @@ int ng_config_load(struct ng_config *c, const char *path, char *err,
     size_t errlen);
 
 void ng_config_free(struct ng_config *c);
-/* Deep copy (the CIDR lists too): the engine keeps its own config. */
+/* Deep copy (the CIDR lists too). */
 int ng_config_copy(struct ng_config *dst, const struct ng_config *src);
-
-int ng_config_is_port(const struct ng_config *c, uint16_t port);
-/* Loopback and mynetworks: passed before any rule, never tested. */
-int ng_config_never_judged(const struct ng_config *c,
-    const struct ng_addr *a);
 
 /*
  * Keys a SIGHUP cannot change (sockets, table sizes, the user...).
@@ -143,8 +92,5 @@ void ng_config_keep_restart(struct ng_config *next,
 /* The key names, for --list-keys; NULL past the last.  *start_only is
  * set for keys a reload cannot change. */
 const char *ng_config_key_name(size_t i, int *start_only);
-uint8_t ng_config_country_action(const struct ng_config *c, uint16_t cc);
-const char *ng_policy_action_name(uint8_t action);
-int ng_parse_duration(const char *s, ng_usec *out);
 
 #endif

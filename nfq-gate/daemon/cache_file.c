@@ -26,30 +26,21 @@
 
 #include "base/addr.h"
 #include "base/atomic_file.h"
+#include "base/err.h"
+#include "base/file_read.h"
 #include "daemon/cache_file.h"
 
 #define LINE_MAX_LEN 256
 #define FILE_MAX (256u << 20)
 #define WALL_MAX 100000000000ULL	/* year ~5000: beyond is garbage */
 
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- the two clocks ---- */
 
+/*
+ * to_wall - a monotonic time as Unix seconds, for the file: the file
+ * outlives the boot whose monotonic clock it was.  round_up for expiries,
+ * so a saved entry never expires early.  Capped at WALL_MAX.
+ */
 static uint64_t
 to_wall(ng_usec t, ng_usec now_mono, time_t now_wall, int round_up)
 {
@@ -65,6 +56,10 @@ to_wall(ng_usec t, ng_usec now_mono, time_t now_wall, int round_up)
 	return d > w ? 0 : w - d;
 }
 
+/*
+ * to_mono - Unix seconds from the file as a monotonic time now; a time
+ * before the clock's start is 0.
+ */
 static ng_usec
 to_mono(uint64_t w, ng_usec now_mono, time_t now_wall)
 {
@@ -88,24 +83,22 @@ struct reader {
 static int bad(struct reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* bad - "name:line: message" into the reader's err; -1 */
 static int
 bad(struct reader *r, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (r->err == NULL || r->errlen == 0)
-		return -1;
-	n = snprintf(r->err, r->errlen, "%s:%u: ", r->name, r->line);
-	if (n < 0 || (size_t)n >= r->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
+	ng_verr_at(r->err, r->errlen, r->name, r->line, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-/* Plain decimal digits only: no sign, no blanks, no hex. */
+/*
+ * parse_num - plain decimal digits only: no sign, no blanks, no hex; at
+ * most max.
+ */
 static int
 parse_num(const char *s, uint64_t max, uint64_t *out)
 {
@@ -124,7 +117,10 @@ parse_num(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* Split on blanks into at most n words; returns the count (n + 1 = more). */
+/*
+ * split - split on blanks into at most n words; returns the count (n + 1 =
+ * more).
+ */
 static size_t
 split(char *s, char **w, size_t n)
 {
@@ -140,6 +136,10 @@ split(char *s, char **w, size_t n)
 	return i;
 }
 
+/*
+ * parse_header - the first line: "nfq-gate-state VERSION KIND" of the kind
+ * expected.
+ */
 static int
 parse_header(struct reader *r, char *line, const char *kind)
 {
@@ -156,6 +156,10 @@ parse_header(struct reader *r, char *line, const char *kind)
 	return 0;
 }
 
+/*
+ * parse_entry - one entry line, "ADDR/PLEN FIRST EXPIRES COUNT", checked
+ * field by field.
+ */
 static int
 parse_entry(struct reader *r, char *line, struct ng_cache_entry *e,
     uint64_t *first, uint64_t *expires)
@@ -183,8 +187,9 @@ parse_entry(struct reader *r, char *line, struct ng_cache_entry *e,
 }
 
 /*
- * One pass over the file image: with c NULL it checks, with c set it
- * loads.  Returns the entries put into c (0 when only checking) or -1.
+ * parse_pass - one pass over the file image: with c NULL it checks, with c
+ * set it loads.  Returns the entries put into c (0 when only checking) or
+ * -1.
  */
 static int
 parse_pass(struct ng_cache *c, struct reader *r, const char *text,
@@ -248,6 +253,10 @@ parse_pass(struct ng_cache *c, struct reader *r, const char *text,
 	return loaded;
 }
 
+/*
+ * ng_state_parse - check the whole image, then load it into c (when c is
+ * set), so a bad file never half-loads a table.
+ */
 int
 ng_state_parse(struct ng_cache *c, const char *text, size_t len,
     const char *name, const char *kind, ng_usec now_mono, time_t now_wall,
@@ -264,39 +273,10 @@ ng_state_parse(struct ng_cache *c, const char *text, size_t len,
 
 /* ---- loading ---- */
 
-/* The whole file, or NULL with errno set. */
-static char *
-slurp(int fd, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t n = 0;
-	ssize_t r = 0;
-
-	if (fstat(fd, &st) < 0)
-		return NULL;
-	if ((uint64_t)st.st_size > FILE_MAX) {
-		errno = EFBIG;
-		return NULL;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		return NULL;
-	while (n < (size_t)st.st_size) {
-		r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;	/* shrank under us: parse what is there */
-		n += (size_t)r;
-	}
-	if (r < 0) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
+/*
+ * ng_state_load - read path into c (see cache_file.h); a corrupt file is
+ * set aside.
+ */
 int
 ng_state_load(struct ng_cache *c, const char *path, const char *kind,
     ng_usec now_mono, time_t now_wall, char *err, size_t errlen)
@@ -310,16 +290,12 @@ ng_state_load(struct ng_cache *c, const char *path, const char *kind,
 	if ((fd = ng_open_regular(path, msg, sizeof(msg))) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		say(err, errlen, "%s", msg);
-		return -1;
+		return ng_err(err, errlen, "%s", msg);
 	}
-	text = slurp(fd, &len);
-	if (text == NULL) {
-		say(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	text = ng_file_read_fd(fd, path, FILE_MAX, &len, err, errlen);
 	close(fd);
+	if (text == NULL)
+		return -1;
 	n = ng_state_parse(NULL, text, len, path, kind, now_mono, now_wall,
 	    msg, sizeof(msg));
 	if (n == 0)
@@ -331,15 +307,17 @@ ng_state_load(struct ng_cache *c, const char *path, const char *kind,
 	snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
 	    (long long)now_wall);
 	if (rename(path, aside) == 0)
-		say(err, errlen, "%s; set aside as %s", msg, aside);
-	else
-		say(err, errlen, "%s; could not set it aside: %s", msg,
-		    strerror(errno));
-	return -1;
+		return ng_err(err, errlen, "%s; set aside as %s", msg, aside);
+	return ng_err(err, errlen, "%s; could not set it aside: %s", msg,
+	    strerror(errno));
 }
 
 /* ---- saving ---- */
 
+/*
+ * ng_state_snap_begin - start a snapshot of c: no copying yet, only the
+ * room for it.
+ */
 int
 ng_state_snap_begin(struct ng_state_snap *s, const char *kind,
     const struct ng_cache *c, ng_usec now_mono, time_t now_wall)
@@ -363,6 +341,10 @@ ng_state_snap_begin(struct ng_state_snap *s, const char *kind,
 	return 0;
 }
 
+/*
+ * ng_state_snap_reserve - room for n entries in the snapshot, allocated
+ * and touched now.
+ */
 int
 ng_state_snap_reserve(struct ng_state_snap *s, size_t n)
 {
@@ -381,11 +363,12 @@ ng_state_snap_reserve(struct ng_state_snap *s, size_t n)
 }
 
 /*
- * A fuzzy snapshot, which is all a cache needs: the table changes
- * between steps, so an entry refreshed meanwhile is saved as it was when
- * its slot was copied, one made meanwhile may be missed, one dropped
- * meanwhile may be kept.  Each is true of some moment of the save, and
- * the next save (the table is dirty again) catches up.
+ * ng_state_snap_step - copy at most max more slots of c; 1 when the
+ * snapshot is complete.  A fuzzy snapshot, which is all a cache needs: the
+ * table changes between steps, so an entry refreshed meanwhile is saved as
+ * it was when its slot was copied, one made meanwhile may be missed, one
+ * dropped meanwhile may be kept.  Each is true of some moment of the save,
+ * and the next save (the table is dirty again) catches up.
  */
 int
 ng_state_snap_step(struct ng_state_snap *s, const struct ng_cache *c,
@@ -402,6 +385,7 @@ ng_state_snap_step(struct ng_state_snap *s, const struct ng_cache *c,
 	return s->cursor >= end;
 }
 
+/* ng_state_snap_free - free the snapshot's copy. */
 void
 ng_state_snap_free(struct ng_state_snap *s)
 {
@@ -410,9 +394,9 @@ ng_state_snap_free(struct ng_state_snap *s)
 }
 
 /*
- * Oldest expiry first.  Every table has one TTL for all its entries, so
- * that is also least recently refreshed first, and restoring the file in
- * order rebuilds the LRU order the slot walk did not keep.
+ * by_expiry - oldest expiry first.  Every table has one TTL for all its
+ * entries, so that is also least recently refreshed first, and restoring
+ * the file in order rebuilds the LRU order the slot walk did not keep.
  */
 static int
 by_expiry(const void *a, const void *b)
@@ -461,6 +445,11 @@ format(const struct ng_state_snap *s, size_t *len, uint64_t *nlive)
 	return buf;
 }
 
+/*
+ * ng_state_snap_write - sort and format a complete snapshot and replace
+ * path with it (ng_atomic_write: synced, durable).  The entries written,
+ * or -1.
+ */
 int
 ng_state_snap_write(struct ng_state_snap *s, const char *path, char *err,
     size_t errlen)
@@ -473,15 +462,18 @@ ng_state_snap_write(struct ng_state_snap *s, const char *path, char *err,
 	if (s->n > 1)
 		qsort(s->e, s->n, sizeof(*s->e), by_expiry);
 	if ((text = format(s, &len, &live)) == NULL) {
-		say(err, errlen, "%s: formatting: out of memory (the old "
-		    "file is kept)", path);
-		return -1;
+		return ng_err(err, errlen, "%s: formatting: out of memory "
+		    "(the old file is kept)", path);
 	}
-	rc = ng_atomic_write(path, text, len, 0600, 1, err, errlen);
+	rc = ng_atomic_write(path, text, len, 0600, 0, err, errlen);
 	free(text);
 	return rc < 0 ? -1 : (int)live;
 }
 
+/*
+ * ng_state_save - all of the above at once, for start-up, shutdown and
+ * tests.
+ */
 int
 ng_state_save(struct ng_cache *c, const char *path, const char *kind,
     ng_usec now_mono, time_t now_wall, char *err, size_t errlen)
@@ -491,9 +483,8 @@ ng_state_save(struct ng_cache *c, const char *path, const char *kind,
 
 	memset(&s, 0, sizeof(s));
 	if (ng_state_snap_begin(&s, kind, c, now_mono, now_wall) < 0) {
-		say(err, errlen, "%s: out of memory (the old file is kept)",
-		    path);
-		return -1;
+		return ng_err(err, errlen, "%s: out of memory (the old file "
+		    "is kept)", path);
 	}
 	ng_state_snap_step(&s, c, SIZE_MAX);
 	n = ng_state_snap_write(&s, path, err, errlen);

@@ -12,10 +12,13 @@
  * mnl_cb_run(): an error reply to one of our verdicts (say, for an id the
  * kernel already forgot) must not make us skip the packets queued behind
  * it in the same datagram, or those packets would wait forever.
+ *
+ * Only the queue: the ctnetlink updates that ride in its verdict batch
+ * are built in conntrack.c, the kernel's /proc counters read in
+ * nfq_kstats.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -27,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "daemon/nfq.h"
 
@@ -48,13 +50,18 @@ struct ng_nfq {
 	char *sbuf;
 };
 
+/* set_err - "what: strerror(e)" into err. */
 static void
 set_err(char *err, size_t errlen, const char *what, int e)
 {
 	snprintf(err, errlen, "%s: %s", what, strerror(e));
 }
 
-/* Wait for the ack to our config message; accept anything queued early. */
+/*
+ * wait_ack - wait for the ack to our config message, letting through
+ * any packet queued before it.  0, or a negative errno (-ETIMEDOUT: no
+ * answer) with a message in err: ng_nfq_open() retries on the errno.
+ */
 static int
 wait_ack(struct ng_nfq *q, uint32_t seq, char *err, size_t errlen)
 {
@@ -63,20 +70,22 @@ wait_ack(struct ng_nfq *q, uint32_t seq, char *err, size_t errlen)
 	struct nlmsgerr *me;
 	struct ng_nfq_pkt pkt;
 	ssize_t n;
-	int tries, left;
+	int tries, left, e;
 
 	for (tries = 0; tries < 50; tries++) {
 		if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
-			set_err(err, errlen, "poll", errno);
-			return -1;
+			e = errno;
+			set_err(err, errlen, "poll", e);
+			return -e;
 		}
 		n = recv(pfd.fd, q->rbuf, RECV_BUF_SIZE, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR ||
 			    errno == ENOBUFS)
 				continue;
-			set_err(err, errlen, "netlink receive", errno);
-			return -1;
+			e = errno;
+			set_err(err, errlen, "netlink receive", e);
+			return -e;
 		}
 		left = (int)n;
 		for (nlh = (struct nlmsghdr *)q->rbuf; mnl_nlmsg_ok(nlh, left);
@@ -93,7 +102,7 @@ wait_ack(struct ng_nfq *q, uint32_t seq, char *err, size_t errlen)
 					    "%s (bound by another process, or "
 					    "no CAP_NET_ADMIN)", q->queue,
 					    strerror(-me->error));
-				return -1;
+				return me->error < 0 ? me->error : -EPROTO;
 			}
 			/* A packet queued before the ack: let it through. */
 			if (ng_nfq_parse_packet(nlh, &pkt) == 0)
@@ -103,15 +112,20 @@ wait_ack(struct ng_nfq *q, uint32_t seq, char *err, size_t errlen)
 	}
 	snprintf(err, errlen, "no answer from the kernel binding queue %u",
 	    q->queue);
-	return -1;
+	return -ETIMEDOUT;
 }
 
+/*
+ * configure - bind the queue and set it up in one acknowledged message;
+ * 0, or a negative errno with a message in err (see wait_ack).
+ */
 static int
 configure(struct ng_nfq *q, const struct ng_nfq_params *p, uint32_t flags,
     uint32_t seq, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
+	int e;
 
 	/* Bind, params, length and flags in one message: the kernel
 	 * applies them in order, so the queue never runs half-set. */
@@ -125,16 +139,20 @@ configure(struct ng_nfq *q, const struct ng_nfq_params *p, uint32_t flags,
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
 	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0) {
-		set_err(err, errlen, "netlink send", errno);
-		return -1;
+		e = errno;
+		set_err(err, errlen, "netlink send", e);
+		return -e;
 	}
 	return wait_ack(q, seq, err, errlen);
 }
 
+/*
+ * set_rcvbuf - the socket's receive buffer to size bytes.  FORCE needs
+ * CAP_NET_ADMIN and ignores rmem_max; without it, what rmem_max allows.
+ */
 static void
 set_rcvbuf(int fd, int size)
 {
-	/* FORCE needs CAP_NET_ADMIN and ignores rmem_max; fall back. */
 	if (size <= 0)
 		return;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
@@ -143,11 +161,12 @@ set_rcvbuf(int fd, int size)
 		    sizeof(size));
 }
 
+/* ng_nfq_open - bind and set up queue p; NULL with a message in err. */
 struct ng_nfq *
 ng_nfq_open(const struct ng_nfq_params *p, char *err, size_t errlen)
 {
 	struct ng_nfq *q = calloc(1, sizeof(*q));
-	int fd;
+	int fd, r;
 
 	/*
 	 * Zeroed: libnetfilter_queue leaves struct and alignment padding
@@ -188,18 +207,19 @@ ng_nfq_open(const struct ng_nfq_params *p, char *err, size_t errlen)
 	 * connmark is then set with a ctnetlink update (ng_nfq_ct_mark).
 	 */
 	q->ct_glue = 1;
-	if (configure(q, p, NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO |
-	    NFQA_CFG_F_CONNTRACK, 1, err, errlen) == 0)
+	r = configure(q, p, NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO |
+	    NFQA_CFG_F_CONNTRACK, 1, err, errlen);
+	if (r == 0)
 		return q;
 	q->ct_glue = 0;
-	if (strstr(err, strerror(EOPNOTSUPP)) != NULL &&
-	    configure(q, p, NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO, 2, err,
-	    errlen) == 0)
+	if (r == -EOPNOTSUPP && configure(q, p, NFQA_CFG_F_FAIL_OPEN |
+	    NFQA_CFG_F_GSO, 2, err, errlen) == 0)
 		return q;
 	ng_nfq_close(q);
 	return NULL;
 }
 
+/* ng_nfq_close - flush what is queued and close; the kernel unbinds. */
 void
 ng_nfq_close(struct ng_nfq *q)
 {
@@ -214,24 +234,31 @@ ng_nfq_close(struct ng_nfq *q)
 	free(q);
 }
 
+/* ng_nfq_ct_glue - 1 when verdicts can set the connmark (NFQA_CT). */
 int
 ng_nfq_ct_glue(const struct ng_nfq *q)
 {
 	return q->ct_glue;
 }
 
+/* ng_nfq_fd - the netlink socket, for the event loop. */
 int
 ng_nfq_fd(const struct ng_nfq *q)
 {
 	return mnl_socket_get_fd(q->nl);
 }
 
+/* ng_nfq_counters - what the queue counted so far. */
 const struct ng_nfq_counters *
 ng_nfq_counters(const struct ng_nfq *q)
 {
 	return &q->c;
 }
 
+/*
+ * ng_nfq_set_maxlen - a new kernel queue length (SIGHUP); unacknowledged,
+ * -1 only when the message cannot be sent.
+ */
 int
 ng_nfq_set_maxlen(struct ng_nfq *q, unsigned maxlen)
 {
@@ -244,6 +271,7 @@ ng_nfq_set_maxlen(struct ng_nfq *q, unsigned maxlen)
 	return mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
 }
 
+/* ct_attr - keep a valid CTA_MARK of a packet's NFQA_CT nest in tb. */
 static int
 ct_attr(const struct nlattr *a, void *data)
 {
@@ -255,6 +283,7 @@ ct_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/* ng_nfq_parse_packet - one packet message into pkt; -1 when it is none. */
 int
 ng_nfq_parse_packet(const void *msg, struct ng_nfq_pkt *pkt)
 {
@@ -296,6 +325,10 @@ ng_nfq_parse_packet(const void *msg, struct ng_nfq_pkt *pkt)
 	return 0;
 }
 
+/*
+ * ng_nfq_build_verdict - one verdict message in buf (len bytes); its
+ * length, or 0 when len is short of VERDICT_ROOM.
+ */
 size_t
 ng_nfq_build_verdict(void *buf, size_t len, unsigned queue, uint32_t id,
     int verdict, int set_mark, uint32_t mark, uint32_t ctmark,
@@ -321,6 +354,11 @@ ng_nfq_build_verdict(void *buf, size_t len, unsigned queue, uint32_t id,
 	return nlh->nlmsg_len;
 }
 
+/*
+ * ng_nfq_flush - send the verdicts queued so far in one sendmsg.  A
+ * transient failure is retried a little, then counted: the kernel fails
+ * open the packets whose verdicts were lost.
+ */
 void
 ng_nfq_flush(struct ng_nfq *q)
 {
@@ -340,6 +378,7 @@ ng_nfq_flush(struct ng_nfq *q)
 	q->sendlen = 0;
 }
 
+/* ng_nfq_verdict - queue one verdict; see nfq.h. */
 void
 ng_nfq_verdict(struct ng_nfq *q, uint32_t id, int verdict, int set_mark,
     uint32_t mark, uint32_t ctmark, uint32_t ctmask)
@@ -355,78 +394,45 @@ ng_nfq_verdict(struct ng_nfq *q, uint32_t id, int verdict, int set_mark,
 	q->c.verdicts++;
 }
 
-static void
-put_tuple(struct nlmsghdr *nlh, int type, const struct ng_nfq_tuple *t)
-{
-	struct nlattr *tuple, *ip, *proto;
-
-	tuple = mnl_attr_nest_start(nlh, (uint16_t)type);
-	ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	if (t->family == 4) {
-		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, t->src);
-		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, t->dst);
-	} else {
-		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, t->src);
-		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, t->dst);
-	}
-	mnl_attr_nest_end(nlh, ip);
-	proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_TCP);
-	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
-	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
-	mnl_attr_nest_end(nlh, proto);
-	mnl_attr_nest_end(nlh, tuple);
-}
-
-size_t
-ng_nfq_build_ct_mark(void *buf, size_t len, const struct ng_nfq_tuple *t,
-    uint32_t mark, uint32_t mask)
-{
-	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfg;
-
-	if (len < VERDICT_ROOM)
-		return 0;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
-	nlh->nlmsg_flags = NLM_F_REQUEST;	/* update only, no create */
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = t->family == 4 ? AF_INET : AF_INET6;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	put_tuple(nlh, t->reply ? CTA_TUPLE_REPLY : CTA_TUPLE_ORIG, t);
-	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark & mask));
-	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
-	return nlh->nlmsg_len;
-}
-
+/*
+ * ng_nfq_queue_ct - a ctnetlink message (conntrack.c) into the verdict
+ * batch, after the verdicts queued before it; counted in ct_updates.
+ */
 void
-ng_nfq_ct_mark(struct ng_nfq *q, const struct ng_nfq_tuple *t, uint32_t mark,
-    uint32_t mask)
+ng_nfq_queue_ct(struct ng_nfq *q, const void *msg, size_t len)
 {
-	size_t n;
+	size_t room = NLMSG_ALIGN(len);
 
+	if (len == 0 || room > VERDICT_ROOM)
+		return;
 	if (SEND_BUF_SIZE - q->sendlen < VERDICT_ROOM)
 		ng_nfq_flush(q);
-	n = ng_nfq_build_ct_mark(q->sbuf + q->sendlen,
-	    SEND_BUF_SIZE - q->sendlen, t, mark, mask);
-	q->sendlen += NLMSG_ALIGN(n);
+	memcpy(q->sbuf + q->sendlen, msg, len);
+	memset(q->sbuf + q->sendlen + len, 0, room - len);
+	q->sendlen += room;
 	q->c.ct_updates++;
 }
 
+/*
+ * note_id - count the holes in the packet ids: ids are consecutive, and
+ * a hole is a packet the kernel could not hand us (socket full) and let
+ * through, failing open.
+ */
 static void
 note_id(struct ng_nfq *q, uint32_t id)
 {
 	uint32_t d = id - q->last_id;
 
-	/* Ids are consecutive; a hole is a packet the kernel could not
-	 * hand us (socket full) and let through, failing open. */
 	if (q->have_id && d > 1 && d < 0x80000000u)
 		q->c.id_gaps += d - 1;
 	q->last_id = id;
 	q->have_id = 1;
 }
 
+/*
+ * walk - each message of one datagram (n bytes): packets to fn, error
+ * replies counted; a bad message skipped, never the ones behind it.
+ */
 static void
 walk(struct ng_nfq *q, int n, void (*fn)(const struct ng_nfq_pkt *, void *),
     void *arg, int *count)
@@ -457,6 +463,7 @@ walk(struct ng_nfq *q, int n, void (*fn)(const struct ng_nfq_pkt *, void *),
 	}
 }
 
+/* ng_nfq_receive - read what the socket has; see nfq.h. */
 int
 ng_nfq_receive(struct ng_nfq *q,
     void (*fn)(const struct ng_nfq_pkt *, void *), void *arg)
@@ -489,47 +496,4 @@ ng_nfq_receive(struct ng_nfq *q,
 	}
 	ng_nfq_flush(q);
 	return count;
-}
-
-int
-ng_nfq_parse_kstats(const char *text, unsigned queue,
-    struct ng_nfq_kstats *ks)
-{
-	const char *line = text;
-	unsigned qn, portid, copy_mode, copy_range;
-	unsigned long long total, dropped, udropped, seq;
-
-	while (line != NULL && *line != '\0') {
-		if (sscanf(line, "%u %u %llu %u %u %llu %llu %llu", &qn,
-		    &portid, &total, &copy_mode, &copy_range, &dropped,
-		    &udropped, &seq) == 8 && qn == queue) {
-			ks->queue_total = total;
-			ks->queue_dropped = dropped;
-			ks->user_dropped = udropped;
-			ks->id_sequence = seq;
-			return 0;
-		}
-		line = strchr(line, '\n');
-		if (line != NULL)
-			line++;
-	}
-	return -1;
-}
-
-int
-ng_nfq_read_kstats(unsigned queue, struct ng_nfq_kstats *ks)
-{
-	char buf[8192];
-	ssize_t n;
-	int fd;
-
-	fd = open("/proc/net/netfilter/nfnetlink_queue", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return ng_nfq_parse_kstats(buf, queue, ks);
 }

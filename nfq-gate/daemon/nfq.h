@@ -15,6 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The queue's two neighbours (the connmark updates that ride in its
+ * batch, its counters in /proc), so that a file including nfq.h alone
+ * (stats.h, the unit test) still finds them.
+ */
+#include "daemon/conntrack.h"
+#include "daemon/nfq_kstats.h"
+
 struct ng_nfq;
 
 struct ng_nfq_params {
@@ -82,40 +90,17 @@ void ng_nfq_flush(struct ng_nfq *q);
  */
 int ng_nfq_ct_glue(const struct ng_nfq *q);
 
-/* A TCP connection as conntrack names it, for a ctnetlink update. */
-struct ng_nfq_tuple {
-	uint8_t family;		/* 4 or 6 */
-	uint8_t reply;		/* 1: src/dst are the reply direction */
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;	/* host order */
-};
-
 /*
- * Queue a ctnetlink update: the connmark bits under mask become mark's.
- * Sent in order with the verdicts, so the update of a connection whose
- * first packet is in a verdict just before it finds it confirmed.
+ * Queue msg, a ctnetlink message of len bytes (conntrack.c builds it),
+ * in the verdict batch, so it leaves after the verdicts queued before
+ * it.  Counted in ct_updates; one longer than a verdict's room is not
+ * sent.
  */
-void ng_nfq_ct_mark(struct ng_nfq *q, const struct ng_nfq_tuple *t,
-    uint32_t mark, uint32_t mask);
-size_t ng_nfq_build_ct_mark(void *buf, size_t len,
-    const struct ng_nfq_tuple *t, uint32_t mark, uint32_t mask);
+void ng_nfq_queue_ct(struct ng_nfq *q, const void *msg, size_t len);
 
 const struct ng_nfq_counters *ng_nfq_counters(const struct ng_nfq *q);
 
-/*
- * The kernel's own counters for a queue from
- * /proc/net/netfilter/nfnetlink_queue: packets waiting for a verdict,
- * packets dropped because the queue was full, and packets dropped because
- * our socket could not take them.  Returns -1 if the queue is not there.
- */
-struct ng_nfq_kstats {
-	uint64_t queue_total, queue_dropped, user_dropped, id_sequence;
-};
-int ng_nfq_read_kstats(unsigned queue, struct ng_nfq_kstats *ks);
-
 /* Pure helpers, exposed for tests. */
-int ng_nfq_parse_kstats(const char *text, unsigned queue,
-    struct ng_nfq_kstats *ks);
 /* Build one verdict message in buf; returns its length. */
 size_t ng_nfq_build_verdict(void *buf, size_t len, unsigned queue,
     uint32_t id, int verdict, int set_mark, uint32_t mark, uint32_t ctmark,

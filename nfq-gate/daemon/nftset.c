@@ -57,6 +57,7 @@ struct ng_nftset {
 	struct ng_nftset_counts c;
 };
 
+/* parse_family - "inet", "ip" or "ip6" into *fam; -1 for anything else. */
 static int
 parse_family(const char *s, uint16_t *fam)
 {
@@ -71,6 +72,7 @@ parse_family(const char *s, uint16_t *fam)
 	return 0;
 }
 
+/* ng_nftset_new - a set with no socket yet, its batches numbered from seq. */
 struct ng_nftset *
 ng_nftset_new(const char *table, const char *set4, const char *set6,
     uint32_t seq, char *err, size_t errlen)
@@ -94,6 +96,7 @@ ng_nftset_new(const char *table, const char *set4, const char *set6,
 	return s;
 }
 
+/* ng_nftset_open - a set and its netlink socket, non-blocking. */
 struct ng_nftset *
 ng_nftset_open(const char *table, const char *set4, const char *set6,
     char *err, size_t errlen)
@@ -118,6 +121,7 @@ ng_nftset_open(const char *table, const char *set4, const char *set6,
 	return s;
 }
 
+/* ng_nftset_close - close the socket; what is queued is lost. */
 void
 ng_nftset_close(struct ng_nftset *s)
 {
@@ -128,18 +132,21 @@ ng_nftset_close(struct ng_nftset *s)
 	free(s);
 }
 
+/* ng_nftset_fd - the socket to poll for acks, -1 without one. */
 int
 ng_nftset_fd(const struct ng_nftset *s)
 {
 	return s->nl != NULL ? mnl_socket_get_fd(s->nl) : -1;
 }
 
+/* ng_nftset_counts - what the set counted so far. */
 const struct ng_nftset_counts *
 ng_nftset_counts(const struct ng_nftset *s)
 {
 	return &s->c;
 }
 
+/* ng_nftset_pending - the adds queued or in flight. */
 unsigned
 ng_nftset_pending(const struct ng_nftset *s)
 {
@@ -157,6 +164,7 @@ set_of(const struct ng_nftset *s, unsigned family)
 	return family == 4 ? s->set4 : s->set6;
 }
 
+/* ng_nftset_add - queue a for ttl; -1 when the queue is full (counted). */
 int
 ng_nftset_add(struct ng_nftset *s, const struct ng_addr *a, ng_usec ttl)
 {
@@ -175,7 +183,7 @@ ng_nftset_add(struct ng_nftset *s, const struct ng_addr *a, ng_usec ttl)
 }
 
 /*
- * The elements for the next batch: from the head of the queue, of the
+ * take - the elements for the next batch: from the head of the queue, of the
  * head's family, at most NG_NFTSET_BATCH.  Returns how many.
  */
 static unsigned
@@ -189,7 +197,10 @@ take(const struct ng_nftset *s)
 	return n;
 }
 
-/* The set with the next n queued elements, or NULL (out of memory). */
+/*
+ * make_set - the set with the next n queued elements, or NULL (out of
+ * memory).
+ */
 static struct nftnl_set *
 make_set(const struct ng_nftset *s, unsigned n)
 {
@@ -217,9 +228,9 @@ make_set(const struct ng_nftset *s, unsigned n)
 }
 
 /*
- * Build the batch for the next n elements into buf; *f describes it.
- * Returns its length, 0 when out of memory.  Nothing is taken off the
- * queue: commit() does that once the batch is gone.
+ * make_batch - build the batch for the next n elements into buf; *f
+ * describes it.  Returns its length, 0 when out of memory.  Nothing is
+ * taken off the queue: commit() does that once the batch is gone.
  */
 static size_t
 make_batch(struct ng_nftset *s, char *buf, size_t len, unsigned n,
@@ -256,7 +267,7 @@ make_batch(struct ng_nftset *s, char *buf, size_t len, unsigned n,
 	return out;
 }
 
-/* The batch f left: its elements off the queue, it into the air. */
+/* commit - the batch f left: its elements off the queue, it into the air. */
 static void
 commit(struct ng_nftset *s, struct flight *f, ng_usec now)
 {
@@ -267,7 +278,7 @@ commit(struct ng_nftset *s, struct flight *f, ng_usec now)
 	s->fly[s->nfly++] = *f;
 }
 
-/* Done with flight i: it leaves the table, f (if any) hears why. */
+/* land - done with flight i: it leaves the table, fail (if any) hears why. */
 static void
 land(struct ng_nftset *s, unsigned i, int err,
     void (*fail)(const struct ng_nftset_fail *, void *), void *arg)
@@ -293,6 +304,7 @@ land(struct ng_nftset *s, unsigned i, int err,
 	fail(&why, arg);
 }
 
+/* ng_nftset_build - the next batch into buf, in flight from now. */
 size_t
 ng_nftset_build(struct ng_nftset *s, void *buf, size_t len, ng_usec now)
 {
@@ -307,6 +319,7 @@ ng_nftset_build(struct ng_nftset *s, void *buf, size_t len, ng_usec now)
 	return n;
 }
 
+/* ng_nftset_send - what is queued, as far as the in-flight limit allows. */
 void
 ng_nftset_send(struct ng_nftset *s, ng_usec now,
     void (*fail)(const struct ng_nftset_fail *, void *), void *arg)
@@ -330,7 +343,7 @@ ng_nftset_send(struct ng_nftset *s, ng_usec now,
 	}
 }
 
-/* The flight whose batch used seq, or -1. */
+/* flight_of - the flight whose batch used seq, or -1. */
 static int
 flight_of(const struct ng_nftset *s, uint32_t seq)
 {
@@ -343,6 +356,7 @@ flight_of(const struct ng_nftset *s, uint32_t seq)
 	return -1;
 }
 
+/* ng_nftset_input - the acks in buf: each lands its flight, or is late. */
 void
 ng_nftset_input(struct ng_nftset *s, const void *buf, size_t len,
     void (*fail)(const struct ng_nftset_fail *, void *), void *arg)
@@ -365,6 +379,7 @@ ng_nftset_input(struct ng_nftset *s, const void *buf, size_t len,
 	}
 }
 
+/* ng_nftset_receive - the acks there are, then the stale batches forgotten. */
 void
 ng_nftset_receive(struct ng_nftset *s, ng_usec now,
     void (*fail)(const struct ng_nftset_fail *, void *), void *arg)
@@ -386,6 +401,10 @@ ng_nftset_receive(struct ng_nftset *s, ng_usec now,
 	ng_nftset_expire(s, now, fail, arg);
 }
 
+/*
+ * ng_nftset_expire - the batches unacked for NG_NFTSET_ACK_TIMEOUT land
+ * with ETIMEDOUT; a clock that went back keeps them.
+ */
 void
 ng_nftset_expire(struct ng_nftset *s, ng_usec now,
     void (*fail)(const struct ng_nftset_fail *, void *), void *arg)

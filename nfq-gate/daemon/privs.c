@@ -48,6 +48,7 @@ ng_privs_lookup(const char *name, uid_t *uid, gid_t *gid, char *err,
 	return 0;
 }
 
+/* ng_privs_lookup_group - group name into *gid; -1 with a message when none. */
 int
 ng_privs_lookup_group(const char *name, gid_t *gid, char *err,
     size_t errlen)
@@ -226,6 +227,10 @@ ng_privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, char *err,
 	return r;
 }
 
+/*
+ * keep_net_admin - every capability cleared but CAP_NET_ADMIN, which the
+ * queue and the nft set need after the drop.
+ */
 static int
 keep_net_admin(char *err, size_t errlen)
 {
@@ -248,6 +253,7 @@ out:
 	return r;
 }
 
+/* ng_privs_drop - become uid/gid keeping only CAP_NET_ADMIN; uid 0 stays. */
 int
 ng_privs_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 {

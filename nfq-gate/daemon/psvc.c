@@ -15,14 +15,20 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/err.h"
 #include "daemon/psvc.h"
 
+/* ng_psvc_req_reset - a new connection: everything zero. */
 void
 ng_psvc_req_reset(struct ng_psvc_req *r)
 {
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * ng_psvc_req_next - the next request on the same connection: keeps
+ * prepended.
+ */
 void
 ng_psvc_req_next(struct ng_psvc_req *r)
 {
@@ -33,14 +39,14 @@ ng_psvc_req_next(struct ng_psvc_req *r)
 	memcpy(r->prepended, keep, sizeof(keep));
 }
 
+/* bad - the message into err; -1. */
 static int
 bad(char *err, size_t errlen, const char *msg)
 {
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s", msg);
-	return -1;
+	return ng_err(err, errlen, "%s", msg);
 }
 
+/* keep - an attribute's value, or "" when too long for the field. */
 static void
 keep(char *dst, size_t len, const char *v)
 {
@@ -50,7 +56,7 @@ keep(char *dst, size_t len, const char *v)
 		dst[0] = '\0';	/* too long to be an address: unusable */
 }
 
-/* One complete "name=value" line (NUL-terminated, no newline). */
+/* take_line - one complete name=value line: kept if we use it, counted. */
 static int
 take_line(struct ng_psvc_req *r, char *err, size_t errlen)
 {
@@ -75,6 +81,10 @@ take_line(struct ng_psvc_req *r, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * ng_psvc_feed - feed request bytes; 1 at the empty line that ends a
+ * request.
+ */
 int
 ng_psvc_feed(struct ng_psvc_req *r, const char *data, size_t len,
     size_t *used, char *err, size_t errlen)
@@ -111,29 +121,7 @@ ng_psvc_feed(struct ng_psvc_req *r, const char *data, size_t len,
 	return 0;
 }
 
-int
-ng_psvc_template_check(const char *t, char *err, size_t errlen)
-{
-	const char *s;
-
-	if (strlen(t) >= NG_PSVC_TEMPLATE_MAX)
-		return bad(err, errlen, "template longer than 255 bytes");
-	for (s = t; *s; s++) {
-		if (*s < 0x20 || *s > 0x7e)
-			return bad(err, errlen, "template: control or "
-			    "non-ASCII character");
-		if (*s != '%')
-			continue;
-		s++;
-		if (*s == '\0' || strchr("cpgn%", *s) == NULL)
-			return bad(err, errlen, "template: unknown escape "
-			    "(%c country, %p pass, %g greylist, %n pregreet "
-			    "count, %% percent)");
-	}
-	return 0;
-}
-
-/* Append s to out at *n, cutting it short rather than overflowing. */
+/* put - append s to out at *n, cutting it short rather than overflowing. */
 static void
 put(char *out, size_t outlen, size_t *n, const char *s)
 {
@@ -142,8 +130,9 @@ put(char *out, size_t outlen, size_t *n, const char *s)
 	out[*n] = '\0';
 }
 
+/* expand - a template with its %-escapes filled in from the facts. */
 static void
-expand(const char *t, const struct ng_psvc_facts *f, char *out,
+expand(const char *t, const struct ng_facts *f, char *out,
     size_t outlen)
 {
 	char one[2] = { 0, 0 }, num[16];
@@ -178,7 +167,7 @@ expand(const char *t, const struct ng_psvc_facts *f, char *out,
 	}
 }
 
-/* Control characters would end the answer early: never send them. */
+/* scrub - no byte that could end the answer line or start another. */
 static void
 scrub(char *s)
 {
@@ -187,9 +176,10 @@ scrub(char *s)
 			*s = '?';
 }
 
+/* ng_psvc_answer - "action=...\n\n" for a client with these facts. */
 size_t
 ng_psvc_answer(const struct ng_psvc_rules *rules,
-    const struct ng_psvc_facts *facts, char *out, size_t outlen)
+    const struct ng_facts *facts, char *out, size_t outlen)
 {
 	char act[NG_PSVC_ANSWER_MAX - 16];
 	const char *t = NULL;
@@ -213,9 +203,10 @@ ng_psvc_answer(const struct ng_psvc_rules *rules,
 	return strlen(out);
 }
 
+/* ng_psvc_answer_req - the answer to request r, one PREPEND per message. */
 size_t
 ng_psvc_answer_req(struct ng_psvc_req *r, const struct ng_psvc_rules *rules,
-    const struct ng_psvc_facts *facts, char *out, size_t outlen)
+    const struct ng_facts *facts, char *out, size_t outlen)
 {
 	static const char prepend[] = "action=PREPEND ";
 	size_t n = ng_psvc_answer(rules, facts, out, outlen);

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "conf/config.h"	/* NG_PSVC_TEMPLATE_MAX */
+#include "engine/engine.h"	/* struct ng_facts */
 
 #define NG_PSVC_LINE_MAX	2048	/* one name=value line */
 #define NG_PSVC_ATTRS_MAX	64	/* attributes in one request */
@@ -51,14 +51,6 @@ void ng_psvc_req_next(struct ng_psvc_req *r);
 int ng_psvc_feed(struct ng_psvc_req *r, const char *data, size_t len,
     size_t *used, char *err, size_t errlen);
 
-/* What the gate knows of the client. */
-struct ng_psvc_facts {
-	char country[3];	/* "CN", or "--" when unknown */
-	const char *pass;	/* "old", "new" or "none" */
-	const char *grey;	/* "pass", "wait" or "none" */
-	unsigned pregreet;	/* penalty box entry's count, 0 if none */
-};
-
 /* The answer templates (config keys policy_action*). */
 struct ng_psvc_rules {
 	const char *action;		/* every client */
@@ -66,18 +58,12 @@ struct ng_psvc_rules {
 };
 
 /*
- * Check a template: printable ASCII, known %-escapes only.  Returns -1
- * with a message in err.
- */
-int ng_psvc_template_check(const char *t, char *err, size_t errlen);
-
-/*
  * The answer, "action=...\n\n", into out; facts may be NULL when the
  * request was not a policy request or had no usable client_address
  * (answer DUNNO).  Returns the length.
  */
 size_t ng_psvc_answer(const struct ng_psvc_rules *rules,
-    const struct ng_psvc_facts *facts, char *out, size_t outlen);
+    const struct ng_facts *facts, char *out, size_t outlen);
 
 /*
  * The answer to request r: ng_psvc_answer, except that a PREPEND goes
@@ -87,7 +73,7 @@ size_t ng_psvc_answer(const struct ng_psvc_rules *rules,
  * action (a DEFER_IF_PERMIT) is repeated: each recipient needs it.
  */
 size_t ng_psvc_answer_req(struct ng_psvc_req *r,
-    const struct ng_psvc_rules *rules, const struct ng_psvc_facts *facts,
+    const struct ng_psvc_rules *rules, const struct ng_facts *facts,
     char *out, size_t outlen);
 
 #endif

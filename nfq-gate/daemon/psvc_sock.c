@@ -321,18 +321,21 @@ ng_psvc_sock_close(struct ng_psvc_sock *s)
 	free(s);
 }
 
+/* ng_psvc_sock_listen_fd - the listening socket, for the event loop. */
 int
 ng_psvc_sock_listen_fd(const struct ng_psvc_sock *s)
 {
 	return s->lfd;
 }
 
+/* find - the client on fd, or NULL (not ours, or out of range). */
 static struct client *
 find(const struct ng_psvc_sock *s, int fd)
 {
 	return fd >= 0 && fd < NG_PSVC_FD_MAX ? s->byfd[fd] : NULL;
 }
 
+/* drop - close client c and take it out of epfd and the table. */
 static void
 drop(struct ng_psvc_sock *s, int epfd, struct client *c)
 {
@@ -343,6 +346,7 @@ drop(struct ng_psvc_sock *s, int epfd, struct client *c)
 	free(c);
 }
 
+/* on_accept - one new client into epfd, or refused when there is no room. */
 static void
 on_accept(struct ng_psvc_sock *s, int epfd)
 {
@@ -378,11 +382,12 @@ on_accept(struct ng_psvc_sock *s, int epfd)
 	s->n++;
 }
 
+/* answer - the answer to c's finished request; -1 when it cannot be sent. */
 static int
 answer(struct client *c, const struct ng_psvc_rules *rules,
     ng_psvc_facts_fn fn, void *arg)
 {
-	struct ng_psvc_facts f;
+	struct ng_facts f;
 	char out[NG_PSVC_ANSWER_MAX];
 	size_t n;
 	int ok;
@@ -395,6 +400,7 @@ answer(struct client *c, const struct ng_psvc_rules *rules,
 	return send(c->fd, out, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
 }
 
+/* ng_psvc_sock_event - fd is readable: accept, or read and answer. */
 void
 ng_psvc_sock_event(struct ng_psvc_sock *s, int epfd, int fd,
     const struct ng_psvc_rules *rules, ng_psvc_facts_fn fn, void *arg)

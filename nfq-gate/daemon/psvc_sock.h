@@ -20,7 +20,7 @@
 struct ng_psvc_sock;
 
 /* Fill facts for client_address a (text); return -1 when unusable. */
-typedef int (*ng_psvc_facts_fn)(const char *addr, struct ng_psvc_facts *f,
+typedef int (*ng_psvc_facts_fn)(const char *addr, struct ng_facts *f,
     void *arg);
 
 struct ng_psvc_sock *ng_psvc_sock_open(const char *path, uid_t uid,

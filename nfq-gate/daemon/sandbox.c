@@ -93,6 +93,7 @@ static const char *const killed[] = {
 	"perf_event_open", "keyctl", "add_key", "request_key",
 };
 
+/* add_list - one rule of action for each of the n names; -1 with err. */
 static int
 add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *names,
     size_t n, char *err, size_t errlen)
@@ -166,6 +167,7 @@ add_args(scmp_filter_ctx ctx, char *err, size_t errlen)
 	return count;
 }
 
+/* ng_sandbox_enter - install the filter; the syscalls allowed, or -1. */
 int
 ng_sandbox_enter(char *err, size_t errlen)
 {

@@ -77,6 +77,7 @@ write_all(struct ng_job *j)
 	return bad ? -1 : total;
 }
 
+/* ng_saver_new - a saver for the files in dir, written by w's thread. */
 struct ng_saver *
 ng_saver_new(struct ng_writer *w, const char *dir)
 {
@@ -90,6 +91,7 @@ ng_saver_new(struct ng_writer *w, const char *dir)
 	return sv;
 }
 
+/* ng_saver_reserve - room for tables of n entries, made in advance. */
 int
 ng_saver_reserve(struct ng_saver *sv, size_t n)
 {
@@ -114,6 +116,7 @@ ng_saver_free(struct ng_saver *sv)
 	free(sv);
 }
 
+/* ng_saver_begin - start copying e's tables, unless a save is running. */
 int
 ng_saver_begin(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
     time_t now_wall)
@@ -134,12 +137,14 @@ ng_saver_begin(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
 	return 1;
 }
 
+/* ng_saver_copying - 1 while a save still has slots to copy. */
 int
 ng_saver_copying(const struct ng_saver *sv)
 {
 	return sv->phase == SV_COPYING;
 }
 
+/* ng_saver_step - copy up to max slots; the last step hands over the copy. */
 int
 ng_saver_step(struct ng_saver *sv, struct ng_engine *e, size_t max)
 {
@@ -165,6 +170,7 @@ ng_saver_step(struct ng_saver *sv, struct ng_engine *e, size_t max)
 	return sv->phase == SV_COPYING;
 }
 
+/* ng_saver_done - 1 when the save finished, with *rc and err. */
 int
 ng_saver_done(struct ng_saver *sv, int *rc, char *err, size_t errlen)
 {
@@ -177,6 +183,7 @@ ng_saver_done(struct ng_saver *sv, int *rc, char *err, size_t errlen)
 	return 1;
 }
 
+/* ng_saver_final - the shutdown save, waited for within timeout. */
 int
 ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
     time_t now_wall, ng_usec timeout, char *err, size_t errlen)
@@ -216,7 +223,8 @@ ng_saver_final(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
 }
 
 /*
- * Each file is tried, and each failure is passed to warn: a FIFO or a
+ * ng_saver_load - the three files of dir into e at start-up.  Each file
+ * is tried, and each failure is passed to warn: a FIFO or a
  * link planted at one file must not hide a corrupt one at another.
  * Returns the entries loaded, or -1 when any file failed.
  */

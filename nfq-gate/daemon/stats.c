@@ -26,6 +26,7 @@ static const char *sv_names[NG_SV_MAX] = {
 	"accept", "offload", "drop", "reset", "hold"
 };
 
+/* ng_stats_verdict - count one packet's verdict. */
 void
 ng_stats_verdict(struct ng_live_stats *s, enum ng_stat_verdict v)
 {
@@ -33,6 +34,7 @@ ng_stats_verdict(struct ng_live_stats *s, enum ng_stat_verdict v)
 		s->verdicts[v]++;
 }
 
+/* cc_slot - the per-country counter slot for cc; NULL when all are taken. */
 static struct ng_cc_count *
 cc_slot(struct ng_live_stats *s, uint16_t cc)
 {
@@ -47,17 +49,19 @@ cc_slot(struct ng_live_stats *s, uint16_t cc)
 	return &s->cc[s->ncc++];
 }
 
+/* ng_stats_event - count one log event by decision and country. */
 void
 ng_stats_event(struct ng_live_stats *s, const struct ng_event *ev)
 {
 	struct ng_cc_count *c;
 
-	if (ev->decision == NG_DEC_NONE || ev->decision >= NG_STATS_DEC_MAX)
+	if (ev->decision == NG_DEC_NONE || ev->decision >= NG_DEC_MAX)
 		return;
 	if ((c = cc_slot(s, ev->cc)) != NULL)
 		c->dec[ev->decision]++;
 }
 
+/* malformed_total - packets dropped as malformed, every status together. */
 static uint64_t
 malformed_total(const struct ng_stats *e)
 {
@@ -82,6 +86,7 @@ log_unverified(const struct ng_stats *e)
 	    (unsigned long long)e->fragments, (unsigned long long)e->midstream);
 }
 
+/* ng_stats_log - the SIGUSR1 and periodic statistics lines. */
 void
 ng_stats_log(const struct ng_stats_view *v)
 {
@@ -152,7 +157,7 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)(v->ks ? v->ks->user_dropped : 0));
 	for (i = 0; i < s->ncc; i++) {
 		tot = 0;
-		for (d = 1; d < NG_STATS_DEC_MAX; d++)
+		for (d = 1; d < NG_DEC_MAX; d++)
 			tot += s->cc[i].dec[d];
 		w = snprintf(line + n, sizeof(line) - n, " %s=%llu",
 		    ng_cc_str(s->cc[i].cc, cc), (unsigned long long)tot);
@@ -164,6 +169,7 @@ ng_stats_log(const struct ng_stats_view *v)
 		ng_log(LOG_INFO, "statistics: decisions by country:%s", line);
 }
 
+/* metric - a Prometheus metric's HELP and TYPE lines. */
 static void
 metric(FILE *fp, const char *name, const char *type, const char *help)
 {
@@ -171,6 +177,7 @@ metric(FILE *fp, const char *name, const char *type, const char *help)
 	    help, name, type);
 }
 
+/* one - a metric with its one value. */
 static void
 one(FILE *fp, const char *name, const char *type, const char *help,
     uint64_t val)
@@ -179,6 +186,7 @@ one(FILE *fp, const char *name, const char *type, const char *help,
 	fprintf(fp, "nfq_gate_%s %llu\n", name, (unsigned long long)val);
 }
 
+/* prom_engine - the engine's counters in Prometheus text form. */
 static void
 prom_engine(const struct ng_stats_view *v, FILE *fp)
 {
@@ -233,6 +241,7 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	    v->eng->fragments);
 }
 
+/* ng_stats_prom - every counter in Prometheus text form. */
 void
 ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 {
@@ -249,7 +258,7 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	metric(fp, "decisions_total", "counter",
 	    "Flow decisions by client country.");
 	for (i = 0; i < s->ncc; i++)
-		for (d = 1; d < NG_STATS_DEC_MAX; d++)
+		for (d = 1; d < NG_DEC_MAX; d++)
 			if (s->cc[i].dec[d] != 0)
 				fprintf(fp, "nfq_gate_decisions_total{"
 				    "country=\"%s\",decision=\"%s\"} %llu\n",
@@ -320,6 +329,10 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	    v->uptime_sec);
 }
 
+/*
+ * ng_stats_prom_text - the Prometheus text (node_exporter's textfile
+ * collector) in memory, for the writer thread to write.
+ */
 char *
 ng_stats_prom_text(const struct ng_stats_view *v, size_t *len)
 {
@@ -339,10 +352,15 @@ ng_stats_prom_text(const struct ng_stats_view *v, size_t *len)
 	return buf;
 }
 
+/*
+ * ng_stats_prom_save - replace the Prometheus file.  Not synced
+ * (NG_ATOMIC_NOSYNC, see atomic_file.h): it is rewritten every
+ * stats_interval, so a copy lost to a crash costs one gap in a graph.
+ */
 int
 ng_stats_prom_save(const char *path, const char *text, size_t len,
     char *err, size_t errlen)
 {
-	/* Not durable: a file lost to a crash is rewritten in seconds. */
-	return ng_atomic_write(path, text, len, 0644, 0, err, errlen);
+	return ng_atomic_write(path, text, len, 0644, NG_ATOMIC_NOSYNC, err,
+	    errlen);
 }

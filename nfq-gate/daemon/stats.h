@@ -25,11 +25,10 @@ enum ng_stat_verdict {
 };
 
 #define NG_STATS_CC_MAX 300	/* more than there are country codes */
-#define NG_STATS_DEC_MAX 7	/* enum ng_decision */
 
 struct ng_cc_count {
 	uint16_t cc;
-	uint64_t dec[NG_STATS_DEC_MAX];
+	uint64_t dec[NG_DEC_MAX];
 };
 
 struct ng_live_stats {

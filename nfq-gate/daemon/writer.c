@@ -110,6 +110,7 @@ close_fds(struct ng_writer *w)
 		close(w->done_fd);
 }
 
+/* ng_writer_start - the thread and its two eventfds, running on return. */
 struct ng_writer *
 ng_writer_start(char *err, size_t errlen)
 {
@@ -145,12 +146,17 @@ ng_writer_start(char *err, size_t errlen)
 	return w;
 }
 
+/* ng_writer_fd - readable when a job may have finished. */
 int
 ng_writer_fd(const struct ng_writer *w)
 {
 	return w->done_fd;
 }
 
+/*
+ * ng_writer_submit - queue j; -1 with EBUSY when j is not idle, the
+ * queue is full or the thread is stopping.
+ */
 int
 ng_writer_submit(struct ng_writer *w, struct ng_job *j)
 {
@@ -170,6 +176,7 @@ ng_writer_submit(struct ng_writer *w, struct ng_job *j)
 	return 0;
 }
 
+/* ng_writer_reap - 1 when j has finished: it is idle again. */
 int
 ng_writer_reap(struct ng_writer *w, struct ng_job *j)
 {
@@ -183,6 +190,7 @@ ng_writer_reap(struct ng_writer *w, struct ng_job *j)
 	return 1;
 }
 
+/* ng_writer_busy - 1 while j is queued, running or not yet reaped. */
 int
 ng_writer_busy(struct ng_writer *w, const struct ng_job *j)
 {
@@ -190,7 +198,10 @@ ng_writer_busy(struct ng_writer *w, const struct ng_job *j)
 	return atomic_load(&j->state) != J_IDLE;
 }
 
-/* Counted in naps, not read off a clock: a bound is all it needs. */
+/*
+ * ng_writer_wait - wait at most timeout for j: 0, or -1 with ETIMEDOUT.
+ * Counted in naps, not read off a clock: a bound is all it needs.
+ */
 int
 ng_writer_wait(struct ng_writer *w, struct ng_job *j, ng_usec timeout)
 {
@@ -208,6 +219,7 @@ ng_writer_wait(struct ng_writer *w, struct ng_job *j, ng_usec timeout)
 	return 0;
 }
 
+/* ng_writer_stop - the queued jobs finished within timeout, the thread ended. */
 int
 ng_writer_stop(struct ng_writer *w, ng_usec timeout)
 {

@@ -2,17 +2,18 @@
  * cache.c - fixed-capacity address tables with expiry.
  *
  * Open hashing with chains through entry indices and LRU lists by last
- * refresh; every operation is O(1) and all memory is allocated up front.
- * The hash is SipHash under a key the engine sets from its config (the
- * front-end draws it from getrandom()), so a flooder cannot aim its
- * addresses at one chain.  Expired entries stay in place until they are
- * refreshed, reused, evicted or swept; find and walk treat them as
- * absent.  A full table sweeps SWEEP_STEP slots on every new entry, a
- * cursor going round the slots, and frees the expired ones it meets, so
- * an expired entry in the middle of a list (PASS OLD reorders without
- * extending expiry; a reload can shorten a TTL) is given back within
- * capacity / SWEEP_STEP new entries instead of staying while live ones
- * are evicted or refused.  Bounded work, never a walk of the table.
+ * refresh (slots.h, shared with the flow table); every operation is O(1)
+ * and all memory is allocated up front.  The hash is SipHash under the
+ * key the table is made with (the engine's, which the front-end draws
+ * from getrandom()), so a flooder cannot aim its addresses at one chain.
+ * Expired entries stay in place until they are refreshed, reused,
+ * evicted or swept; find and walk treat them as absent.  A full table
+ * sweeps SWEEP_STEP slots on every new entry, a cursor going round the
+ * slots, and frees the expired ones it meets, so an expired entry in
+ * the middle of a list (PASS OLD reorders without extending expiry; a
+ * reload can shorten a TTL) is given back within capacity / SWEEP_STEP
+ * new entries instead of staying while live ones are evicted or
+ * refused.  Bounded work, never a walk of the table.
  *
  * What a full table gives up is chosen per table, because anyone who
  * can forge a source address can fill one:
@@ -31,38 +32,34 @@
  * In every mode an expired entry is reused first: one the sweep freed,
  * or one within VICTIM_LOOK entries of a list's tail.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/cache.h"
+#include "engine/slots.h"
 
-#define NIL UINT32_MAX
 #define SWEEP_STEP 8	/* slots looked at per new entry into a full table */
 #define VICTIM_LOOK 8	/* entries from a tail searched for an expired one */
 
-enum { PROBATION = 0, PROTECTED = 1 };
+/* The list a slot is on: its segment, or none. */
+enum { FREE = 0, PROBATION, PROTECTED };
 
 struct slot {
-	struct ng_cache_entry e;
-	uint32_t hnext, prev, next;
-	uint8_t used;
-	uint8_t seg;			/* PROBATION or PROTECTED */
+	struct ng_cache_entry e;	/* first: touch finds the slot */
+	struct ng_link link;		/* its chain and list (slots.h) */
+	uint8_t list;			/* FREE, PROBATION or PROTECTED */
 };
 
 struct ng_cache {
 	struct slot *v;
-	uint32_t *bucket;
-	uint32_t nbucket, cap, count;
-	uint32_t free;			/* chain of slots given back */
-	uint32_t fresh;			/* slots [fresh, cap) never used */
-	uint32_t head[2], tail[2];	/* by segment; head is newest */
-	uint32_t nseg[2];
+	struct ng_slots s;		/* chains, free slots, hash key */
+	struct ng_list lists[3];	/* by segment; FREE unused */
 	uint32_t protect_max;		/* 0: one plain LRU list */
 	uint32_t cursor;		/* the sweep's next slot */
 	int admit;			/* refuse rather than evict live */
 	unsigned prefix4, prefix6;
 	uint64_t evictions, refused;
-	uint8_t key[16];
 	ng_usec now;			/* latest time seen, for walk */
 };
 
@@ -70,7 +67,7 @@ struct ng_cache {
 static uint32_t
 bucket_of(const struct ng_cache *c, const struct ng_addr *k)
 {
-	return ng_addr_hash(k, c->key) & (c->nbucket - 1);
+	return ng_chain_of(&c->s, ng_addr_hash(k, c->s.key));
 }
 
 /* masked - a's key in this table: its prefix for the family. */
@@ -83,32 +80,27 @@ masked(const struct ng_cache *c, const struct ng_addr *a)
 	return k;
 }
 
-/* ng_cache_new - an empty plain-LRU table of capacity entries. */
+/* ng_cache_table_new - an empty plain-LRU table hashed under key. */
 struct ng_cache *
-ng_cache_new(unsigned capacity, unsigned prefix4, unsigned prefix6)
+ng_cache_table_new(unsigned capacity, unsigned prefix4, unsigned prefix6,
+    const uint8_t key[16])
 {
 	struct ng_cache *c;
-	uint32_t i;
+	int l;
 
 	if (capacity < 1 || capacity > (1u << 26))
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->cap = capacity;
-	for (c->nbucket = 16; c->nbucket < capacity; c->nbucket *= 2)
-		;
-	c->v = calloc(capacity, sizeof(*c->v));
-	c->bucket = malloc(c->nbucket * sizeof(*c->bucket));
-	if (c->v == NULL || c->bucket == NULL) {
-		ng_cache_free(c);
+	c->v = ng_slots_init(&c->s, capacity, sizeof(*c->v),
+	    offsetof(struct slot, link), key);
+	if (c->v == NULL) {
+		free(c);
 		return NULL;
 	}
-	for (i = 0; i < c->nbucket; i++)
-		c->bucket[i] = NIL;
-	/* Slots are handed out in order, so untouched pages stay unmapped. */
-	c->free = NIL;
-	c->head[0] = c->tail[0] = c->head[1] = c->tail[1] = NIL;
+	for (l = 0; l < 3; l++)
+		ng_list_init(&c->lists[l]);
 	ng_cache_set_prefix(c, prefix4, prefix6);
 	return c;
 }
@@ -119,34 +111,16 @@ ng_cache_free(struct ng_cache *c)
 {
 	if (c == NULL)
 		return;
-	free(c->v);
-	free(c->bucket);
+	ng_slots_fini(&c->s);
 	free(c);
-}
-
-/* ng_cache_set_key - a new hash key; the chains are rebuilt under it. */
-void
-ng_cache_set_key(struct ng_cache *c, const uint8_t key[16])
-{
-	uint32_t i, b;
-
-	memcpy(c->key, key, sizeof(c->key));
-	for (i = 0; i < c->nbucket; i++)
-		c->bucket[i] = NIL;
-	for (i = 0; i < c->fresh; i++) {
-		if (!c->v[i].used)
-			continue;
-		b = bucket_of(c, &c->v[i].e.key);
-		c->v[i].hnext = c->bucket[b];
-		c->bucket[b] = i;
-	}
 }
 
 /* ng_cache_set_segments - protect up to max entries that were hit. */
 void
 ng_cache_set_segments(struct ng_cache *c, unsigned protect_max)
 {
-	c->protect_max = protect_max < c->cap ? protect_max : c->cap - 1;
+	c->protect_max = protect_max < c->s.cap ? protect_max :
+	    c->s.cap - 1;
 }
 
 /* ng_cache_set_admission - refuse new entries rather than evict live. */
@@ -156,8 +130,11 @@ ng_cache_set_admission(struct ng_cache *c, int on)
 	c->admit = on != 0;
 }
 
-/* Entries keep the keys they were made with; new lookups use the new
- * prefix, so a changed prefix simply stops matching old entries. */
+/*
+ * ng_cache_set_prefix - the prefixes new lookups are masked to.  Entries
+ * keep the keys they were made with, so a changed prefix simply stops
+ * matching old entries.
+ */
 void
 ng_cache_set_prefix(struct ng_cache *c, unsigned prefix4, unsigned prefix6)
 {
@@ -178,34 +155,15 @@ ng_cache_prefix(const struct ng_cache *c, unsigned *prefix4,
 static void
 lru_unlink(struct ng_cache *c, uint32_t i)
 {
-	struct slot *s = &c->v[i];
-
-	if (s->prev != NIL)
-		c->v[s->prev].next = s->next;
-	else
-		c->head[s->seg] = s->next;
-	if (s->next != NIL)
-		c->v[s->next].prev = s->prev;
-	else
-		c->tail[s->seg] = s->prev;
-	c->nseg[s->seg]--;
+	ng_list_unlink(&c->s, &c->lists[c->v[i].list], i);
 }
 
 /* lru_push - put slot i at the head (newest end) of segment seg. */
 static void
 lru_push(struct ng_cache *c, uint32_t i, uint8_t seg)
 {
-	struct slot *s = &c->v[i];
-
-	s->seg = seg;
-	s->prev = NIL;
-	s->next = c->head[seg];
-	if (c->head[seg] != NIL)
-		c->v[c->head[seg]].prev = i;
-	else
-		c->tail[seg] = i;
-	c->head[seg] = i;
-	c->nseg[seg]++;
+	c->v[i].list = seg;
+	ng_list_push(&c->s, &c->lists[seg], i);
 }
 
 /* saw_time - remember the latest time, which walk treats as now. */
@@ -216,40 +174,34 @@ saw_time(struct ng_cache *c, ng_usec now)
 		c->now = now;
 }
 
-/* now + ttl, pinned at NG_NEVER instead of wrapping into the past. */
+/* expiry - now + ttl, pinned at NG_NEVER rather than wrapping round. */
 static ng_usec
 expiry(ng_usec now, ng_usec ttl)
 {
 	return ttl > NG_NEVER - now ? NG_NEVER : now + ttl;
 }
 
-/* lookup - the slot holding masked key k, or NIL. */
+/* lookup - the slot holding masked key k, or NG_NIL. */
 static uint32_t
 lookup(const struct ng_cache *c, const struct ng_addr *k)
 {
 	uint32_t i;
 
-	for (i = c->bucket[bucket_of(c, k)]; i != NIL; i = c->v[i].hnext)
+	for (i = ng_chain_first(&c->s, bucket_of(c, k)); i != NG_NIL;
+	    i = ng_chain_next(&c->s, i))
 		if (ng_addr_cmp(&c->v[i].e.key, k) == 0)
 			return i;
-	return NIL;
+	return NG_NIL;
 }
 
 /* remove_slot - unchain slot i, unlink it and give it back. */
 static void
 remove_slot(struct ng_cache *c, uint32_t i)
 {
-	uint32_t *pp = &c->bucket[bucket_of(c, &c->v[i].e.key)];
-
-	while (*pp != NIL && *pp != i)
-		pp = &c->v[*pp].hnext;
-	if (*pp == i)
-		*pp = c->v[i].hnext;
+	ng_chain_del(&c->s, i, bucket_of(c, &c->v[i].e.key));
 	lru_unlink(c, i);
-	c->v[i].used = 0;
-	c->v[i].hnext = c->free;
-	c->free = i;
-	c->count--;
+	c->v[i].list = FREE;
+	ng_slots_give(&c->s, i);
 }
 
 /* ng_cache_find - the live entry covering a, without touching it. */
@@ -260,7 +212,7 @@ ng_cache_find(struct ng_cache *c, const struct ng_addr *a, ng_usec now)
 	uint32_t i = lookup(c, &k);
 
 	saw_time(c, now);
-	if (i == NIL || c->v[i].e.expires <= now)
+	if (i == NG_NIL || c->v[i].e.expires <= now)
 		return NULL;
 	return &c->v[i].e;
 }
@@ -276,8 +228,8 @@ promote(struct ng_cache *c, uint32_t i)
 		lru_push(c, i, PROBATION);
 		return;
 	}
-	if (c->nseg[PROTECTED] >= c->protect_max) {
-		d = c->tail[PROTECTED];
+	if (c->lists[PROTECTED].n >= c->protect_max) {
+		d = c->lists[PROTECTED].tail;
 		lru_unlink(c, d);
 		lru_push(c, d, PROBATION);
 	}
@@ -296,34 +248,35 @@ ng_cache_touch(struct ng_cache *c, const struct ng_addr *a, ng_usec now)
 	return e;
 }
 
-/* expired_near_tail - an expired entry near a segment's tail, or NIL. */
+/* expired_near_tail - an expired entry near a segment's tail, or NG_NIL. */
 static uint32_t
 expired_near_tail(const struct ng_cache *c, unsigned seg, ng_usec now)
 {
-	uint32_t i = c->tail[seg];
+	uint32_t i = c->lists[seg].tail;
 	unsigned k;
 
-	for (k = 0; i != NIL && k < VICTIM_LOOK; k++, i = c->v[i].prev)
+	for (k = 0; i != NG_NIL && k < VICTIM_LOOK;
+	    k++, i = ng_list_newer(&c->s, i))
 		if (c->v[i].e.expires <= now)
 			return i;
-	return NIL;
+	return NG_NIL;
 }
 
-/* victim - the slot a full table gives up for a new entry, or NIL. */
+/* victim - the slot a full table gives up for a new entry, or NG_NIL. */
 static uint32_t
 victim(struct ng_cache *c, ng_usec now)
 {
 	uint32_t i;
 
-	if ((i = expired_near_tail(c, PROBATION, now)) != NIL ||
-	    (i = expired_near_tail(c, PROTECTED, now)) != NIL)
+	if ((i = expired_near_tail(c, PROBATION, now)) != NG_NIL ||
+	    (i = expired_near_tail(c, PROTECTED, now)) != NG_NIL)
 		return i;
 	if (c->admit) {
 		c->refused++;
-		return NIL;
+		return NG_NIL;
 	}
-	return c->tail[PROBATION] != NIL ? c->tail[PROBATION] :
-	    c->tail[PROTECTED];
+	return c->lists[PROBATION].tail != NG_NIL ?
+	    c->lists[PROBATION].tail : c->lists[PROTECTED].tail;
 }
 
 /*
@@ -337,10 +290,10 @@ sweep(struct ng_cache *c, ng_usec now)
 	unsigned k;
 	uint32_t i;
 
-	for (k = 0; k < SWEEP_STEP && k < c->cap; k++) {
+	for (k = 0; k < SWEEP_STEP && k < c->s.cap; k++) {
 		i = c->cursor;
-		c->cursor = i + 1 < c->cap ? i + 1 : 0;
-		if (c->v[i].used && c->v[i].e.expires <= now)
+		c->cursor = i + 1 < c->s.cap ? i + 1 : 0;
+		if (c->v[i].list != FREE && c->v[i].e.expires <= now)
 			remove_slot(c, i);
 	}
 }
@@ -351,20 +304,17 @@ take_slot(struct ng_cache *c, ng_usec now)
 {
 	uint32_t i;
 
-	if (c->free == NIL && c->fresh < c->cap)
-		return c->fresh++;
-	if (c->free == NIL)
-		sweep(c, now);
-	if (c->free == NIL) {
-		if ((i = victim(c, now)) == NIL)
-			return NIL;
-		if (c->v[i].e.expires > now)	/* a loss, not a reuse */
-			c->evictions++;
-		remove_slot(c, i);
-	}
-	i = c->free;
-	c->free = c->v[i].hnext;
-	return i;
+	if ((i = ng_slots_take(&c->s)) != NG_NIL)
+		return i;
+	sweep(c, now);
+	if ((i = ng_slots_take(&c->s)) != NG_NIL)
+		return i;
+	if ((i = victim(c, now)) == NG_NIL)
+		return NG_NIL;
+	if (c->v[i].e.expires > now)	/* a loss, not a reuse */
+		c->evictions++;
+	remove_slot(c, i);
+	return ng_slots_take(&c->s);
 }
 
 /* ng_cache_put - insert a, or refresh its entry's expiry. */
@@ -373,35 +323,33 @@ ng_cache_put(struct ng_cache *c, const struct ng_addr *a, ng_usec now,
     ng_usec ttl)
 {
 	struct ng_addr k = masked(c, a);
-	uint32_t i = lookup(c, &k), b;
+	uint32_t i = lookup(c, &k);
 	struct slot *s;
+	uint8_t seg;
 
 	saw_time(c, now);
-	if (i != NIL) {
+	if (i != NG_NIL) {
 		s = &c->v[i];
+		seg = s->list;
 		lru_unlink(c, i);
 		if (s->e.expires <= now) {	/* expired: start afresh */
 			s->e.first = now;
 			s->e.count = 0;
-			s->seg = PROBATION;
+			seg = PROBATION;
 		}
 		s->e.expires = expiry(now, ttl);
-		lru_push(c, i, s->seg);
+		lru_push(c, i, seg);
 		return &s->e;
 	}
-	if ((i = take_slot(c, now)) == NIL)
+	if ((i = take_slot(c, now)) == NG_NIL)
 		return NULL;
 	s = &c->v[i];
 	memset(&s->e, 0, sizeof(s->e));
 	s->e.key = k;
 	s->e.first = now;
 	s->e.expires = expiry(now, ttl);
-	s->used = 1;
-	b = bucket_of(c, &k);
-	s->hnext = c->bucket[b];
-	c->bucket[b] = i;
+	ng_chain_add(&c->s, i, bucket_of(c, &k));
 	lru_push(c, i, PROBATION);
-	c->count++;
 	return &s->e;
 }
 
@@ -412,7 +360,7 @@ ng_cache_del(struct ng_cache *c, const struct ng_addr *a)
 	struct ng_addr k = masked(c, a);
 	uint32_t i = lookup(c, &k);
 
-	if (i != NIL)
+	if (i != NG_NIL)
 		remove_slot(c, i);
 }
 
@@ -424,8 +372,8 @@ ng_cache_expire(struct ng_cache *c, ng_usec now)
 	uint32_t i;
 
 	saw_time(c, now);
-	for (i = 0; i < c->fresh; i++) {
-		if (c->v[i].used && c->v[i].e.expires <= now) {
+	for (i = 0; i < c->s.fresh; i++) {
+		if (c->v[i].list != FREE && c->v[i].e.expires <= now) {
 			remove_slot(c, i);
 			n++;
 		}
@@ -437,7 +385,7 @@ ng_cache_expire(struct ng_cache *c, ng_usec now)
 size_t
 ng_cache_count(const struct ng_cache *c)
 {
-	return c->count;
+	return c->s.count;
 }
 
 /* ng_cache_evictions - live entries given up for new ones. */
@@ -458,7 +406,7 @@ ng_cache_refused(const struct ng_cache *c)
 size_t
 ng_cache_protected(const struct ng_cache *c)
 {
-	return c->nseg[PROTECTED];
+	return c->lists[PROTECTED].n;
 }
 
 /* walk_seg - fn over one segment's live entries, oldest first. */
@@ -469,7 +417,7 @@ walk_seg(struct ng_cache *c, unsigned seg,
 	uint32_t i;
 	int rc;
 
-	for (i = c->tail[seg]; i != NIL; i = c->v[i].prev) {
+	for (i = c->lists[seg].tail; i != NG_NIL; i = ng_list_newer(&c->s, i)) {
 		if (c->v[i].e.expires <= c->now)
 			continue;
 		if ((rc = fn(&c->v[i].e, arg)) != 0)
@@ -482,14 +430,15 @@ walk_seg(struct ng_cache *c, unsigned seg,
 size_t
 ng_cache_nslots(const struct ng_cache *c)
 {
-	return c->fresh;
+	return c->s.fresh;
 }
 
 /* ng_cache_slot - the live entry in slot i, or NULL */
 const struct ng_cache_entry *
 ng_cache_slot(const struct ng_cache *c, size_t i, ng_usec now)
 {
-	if (i >= c->fresh || !c->v[i].used || c->v[i].e.expires <= now)
+	if (i >= c->s.fresh || c->v[i].list == FREE ||
+	    c->v[i].e.expires <= now)
 		return NULL;
 	return &c->v[i].e;
 }
@@ -531,7 +480,7 @@ ng_cache_restore(struct ng_cache *c, const struct ng_cache_entry *e,
 	n->count = e->count;
 	if (c->protect_max > 0 && e->count > 1) {
 		k = masked(c, &e->key);
-		if ((i = lookup(c, &k)) != NIL)
+		if ((i = lookup(c, &k)) != NG_NIL)
 			promote(c, i);
 	}
 	return 1;

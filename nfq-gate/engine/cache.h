@@ -28,11 +28,11 @@ struct ng_cache_entry {
 
 struct ng_cache;
 
-struct ng_cache *ng_cache_new(unsigned capacity, unsigned prefix4,
-    unsigned prefix6);
+/* key: 16 secret bytes for the hash (the engine's hash_key), given at
+ * creation as for the flow table. */
+struct ng_cache *ng_cache_table_new(unsigned capacity, unsigned prefix4,
+    unsigned prefix6, const uint8_t key[16]);
 void ng_cache_free(struct ng_cache *c);
-/* The 16-byte SipHash key (all zero until set); rehashes what is there. */
-void ng_cache_set_key(struct ng_cache *c, const uint8_t key[16]);
 /* Segmented LRU: up to protect_max entries that were touched are kept
  * apart from one-off entries, which are evicted first.  0 = plain LRU. */
 void ng_cache_set_segments(struct ng_cache *c, unsigned protect_max);

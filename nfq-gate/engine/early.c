@@ -59,6 +59,10 @@
  * SYN-ACK, the server has dropped the old connection, and the flow
  * starts over from that SYN.
  *
+ * The test hands forward: it fills a struct ng_early_step and engine.c
+ * draws the conclusion (tables, log events, releases), so nothing here
+ * calls back into the engine.
+ *
  * Replay (ng_engine_set_capture): the capture shows what the client got,
  * so an ACK of "held" greeting bytes counts as an ACK of released ones;
  * that keeps --greet-pause from calling MTAs that answered the greeting
@@ -69,7 +73,7 @@
  */
 #include <string.h>
 
-#include "engine/engine_impl.h"
+#include "engine/early.h"
 
 /*
  * How far past cli_nxt a believable client segment may start.  A SYN's
@@ -78,360 +82,299 @@
  */
 #define CLI_WINDOW 65535u
 
-/* Sequence-number comparison modulo 2^32 (RFC 793). */
+/* seq_gt - a after b, modulo 2^32 (RFC 793). */
 static int
 seq_gt(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b) > 0;
 }
 
-/* lo <= x <= hi, modulo 2^32. */
+/* seq_in - lo <= x <= hi, modulo 2^32. */
 static int
 seq_in(uint32_t x, uint32_t lo, uint32_t hi)
 {
 	return x - lo <= hi - lo;
 }
 
+/* seq_max - the later of a and b, modulo 2^32. */
 static uint32_t
 seq_max(uint32_t a, uint32_t b)
 {
 	return seq_gt(a, b) ? a : b;
 }
 
-/* The end of the greeting bytes the client can have seen. */
-static uint32_t
-seen_end(const struct ng_engine *e, const struct ng_flow *f)
-{
-	return e->capture ? f->st.srv_max : f->st.srv_nxt;
-}
-
-/* unverified - count a segment that is not believed; leave the flow. */
+/* step_clear - nothing concluded, the packet accepted, believed. */
 static void
-unverified(struct ng_engine *e, enum ng_unverified why, uint8_t action,
-    struct ng_out *out)
+step_clear(struct ng_early_step *s)
 {
-	e->st.unverified[why]++;
-	if (action == NG_DROP)
-		e->st.unverified_dropped++;
-	out->v.action = action;
+	memset(s, 0, sizeof(*s));
+	s->action = NG_ACCEPT;
+	s->doubt = NG_UV_MAX;
 }
 
-/* ng_early_release - give every held greeting segment its verdict. */
+/* doubted - a segment not believed: counted by the engine, flow unchanged. */
+static void
+doubted(struct ng_early_step *s, enum ng_unverified why, uint8_t action)
+{
+	s->doubt = (uint8_t)why;
+	s->action = action;
+}
+
+/* concluded - the test is over for this packet's flow. */
+static void
+concluded(struct ng_early_step *s, enum ng_early_end end)
+{
+	s->end = (uint8_t)end;
+}
+
+/* ng_early_take_held - the held ids out, forgotten; accept releases. */
+unsigned
+ng_early_take_held(struct ng_early *t, uint8_t action,
+    uint32_t ids[NG_HOLD_MAX])
+{
+	unsigned i, n = t->nheld;
+
+	if (action == NG_ACCEPT && n > 0)
+		t->srv_nxt = seq_max(t->srv_nxt, t->held_end);
+	for (i = 0; i < n; i++)
+		ids[i] = t->held_id[i];
+	t->nheld = 0;
+	return n;
+}
+
+/* ng_early_start - the flow's SYN: keep its Fast Open data, unjudged. */
 void
-ng_early_release(struct ng_engine *e, struct ng_flow *f, uint8_t action,
-    struct ng_out *out)
-{
-	unsigned i;
-
-	if (action == NG_ACCEPT && f->st.nheld > 0)
-		f->st.srv_nxt = seq_max(f->st.srv_nxt, f->st.held_end);
-	for (i = 0; i < f->st.nheld; i++)
-		ng_engine_release_id(out, f->st.held_id[i], action,
-		    action == NG_ACCEPT && f->st.offload);
-	e->st.held_now -= f->st.nheld;
-	f->st.nheld = 0;
-	ng_timerq_del(e->holds, ng_flow_index(e->flows, f));
-}
-
-/* pass_new - the client waited: pass it, cache it, let it through. */
-static void
-pass_new(struct ng_engine *e, struct ng_flow *f, ng_usec now,
-    struct ng_out *out)
-{
-	struct ng_cache_entry *c;
-
-	f->st.phase = NG_PH_DONE;
-	f->st.offload = 1;
-	f->st.released = 1;
-	ng_early_release(e, f, NG_ACCEPT, out);
-	c = ng_cache_put(e->pass, &f->key.caddr, now, e->cfg.pass_ttl);
-	if (c != NULL)
-		c->count++;
-	if (ng_cache_count(e->grey) > 0)	/* most gates never greylist */
-		ng_cache_del(e->grey, &f->key.caddr);
-	ng_engine_event(e, out, NG_EV_PASS_NEW, NG_DEC_PASS, &f->key, now,
-	    f->st.syn_time)->cc = f->st.cc;
-	out->v.action = NG_ACCEPT;
-	out->v.offload = 1;
-}
-
-/* pregreet - the real client talked first: log, box, reset (or log). */
-static void
-pregreet(struct ng_engine *e, struct ng_flow *f, const uint8_t *first,
-    uint32_t nfirst, uint32_t bytes, ng_usec now, struct ng_out *out)
-{
-	int enforce = e->cfg.pregreet_action == NG_PREGREET_RESET;
-	struct ng_event *ev;
-	struct ng_cache_entry *c;
-
-	ev = ng_engine_event(e, out, NG_EV_PREGREET,
-	    enforce ? NG_DEC_PREGREET : NG_DEC_LOG, &f->key, now,
-	    f->st.syn_time);
-	if (nfirst > NG_FIRST_MAX)
-		nfirst = NG_FIRST_MAX;
-	memcpy(ev->first, first, nfirst);
-	ev->nfirst = (uint8_t)nfirst;
-	ev->bytes = bytes;
-	ev->cc = f->st.cc;
-	ev->reason = enforce ? "pregreet" : "pregreet (log only)";
-	/*
-	 * Recorded in both modes: in log mode the penalty box is not
-	 * enforced at the SYN, but the policy service still tells Postfix
-	 * about the offence at RCPT time.
-	 */
-	c = ng_cache_put(e->penalty, &f->key.caddr, now, e->cfg.penalty_ttl);
-	if (c != NULL)
-		c->count++;
-	if (!enforce) {
-		f->st.phase = NG_PH_DONE;
-		f->st.offload = 1;
-		ng_early_release(e, f, NG_ACCEPT, out);
-		out->v.action = NG_ACCEPT;
-		out->v.offload = 1;
-		return;
-	}
-	f->st.phase = NG_PH_KILLED;
-	ng_early_release(e, f, NG_RESET, out);
-	out->v.action = NG_RESET;
-}
-
-static void
-hangup(struct ng_engine *e, struct ng_flow *f, uint8_t held_action,
-    ng_usec now, struct ng_out *out)
-{
-	struct ng_event *ev;
-
-	ev = ng_engine_event(e, out, NG_EV_HANGUP, NG_DEC_NONE, &f->key, now,
-	    f->st.syn_time);
-	ev->cc = f->st.cc;
-	f->st.phase = NG_PH_DONE;
-	ng_early_release(e, f, held_action, out);
-}
-
-/* ng_early_syn - the flow's SYN: remember its Fast Open data, unjudged. */
-void
-ng_early_syn(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
-    struct ng_out *out)
+ng_early_start(struct ng_early *t, const struct ng_pkt *p)
 {
 	uint32_t n = p->paycap < NG_SYN_KEEP ? p->paycap : NG_SYN_KEEP;
 
-	(void)e;
-	(void)out;
-	f->st.cli_nxt = p->seq + 1;
-	f->st.syn_len = (uint16_t)(p->paylen > UINT16_MAX ? UINT16_MAX :
+	memset(t, 0, sizeof(*t));
+	t->cli_isn = p->seq;
+	t->cli_nxt = p->seq + 1;
+	t->syn_len = (uint16_t)(p->paylen > UINT16_MAX ? UINT16_MAX :
 	    p->paylen);
-	memcpy(f->st.syn_first, p->payload, n);
-	f->st.syn_nfirst = (uint8_t)n;
+	memcpy(t->syn_first, p->payload, n);
+	t->syn_nfirst = (uint8_t)n;
 }
 
-/* ng_early_other_syn - a SYN with another ISN for a flow under test. */
+/* ng_early_other_syn - a SYN with another ISN: kept, counted, accepted. */
 void
-ng_early_other_syn(struct ng_engine *e, struct ng_flow *f,
-    const struct ng_pkt *p, struct ng_out *out)
+ng_early_other_syn(struct ng_early *t, const struct ng_pkt *p,
+    struct ng_early_step *s)
 {
-	f->st.have_alt = 1;
-	f->st.alt_isn = p->seq;
-	f->st.alt_len = (uint16_t)(p->paylen > UINT16_MAX ? UINT16_MAX :
+	step_clear(s);
+	t->have_alt = 1;
+	t->alt_isn = p->seq;
+	t->alt_len = (uint16_t)(p->paylen > UINT16_MAX ? UINT16_MAX :
 	    p->paylen);
-	unverified(e, NG_UV_SYN, NG_ACCEPT, out);
+	doubted(s, NG_UV_SYN, NG_ACCEPT);
 }
 
-/* Does a SYN-ACK's ack answer the SYN with this ISN and data length? */
+/* answers - does a SYN-ACK's ack answer the SYN with this ISN and data? */
 static int
 answers(uint32_t ack, uint32_t isn, uint16_t len)
 {
 	return ack == isn + 1 || (len > 0 && ack == isn + 1 + len);
 }
 
-/* The server took the other SYN: the old connection is gone there. */
+/*
+ * restart - the server took the other SYN: the old connection is gone
+ * there, its held segments are dropped, and the test starts over from
+ * that SYN.
+ */
 static void
-restart(struct ng_engine *e, struct ng_flow *f, ng_usec now,
-    struct ng_out *out)
+restart(struct ng_early *t, struct ng_early_step *s)
 {
-	struct ng_early s = f->st;
+	struct ng_early old = *t;
 
-	ng_early_release(e, f, NG_DROP, out);
-	memset(&f->st, 0, sizeof(f->st));
-	f->st.phase = s.phase;		/* NG_PH_TEST or NG_PH_OLD */
-	f->st.cc = s.cc;
-	f->st.syn_action = s.syn_action;
-	f->st.offload = s.offload;
-	f->st.syn_time = now;
-	f->st.cli_isn = s.alt_isn;
-	f->st.cli_nxt = s.alt_isn + 1;
-	f->st.syn_len = s.alt_len;
+	s->ndropped = (uint8_t)ng_early_take_held(t, NG_DROP, s->dropped);
+	s->restarted = 1;
+	memset(t, 0, sizeof(*t));
+	t->cli_isn = old.alt_isn;
+	t->cli_nxt = old.alt_isn + 1;
+	t->syn_len = old.alt_len;
 }
 
+/* server_synack - keep the server's ISN from the answer to our SYN. */
 static void
-server_synack(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
-    ng_usec now, struct ng_out *out)
+server_synack(struct ng_early *t, const struct ng_pkt *p,
+    struct ng_early_step *s)
 {
-	if (f->st.have_alt && answers(p->ack, f->st.alt_isn, f->st.alt_len) &&
-	    !answers(p->ack, f->st.cli_isn, f->st.syn_len))
-		restart(e, f, now, out);
+	if (t->have_alt && answers(p->ack, t->alt_isn, t->alt_len) &&
+	    !answers(p->ack, t->cli_isn, t->syn_len))
+		restart(t, s);
 	/* Only the answer to our SYN, and the first one: keep the ISN. */
-	if (f->st.have_isn || !answers(p->ack, f->st.cli_isn, f->st.syn_len))
+	if (t->have_isn || !answers(p->ack, t->cli_isn, t->syn_len))
 		return;
-	f->st.have_isn = 1;
-	f->st.srv_isn = p->seq;
-	f->st.srv_nxt = f->st.srv_max = f->st.held_end = p->seq + 1;
-	f->st.cli_nxt = p->ack;
-	f->st.tfo_acked = f->st.syn_len > 0 && p->ack != f->st.cli_isn + 1;
+	t->have_isn = 1;
+	t->srv_isn = p->seq;
+	t->srv_nxt = t->srv_max = t->held_end = p->seq + 1;
+	t->cli_nxt = p->ack;
+	t->tfo_acked = t->syn_len > 0 && p->ack != t->cli_isn + 1;
 }
 
 /*
- * A client RST ends the test only at exactly cli_nxt; anything else is
- * the kernel's to ignore or challenge.
+ * client_rst - a client RST ends the test only at exactly cli_nxt;
+ * anything else is the kernel's to ignore or challenge.
  */
 static void
-client_rst(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
-    ng_usec now, struct ng_out *out)
+client_rst(struct ng_early *t, const struct ng_pkt *p,
+    struct ng_early_step *s)
 {
-	if (p->seq != f->st.cli_nxt) {
-		unverified(e, NG_UV_RST, NG_ACCEPT, out);
+	if (p->seq != t->cli_nxt) {
+		doubted(s, NG_UV_RST, NG_ACCEPT);
 		return;
 	}
-	hangup(e, f, NG_DROP, now, out);
+	concluded(s, NG_EARLY_HANGUP);
+	s->held_action = NG_DROP;
 }
 
-/* Why a non-RST client segment is not believed, or NG_UV_MAX if it is. */
+/* doubt - why a non-RST client segment is not believed, or NG_UV_MAX. */
 static enum ng_unverified
-doubt(const struct ng_flow *f, const struct ng_pkt *p)
+doubt(const struct ng_early *t, const struct ng_pkt *p)
 {
 	if (p->flags & NG_TH_SYN)
 		return NG_UV_SYN;
-	if (!(p->flags & NG_TH_ACK) || !f->st.have_isn)
+	if (!(p->flags & NG_TH_ACK) || !t->have_isn)
 		return NG_UV_HANDSHAKE;
-	if (p->seq - f->st.cli_nxt >= CLI_WINDOW)
+	if (p->seq - t->cli_nxt >= CLI_WINDOW)
 		return NG_UV_SEQ;
-	if (!seq_in(p->ack, f->st.srv_isn + 1, f->st.srv_max))
+	if (!seq_in(p->ack, t->srv_isn + 1, t->srv_max))
 		return NG_UV_ACK;
 	return NG_UV_MAX;
 }
 
+/* pregreet - the real client talked first: these are its bytes. */
+static void
+pregreet(struct ng_early_step *s, const uint8_t *first, uint32_t nfirst,
+    uint32_t bytes)
+{
+	concluded(s, NG_EARLY_PREGREET);
+	s->first = first;
+	s->nfirst = nfirst;
+	s->bytes = bytes;
+}
+
+/* ng_early_client - judge a client segment of a flow under test. */
 void
-ng_early_client(struct ng_engine *e, struct ng_flow *f,
-    const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out)
+ng_early_client(struct ng_early *t, const struct ng_pkt *p, int capture,
+    struct ng_early_step *s)
 {
 	enum ng_unverified why;
+	uint32_t seen;
 	int covers;
 
-	(void)id;
+	step_clear(s);
 	if ((p->flags & (NG_TH_RST | NG_TH_SYN)) == NG_TH_RST) {
-		client_rst(e, f, p, now, out);
+		client_rst(t, p, s);
 		return;
 	}
-	if ((why = doubt(f, p)) != NG_UV_MAX) {
+	if ((why = doubt(t, p)) != NG_UV_MAX) {
 		/*
 		 * Dropped, FINs too: a real client's FIN is always believed,
 		 * and an unbelieved one with a bad ack would make the
 		 * server's listener answer with a RST of the bot's choosing.
 		 */
-		unverified(e, why, NG_DROP, out);
+		doubted(s, why, NG_DROP);
 		return;
 	}
-	/* The sender knows the server's ISN: this is the real client. */
-	covers = seq_gt(p->ack, f->st.srv_isn + 1) &&
-	    !seq_gt(p->ack, seen_end(e, f));
-	if (p->paylen == 0 && !covers && p->ack != f->st.srv_isn + 1) {
+	/* The sender knows the server's ISN: this is the real client.
+	 * What it can have seen: all the server sent, in a capture. */
+	seen = capture ? t->srv_max : t->srv_nxt;
+	covers = seq_gt(p->ack, t->srv_isn + 1) && !seq_gt(p->ack, seen);
+	if (p->paylen == 0 && !covers && p->ack != t->srv_isn + 1) {
 		/* It acks greeting bytes it cannot have: proves nothing. */
-		unverified(e, NG_UV_UNRELEASED, NG_DROP, out);
+		doubted(s, NG_UV_UNRELEASED, NG_DROP);
 		return;
 	}
-	f->st.established = 1;
-	if (f->st.tfo_acked)
-		pregreet(e, f, f->st.syn_first, f->st.syn_nfirst,
-		    f->st.syn_len, now, out);
+	t->established = 1;
+	if (t->tfo_acked)
+		pregreet(s, t->syn_first, t->syn_nfirst, t->syn_len);
 	else if (p->paylen > 0 && covers)
-		pass_new(e, f, now, out);
+		concluded(s, NG_EARLY_PASS);
 	else if (p->paylen > 0)
-		pregreet(e, f, p->payload, p->paycap, p->paylen, now, out);
-	else if (p->flags & NG_TH_FIN)
-		hangup(e, f, NG_ACCEPT, now, out);
-	else if (covers)
+		pregreet(s, p->payload, p->paycap, p->paylen);
+	else if (p->flags & NG_TH_FIN) {
+		concluded(s, NG_EARLY_HANGUP);
+		s->held_action = NG_ACCEPT;
+	} else if (covers)
 		/*
 		 * It acknowledged greeting bytes and said nothing before:
 		 * the test is over (postscreen passes at the end of
 		 * greet_wait too).  Passing at the ACK rather than at the
 		 * first command spares a packet's trip to userspace.
 		 */
-		pass_new(e, f, now, out);
+		concluded(s, NG_EARLY_PASS);
 }
 
 /*
  * ng_early_old - a flow passed at its SYN from the pass cache.  Every
  * packet is accepted, as before; the SYN could be forged, though, so
- * the entry's recency and count are refreshed, and the flow offloaded,
- * only at the first client segment believed as early.c believes any:
- * after the SYN-ACK, acknowledging it, in the client's window (the
- * handshake ACK).  A forged SYN from a passed address thus changes no
- * table.  Not believed, a segment is counted and accepted.
+ * the engine refreshes the entry and offloads the flow only at the
+ * first client segment believed as any is here (CONFIRM): after the
+ * SYN-ACK, acknowledging it, in the client's window (the handshake
+ * ACK).  A forged SYN from a passed address thus changes no table.  Not
+ * believed, a segment is counted and accepted.
  */
 void
-ng_early_old(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
-    int from_client, ng_usec now, struct ng_out *out)
+ng_early_old(struct ng_early *t, const struct ng_pkt *p, int from_client,
+    struct ng_early_step *s)
 {
-	struct ng_cache_entry *c;
 	enum ng_unverified why;
 
-	out->v.action = NG_ACCEPT;
+	step_clear(s);
 	if (!from_client) {
 		if ((p->flags & (NG_TH_SYN | NG_TH_ACK)) ==
 		    (NG_TH_SYN | NG_TH_ACK))
-			server_synack(e, f, p, now, out);
-		else if (f->st.have_isn)	/* the greeting goes straight out */
-			f->st.srv_max = seq_max(f->st.srv_max, p->seq +
+			server_synack(t, p, s);
+		else if (t->have_isn)	/* the greeting goes straight out */
+			t->srv_max = seq_max(t->srv_max, p->seq +
 			    p->paylen + (p->flags & NG_TH_FIN ? 1 : 0));
 		return;
 	}
 	if (p->flags & NG_TH_RST)
-		why = p->seq == f->st.cli_nxt ? NG_UV_MAX : NG_UV_RST;
+		why = p->seq == t->cli_nxt ? NG_UV_MAX : NG_UV_RST;
 	else
-		why = doubt(f, p);
+		why = doubt(t, p);
 	if (why != NG_UV_MAX) {
-		unverified(e, why, NG_ACCEPT, out);
+		doubted(s, why, NG_ACCEPT);
 		return;
 	}
 	if (p->flags & NG_TH_RST)
 		return;		/* the real client gave up: no refresh */
-	if ((c = ng_cache_touch(e->pass, &f->key.caddr, now)) != NULL)
-		c->count++;	/* "old" to the policy service */
-	f->st.phase = NG_PH_DONE;
-	f->st.offload = 1;
-	out->v.offload = 1;
-	out->v.confirm = 1;
+	concluded(s, NG_EARLY_CONFIRM);
 }
 
+/* is_retransmit - is seq a held segment's? */
 static int
-is_retransmit(const struct ng_flow *f, uint32_t seq)
+is_retransmit(const struct ng_early *t, uint32_t seq)
 {
 	unsigned i;
 
-	for (i = 0; i < f->st.nheld; i++)
-		if (f->st.held_seq[i] == seq)
+	for (i = 0; i < t->nheld; i++)
+		if (t->held_seq[i] == seq)
 			return 1;
 	return 0;
 }
 
+/* hold - keep a greeting segment's id until the greeting is due. */
 static void
-hold(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
-    uint32_t id, struct ng_out *out)
+hold(struct ng_early *t, const struct ng_pkt *p, uint32_t id,
+    struct ng_early_step *s)
 {
-	if (is_retransmit(f, p->seq) || f->st.nheld == NG_HOLD_MAX) {
+	if (is_retransmit(t, p->seq) || t->nheld == NG_HOLD_MAX) {
 		/* The held copy goes out at release; the sender retries. */
-		e->st.retransmits_dropped++;
-		out->v.action = NG_DROP;
+		s->retransmit = 1;
+		s->action = NG_DROP;
 		return;
 	}
-	f->st.held_id[f->st.nheld] = id;
-	f->st.held_seq[f->st.nheld] = p->seq;
-	f->st.held_end = seq_max(f->st.held_end, p->seq + p->paylen);
-	f->st.nheld++;
-	e->st.held_now++;
-	e->st.held_total++;
-	ng_timerq_set(e->holds, ng_flow_index(e->flows, f), f->st.release_at);
-	out->v.action = NG_HOLD;
-	out->v.hold_until = f->st.release_at;
+	t->held_id[t->nheld] = id;
+	t->held_seq[t->nheld] = p->seq;
+	t->held_end = seq_max(t->held_end, p->seq + p->paylen);
+	t->nheld++;
+	s->hold = 1;
+	s->action = NG_HOLD;
+	s->hold_until = t->release_at;
 }
 
 /*
@@ -442,46 +385,46 @@ hold(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
  * connection stays, so such a RST must not end the test.
  */
 static void
-server_rst(struct ng_engine *e, struct ng_flow *f, const struct ng_pkt *p,
-    struct ng_out *out)
+server_rst(struct ng_early *t, const struct ng_pkt *p,
+    struct ng_early_step *s)
 {
-	if (f->st.have_isn &&
-	    !seq_in(p->seq, f->st.srv_isn + 1, f->st.srv_max)) {
-		unverified(e, NG_UV_RST, NG_ACCEPT, out);
+	if (t->have_isn && !seq_in(p->seq, t->srv_isn + 1, t->srv_max)) {
+		doubted(s, NG_UV_RST, NG_ACCEPT);
 		return;
 	}
-	f->st.phase = NG_PH_DONE;
-	ng_early_release(e, f, NG_DROP, out);
+	concluded(s, NG_EARLY_SERVER_GONE);
 }
 
+/* ng_early_server - a server segment: note it, hold the greeting. */
 void
-ng_early_server(struct ng_engine *e, struct ng_flow *f,
-    const struct ng_pkt *p, uint32_t id, ng_usec now, struct ng_out *out)
+ng_early_server(struct ng_early *t, const struct ng_pkt *p, uint32_t id,
+    ng_usec now, ng_usec due, struct ng_early_step *s)
 {
 	uint32_t end = p->seq + p->paylen + (p->flags & NG_TH_FIN ? 1 : 0);
 
+	step_clear(s);
 	if ((p->flags & (NG_TH_SYN | NG_TH_ACK)) == (NG_TH_SYN | NG_TH_ACK)) {
-		server_synack(e, f, p, now, out);
+		server_synack(t, p, s);
 		return;
 	}
 	if (p->flags & NG_TH_RST) {
-		server_rst(e, f, p, out);
+		server_rst(t, p, s);
 		return;
 	}
-	if (f->st.have_isn)
-		f->st.srv_max = seq_max(f->st.srv_max, end);
+	if (t->have_isn)
+		t->srv_max = seq_max(t->srv_max, end);
 	if (p->paylen == 0)
 		return;
-	if (f->st.released) {
-		f->st.srv_nxt = seq_max(f->st.srv_nxt, end);
+	if (t->released) {
+		t->srv_nxt = seq_max(t->srv_nxt, end);
 		return;
 	}
-	if (f->st.release_at == 0)
-		f->st.release_at = f->st.syn_time + ng_engine_pause(e);
-	if (now >= f->st.release_at && f->st.nheld == 0) {
-		f->st.released = 1;
-		f->st.srv_nxt = seq_max(f->st.srv_nxt, end);
+	if (t->release_at == 0)
+		t->release_at = due;
+	if (now >= t->release_at && t->nheld == 0) {
+		t->released = 1;
+		t->srv_nxt = seq_max(t->srv_nxt, end);
 		return;
 	}
-	hold(e, f, p, id, out);
+	hold(t, p, id, s);
 }

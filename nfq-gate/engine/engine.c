@@ -3,7 +3,11 @@
  *
  * Every packet is parsed, oriented (which end is the client is decided by
  * the judged port: the client connects to it), matched to its flow, and
- * handed to policy.c at the SYN or early.c afterwards.  Other ports,
+ * handed to admit.c at the SYN or to the greeting test (early.c)
+ * afterwards.  Both hand their findings back as data and this file draws
+ * the conclusion: the tables, the log events, the releases.  The packet
+ * goes one way, front-end -> engine -> admit/early -> engine -> verdict
+ * and events out, and nothing calls back up.  Other ports,
  * other protocols and flows the engine never saw start are counted and
  * accepted: the gate fails open, it never loses mail because of a
  * connection it did not see begin.
@@ -21,15 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/panic.h"
 #include "engine/engine_impl.h"
 
 static const char *event_names[NG_EV_TYPE_MAX] = {
 	"CONNECT", "PASS NEW", "PASS OLD", "PREGREET", "ALLOWLISTED",
 	"DENYLISTED", "PENALTY", "PASS COUNTRY", "DROP", "REJECT", "GREYLIST",
-	"GREYLIST PASS", "HANGUP", "NOLISTING", "EVICT"
+	"GREYLIST PASS", "HANGUP", "NOLISTING"
 };
 
-static const char *decision_names[] = {
+static const char *decision_names[NG_DEC_MAX] = {
 	"none", "pass", "pregreet", "drop", "reject", "greylist", "log"
 };
 
@@ -37,18 +42,21 @@ static const char *unverified_names[NG_UV_MAX] = {
 	"syn", "no_handshake", "seq", "ack", "unreleased", "rst"
 };
 
+/* ng_event_type_name - the event's word in the log line ("PASS NEW"). */
 const char *
 ng_event_type_name(uint8_t type)
 {
 	return type < NG_EV_TYPE_MAX ? event_names[type] : "?";
 }
 
+/* ng_decision_name - the decision's word in the replay JSON. */
 const char *
 ng_decision_name(uint8_t decision)
 {
-	return decision <= NG_DEC_LOG ? decision_names[decision] : "?";
+	return decision < NG_DEC_MAX ? decision_names[decision] : "?";
 }
 
+/* ng_unverified_name - a doubt's word in the statistics. */
 const char *
 ng_unverified_name(unsigned reason)
 {
@@ -67,7 +75,7 @@ ng_unverified_total(const struct ng_stats *st)
 	return n;
 }
 
-/* ng_unverified_format - the total, the dropped count and each reason */
+/* ng_unverified_format - the total, the dropped count and each reason. */
 char *
 ng_unverified_format(char *buf, size_t len, const struct ng_stats *st)
 {
@@ -88,7 +96,7 @@ ng_unverified_format(char *buf, size_t len, const struct ng_stats *st)
 }
 
 /*
- * new_caches - the three address tables, each keyed with the config's
+ * new_caches - the three address tables, each keyed with the settings'
  * secret hash key and each giving up, when full, what costs good mail
  * least (cache.c): the pass cache keeps senders that came back in a
  * protected segment of four fifths; the greylist refuses new addresses
@@ -97,73 +105,78 @@ ng_unverified_format(char *buf, size_t len, const struct ng_stats *st)
  * a plain LRU, a flood of bots can at worst push out other bots.
  */
 static int
-new_caches(struct ng_engine *e, const struct ng_config *cfg)
+new_caches(struct ng_engine *e, const struct ng_settings *cfg)
 {
 	unsigned cmax = cfg->cache_max ? cfg->cache_max : 1;
 
-	e->pass = ng_cache_new(cmax, cfg->pass_prefix4, cfg->pass_prefix6);
-	e->penalty = ng_cache_new(cmax, cfg->penalty_prefix4,
-	    cfg->penalty_prefix6);
-	e->grey = ng_cache_new(cmax, cfg->greylist_prefix4,
-	    cfg->greylist_prefix6);
+	e->pass = ng_cache_table_new(cmax, cfg->pass_prefix4,
+	    cfg->pass_prefix6, cfg->hash_key);
+	e->penalty = ng_cache_table_new(cmax, cfg->penalty_prefix4,
+	    cfg->penalty_prefix6, cfg->hash_key);
+	e->grey = ng_cache_table_new(cmax, cfg->greylist_prefix4,
+	    cfg->greylist_prefix6, cfg->hash_key);
 	if (e->pass == NULL || e->penalty == NULL || e->grey == NULL)
 		return -1;
-	ng_cache_set_key(e->pass, cfg->hash_key);
-	ng_cache_set_key(e->penalty, cfg->hash_key);
-	ng_cache_set_key(e->grey, cfg->hash_key);
 	ng_cache_set_segments(e->pass, cmax - cmax / 5);
 	ng_cache_set_admission(e->grey, 1);
 	return 0;
 }
 
+/* ng_engine_new - an engine with its own copy of the settings. */
 struct ng_engine *
-ng_engine_new(const struct ng_config *cfg)
+ng_engine_new(const struct ng_settings *cfg)
 {
 	struct ng_engine *e = calloc(1, sizeof(*e));
+	unsigned fmax = cfg->flow_max ? cfg->flow_max : 1;
 
 	if (e == NULL)
 		return NULL;
-	if (ng_config_copy(&e->cfg, cfg) < 0) {
+	if (ng_settings_copy(&e->cfg, cfg) < 0) {
 		free(e);
 		return NULL;
 	}
-	e->flows = ng_flow_table_new(cfg->flow_max ? cfg->flow_max : 1,
-	    cfg->hash_key);
-	e->holds = ng_timerq_new(cfg->flow_max ? cfg->flow_max : 1);
-	if (e->flows == NULL || e->holds == NULL || new_caches(e, cfg) < 0) {
+	e->flows = ng_flow_table_new(fmax, cfg->hash_key);
+	e->conns = calloc(fmax, sizeof(*e->conns));
+	e->holds = ng_timerq_new(fmax);
+	if (e->flows == NULL || e->conns == NULL || e->holds == NULL ||
+	    new_caches(e, cfg) < 0) {
 		ng_engine_free(e);
 		return NULL;
 	}
 	return e;
 }
 
+/* ng_engine_free - the engine and everything it holds; NULL is fine. */
 void
 ng_engine_free(struct ng_engine *e)
 {
 	if (e == NULL)
 		return;
 	ng_flow_table_free(e->flows);
+	free(e->conns);
 	ng_timerq_free(e->holds);
 	ng_cache_free(e->pass);
 	ng_cache_free(e->penalty);
 	ng_cache_free(e->grey);
-	ng_config_free(&e->cfg);
+	ng_settings_free(&e->cfg);
 	free(e);
 }
 
-/* Table sizes and the hash key are fixed at start-up; a reload changes
- * policy only. */
+/*
+ * ng_engine_set_config - new settings (SIGHUP).  Table sizes and the
+ * hash key are fixed at start-up; a reload changes policy only.
+ */
 int
-ng_engine_set_config(struct ng_engine *e, const struct ng_config *cfg)
+ng_engine_set_config(struct ng_engine *e, const struct ng_settings *cfg)
 {
-	struct ng_config c;
+	struct ng_settings c;
 
-	if (ng_config_copy(&c, cfg) < 0)
+	if (ng_settings_copy(&c, cfg) < 0)
 		return -1;
 	c.flow_max = e->cfg.flow_max;
 	c.cache_max = e->cfg.cache_max;
 	memcpy(c.hash_key, e->cfg.hash_key, sizeof(c.hash_key));
-	ng_config_free(&e->cfg);
+	ng_settings_free(&e->cfg);
 	e->cfg = c;
 	ng_cache_set_prefix(e->pass, c.pass_prefix4, c.pass_prefix6);
 	ng_cache_set_prefix(e->grey, c.greylist_prefix4, c.greylist_prefix6);
@@ -171,6 +184,7 @@ ng_engine_set_config(struct ng_engine *e, const struct ng_config *cfg)
 	return 0;
 }
 
+/* ng_engine_set_geo - the country lookup; NULL: every client is "--". */
 void
 ng_engine_set_geo(struct ng_engine *e, const struct ng_geo *geo)
 {
@@ -180,65 +194,75 @@ ng_engine_set_geo(struct ng_engine *e, const struct ng_geo *geo)
 		memset(&e->geo, 0, sizeof(e->geo));
 }
 
+/* ng_engine_set_capture - the packets come from a capture (engine.h). */
 void
 ng_engine_set_capture(struct ng_engine *e, int on)
 {
 	e->capture = on;
 }
 
+/* ng_engine_set_stress - under stress the pause is greet_pause_stress. */
 void
 ng_engine_set_stress(struct ng_engine *e, int on)
 {
 	e->stress = on;
 }
 
-ng_usec
-ng_engine_pause(const struct ng_engine *e)
+/* pause - the greet pause in force now. */
+static ng_usec
+pause(const struct ng_engine *e)
 {
 	if (e->stress && e->cfg.greet_pause_stress < e->cfg.greet_pause)
 		return e->cfg.greet_pause_stress;
 	return e->cfg.greet_pause;
 }
 
+/* ng_engine_stats - the counters, for the front-end's statistics. */
 const struct ng_stats *
 ng_engine_stats(const struct ng_engine *e)
 {
-	return &e->st;
+	return &e->stats;
 }
 
+/* ng_engine_pass_cache - the pass cache, for saving and restoring. */
 struct ng_cache *
 ng_engine_pass_cache(struct ng_engine *e)
 {
 	return e->pass;
 }
 
+/* ng_engine_penalty_box - the penalty box, for saving and restoring. */
 struct ng_cache *
 ng_engine_penalty_box(struct ng_engine *e)
 {
 	return e->penalty;
 }
 
+/* ng_engine_greylist - the greylist, for saving and restoring. */
 struct ng_cache *
 ng_engine_greylist(struct ng_engine *e)
 {
 	return e->grey;
 }
 
-/* Events past the out buffer's room are counted but not reported. */
-struct ng_event *
-ng_engine_event(struct ng_engine *e, struct ng_out *out, uint8_t type,
+/*
+ * emit - a log event for flow key k, counted.  Events past the out
+ * buffer's room (NG_OUT_EV_MAX, far more than one packet makes) are
+ * counted but not reported.
+ */
+static struct ng_event *
+emit(struct ng_engine *e, struct ng_out *out, uint8_t type,
     uint8_t decision, const struct ng_flow_key *k, ng_usec now, ng_usec since)
 {
 	static struct ng_event sink;
 	struct ng_event *ev;
 
-	e->st.events[type]++;
-	e->st.decisions[decision]++;
-	if (out->nev == NG_OUT_EV_MAX) {
+	e->stats.events[type]++;
+	e->stats.decisions[decision]++;
+	if (out->nev == NG_OUT_EV_MAX)
 		ev = &sink;
-	} else {
+	else
 		ev = &out->ev[out->nev++];
-	}
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	ev->decision = decision;
@@ -251,28 +275,68 @@ ng_engine_event(struct ng_engine *e, struct ng_out *out, uint8_t type,
 	return ev;
 }
 
-void
-ng_engine_release_id(struct ng_out *out, uint32_t id, uint8_t action,
-    uint8_t offload)
+/*
+ * release_id - a held packet's final verdict into out.  Every caller
+ * leaves room for a flow's NG_HOLD_MAX ids first, so a full buffer is a
+ * bug: a dropped release would hold a greeting for ever.
+ */
+static void
+release_id(struct ng_out *out, uint32_t id, uint8_t action, uint8_t offload)
 {
-	/* Callers leave room: a flow holds at most NG_HOLD_MAX ids. */
 	if (out->nrel == NG_OUT_REL_MAX)
-		return;
+		ng_panic("%s: no room for packet %u", __func__, id);
 	out->rel[out->nrel].id = id;
 	out->rel[out->nrel].action = action;
 	out->rel[out->nrel].offload = offload;
 	out->nrel++;
 }
 
+/* conn_of - what the engine keeps for flow f. */
+static struct ng_conn *
+conn_of(struct ng_engine *e, const struct ng_flow *f)
+{
+	return &e->conns[ng_flow_index(e->flows, f)];
+}
+
+/* release_ids - n held ids out with one verdict; the timer goes. */
+static void
+release_ids(struct ng_engine *e, const struct ng_flow *f,
+    const uint32_t *ids, unsigned n, uint8_t action, uint8_t offload,
+    struct ng_out *out)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		release_id(out, ids[i], action, offload);
+	e->stats.held_now -= n;
+	ng_timerq_del(e->holds, ng_flow_index(e->flows, f));
+}
+
+/* release_held - give every held greeting segment of f its verdict. */
+static void
+release_held(struct ng_engine *e, struct ng_flow *f, uint8_t action,
+    struct ng_out *out)
+{
+	struct ng_conn *c = conn_of(e, f);
+	uint32_t ids[NG_HOLD_MAX];
+	unsigned n;
+
+	n = ng_early_take_held(&c->test, action, ids);
+	release_ids(e, f, ids, n, action, action == NG_ACCEPT && c->offload,
+	    out);
+}
+
+/* forget - end flow f; what it held gets held_action. */
 static void
 forget(struct ng_engine *e, struct ng_flow *f, uint8_t held_action,
     struct ng_out *out)
 {
-	ng_early_release(e, f, held_action, out);
+	release_held(e, f, held_action, out);
 	ng_flow_delete(e->flows, f);
-	e->st.flows_now--;
+	e->stats.flows_now--;
 }
 
+/* new_flow - a flow for k, evicting the stalest when the table is full. */
 static struct ng_flow *
 new_flow(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
     struct ng_out *out)
@@ -286,53 +350,234 @@ new_flow(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 			return NULL;
 		/* Fail open: whatever the victim held goes through. */
 		forget(e, v, NG_ACCEPT, out);
-		e->st.flows_evicted++;
+		e->stats.flows_evicted++;
 		f = ng_flow_insert(e->flows, k, now);
 		if (f == NULL)
 			return NULL;
 	}
-	e->st.flows++;
-	e->st.flows_now++;
+	e->stats.flows++;
+	e->stats.flows_now++;
+	memset(conn_of(e, f), 0, sizeof(struct ng_conn));
 	return f;
 }
 
+/* pass_new - the client waited: pass it, cache it, let it through. */
+static void
+pass_new(struct ng_engine *e, struct ng_flow *f, ng_usec now,
+    struct ng_out *out)
+{
+	struct ng_conn *c = conn_of(e, f);
+	struct ng_cache_entry *pc;
+
+	c->phase = NG_CONN_DONE;
+	c->offload = 1;
+	c->test.released = 1;
+	release_held(e, f, NG_ACCEPT, out);
+	pc = ng_cache_put(e->pass, &f->key.caddr, now, e->cfg.pass_ttl);
+	if (pc != NULL)
+		pc->count++;
+	if (ng_cache_count(e->grey) > 0)	/* most gates never greylist */
+		ng_cache_del(e->grey, &f->key.caddr);
+	emit(e, out, NG_EV_PASS_NEW, NG_DEC_PASS, &f->key, now,
+	    c->syn_time)->cc = c->cc;
+	out->v.action = NG_ACCEPT;
+	out->v.offload = 1;
+}
+
+/* pregreet - the real client talked first: log, box, reset (or log). */
+static void
+pregreet(struct ng_engine *e, struct ng_flow *f,
+    const struct ng_early_step *s, ng_usec now, struct ng_out *out)
+{
+	int enforce = e->cfg.pregreet_action == NG_PREGREET_RESET;
+	struct ng_conn *c = conn_of(e, f);
+	uint32_t nfirst = s->nfirst;
+	struct ng_cache_entry *pc;
+	struct ng_event *ev;
+
+	ev = emit(e, out, NG_EV_PREGREET, enforce ? NG_DEC_PREGREET :
+	    NG_DEC_LOG, &f->key, now, c->syn_time);
+	if (nfirst > NG_FIRST_MAX)
+		nfirst = NG_FIRST_MAX;
+	memcpy(ev->first, s->first, nfirst);
+	ev->nfirst = (uint8_t)nfirst;
+	ev->bytes = s->bytes;
+	ev->cc = c->cc;
+	ev->reason = enforce ? "pregreet" : "pregreet (log only)";
+	/*
+	 * Recorded in both modes: in log mode the penalty box is not
+	 * enforced at the SYN, but the policy service still tells Postfix
+	 * about the offence at RCPT time.
+	 */
+	pc = ng_cache_put(e->penalty, &f->key.caddr, now, e->cfg.penalty_ttl);
+	if (pc != NULL)
+		pc->count++;
+	if (!enforce) {
+		c->phase = NG_CONN_DONE;
+		c->offload = 1;
+		release_held(e, f, NG_ACCEPT, out);
+		out->v.action = NG_ACCEPT;
+		out->v.offload = 1;
+		return;
+	}
+	c->phase = NG_CONN_KILLED;
+	release_held(e, f, NG_RESET, out);
+	out->v.action = NG_RESET;
+}
+
+/* hangup - the client left before passing: logged, remembered nowhere. */
+static void
+hangup(struct ng_engine *e, struct ng_flow *f, uint8_t held_action,
+    ng_usec now, struct ng_out *out)
+{
+	struct ng_conn *c = conn_of(e, f);
+
+	emit(e, out, NG_EV_HANGUP, NG_DEC_NONE, &f->key, now,
+	    c->syn_time)->cc = c->cc;
+	c->phase = NG_CONN_DONE;
+	release_held(e, f, held_action, out);
+}
+
+/* confirm - a PASS OLD flow's real handshake: refresh, offload. */
+static void
+confirm(struct ng_engine *e, struct ng_flow *f, ng_usec now,
+    struct ng_out *out)
+{
+	struct ng_conn *c = conn_of(e, f);
+	struct ng_cache_entry *pc;
+
+	if ((pc = ng_cache_touch(e->pass, &f->key.caddr, now)) != NULL)
+		pc->count++;	/* "old" to the policy service */
+	c->phase = NG_CONN_DONE;
+	c->offload = 1;
+	out->v.offload = 1;
+	out->v.confirm = 1;
+}
+
+/* count_step - what every step may carry besides a conclusion. */
+static void
+count_step(struct ng_engine *e, struct ng_flow *f,
+    const struct ng_early_step *s, ng_usec now, struct ng_out *out)
+{
+	struct ng_conn *c = conn_of(e, f);
+
+	out->v.action = s->action;
+	if (s->doubt != NG_UV_MAX) {
+		e->stats.unverified[s->doubt]++;
+		if (s->action == NG_DROP)
+			e->stats.unverified_dropped++;
+	}
+	if (s->restarted) {
+		/* The server took another SYN: the test starts over. */
+		release_ids(e, f, s->dropped, s->ndropped, NG_DROP, 0, out);
+		c->syn_time = now;
+	}
+	if (s->retransmit)
+		e->stats.retransmits_dropped++;
+	if (s->hold) {
+		e->stats.held_now++;
+		e->stats.held_total++;
+		ng_timerq_set(e->holds, ng_flow_index(e->flows, f),
+		    s->hold_until);
+		out->v.hold_until = s->hold_until;
+	}
+}
+
+/* conclude - act on what the greeting test found in one packet. */
+static void
+conclude(struct ng_engine *e, struct ng_flow *f,
+    const struct ng_early_step *s, ng_usec now, struct ng_out *out)
+{
+	count_step(e, f, s, now, out);
+	switch (s->end) {
+	case NG_EARLY_GOING:
+		break;
+	case NG_EARLY_PASS:
+		pass_new(e, f, now, out);
+		break;
+	case NG_EARLY_PREGREET:
+		pregreet(e, f, s, now, out);
+		break;
+	case NG_EARLY_HANGUP:
+		hangup(e, f, s->held_action, now, out);
+		break;
+	case NG_EARLY_SERVER_GONE:
+		conn_of(e, f)->phase = NG_CONN_DONE;
+		release_held(e, f, NG_DROP, out);
+		break;
+	case NG_EARLY_CONFIRM:
+		confirm(e, f, now, out);
+		break;
+	default:
+		ng_panic("%s: greeting test end %u", __func__, s->end);
+	}
+}
+
+/* phase_for - the phase a SYN's action leaves its flow in. */
 static uint8_t
 phase_for(uint8_t action)
 {
 	if (action == NG_RESET)
-		return NG_PH_KILLED;
+		return NG_CONN_KILLED;
 	if (action == NG_DROP)
-		return NG_PH_DROPPED;
-	return NG_PH_DONE;
+		return NG_CONN_DROPPED;
+	return NG_CONN_DONE;
 }
 
+/* under_test - is the flow's test (or its PASS OLD check) running? */
+static int
+under_test(const struct ng_conn *c)
+{
+	return c->phase == NG_CONN_TEST || c->phase == NG_CONN_OLD;
+}
+
+/* admit - the rules' decision for the SYN of flow k. */
+static void
+admit(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
+    struct ng_syn_decision *d)
+{
+	struct ng_admit a;
+
+	a.cfg = &e->cfg;
+	a.geo = &e->geo;
+	a.pass = e->pass;
+	a.penalty = e->penalty;
+	a.grey = e->grey;
+	ng_admit_syn(&a, k, now, d);
+	if (d->greylist_full)
+		e->stats.greylist_full++;
+}
+
+/* client_syn - a client's SYN: a new flow, decided by the rules. */
 static void
 client_syn(struct ng_engine *e, const struct ng_flow_key *k,
     const struct ng_pkt *p, ng_usec now, struct ng_out *out)
 {
 	struct ng_flow *f = ng_flow_find(e->flows, k);
 	struct ng_syn_decision d;
+	struct ng_early_step s;
 	struct ng_event *ev;
+	struct ng_conn *c;
 
-	if (f != NULL && f->st.cli_isn == p->seq) {
+	c = f != NULL ? conn_of(e, f) : NULL;
+	if (c != NULL && c->test.cli_isn == p->seq) {
 		/* A retransmitted SYN gets what the first one got, quietly. */
-		out->v.action = f->st.syn_action;
-		out->v.offload = f->st.offload;
-		out->v.test = f->st.phase == NG_PH_TEST ||
-		    f->st.phase == NG_PH_OLD;
+		out->v.action = c->syn_action;
+		out->v.offload = c->offload;
+		out->v.test = under_test(c);
 		ng_flow_touch(e->flows, f, f->list, now);
 		return;
 	}
-	if (f != NULL && (f->st.phase == NG_PH_TEST ||
-	    f->st.phase == NG_PH_OLD)) {
+	if (c != NULL && under_test(c)) {
 		/* Maybe forged, on a guessed port: keep the flow under test. */
-		ng_early_other_syn(e, f, p, out);
+		ng_early_other_syn(&c->test, p, &s);
+		conclude(e, f, &s, now, out);
 		return;
 	}
 	if (f != NULL)
 		forget(e, f, NG_DROP, out);
-	ng_policy_syn(e, k, now, &d);
-	ev = ng_engine_event(e, out, d.event, d.decision, k, now, now);
+	admit(e, k, now, &d);
+	ev = emit(e, out, d.event, d.decision, k, now, now);
 	ev->cc = d.cc;
 	ev->reason = d.reason;
 	f = new_flow(e, k, now, out);
@@ -341,104 +586,114 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	if (f == NULL)
 		return;
 	out->v.test = d.test || d.old;
-	f->st.syn_time = now;
-	f->st.cli_isn = p->seq;
-	f->st.cc = d.cc;
-	f->st.syn_action = d.action;
-	f->st.offload = d.offload;
-	f->st.phase = d.test ? NG_PH_TEST : d.old ? NG_PH_OLD :
+	c = conn_of(e, f);
+	c->syn_time = now;
+	c->cc = d.cc;
+	c->syn_action = d.action;
+	c->offload = d.offload;
+	c->phase = d.test ? NG_CONN_TEST : d.old ? NG_CONN_OLD :
 	    phase_for(d.action);
-	ng_early_syn(e, f, p, out);
+	ng_early_start(&c->test, p);
 }
 
+/* apply_phase - a packet of a decided flow gets the flow's verdict. */
 static void
-apply_phase(struct ng_flow *f, const struct ng_pkt *p, struct ng_out *out)
+apply_phase(const struct ng_conn *c, const struct ng_pkt *p,
+    struct ng_out *out)
 {
 	/* A reset on a killed flow - ours, sent by REJECT, or either end's
 	 * own - goes through: REJECT never answers a RST, so "reset" would
 	 * only drop it and leave the other end waiting for a timeout. */
-	if (f->st.phase == NG_PH_KILLED && (p->flags & NG_TH_RST))
+	if (c->phase == NG_CONN_KILLED && (p->flags & NG_TH_RST))
 		return;
-	if (f->st.phase == NG_PH_KILLED)
+	if (c->phase == NG_CONN_KILLED)
 		out->v.action = NG_RESET;
-	else if (f->st.phase == NG_PH_DROPPED)
+	else if (c->phase == NG_CONN_DROPPED)
 		out->v.action = NG_DROP;
 	else
-		out->v.offload = f->st.offload;
+		out->v.offload = c->offload;
 }
 
+/* flow_packet - any packet but a client's SYN, by its flow's phase. */
 static void
 flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
     const struct ng_pkt *p, int from_client, uint32_t id, ng_usec now,
     struct ng_out *out)
 {
 	struct ng_flow *f = ng_flow_find(e->flows, k);
+	struct ng_early_step s;
+	struct ng_conn *c;
 
 	if (f == NULL) {
 		/*
 		 * Accepted; the front-end also clears the connection's
-		 * test mark (live.c, test_verdict), so a flow forgotten
+		 * test mark (daemon/live_verdict.c), so a flow forgotten
 		 * while under test falls under the rules' packet cap and
 		 * is not queued for ever.  A spoofer cannot use this on
 		 * a real flow under test: a flow the engine knows is
 		 * never midstream, forged packets included.
 		 */
-		e->st.midstream++;
+		e->stats.midstream++;
 		out->v.midstream = 1;
 		return;
 	}
-	if (f->st.phase == NG_PH_OLD) {
-		ng_early_old(e, f, p, from_client, now, out);
+	c = conn_of(e, f);
+	if (c->phase == NG_CONN_OLD) {
+		ng_early_old(&c->test, p, from_client, &s);
+		conclude(e, f, &s, now, out);
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 		return;
 	}
-	if (f->st.phase != NG_PH_TEST) {
-		apply_phase(f, p, out);
+	if (c->phase != NG_CONN_TEST) {
+		apply_phase(c, p, out);
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 		return;
 	}
 	if (from_client)
-		ng_early_client(e, f, p, id, now, out);
+		ng_early_client(&c->test, p, e->capture, &s);
 	else
-		ng_early_server(e, f, p, id, now, out);
-	if (f->st.phase == NG_PH_TEST && f->st.established)
+		ng_early_server(&c->test, p, id, now, c->syn_time + pause(e),
+		    &s);
+	conclude(e, f, &s, now, out);
+	if (c->phase == NG_CONN_TEST && c->test.established)
 		ng_flow_touch(e->flows, f, NG_FLOW_HOT, now);
 	else
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 }
 
+/* ng_engine_packet - one packet in, its verdict and events out. */
 void
 ng_engine_packet(struct ng_engine *e, const uint8_t *ip, size_t caplen,
     size_t wirelen, uint32_t id, ng_usec now, struct ng_out *out)
 {
-	struct ng_pkt p;
+	enum ng_pkt_status status;
 	struct ng_flow_key k;
-	enum ng_pkt_status st;
+	struct ng_pkt p;
 	int from_client;
 
 	memset(out, 0, offsetof(struct ng_out, rel));
-	e->st.packets++;
-	st = ng_pkt_parse(&p, ip, caplen, wirelen);
-	if (st == NG_PKT_NOT_TCP) {
-		e->st.not_tcp++;
+	e->stats.packets++;
+	status = ng_pkt_parse(&p, ip, caplen, wirelen);
+	if (status == NG_PKT_NOT_TCP) {
+		e->stats.not_tcp++;
 		return;
 	}
-	if (st == NG_PKT_FRAGMENT) {
-		e->st.fragments++;
+	if (status == NG_PKT_FRAGMENT) {
+		e->stats.fragments++;
 		out->v.action = NG_DROP;
 		return;
 	}
-	if (st != NG_PKT_OK) {
-		e->st.malformed[st]++;
+	if (status != NG_PKT_OK) {
+		e->stats.malformed[status]++;
 		out->v.action = NG_DROP;
 		return;
 	}
-	if (ng_config_is_port(&e->cfg, p.dport))
+	if (ng_settings_is_port(&e->cfg, p.dport))
 		from_client = 1;
-	else if (ng_config_is_port(&e->cfg, p.sport))
+	else if (ng_settings_is_port(&e->cfg, p.sport))
 		from_client = 0;
 	else {
-		e->st.not_tcp++;
+		e->stats.not_tcp++;
 		return;
 	}
 	memset(&k, 0, sizeof(k));
@@ -452,20 +707,20 @@ ng_engine_packet(struct ng_engine *e, const uint8_t *ip, size_t caplen,
 	else if (from_client && (p.flags & NG_TH_SYN) &&
 	    !(p.flags & NG_TH_ACK)) {
 		/* SYN+FIN, SYN+RST: Linux discards them; no flow for them. */
-		e->st.unverified[NG_UV_SYN]++;
-		e->st.unverified_dropped++;
+		e->stats.unverified[NG_UV_SYN]++;
+		e->stats.unverified_dropped++;
 		out->v.action = NG_DROP;
-	}
-	else
+	} else
 		flow_packet(e, &k, &p, from_client, id, now, out);
 }
 
+/* release_due - greetings whose pause has run out go to their clients. */
 static int
 release_due(struct ng_engine *e, ng_usec now, struct ng_out *out)
 {
-	uint32_t i;
-	ng_usec when;
 	struct ng_flow *f;
+	ng_usec when;
+	uint32_t i;
 
 	while (ng_timerq_peek(e->holds, &i, &when) && when <= now) {
 		if (out->nrel + NG_HOLD_MAX > NG_OUT_REL_MAX)
@@ -475,12 +730,13 @@ release_due(struct ng_engine *e, ng_usec now, struct ng_out *out)
 			ng_timerq_del(e->holds, i);
 			continue;
 		}
-		f->st.released = 1;
-		ng_early_release(e, f, NG_ACCEPT, out);
+		conn_of(e, f)->test.released = 1;
+		release_held(e, f, NG_ACCEPT, out);
 	}
 	return 0;
 }
 
+/* expire_list - forget a list's flows last seen at or before 'before'. */
 static int
 expire_list(struct ng_engine *e, enum ng_flow_list list, ng_usec before,
     struct ng_out *out)
@@ -491,17 +747,19 @@ expire_list(struct ng_engine *e, enum ng_flow_list list, ng_usec before,
 		if (out->nrel + NG_HOLD_MAX > NG_OUT_REL_MAX)
 			return 1;
 		forget(e, f, NG_ACCEPT, out);
-		e->st.flows_expired++;
+		e->stats.flows_expired++;
 	}
 	return 0;
 }
 
+/* minus - now - d, or 0 before the clock reaches d. */
 static ng_usec
 minus(ng_usec now, ng_usec d)
 {
 	return now > d ? now - d : 0;
 }
 
+/* ng_engine_tick - release due greetings, expire idle flows. */
 int
 ng_engine_tick(struct ng_engine *e, ng_usec now, struct ng_out *out)
 {
@@ -517,6 +775,7 @@ ng_engine_tick(struct ng_engine *e, ng_usec now, struct ng_out *out)
 	return 0;
 }
 
+/* ng_engine_next_timer - the earliest hold due, or NG_NEVER. */
 ng_usec
 ng_engine_next_timer(const struct ng_engine *e)
 {
@@ -528,6 +787,7 @@ ng_engine_next_timer(const struct ng_engine *e)
 	return NG_NEVER;
 }
 
+/* ng_engine_release_all - everything held goes out (shutdown). */
 int
 ng_engine_release_all(struct ng_engine *e, struct ng_out *out)
 {

@@ -22,15 +22,11 @@
 #include <stdint.h>
 
 #include "base/addr.h"
-#include "conf/config.h"
 #include "base/timeval.h"
-
-enum ng_action {
-	NG_ACCEPT = 0,
-	NG_DROP,		/* silently discard */
-	NG_RESET,		/* discard and reset the sender's end */
-	NG_HOLD			/* keep until released in ng_out.rel[] */
-};
+#include "engine/packet.h"
+#include "engine/admit.h"
+#include "engine/settings.h"
+#include "engine/verdict.h"
 
 struct ng_verdict {
 	uint8_t action;		/* enum ng_action */
@@ -47,36 +43,6 @@ struct ng_release {
 	uint32_t id;
 	uint8_t action;		/* NG_ACCEPT, NG_DROP or NG_RESET */
 	uint8_t offload;
-};
-
-enum ng_event_type {
-	NG_EV_CONNECT = 0,
-	NG_EV_PASS_NEW,
-	NG_EV_PASS_OLD,
-	NG_EV_PREGREET,
-	NG_EV_ALLOWLISTED,
-	NG_EV_DENYLISTED,
-	NG_EV_PENALTY,		/* refused: address is in the penalty box */
-	NG_EV_COUNTRY_PASS,
-	NG_EV_DROP,		/* country drop */
-	NG_EV_REJECT,		/* country reject */
-	NG_EV_GREYLIST,
-	NG_EV_GREYLIST_PASS,
-	NG_EV_HANGUP,
-	NG_EV_NOLISTING,
-	NG_EV_EVICT,		/* flow table full: oldest idle flow evicted */
-	NG_EV_TYPE_MAX
-};
-
-/* The flow-level verdict, as the replay JSON names it. */
-enum ng_decision {
-	NG_DEC_NONE = 0,	/* informational event, not a decision */
-	NG_DEC_PASS,
-	NG_DEC_PREGREET,
-	NG_DEC_DROP,
-	NG_DEC_REJECT,
-	NG_DEC_GREYLIST,
-	NG_DEC_LOG
 };
 
 #define NG_FIRST_MAX 64		/* early bytes kept for the PREGREET line */
@@ -105,31 +71,19 @@ struct ng_out {
 	struct ng_event ev[NG_OUT_EV_MAX];
 };
 
-/* Country lookup, filled in by the netblock database (or a test). */
-struct ng_geo {
-	uint16_t (*lookup)(const void *ctx, const struct ng_addr *a);
-	const void *ctx;
-};
-
-/*
- * Why a client segment of a flow under test was not believed (early.c):
- * no real client of the handshake the gate saw could have sent it, or
- * it proves nothing.  Such a segment is counted here and nowhere else.
- */
-enum ng_unverified {
-	NG_UV_SYN = 0,		/* another SYN, or SYN with ACK/FIN/RST */
-	NG_UV_HANDSHAKE,	/* before the SYN-ACK, or without ACK */
-	NG_UV_SEQ,		/* sequence number outside the window */
-	NG_UV_ACK,		/* acks bytes the server never sent */
-	NG_UV_UNRELEASED,	/* ACK/FIN of greeting bytes still held */
-	NG_UV_RST,		/* RST not at the expected sequence number */
-	NG_UV_MAX
+/* What the gate knows of one client address: what the Postfix policy
+ * service tells Postfix at RCPT time (facts.c). */
+struct ng_facts {
+	char country[3];	/* "CN", or "--" when unknown */
+	const char *pass;	/* "old", "new" or "none" */
+	const char *grey;	/* "pass", "wait" or "none" */
+	unsigned pregreet;	/* penalty box entry's count, 0 if none */
 };
 
 struct ng_stats {
 	uint64_t packets;
 	uint64_t not_tcp;		/* also other ports, not judged */
-	uint64_t malformed[8];		/* by enum ng_pkt_status: dropped */
+	uint64_t malformed[NG_PKT_STATUS_MAX];	/* by status: dropped */
 	uint64_t fragments;		/* dropped */
 	uint64_t unverified[NG_UV_MAX];	/* not believed, by reason */
 	uint64_t unverified_dropped;	/* of those, dropped (the rest:
@@ -143,19 +97,21 @@ struct ng_stats {
 	uint64_t held_total;
 	uint64_t retransmits_dropped;
 	uint64_t events[NG_EV_TYPE_MAX];
-	uint64_t decisions[8];		/* by enum ng_decision */
+	uint64_t decisions[NG_DEC_MAX];
 	uint64_t cache_evicted;
 	uint64_t greylist_full;		/* new senders tested, not greylisted */
 };
 
 struct ng_engine;
 
-/* cfg is copied; geo may be NULL (every client is "--"). */
-struct ng_engine *ng_engine_new(const struct ng_config *cfg);
+/* The settings are copied.  Until ng_engine_set_geo() every client's
+ * country is "--". */
+struct ng_engine *ng_engine_new(const struct ng_settings *cfg);
 void ng_engine_free(struct ng_engine *e);
 
 /* Swap in a new config (SIGHUP).  Flows and caches are kept. */
-int ng_engine_set_config(struct ng_engine *e, const struct ng_config *cfg);
+int ng_engine_set_config(struct ng_engine *e, const struct ng_settings *cfg);
+/* geo NULL: every client is "--" again. */
 void ng_engine_set_geo(struct ng_engine *e, const struct ng_geo *geo);
 
 /*
@@ -198,10 +154,9 @@ struct ng_cache *ng_engine_pass_cache(struct ng_engine *e);
 struct ng_cache *ng_engine_penalty_box(struct ng_engine *e);
 struct ng_cache *ng_engine_greylist(struct ng_engine *e);
 
-/* What the tables say of client a now, for the policy service (facts.c). */
-struct ng_psvc_facts;
+/* What the gate knows of client a now (facts.c), for the policy service. */
 void ng_engine_facts(struct ng_engine *e, const struct ng_addr *a,
-    ng_usec now, struct ng_psvc_facts *f);
+    ng_usec now, struct ng_facts *f);
 
 const char *ng_event_type_name(uint8_t type);
 const char *ng_decision_name(uint8_t decision);

@@ -22,6 +22,7 @@ struct sbuf {
 	size_t len, n;
 };
 
+/* sb_init - an empty string builder over buf. */
 static void
 sb_init(struct sbuf *s, char *buf, size_t len)
 {
@@ -32,6 +33,7 @@ sb_init(struct sbuf *s, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+/* sb_putn - append n bytes, cutting short rather than overflowing. */
 static void
 sb_putn(struct sbuf *s, const char *p, size_t n)
 {
@@ -44,19 +46,21 @@ sb_putn(struct sbuf *s, const char *p, size_t n)
 	s->b[s->n] = '\0';
 }
 
+/* sb_put - append a C string. */
 static void
 sb_put(struct sbuf *s, const char *p)
 {
 	sb_putn(s, p, strlen(p));
 }
 
+/* sb_putc - append one byte. */
 static void
 sb_putc(struct sbuf *s, char c)
 {
 	sb_putn(s, &c, 1);
 }
 
-/* v in decimal, at least width digits (zero-padded). */
+/* sb_uint - v in decimal, at least width digits (zero-padded). */
 static void
 sb_uint(struct sbuf *s, unsigned long long v, int width)
 {
@@ -71,6 +75,7 @@ sb_uint(struct sbuf *s, unsigned long long v, int width)
 	sb_putn(s, t + i, sizeof(t) - (size_t)i);
 }
 
+/* ng_escape_c - bytes as a C-escaped string, for the PREGREET line. */
 size_t
 ng_escape_c(const uint8_t *p, size_t n, char *buf, size_t len)
 {
@@ -111,7 +116,10 @@ ng_escape_c(const uint8_t *p, size_t n, char *buf, size_t len)
 	return o;
 }
 
-/* Seconds with two decimals, rounded: postscreen's "after 0.02". */
+/*
+ * sb_secs2 - seconds with two decimals, rounded: postscreen's "after
+ * 0.02".
+ */
 static void
 sb_secs2(struct sbuf *s, ng_usec us)
 {
@@ -122,7 +130,7 @@ sb_secs2(struct sbuf *s, ng_usec us)
 	sb_uint(s, c % 100, 2);
 }
 
-/* "addr:port", the address in brackets when bracket is set. */
+/* sb_addr_port - "addr:port", the address in brackets when bracket is set. */
 static void
 sb_addr_port(struct sbuf *s, const struct ng_addr *a, uint16_t port,
     int bracket)
@@ -145,13 +153,14 @@ sb_addr_port(struct sbuf *s, const struct ng_addr *a, uint16_t port,
 	sb_uint(s, port, 1);
 }
 
-/* Postscreen's endpoint form, "[addr]:port", for both families. */
+/* sb_ep - postscreen's endpoint form, "[addr]:port", for both families. */
 static void
 sb_ep(struct sbuf *s, const struct ng_addr *a, uint16_t port)
 {
 	sb_addr_port(s, a, port, 1);
 }
 
+/* ng_event_format_line - the event as the log line admins grep. */
 size_t
 ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 {
@@ -206,7 +215,10 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 	return s.n;
 }
 
-/* A JSON string body: quote, backslash and control bytes escaped. */
+/*
+ * sb_json_str - a JSON string body: quote, backslash and control bytes
+ * escaped.
+ */
 static void
 sb_json_str(struct sbuf *s, const char *p)
 {
@@ -231,7 +243,7 @@ sb_json_str(struct sbuf *s, const char *p)
 	sb_putc(s, '"');
 }
 
-/* "a.b.c.d:port" for IPv4, "[v6]:port" for IPv6: nothing to escape. */
+/* sb_json_ep - "a.b.c.d:port" for IPv4, "[v6]:port" for IPv6. */
 static void
 sb_json_ep(struct sbuf *s, const struct ng_addr *a, uint16_t port)
 {
@@ -240,7 +252,7 @@ sb_json_ep(struct sbuf *s, const struct ng_addr *a, uint16_t port)
 	sb_putc(s, '"');
 }
 
-/* Events that leave reason unset get one from their type. */
+/* reason_of - the event's reason, or one from its type. */
 static const char *
 reason_of(const struct ng_event *ev)
 {
@@ -249,11 +261,11 @@ reason_of(const struct ng_event *ev)
 	switch (ev->type) {
 	case NG_EV_PASS_NEW:	return "waited for greeting";
 	case NG_EV_HANGUP:	return "hangup";
-	case NG_EV_EVICT:	return "evicted";
 	default:		return ng_decision_name(ev->decision);
 	}
 }
 
+/* ng_event_format_json - the event as one line of the replay's JSON Lines. */
 size_t
 ng_event_format_json(const struct ng_event *ev, char *buf, size_t len)
 {

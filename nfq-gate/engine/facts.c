@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "engine/engine_impl.h"
-#include "daemon/psvc.h"
 
+/* ng_engine_facts - country, pass, greylist and penalty of address a. */
 void
 ng_engine_facts(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
-    struct ng_psvc_facts *f)
+    struct ng_facts *f)
 {
 	struct ng_cache_entry *c;
 	uint16_t cc = 0;

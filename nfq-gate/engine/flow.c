@@ -2,9 +2,10 @@
  * flow.c - fixed-capacity flow table with two LRU lists.
  *
  * Entries live in one array allocated at start-up; hash chains and LRU
- * links are array indices, so the table is a single allocation and an
- * entry's index doubles as its handle for the hold timer queue.
+ * links are array indices (slots.h), so the table is a single allocation
+ * and an entry's index doubles as its handle for the hold timer queue.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,12 +14,8 @@
 
 struct ng_flow_table {
 	struct ng_flow *v;
-	uint32_t *bucket;
-	uint32_t nbucket;	/* power of two */
-	uint32_t cap, count;
-	uint32_t free;		/* free list through hnext */
-	uint32_t head[3], tail[3];	/* by enum ng_flow_list */
-	uint8_t key[NG_SIPHASH_KEYLEN];
+	struct ng_slots s;	/* chains, free slots and the hash key */
+	struct ng_list lists[3];	/* by enum ng_flow_list; FREE unused */
 	/* The last key a find missed, and its bucket: the insert that
 	 * follows at a SYN need not hash it again. */
 	struct ng_flow_key missed;
@@ -46,7 +43,7 @@ key_hash(const struct ng_flow_table *t, const struct ng_flow_key *k)
 	len += n;
 	memcpy(m + len, k->saddr.b, n);
 	len += n;
-	return (uint32_t)ng_siphash24(t->key, m, len) & (t->nbucket - 1);
+	return ng_chain_of(&t->s, ng_siphash24(t->s.key, m, len));
 }
 
 /* key_eq - the same 4-tuple. */
@@ -63,29 +60,21 @@ struct ng_flow_table *
 ng_flow_table_new(unsigned capacity, const uint8_t key[16])
 {
 	struct ng_flow_table *t;
-	uint32_t i;
+	int l;
 
 	if (capacity < 1 || capacity > (1u << 28))
 		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
-	t->cap = capacity;
-	memcpy(t->key, key, sizeof(t->key));
-	for (t->nbucket = 16; t->nbucket < capacity; t->nbucket *= 2)
-		;
-	t->v = calloc(capacity, sizeof(*t->v));
-	t->bucket = malloc(t->nbucket * sizeof(*t->bucket));
-	if (t->v == NULL || t->bucket == NULL) {
-		ng_flow_table_free(t);
+	t->v = ng_slots_init(&t->s, capacity, sizeof(*t->v),
+	    offsetof(struct ng_flow, link), key);
+	if (t->v == NULL) {
+		free(t);
 		return NULL;
 	}
-	for (i = 0; i < t->nbucket; i++)
-		t->bucket[i] = NG_FLOW_NIL;
-	for (i = 0; i < capacity; i++)
-		t->v[i].hnext = i + 1 < capacity ? i + 1 : NG_FLOW_NIL;
-	for (i = 0; i < 3; i++)
-		t->head[i] = t->tail[i] = NG_FLOW_NIL;
+	for (l = 0; l < 3; l++)
+		ng_list_init(&t->lists[l]);
 	return t;
 }
 
@@ -95,8 +84,7 @@ ng_flow_table_free(struct ng_flow_table *t)
 {
 	if (t == NULL)
 		return;
-	free(t->v);
-	free(t->bucket);
+	ng_slots_fini(&t->s);
 	free(t);
 }
 
@@ -104,31 +92,21 @@ ng_flow_table_free(struct ng_flow_table *t)
 unsigned
 ng_flow_count(const struct ng_flow_table *t)
 {
-	return t->count;
+	return t->s.count;
 }
 
 /* ng_flow_capacity - flows it can hold. */
 unsigned
 ng_flow_capacity(const struct ng_flow_table *t)
 {
-	return t->cap;
+	return t->s.cap;
 }
 
 /* ng_flow_longest_chain - the most entries sharing one bucket. */
 unsigned
 ng_flow_longest_chain(const struct ng_flow_table *t)
 {
-	unsigned n, most = 0;
-	uint32_t b, i;
-
-	for (b = 0; b < t->nbucket; b++) {
-		n = 0;
-		for (i = t->bucket[b]; i != NG_FLOW_NIL; i = t->v[i].hnext)
-			n++;
-		if (n > most)
-			most = n;
-	}
-	return most;
+	return ng_slots_longest_chain(&t->s);
 }
 
 /* ng_flow_index - a flow's handle (for the hold timers). */
@@ -142,41 +120,9 @@ ng_flow_index(const struct ng_flow_table *t, const struct ng_flow *f)
 struct ng_flow *
 ng_flow_at(struct ng_flow_table *t, uint32_t i)
 {
-	if (i >= t->cap || t->v[i].list == NG_FLOW_FREE)
+	if (i >= t->s.cap || t->v[i].list == NG_FLOW_FREE)
 		return NULL;
 	return &t->v[i];
-}
-
-/* list_unlink - take f off its LRU list. */
-static void
-list_unlink(struct ng_flow_table *t, struct ng_flow *f)
-{
-	uint32_t l = f->list;
-
-	if (f->prev != NG_FLOW_NIL)
-		t->v[f->prev].next = f->next;
-	else
-		t->head[l] = f->next;
-	if (f->next != NG_FLOW_NIL)
-		t->v[f->next].prev = f->prev;
-	else
-		t->tail[l] = f->prev;
-}
-
-/* list_push - put f at the head (newest end) of list l. */
-static void
-list_push(struct ng_flow_table *t, struct ng_flow *f, uint32_t l)
-{
-	uint32_t i = ng_flow_index(t, f);
-
-	f->list = (uint8_t)l;
-	f->prev = NG_FLOW_NIL;
-	f->next = t->head[l];
-	if (t->head[l] != NG_FLOW_NIL)
-		t->v[t->head[l]].prev = i;
-	else
-		t->tail[l] = i;
-	t->head[l] = i;
 }
 
 /* ng_flow_find - k's flow, or NULL (remembering k's bucket). */
@@ -185,7 +131,8 @@ ng_flow_find(struct ng_flow_table *t, const struct ng_flow_key *k)
 {
 	uint32_t i, b = key_hash(t, k);
 
-	for (i = t->bucket[b]; i != NG_FLOW_NIL; i = t->v[i].hnext)
+	for (i = ng_chain_first(&t->s, b); i != NG_NIL;
+	    i = ng_chain_next(&t->s, i))
 		if (key_eq(&t->v[i].key, k))
 			return &t->v[i];
 	t->missed = *k;
@@ -200,24 +147,20 @@ ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
     ng_usec now)
 {
 	struct ng_flow *f;
-	uint32_t i, h;
+	uint32_t i;
 
-	if (t->free == NG_FLOW_NIL || t->count == t->cap)
+	if ((i = ng_slots_take(&t->s)) == NG_NIL)
 		return NULL;
-	i = t->free;
 	f = &t->v[i];
-	t->free = f->hnext;
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->last = now;
-	h = t->have_missed && key_eq(&t->missed, k) ? t->missed_bucket :
-	    key_hash(t, k);
+	f->bucket = t->have_missed && key_eq(&t->missed, k) ?
+	    t->missed_bucket : key_hash(t, k);
 	t->have_missed = 0;
-	f->bucket = h;
-	f->hnext = t->bucket[h];
-	t->bucket[h] = i;
-	list_push(t, f, NG_FLOW_COLD);
-	t->count++;
+	ng_chain_add(&t->s, i, f->bucket);
+	f->list = NG_FLOW_COLD;
+	ng_list_push(&t->s, &t->lists[NG_FLOW_COLD], i);
 	return f;
 }
 
@@ -225,18 +168,12 @@ ng_flow_insert(struct ng_flow_table *t, const struct ng_flow_key *k,
 void
 ng_flow_delete(struct ng_flow_table *t, struct ng_flow *f)
 {
-	uint32_t i = ng_flow_index(t, f), *pp;
+	uint32_t i = ng_flow_index(t, f);
 
-	pp = &t->bucket[f->bucket];
-	while (*pp != NG_FLOW_NIL && *pp != i)
-		pp = &t->v[*pp].hnext;
-	if (*pp == i)
-		*pp = f->hnext;
-	list_unlink(t, f);
+	ng_chain_del(&t->s, i, f->bucket);
+	ng_list_unlink(&t->s, &t->lists[f->list], i);
 	f->list = NG_FLOW_FREE;
-	f->hnext = t->free;
-	t->free = i;
-	t->count--;
+	ng_slots_give(&t->s, i);
 }
 
 /* ng_flow_touch - f seen now: to the head of list. */
@@ -244,20 +181,23 @@ void
 ng_flow_touch(struct ng_flow_table *t, struct ng_flow *f,
     enum ng_flow_list list, ng_usec now)
 {
+	uint32_t i = ng_flow_index(t, f);
+
 	if (now > f->last)
 		f->last = now;
-	list_unlink(t, f);
-	list_push(t, f, list);
+	ng_list_unlink(&t->s, &t->lists[f->list], i);
+	f->list = (uint8_t)list;
+	ng_list_push(&t->s, &t->lists[list], i);
 }
 
 /* ng_flow_victim - the flow to evict: oldest cold, else oldest hot. */
 struct ng_flow *
 ng_flow_victim(struct ng_flow_table *t)
 {
-	if (t->tail[NG_FLOW_COLD] != NG_FLOW_NIL)
-		return &t->v[t->tail[NG_FLOW_COLD]];
-	if (t->tail[NG_FLOW_HOT] != NG_FLOW_NIL)
-		return &t->v[t->tail[NG_FLOW_HOT]];
+	if (t->lists[NG_FLOW_COLD].tail != NG_NIL)
+		return &t->v[t->lists[NG_FLOW_COLD].tail];
+	if (t->lists[NG_FLOW_HOT].tail != NG_NIL)
+		return &t->v[t->lists[NG_FLOW_HOT].tail];
 	return NULL;
 }
 
@@ -266,9 +206,9 @@ struct ng_flow *
 ng_flow_stale(struct ng_flow_table *t, enum ng_flow_list list,
     ng_usec before)
 {
-	uint32_t i = t->tail[list];
+	uint32_t i = t->lists[list].tail;
 
-	if (i == NG_FLOW_NIL || t->v[i].last > before)
+	if (i == NG_NIL || t->v[i].last > before)
 		return NULL;
 	return &t->v[i];
 }

@@ -7,9 +7,10 @@
  * for established flows still under test (a greeting may be held).
  * When the table is full the least recently seen cold flow goes first,
  * then the least recently seen hot one.  Lookup is a hash with chains
- * through entry indices; insert, lookup and delete are O(1) on average,
- * whatever the sources: the hash is SipHash under a secret key the
- * front-end draws from getrandom() (siphash.h).
+ * through entry indices (slots.h, shared with the address caches);
+ * insert, lookup and delete are O(1) on average, whatever the sources:
+ * the hash is SipHash under the secret key given to ng_flow_table_new,
+ * which the front-end draws from getrandom() (siphash.h).
  */
 #ifndef NG_FLOW_H
 #define NG_FLOW_H
@@ -17,10 +18,10 @@
 #include <stdint.h>
 
 #include "base/addr.h"
-#include "engine/early.h"
 #include "base/timeval.h"
+#include "engine/slots.h"
 
-#define NG_FLOW_NIL UINT32_MAX
+#define NG_FLOW_NIL NG_NIL
 
 struct ng_flow_key {
 	struct ng_addr caddr, saddr;
@@ -35,17 +36,15 @@ enum ng_flow_list {
 
 struct ng_flow {
 	struct ng_flow_key key;
-	uint32_t hnext;
+	struct ng_link link;	/* its chain and list (slots.h) */
 	uint32_t bucket;	/* its chain: delete need not hash again */
-	uint32_t prev, next;
 	uint8_t list;		/* enum ng_flow_list */
 	ng_usec last;
-	struct ng_early st;
 };
 
 struct ng_flow_table;
 
-/* key: 16 secret bytes for the hash (ng_config.hash_key). */
+/* key: 16 secret bytes for the hash (the settings' hash_key). */
 struct ng_flow_table *ng_flow_table_new(unsigned capacity,
     const uint8_t key[16]);
 void ng_flow_table_free(struct ng_flow_table *t);

@@ -13,12 +13,14 @@
 
 #define IP6_MAX_EXT 16
 
+/* get16 - a big-endian 16-bit field. */
 static uint16_t
 get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* get32 - a big-endian 32-bit field. */
 static uint32_t
 get32(const uint8_t *p)
 {
@@ -27,6 +29,8 @@ get32(const uint8_t *p)
 }
 
 /*
+ * options_ok - are these IPv4 options well formed?
+ *
  * IPv4 options: EOL, NOP, or kind + length >= 2 within the header, as
  * Linux's ip_options_compile() insists too.  TCP options are not looked
  * at: the gate uses none of them, and Linux's tcp_parse_options() takes
@@ -53,7 +57,10 @@ options_ok(const uint8_t *opt, size_t len)
 	return 1;
 }
 
-/* seg points at the TCP header; seglen is its length per the IP header. */
+/*
+ * parse_tcp - the TCP header at seg; seglen is its length per the IP
+ * header.
+ */
 static enum ng_pkt_status
 parse_tcp(struct ng_pkt *p, const uint8_t *seg, size_t seglen, size_t cap)
 {
@@ -80,6 +87,7 @@ parse_tcp(struct ng_pkt *p, const uint8_t *seg, size_t seglen, size_t cap)
 	return NG_PKT_OK;
 }
 
+/* parse_ip4 - an IPv4 header and what it carries. */
 static enum ng_pkt_status
 parse_ip4(struct ng_pkt *p, const uint8_t *b, size_t caplen, size_t wirelen)
 {
@@ -109,6 +117,7 @@ parse_ip4(struct ng_pkt *p, const uint8_t *b, size_t caplen, size_t wirelen)
 	return parse_tcp(p, b + ihl, tot - ihl, caplen - ihl);
 }
 
+/* parse_ip6 - an IPv6 header, its extension chain, and what it carries. */
 static enum ng_pkt_status
 parse_ip6(struct ng_pkt *p, const uint8_t *b, size_t caplen, size_t wirelen)
 {
@@ -161,6 +170,10 @@ parse_ip6(struct ng_pkt *p, const uint8_t *b, size_t caplen, size_t wirelen)
 	return NG_PKT_BAD_IPHDR;		/* chain too long */
 }
 
+/*
+ * ng_pkt_parse - one datagram from its IP header: addresses, ports,
+ * flags, payload.
+ */
 enum ng_pkt_status
 ng_pkt_parse(struct ng_pkt *p, const uint8_t *buf, size_t caplen,
     size_t wirelen)
@@ -180,6 +193,7 @@ ng_pkt_parse(struct ng_pkt *p, const uint8_t *buf, size_t caplen,
 	}
 }
 
+/* ng_pkt_strstatus - a parse status's name, for the log. */
 const char *
 ng_pkt_strstatus(enum ng_pkt_status st)
 {

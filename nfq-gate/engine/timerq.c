@@ -18,6 +18,7 @@ struct ng_timerq {
 	uint32_t n, cap;
 };
 
+/* ng_timerq_new - an empty queue for items 0 .. capacity-1. */
 struct ng_timerq *
 ng_timerq_new(uint32_t capacity)
 {
@@ -38,6 +39,7 @@ ng_timerq_new(uint32_t capacity)
 	return q;
 }
 
+/* ng_timerq_free - the queue; NULL is fine. */
 void
 ng_timerq_free(struct ng_timerq *q)
 {
@@ -48,6 +50,7 @@ ng_timerq_free(struct ng_timerq *q)
 	free(q);
 }
 
+/* place - put slot s at heap position at, and note where its item is. */
 static void
 place(struct ng_timerq *q, uint32_t at, struct slot s)
 {
@@ -55,6 +58,10 @@ place(struct ng_timerq *q, uint32_t at, struct slot s)
 	q->pos[s.item] = at;
 }
 
+/*
+ * sift_up - move the slot at position at up while it is due before its
+ * parent.
+ */
 static void
 sift_up(struct ng_timerq *q, uint32_t at)
 {
@@ -71,6 +78,10 @@ sift_up(struct ng_timerq *q, uint32_t at)
 	place(q, at, s);
 }
 
+/*
+ * sift_down - move the slot at position at down while a child is due
+ * first.
+ */
 static void
 sift_down(struct ng_timerq *q, uint32_t at)
 {
@@ -91,6 +102,7 @@ sift_down(struct ng_timerq *q, uint32_t at)
 	place(q, at, s);
 }
 
+/* ng_timerq_set - schedule item i at when, or move it there. */
 void
 ng_timerq_set(struct ng_timerq *q, uint32_t i, ng_usec when)
 {
@@ -110,6 +122,7 @@ ng_timerq_set(struct ng_timerq *q, uint32_t i, ng_usec when)
 	sift_down(q, q->pos[i]);
 }
 
+/* ng_timerq_del - unschedule item i, if it is scheduled. */
 void
 ng_timerq_del(struct ng_timerq *q, uint32_t i)
 {
@@ -127,6 +140,7 @@ ng_timerq_del(struct ng_timerq *q, uint32_t i)
 	sift_down(q, q->pos[moved.item]);
 }
 
+/* ng_timerq_peek - the earliest item and its time; 0 when empty. */
 int
 ng_timerq_peek(const struct ng_timerq *q, uint32_t *i, ng_usec *when)
 {
@@ -137,6 +151,7 @@ ng_timerq_peek(const struct ng_timerq *q, uint32_t *i, ng_usec *when)
 	return 1;
 }
 
+/* ng_timerq_count - how many items are scheduled. */
 uint32_t
 ng_timerq_count(const struct ng_timerq *q)
 {

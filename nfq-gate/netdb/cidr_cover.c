@@ -19,12 +19,14 @@ struct u128 {
 	uint64_t hi, lo;
 };
 
+/* fam_ok - whether a is of a family the cover knows (4 or 6). */
 static int
 fam_ok(const struct ng_addr *a)
 {
 	return a->family == 4 || a->family == 6;
 }
 
+/* to_u128 - a as one 128-bit number, IPv4 in the low 32 bits. */
 static struct u128
 to_u128(const struct ng_addr *a)
 {
@@ -42,6 +44,7 @@ to_u128(const struct ng_addr *a)
 	return v;
 }
 
+/* from_u128 - the address of family whose number is v. */
 static void
 from_u128(struct ng_addr *a, int family, struct u128 v)
 {
@@ -59,6 +62,7 @@ from_u128(struct ng_addr *a, int family, struct u128 v)
 		a->b[i] = (uint8_t)v.hi;
 }
 
+/* u128_cmp - compare a with b: -1, 0 or 1. */
 static int
 u128_cmp(struct u128 a, struct u128 b)
 {
@@ -69,7 +73,7 @@ u128_cmp(struct u128 a, struct u128 b)
 	return 0;
 }
 
-/* Trailing zero bits of v, at most bits (v == 0 is aligned to anything). */
+/* u128_tz - trailing zero bits of v, at most bits (0 is aligned to all). */
 static unsigned
 u128_tz(struct u128 v, unsigned bits)
 {
@@ -84,7 +88,7 @@ u128_tz(struct u128 v, unsigned bits)
 	return n < bits ? n : bits;
 }
 
-/* floor(log2(last - first + 1)); 128 when the range is all of IPv6. */
+/* span_log2 - floor(log2(last - first + 1)); 128 for all of IPv6. */
 static unsigned
 span_log2(struct u128 first, struct u128 last)
 {
@@ -101,7 +105,7 @@ span_log2(struct u128 first, struct u128 last)
 	return 63 - (unsigned)__builtin_clzll(d.lo);
 }
 
-/* v += 2^k; returns 1 when that leaves the family's address space. */
+/* u128_step - v += 2^k; 1 when that leaves the family's address space. */
 static int
 u128_step(struct u128 *v, unsigned k, unsigned bits)
 {
@@ -121,6 +125,7 @@ u128_step(struct u128 *v, unsigned k, unsigned bits)
 	return bits == 32 && v->lo > UINT32_MAX;
 }
 
+/* ng_cidr_cover - emit the minimal prefix cover of [first, last], greedily. */
 int
 ng_cidr_cover(const struct ng_addr *first, const struct ng_addr *last,
     ng_cover_fn fn, void *arg)
@@ -150,6 +155,7 @@ ng_cidr_cover(const struct ng_addr *first, const struct ng_addr *last,
 	}
 }
 
+/* ng_cover_merge_init - an empty merger that hands its prefixes to fn. */
 void
 ng_cover_merge_init(struct ng_cover_merge *m, ng_cover_fn fn, void *arg)
 {
@@ -158,7 +164,7 @@ ng_cover_merge_init(struct ng_cover_merge *m, ng_cover_fn fn, void *arg)
 	m->arg = arg;
 }
 
-/* Does the range starting at next overlap or touch the run ending at end? */
+/* joins - does a range starting at next overlap or touch a run up to end? */
 static int
 joins(struct u128 end, struct u128 next, unsigned bits)
 {
@@ -169,6 +175,10 @@ joins(struct u128 end, struct u128 next, unsigned bits)
 	return u128_cmp(next, end) == 0;
 }
 
+/*
+ * ng_cover_merge_add - extend the pending run with [first, last], or cover the
+ * run and start a new one.
+ */
 int
 ng_cover_merge_add(struct ng_cover_merge *m, const struct ng_addr *first,
     const struct ng_addr *last)
@@ -203,6 +213,7 @@ ng_cover_merge_add(struct ng_cover_merge *m, const struct ng_addr *first,
 	return 0;
 }
 
+/* ng_cover_merge_finish - cover and emit the pending run, if any. */
 int
 ng_cover_merge_finish(struct ng_cover_merge *m)
 {

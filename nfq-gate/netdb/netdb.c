@@ -20,7 +20,6 @@
 #include <zlib.h>
 
 #include "netdb/netdb.h"
-#include "netdb/netdb_build.h"
 #include "netdb/netdb_format.h"
 
 struct ng_netdb {
@@ -36,7 +35,7 @@ struct ng_netdb {
 
 static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 4, 8 };
 
-/* Checks of one family's tables: what validate_table needs. */
+/* Checks of one family's tables: what check_table needs. */
 struct check {
 	const struct ng_netdb *db;
 	int family;
@@ -47,7 +46,7 @@ struct check {
 	size_t next_node;	/* children come in depth-first order */
 };
 
-/* Element i of the slice entry e in the chunk starting at cs. */
+/* start_at - the start of element i of slice entry e in the chunk at cs. */
 static ng_u128
 start_at(const struct ng_netdb *db, int family, uint32_t e, size_t i,
     ng_u128 cs)
@@ -63,6 +62,7 @@ start_at(const struct ng_netdb *db, int family, uint32_t e, size_t i,
 	    db->start6[lo + i] >> 16) << 64;
 }
 
+/* cc_at - the country index of element i of slice entry e. */
 static uint8_t
 cc_at(const struct ng_netdb *db, int family, uint32_t e, size_t i)
 {
@@ -75,7 +75,10 @@ cc_at(const struct ng_netdb *db, int family, uint32_t e, size_t i)
 	return (uint8_t)db->start6[lo + i];
 }
 
-/* Bits of a slot that must be 0: beside the country, or above it. */
+/*
+ * slot_extra - whether element i of slice e sets bits that must be 0: beside
+ * the country (a packed slot) or above it (a triple).
+ */
 static int
 slot_extra(const struct ng_netdb *db, int family, uint32_t e, size_t i)
 {
@@ -88,6 +91,7 @@ slot_extra(const struct ng_netdb *db, int family, uint32_t e, size_t i)
 	return (db->start6[lo + i] & 0xff00) != 0;
 }
 
+/* bad - report a corrupt table or slice at index at; -1. */
 static int
 bad(const struct check *c, const char *what, size_t at)
 {
@@ -96,6 +100,10 @@ bad(const struct check *c, const char *what, size_t at)
 	return -1;
 }
 
+/*
+ * check_slice - check slice entry e of the chunk [cs, ce]: in bounds, starts
+ * rising from cs and staying inside, known countries.
+ */
 static int
 check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
     size_t at)
@@ -122,7 +130,10 @@ check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
 	return 0;
 }
 
-/* Check the table at entry offset off for the chunk at base. */
+/*
+ * check_table - check the table at entry offset off (2^bits entries for the
+ * chunk of prefix length plen at base), and its children.
+ */
 static int
 check_table(struct check *c, size_t off, unsigned plen,
     unsigned bits, ng_u128 base)
@@ -149,7 +160,6 @@ check_table(struct check *c, size_t off, unsigned plen,
 				return -1;
 			break;
 		case NG_ENT_NODE:
-			/* Children lie after their parent: no cycles. */
 			/*
 			 * Each child once, in the order the builder wrote
 			 * them: no cycles, no shared subtrees to blow up
@@ -173,6 +183,10 @@ check_table(struct check *c, size_t off, unsigned plen,
 	return 0;
 }
 
+/*
+ * check_sections - check that the sections lie aligned inside the file and
+ * agree in size, then point db's arrays at them.
+ */
 static int
 check_sections(struct ng_netdb *db, const char *name, char *err,
     size_t errlen)
@@ -206,6 +220,10 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 	return 0;
 }
 
+/*
+ * check_codes - check the country codes: index 0 is no country, then valid
+ * codes rising.
+ */
 static int
 check_codes(const struct ng_netdb *db, const char *name, char *err,
     size_t errlen)
@@ -225,6 +243,10 @@ check_codes(const struct ng_netdb *db, const char *name, char *err,
 	return 0;
 }
 
+/*
+ * validate - check everything a lookup will touch, each check making the next
+ * one safe: header, checksum, sections, codes, tables.
+ */
 static int
 validate(struct ng_netdb *db, const char *name, char *err, size_t errlen)
 {
@@ -289,6 +311,10 @@ validate(struct ng_netdb *db, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * ng_netdb_open_buffer - validate the image in buf (not copied) and wrap it in
+ * a handle.
+ */
 struct ng_netdb *
 ng_netdb_open_buffer(const void *buf, size_t len, const char *name,
     char *err, size_t errlen)
@@ -309,11 +335,12 @@ ng_netdb_open_buffer(const void *buf, size_t len, const char *name,
 }
 
 /*
- * Read the whole file into private anonymous memory.  A file mapping
- * would share the page cache, but a database truncated or rewritten in
- * place (cp over it, a full disk during an unsafe copy) then kills the
- * gate with SIGBUS on the next lookup, long after validation passed.
- * A copy validated once stays valid whatever happens to the file.
+ * read_file - read the whole file into private anonymous memory, then make it
+ * read-only.  A file mapping would share the page cache, but a database
+ * truncated or rewritten in place (cp over it, a full disk during an unsafe
+ * copy) then kills the gate with SIGBUS on the next lookup, long after
+ * validation passed.  A copy validated once stays valid whatever happens to
+ * the file.
  */
 static void *
 read_file(int fd, size_t len, const char *path, char *err, size_t errlen)
@@ -350,6 +377,7 @@ read_file(int fd, size_t len, const char *path, char *err, size_t errlen)
 	return p;
 }
 
+/* ng_netdb_open - read and validate the database at path. */
 struct ng_netdb *
 ng_netdb_open(const char *path, char *err, size_t errlen)
 {
@@ -386,6 +414,7 @@ ng_netdb_open(const char *path, char *err, size_t errlen)
 	return db;
 }
 
+/* ng_netdb_close - free db and its copy of the file; NULL is fine. */
 void
 ng_netdb_close(struct ng_netdb *db)
 {
@@ -396,6 +425,10 @@ ng_netdb_close(struct ng_netdb *db)
 	free(db);
 }
 
+/*
+ * ng_netdb_lookup_v4 - the packed country of the IPv4 address a (host order):
+ * root entry, child tables, then a binary search of the slice.
+ */
 uint16_t
 ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
 {
@@ -425,6 +458,7 @@ ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
 	return db->codes[(uint8_t)db->slice4[lo]];
 }
 
+/* ng_netdb_lookup - the packed country covering a, or 0. */
 uint16_t
 ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 {
@@ -478,6 +512,10 @@ ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 	return db->codes[(uint8_t)db->start6[base + 3 * i + 2]];
 }
 
+/*
+ * ng_netdb_geo - ng_netdb_lookup with the untyped context of an ng_geo
+ * callback.
+ */
 uint16_t
 ng_netdb_geo(const void *ctx, const struct ng_addr *a)
 {
@@ -497,6 +535,10 @@ struct walk {
 	int have, stop;
 };
 
+/*
+ * walk_flush - hand the pending run to fn, unless it has no country or the
+ * walk has stopped.
+ */
 static void
 walk_flush(struct walk *w)
 {
@@ -509,6 +551,10 @@ walk_flush(struct walk *w)
 	w->stop = w->fn(&first, &last, w->cc, w->arg);
 }
 
+/*
+ * walk_put - add the interval [lo, hi] of country index ccidx, extending the
+ * pending run where it continues it.
+ */
 static void
 walk_put(struct walk *w, ng_u128 lo, ng_u128 hi, uint8_t ccidx)
 {
@@ -525,6 +571,10 @@ walk_put(struct walk *w, ng_u128 lo, ng_u128 hi, uint8_t ccidx)
 	w->have = 1;
 }
 
+/*
+ * walk_table - walk the table at entry offset off (2^bits entries for the
+ * chunk of prefix length plen at base) in address order.
+ */
 static void
 walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
     ng_u128 base)
@@ -556,6 +606,10 @@ walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
 	}
 }
 
+/*
+ * ng_netdb_walk - call fn for every merged range of family with a country, in
+ * address order; fn's nonzero value stops the walk.
+ */
 int
 ng_netdb_walk(const struct ng_netdb *db, int family,
     int (*fn)(const struct ng_addr *first, const struct ng_addr *last,
@@ -574,6 +628,7 @@ ng_netdb_walk(const struct ng_netdb *db, int family,
 	return w.stop;
 }
 
+/* ng_netdb_get_info - the header's facts about db, and its size. */
 void
 ng_netdb_get_info(const struct ng_netdb *db, struct ng_netdb_info *info)
 {

@@ -1,8 +1,8 @@
 /*
  * netdb.h - the compiled country netblock database: open and look up.
  *
- * A database is one file built by "nfq-gate-db build".  It is mapped
- * read-only and checked completely when opened (header, version,
+ * A database is one file built by "nfq-gate-db build".  It is read into
+ * read-only memory and checked completely when opened (header, version,
  * checksum, every index and range), so a truncated or corrupt file is
  * refused with a clear message instead of crashing the gate later.
  * Lookups are exact: the answer for every address equals the most
@@ -18,7 +18,7 @@
 
 struct ng_netdb;
 
-/* mmap and validate a file; NULL with a message naming the file on error. */
+/* Read and validate a file; NULL with a message naming the file on error. */
 struct ng_netdb *ng_netdb_open(const char *path, char *err, size_t errlen);
 
 /*

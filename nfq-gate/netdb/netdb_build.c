@@ -5,10 +5,11 @@
  * Overlaps are real in whois data (a /24 assigned inside a /16 of
  * another country), so the rows of each family are swept in address
  * order with a heap of the rows covering the current point; the heap's
- * top is the narrowest row, ties going to the later row.  The winners
- * form disjoint segments, touching segments of one country are merged,
- * and the gaps become intervals of country 0, giving a partition of the
- * address space that the stride tables index.
+ * top is the row that wins there (row_better: the one starting last,
+ * then the narrowest, then the later row).  The winners form disjoint
+ * segments, touching segments of one country are merged, and the gaps
+ * become intervals of country 0, giving a partition of the address
+ * space that the stride tables index.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#include "base/addr.h"
+#include "base/atomic_file.h"
 #include "netdb/netdb_build.h"
 #include "netdb/netdb_format.h"
 
@@ -38,6 +38,7 @@ struct vec {
 	size_t n, cap, size;
 };
 
+/* vec_push - a new element at the end of a; NULL when out of memory. */
 static void *
 vec_push(struct vec *a)
 {
@@ -53,6 +54,10 @@ vec_push(struct vec *a)
 	return (char *)a->v + a->size * a->n++;
 }
 
+/*
+ * ng_nrows_add - append the row [lo, hi] of family with country cc, its
+ * priority above every row's before it.
+ */
 int
 ng_nrows_add(struct ng_nrows *r, int family, ng_u128 lo, ng_u128 hi,
     uint16_t cc)
@@ -77,6 +82,7 @@ ng_nrows_add(struct ng_nrows *r, int family, ng_u128 lo, ng_u128 hi,
 	return 0;
 }
 
+/* ng_nrows_free - free r's rows and empty it. */
 void
 ng_nrows_free(struct ng_nrows *r)
 {
@@ -84,30 +90,7 @@ ng_nrows_free(struct ng_nrows *r)
 	memset(r, 0, sizeof(*r));
 }
 
-ng_u128
-ng_u128_from_addr(const struct ng_addr *a)
-{
-	ng_u128 v = 0;
-	int i, n = a->family == 6 ? 16 : 4;
-
-	for (i = 0; i < n; i++)
-		v = v << 8 | a->b[i];
-	return v;
-}
-
-void
-ng_u128_to_addr(ng_u128 v, int family, struct ng_addr *a)
-{
-	int i, n = family == 6 ? 16 : 4;
-
-	memset(a, 0, sizeof(*a));
-	a->family = (uint8_t)family;
-	for (i = n - 1; i >= 0; i--) {
-		a->b[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
+/* row_cmp - the sweep's order of rows: by family, then by start. */
 static int
 row_cmp(const void *pa, const void *pb)
 {
@@ -121,12 +104,12 @@ row_cmp(const void *pa, const void *pb)
 }
 
 /*
- * Does row a beat row b where both cover a point?  By default the row
- * that starts last wins, then the narrower, then the later one.  For
- * nested rows that is the most specific row; where rows overlap only
- * partly, the later block overrides the earlier one's tail, as MMDB
- * writers fed the same sorted CSV do.  With last_wins, only the input
- * order counts (an MMDB writer's rule exactly, whatever the order).
+ * row_better - does row a beat row b where both cover a point?  By default the
+ * row that starts last wins, then the narrower, then the later one.  For
+ * nested rows that is the most specific row; where rows overlap only partly,
+ * the later block overrides the earlier one's tail, as MMDB writers fed the
+ * same sorted CSV do.  With last_wins, only the input order counts (an MMDB
+ * writer's rule exactly, whatever the order).
  */
 static int
 row_better(const struct ng_nrow *a, const struct ng_nrow *b, int last_wins)
@@ -150,6 +133,7 @@ struct heap {
 	int last_wins;
 };
 
+/* heap_push - add row r to the heap, sifting it up. */
 static void
 heap_push(struct heap *h, size_t r)
 {
@@ -168,6 +152,7 @@ heap_push(struct heap *h, size_t r)
 	}
 }
 
+/* heap_pop - remove the heap's top, sifting the last row down. */
 static void
 heap_pop(struct heap *h)
 {
@@ -192,6 +177,10 @@ heap_pop(struct heap *h)
 	}
 }
 
+/*
+ * seg_emit - append the segment [lo, hi] of country cc, merged into the last
+ * one when it continues it with the same country.
+ */
 static int
 seg_emit(struct vec *segs, ng_u128 lo, ng_u128 hi, uint16_t cc)
 {
@@ -211,8 +200,9 @@ seg_emit(struct vec *segs, ng_u128 lo, ng_u128 hi, uint16_t cc)
 }
 
 /*
- * Sweep rows[0..n) (one family, sorted by lo) into merged segments.
- * p is the current point; every row starting at or before p is in the
+ * resolve_family - sweep rows[0..n) (one family, sorted by lo, up to max) into
+ * merged segments, counting in *overlaps the rows that begin inside an earlier
+ * one.  p is the current point; every row starting at or before p is in the
  * heap, rows ending before p are dropped lazily when they reach the top.
  */
 static int
@@ -266,6 +256,10 @@ struct part {
 	size_t n;
 };
 
+/*
+ * make_partition - the partition of [0, max] that segs leave: each segment
+ * with its country index, each gap as an interval of country 0.
+ */
 static int
 make_partition(const struct vec *segs, ng_u128 max, const uint8_t *ccidx,
     struct part *pt)
@@ -310,13 +304,17 @@ struct tables {
 	int failed;
 };
 
-/* Element j of the slice for the chunk at cs holding intervals k.. */
+/*
+ * slice_start - element j of the slice for the chunk at cs holding intervals
+ * k..: the chunk's own start, then the interval starts inside it.
+ */
 static ng_u128
 slice_start(const struct tables *t, ng_u128 cs, size_t k, size_t j)
 {
 	return j == 0 ? cs : t->pt->start[k + j];
 }
 
+/* slot_push - append one slot value with its country. */
 static int
 slot_push(struct tables *t, ng_u128 v, uint8_t cc)
 {
@@ -331,9 +329,10 @@ slot_push(struct tables *t, ng_u128 v, uint8_t cc)
 }
 
 /*
- * A slice of m + 1 elements.  IPv4 slots hold starts; IPv6 slots hold
- * packed high halves, or (high, low, country) triples when some start
- * is not /64 aligned (netdb_format.h).
+ * table_slice - the slice entry of m + 1 elements for the chunk at cs,
+ * intervals k..k+m.  IPv4 slots hold starts; IPv6 slots hold packed high
+ * halves, or (high, low, country) triples when some start is not /64 aligned
+ * (netdb_format.h).
  */
 static uint32_t
 table_slice(struct tables *t, ng_u128 cs, size_t k, size_t m)
@@ -377,7 +376,10 @@ table_slice(struct tables *t, ng_u128 cs, size_t k, size_t m)
 static void table_fill(struct tables *t, size_t off, unsigned plen,
     unsigned bits, ng_u128 base, size_t *kp);
 
-/* A child table for a chunk of 2^shift addresses holding m starts. */
+/*
+ * table_node - the entry of a child table for the chunk at cs, 2^shift
+ * addresses holding m starts (about 2^NG_NETDB_DENSITY an entry).
+ */
 static uint32_t
 table_node(struct tables *t, unsigned plen, unsigned shift, ng_u128 cs,
     size_t *kp, size_t m)
@@ -405,8 +407,8 @@ table_node(struct tables *t, unsigned plen, unsigned shift, ng_u128 cs,
 }
 
 /*
- * Fill the table at entry offset off, 2^bits entries, for the chunk of
- * prefix length plen starting at base.  *kp is the index of the
+ * table_fill - fill the table at entry offset off, 2^bits entries, for the
+ * chunk of prefix length plen starting at base.  *kp is the index of the
  * interval covering base.
  */
 static void
@@ -439,6 +441,7 @@ table_fill(struct tables *t, size_t off, unsigned plen, unsigned bits,
 	*kp = k;
 }
 
+/* build_tables - the stride tables of one family's partition. */
 static int
 build_tables(struct tables *t, const struct part *pt, unsigned width)
 {
@@ -457,6 +460,7 @@ build_tables(struct tables *t, const struct part *pt, unsigned width)
 	return t->failed ? -1 : 0;
 }
 
+/* tables_free - free what build_tables allocated. */
 static void
 tables_free(struct tables *t)
 {
@@ -465,7 +469,10 @@ tables_free(struct tables *t)
 	free(t->cc.v);
 }
 
-/* Give every code in use an index 1..n in code order. */
+/*
+ * index_countries - give every code in use an index 1..n in code order; -1
+ * when they do not fit NG_NETDB_MAXCC.
+ */
 static int
 index_countries(struct vec *segs, uint8_t *ccidx, uint16_t *codes,
     uint32_t *ncodes)
@@ -491,27 +498,17 @@ index_countries(struct vec *segs, uint8_t *ccidx, uint16_t *codes,
 	return 0;
 }
 
-/* The header (checksum taken as 0) and the body. */
-uint32_t
-ng_netdb_crc(const void *image, size_t len)
-{
-	struct ng_netdb_header h;
-	const unsigned char *p = image;
-	uLong crc;
-
-	memcpy(&h, p, sizeof(h));
-	h.checksum = 0;
-	crc = crc32(0L, (const Bytef *)&h, sizeof(h));
-	return (uint32_t)crc32(crc, p + sizeof(h), (uInt)(len - sizeof(h)));
-}
-
+/* align8 - n rounded up to a multiple of 8. */
 static size_t
 align8(size_t n)
 {
 	return (n + 7) & ~(size_t)7;
 }
 
-/* Lay the sections out after the header and copy them in. */
+/*
+ * layout - lay the sections out after the header, copy them in and set the
+ * checksum; the image, malloc'ed.
+ */
 static void *
 layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
     size_t *lenp)
@@ -565,6 +562,7 @@ layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
 	return img;
 }
 
+/* count_ranges - the merged segments that have a country. */
 static uint64_t
 count_ranges(const struct vec *segs)
 {
@@ -578,6 +576,10 @@ count_ranges(const struct vec *segs)
 	return n;
 }
 
+/*
+ * ng_netdb_compile - compile r into an image: sort the rows, resolve each
+ * family's overlaps, index the countries, partition, lay out the tables.
+ */
 int
 ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
     size_t *len, struct ng_build_stats *st, char *err, size_t errlen)
@@ -654,51 +656,16 @@ out:
 	return rc;
 }
 
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t w;
-
-	while (len > 0) {
-		if ((w = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
+/*
+ * ng_netdb_write - the image as path, atomically: a gate may open the
+ * database at any moment.  A name of its own for the temporary file
+ * (NG_ATOMIC_UNIQUE): two builds may run at once.  0644: the gate reads
+ * it after dropping root.
+ */
 int
 ng_netdb_write(const char *path, const void *image, size_t len, char *err,
     size_t errlen)
 {
-	char tmp[4096];
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
-	    (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	if ((fd = mkstemp(tmp)) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if (write_all(fd, image, len) != 0 || fchmod(fd, 0644) != 0 ||
-	    fsync(fd) != 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return ng_atomic_write(path, image, len, 0644, NG_ATOMIC_UNIQUE, err,
+	    errlen);
 }

@@ -4,9 +4,9 @@
  * The input parsers (netdb_input.h) append rows; the builder resolves
  * overlaps (the most specific covering row wins: the one starting last,
  * then the narrowest, then the later source and line; or, with
- * last_wins, simply the later row in input order), merges touching ranges of one
- * country, lays out the stride tables of netdb_format.h and writes the
- * file atomically.
+ * last_wins, simply the later row in input order), merges touching
+ * ranges of one country, lays out the stride tables of netdb_format.h
+ * and writes the file atomically.
  */
 #ifndef NG_NETDB_BUILD_H
 #define NG_NETDB_BUILD_H
@@ -14,9 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/addr.h"
-
-__extension__ typedef unsigned __int128 ng_u128;
+#include "netdb/netdb_format.h"	/* ng_u128, ng_netdb_crc */
 
 /* One source row: an inclusive range of one family with its country. */
 struct ng_nrow {
@@ -53,15 +51,8 @@ void ng_nrows_free(struct ng_nrows *r);
 int ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
     size_t *len, struct ng_build_stats *st, char *err, size_t errlen);
 
-/* The checksum of an image: header (checksum field as 0) and body. */
-uint32_t ng_netdb_crc(const void *image, size_t len);
-
 /* Write an image to path via a temporary file, fsync and rename. */
 int ng_netdb_write(const char *path, const void *image, size_t len,
     char *err, size_t errlen);
-
-/* Host-order 128-bit value of an address and back. */
-ng_u128 ng_u128_from_addr(const struct ng_addr *a);
-void ng_u128_to_addr(ng_u128 v, int family, struct ng_addr *a);
 
 #endif

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "base/addr.h"
+#include "base/atomic_file.h"
 #include "base/cidr.h"
 #include "netdb/cidr_cover.h"
 #include "netdb/netdb.h"
@@ -58,6 +59,7 @@ struct export_run {
 	int failed;
 };
 
+/* export_usage - the export subcommand's usage, on stderr. */
 static void
 export_usage(void)
 {
@@ -67,6 +69,7 @@ export_usage(void)
 	    "    [--name NAME] [--table TABLE] [-o FILE] [-v]\n");
 }
 
+/* parse_countries - the country list s of option opt, into o->cc. */
 static int
 parse_countries(struct export_opts *o, const char *s, const char *opt)
 {
@@ -96,7 +99,10 @@ bad:
 	return -1;
 }
 
-/* nft and ipset identifiers we can use unquoted in both tools. */
+/*
+ * check_name - refuse s unless it is an identifier nft and ipset both take
+ * unquoted, short enough for the set names made of it.
+ */
 static int
 check_name(const char *s, const char *opt)
 {
@@ -116,6 +122,7 @@ check_name(const char *s, const char *opt)
 	return 0;
 }
 
+/* parse_format - set o->format from its name s. */
 static int
 parse_format(struct export_opts *o, const char *s)
 {
@@ -135,7 +142,7 @@ parse_format(struct export_opts *o, const char *s)
 	return 0;
 }
 
-/* One option with its value (from "--opt=v" or the next argument). */
+/* parse_opt - one option and its value ("--opt=v" or the next argument). */
 static int
 parse_opt(struct export_opts *o, const char *opt, const char *val,
     int *have_format)
@@ -173,6 +180,10 @@ parse_opt(struct export_opts *o, const char *opt, const char *val,
 	return -1;
 }
 
+/*
+ * parse_args - the export arguments into o: 0, 1 for --help, -1 for an error
+ * already reported.
+ */
 static int
 parse_args(struct export_opts *o, int argc, char **argv)
 {
@@ -226,6 +237,7 @@ parse_args(struct export_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* selected - whether the options export country cc (never country 0). */
 static int
 selected(const struct export_opts *o, uint16_t cc)
 {
@@ -239,6 +251,7 @@ selected(const struct export_opts *o, uint16_t cc)
 	return o->ncc == 0 || o->except;
 }
 
+/* add_prefix - an ng_cover_fn adding one prefix to the family's list. */
 static int
 add_prefix(const struct ng_addr *net, unsigned plen, void *arg)
 {
@@ -252,6 +265,10 @@ add_prefix(const struct ng_addr *net, unsigned plen, void *arg)
 	return 0;
 }
 
+/*
+ * walk_range - an ng_netdb_walk callback: print a selected range (ranges
+ * format) or hand it to the merger.
+ */
 static int
 walk_range(const struct ng_addr *first, const struct ng_addr *last,
     uint16_t cc, void *arg)
@@ -278,6 +295,7 @@ walk_range(const struct ng_addr *first, const struct ng_addr *last,
 	return 0;
 }
 
+/* collect_family - the minimal cover of family's selected ranges, into l. */
 static int
 collect_family(struct export_run *r, const struct ng_netdb *db, int family,
     struct ng_cidr_list *l)
@@ -291,12 +309,14 @@ collect_family(struct export_run *r, const struct ng_netdb *db, int family,
 	return 0;
 }
 
+/* want_family - whether family is to be exported. */
 static int
 want_family(const struct export_opts *o, int family)
 {
 	return o->family == 0 || o->family == family;
 }
 
+/* put_prefix - one line: lead, the prefix c, tail. */
 static void
 put_prefix(FILE *fp, const char *lead, const struct ng_cidr *c,
     const char *tail)
@@ -307,6 +327,10 @@ put_prefix(FILE *fp, const char *lead, const struct ng_cidr *c,
 	    c->plen, tail);
 }
 
+/*
+ * write_nft_set - the commands that create the interval set NAME4 or NAME6 if
+ * need be, flush it and add l's prefixes.
+ */
 static void
 write_nft_set(FILE *fp, const struct export_opts *o, int family,
     const struct ng_cidr_list *l)
@@ -325,6 +349,10 @@ write_nft_set(FILE *fp, const struct export_opts *o, int family,
 	fprintf(fp, "}\n");
 }
 
+/*
+ * write_nft - the whole "nft -f" file: the table, then the sets of the
+ * families wanted.
+ */
 static void
 write_nft(FILE *fp, const struct export_opts *o,
     const struct ng_cidr_list *l4, const struct ng_cidr_list *l6)
@@ -341,6 +369,7 @@ write_nft(FILE *fp, const struct export_opts *o,
 		write_nft_set(fp, o, 6, l6);
 }
 
+/* pow2_at_least - floor doubled until it reaches n (or 2^30). */
 static unsigned long
 pow2_at_least(unsigned long n, unsigned long floor)
 {
@@ -351,7 +380,10 @@ pow2_at_least(unsigned long n, unsigned long floor)
 	return p;
 }
 
-/* hash:net cannot hold /0; two halves cover the same addresses. */
+/*
+ * put_ipset_add - the "add" line for c into set.  hash:net cannot hold /0; two
+ * halves cover the same addresses.
+ */
 static void
 put_ipset_add(FILE *fp, const char *set, const struct ng_cidr *c)
 {
@@ -370,6 +402,10 @@ put_ipset_add(FILE *fp, const char *set, const struct ng_cidr *c)
 	put_prefix(fp, lead, &half, "");
 }
 
+/*
+ * write_ipset_set - fill NAME4 or NAME6 through NAME<family>-new and a swap,
+ * sized for l.
+ */
 static void
 write_ipset_set(FILE *fp, const struct export_opts *o, int family,
     const struct ng_cidr_list *l)
@@ -395,6 +431,7 @@ write_ipset_set(FILE *fp, const struct export_opts *o, int family,
 	    set, params, set, set, set);
 }
 
+/* write_ipset - the "ipset restore" input for the families wanted. */
 static void
 write_ipset(FILE *fp, const struct export_opts *o,
     const struct ng_cidr_list *l4, const struct ng_cidr_list *l6)
@@ -405,6 +442,7 @@ write_ipset(FILE *fp, const struct export_opts *o,
 		write_ipset_set(fp, o, 6, l6);
 }
 
+/* write_cidr - l's prefixes, one a line. */
 static void
 write_cidr(FILE *fp, const struct ng_cidr_list *l)
 {
@@ -414,66 +452,10 @@ write_cidr(FILE *fp, const struct ng_cidr_list *l)
 		put_prefix(fp, "", &l->v[i], "");
 }
 
-/* Open the output: stdout, or a temporary file beside the target. */
-static FILE *
-out_open(const char *path, char **tmp)
-{
-	int fd;
-	FILE *fp;
-
-	*tmp = NULL;
-	if (path == NULL || strcmp(path, "-") == 0)
-		return stdout;
-	if (asprintf(tmp, "%s.tmpXXXXXX", path) < 0) {
-		*tmp = NULL;
-		return NULL;
-	}
-	if ((fd = mkstemp(*tmp)) < 0) {
-		fprintf(stderr, "nfq-gate-db export: %s: %s\n", *tmp,
-		    strerror(errno));
-		free(*tmp);
-		*tmp = NULL;
-		return NULL;
-	}
-	(void)fchmod(fd, 0644);
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(*tmp);
-		free(*tmp);
-		*tmp = NULL;
-	}
-	return fp;
-}
-
-/* Flush, sync and rename into place; on any failure remove the temp. */
-static int
-out_close(FILE *fp, const char *path, char *tmp, int ok)
-{
-	int err = 0;
-
-	if (fflush(fp) != 0 || ferror(fp))
-		err = errno ? errno : EIO;
-	if (tmp == NULL) {
-		if (err)
-			fprintf(stderr, "nfq-gate-db export: writing: %s\n",
-			    strerror(err));
-		return ok && !err ? 0 : -1;
-	}
-	if (!err && ok && fsync(fileno(fp)) != 0)
-		err = errno;
-	if (fclose(fp) != 0 && !err)
-		err = errno;
-	if (!err && ok && rename(tmp, path) != 0)
-		err = errno;
-	if (err)
-		fprintf(stderr, "nfq-gate-db export: %s: %s\n", path,
-		    strerror(err));
-	if (err || !ok)
-		unlink(tmp);
-	free(tmp);
-	return ok && !err ? 0 : -1;
-}
-
+/*
+ * export_run - collect each wanted family's selected ranges and write them to
+ * fp in the chosen format.
+ */
 static int
 export_run(const struct export_opts *o, const struct ng_netdb *db, FILE *fp)
 {
@@ -508,13 +490,68 @@ out:
 	return rc;
 }
 
+/* The arguments of export_fill. */
+struct export_job {
+	const struct export_opts *o;
+	const struct ng_netdb *db;
+};
+
+/* export_fill - export_run as the fill of ng_atomic_write_fp */
+static int
+export_fill(FILE *fp, void *arg)
+{
+	const struct export_job *j = arg;
+
+	return export_run(j->o, j->db, fp);
+}
+
+/* export_stdout - export_run to stdout, a failed write said */
+static int
+export_stdout(const struct export_opts *o, const struct ng_netdb *db)
+{
+	int rc = export_run(o, db, stdout);
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "nfq-gate-db export: writing: %s\n",
+		    strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return rc;
+}
+
+/*
+ * export_out - the export to stdout, or to -o FILE replaced atomically
+ * (base/atomic_file.h), so a loader never reads half a file.  The
+ * temporary file has a name of its own (NG_ATOMIC_UNIQUE): a cron job
+ * and an admin may export to one file at once.  0, or -1 said.
+ */
+static int
+export_out(const struct export_opts *o, const struct ng_netdb *db)
+{
+	struct export_job j = { o, db };
+	char err[512];
+
+	if (o->out == NULL || strcmp(o->out, "-") == 0)
+		return export_stdout(o, db);
+	if (ng_atomic_write_fp(o->out, 0644, NG_ATOMIC_UNIQUE, export_fill,
+	    &j, err, sizeof err) == 0)
+		return 0;
+	if (err[0] != '\0')	/* "": export_run has said why */
+		fprintf(stderr, "nfq-gate-db export: %s\n", err);
+	return -1;
+}
+
+/*
+ * ng_db_export_main - "nfq-gate-db export": parse the arguments, open the
+ * database, write the export; the exit status.
+ */
 int
 ng_db_export_main(int argc, char **argv)
 {
 	struct export_opts o;
 	struct ng_netdb *db;
-	char err[256], *tmp;
-	FILE *fp;
+	char err[256];
 	int rc;
 
 	if ((rc = parse_args(&o, argc, argv)) != 0) {
@@ -525,11 +562,7 @@ ng_db_export_main(int argc, char **argv)
 		fprintf(stderr, "nfq-gate-db export: %s\n", err);
 		return 1;
 	}
-	if ((fp = out_open(o.out, &tmp)) == NULL) {
-		ng_netdb_close(db);
-		return 1;
-	}
-	rc = export_run(&o, db, fp);
+	rc = export_out(&o, db);
 	ng_netdb_close(db);
-	return out_close(fp, o.out, tmp, rc == 0) == 0 ? 0 : 1;
+	return rc == 0 ? 0 : 1;
 }

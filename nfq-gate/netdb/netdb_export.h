@@ -1,7 +1,8 @@
 /*
  * netdb_export.h - "nfq-gate-db export": write the compiled netblock
- * database as an nft set file, an ipset restore file or a CIDR list, so
- * that countries can also be blocked in the kernel without the daemon.
+ * database as an nft set file, an ipset restore file, a CIDR list or
+ * the ranges "nfq-gate-db build" reads, so that countries can also be
+ * blocked in the kernel without the daemon.
  * db_main.c dispatches the "export" subcommand here.
  */
 #ifndef NG_NETDB_EXPORT_H

@@ -2,10 +2,10 @@
  * netdb_format.h - the on-disk layout of the compiled netblock database.
  *
  * The file is a header followed by 8-byte aligned sections.  The gate
- * maps it read-only and reads the sections in place, so everything is
- * stored in the host's byte order (the header's byte-order mark refuses
- * a file from a machine of the other order) and every section is an
- * array of fixed-size integers.
+ * reads it into read-only memory and uses the sections in place, so
+ * everything is stored in the host's byte order (the header's byte-order
+ * mark refuses a file from a machine of the other order) and every
+ * section is an array of fixed-size integers.
  *
  * Each family is a partition of its whole address space into intervals,
  * each with a country index (0: no country).  Lookups go through a
@@ -31,11 +31,19 @@
  * ends in the real data are not all /64 aligned.
  * Country codes are a table of at most 256 packed codes (ng_cc_pack),
  * index 0 being "no country", so an interval's country is one byte.
+ *
+ * What the reader (netdb.c) and the writer (netdb_build.c) share besides
+ * the layout lives here too, so that the lookup needs nothing from the
+ * builder: the 128-bit address value of the interval starts and the
+ * file's checksum (netdb_format.c).
  */
 #ifndef NG_NETDB_FORMAT_H
 #define NG_NETDB_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "base/addr.h"
 
 #define NG_NETDB_MAGIC		"NGNETDB\0"
 #define NG_NETDB_VERSION	2
@@ -93,5 +101,15 @@ struct ng_netdb_header {
 	uint32_t reserved;	/* 0 */
 	struct ng_netdb_section sec[NG_SEC_COUNT];
 };
+
+/* An address as one host-order number; IPv4 in the low 32 bits. */
+__extension__ typedef unsigned __int128 ng_u128;
+
+/* Host-order 128-bit value of an address and back. */
+ng_u128 ng_u128_from_addr(const struct ng_addr *a);
+void ng_u128_to_addr(ng_u128 v, int family, struct ng_addr *a);
+
+/* The checksum of an image: header (checksum field as 0) and body. */
+uint32_t ng_netdb_crc(const void *image, size_t len);
 
 #endif

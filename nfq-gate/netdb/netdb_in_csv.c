@@ -10,7 +10,7 @@
 #include "base/addr.h"
 #include "netdb/netdb_input.h"
 
-/* Cut the next comma-separated field, without quotes and blanks. */
+/* field - cut the next comma-separated field, without quotes and blanks. */
 static char *
 field(char **sp)
 {
@@ -34,6 +34,10 @@ field(char **sp)
 	return f;
 }
 
+/*
+ * csv_line - add the row of one "start,end,CC" line; on the first line, a
+ * start that is no address marks a header.
+ */
 static int
 csv_line(struct ng_in *in, char *line, int first)
 {
@@ -62,6 +66,7 @@ csv_line(struct ng_in *in, char *line, int first)
 	return ng_in_add(in, fa, lo, hi, ng_cc_pack(cc));
 }
 
+/* ng_in_csv - read "start,end,CC" lines, skipping blanks and # comments. */
 int
 ng_in_csv(struct ng_in *in)
 {

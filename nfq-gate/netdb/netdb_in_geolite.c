@@ -14,11 +14,12 @@
 #include <string.h>
 
 #include "base/addr.h"
+#include "base/err.h"
 #include "netdb/netdb_input.h"
 
 #define GEO_MAXF 32
 
-/* Split a CSV line; quoted fields may not hold commas here. */
+/* split - split a CSV line into at most max fields (no commas in quotes). */
 static int
 split(char *s, char **f, int max)
 {
@@ -45,6 +46,7 @@ split(char *s, char **f, int max)
 	}
 }
 
+/* column - the index of the column called name, or -1. */
 static int
 column(char **f, int n, const char *name)
 {
@@ -56,6 +58,7 @@ column(char **f, int n, const char *name)
 	return -1;
 }
 
+/* geoname - the geoname_id s as a number. */
 static int
 geoname(const char *s, uint32_t *id)
 {
@@ -71,6 +74,7 @@ geoname(const char *s, uint32_t *id)
 	return 0;
 }
 
+/* ent_cmp - order locations by geoname_id. */
 static int
 ent_cmp(const void *pa, const void *pb)
 {
@@ -79,6 +83,7 @@ ent_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* ng_geoloc_add - remember that location id is in country cc. */
 int
 ng_geoloc_add(struct ng_geoloc *l, uint32_t id, uint16_t cc)
 {
@@ -97,6 +102,10 @@ ng_geoloc_add(struct ng_geoloc *l, uint32_t id, uint16_t cc)
 	return 0;
 }
 
+/*
+ * ng_geoloc_find - the country of location id, sorting the locations on the
+ * first look-up; -1 when unknown.
+ */
 int
 ng_geoloc_find(struct ng_geoloc *l, uint32_t id, uint16_t *cc)
 {
@@ -115,6 +124,7 @@ ng_geoloc_find(struct ng_geoloc *l, uint32_t id, uint16_t *cc)
 	return 0;
 }
 
+/* ng_geoloc_free - free l's locations and empty it. */
 void
 ng_geoloc_free(struct ng_geoloc *l)
 {
@@ -122,7 +132,10 @@ ng_geoloc_free(struct ng_geoloc *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* The header line; the caller has skipped nothing yet. */
+/*
+ * header - split the header, the first non-empty line, into f; 0 for an empty
+ * file.
+ */
 static int
 header(struct ng_in *in, char **f, int *n)
 {
@@ -137,6 +150,7 @@ header(struct ng_in *in, char **f, int *n)
 	return 1;
 }
 
+/* ng_in_geoloc - read a locations file into in->locs (counted as "other"). */
 int
 ng_in_geoloc(struct ng_in *in)
 {
@@ -149,10 +163,9 @@ ng_in_geoloc(struct ng_in *in)
 	cid = column(f, n, "geoname_id");
 	ccol = column(f, n, "country_iso_code");
 	if (cid < 0 || ccol < 0) {
-		snprintf(in->err, in->errlen, "%s:%lu: no geoname_id or "
-		    "country_iso_code column", in->lines.name,
-		    in->lines.lineno);
-		return -1;
+		return ng_err_at(in->err, in->errlen, in->lines.name,
+		    in->lines.lineno, "no geoname_id or country_iso_code "
+		    "column");
 	}
 	while ((r = ng_in_next(in, &line)) == 1) {
 		if (*line == '\0')
@@ -174,15 +187,18 @@ ng_in_geoloc(struct ng_in *in)
 		}
 		if (in->locs == NULL ||
 		    ng_geoloc_add(in->locs, id, ng_cc_pack(f[ccol])) != 0) {
-			snprintf(in->err, in->errlen, "%s:%lu: out of memory",
-			    in->lines.name, in->lines.lineno);
-			return -1;
+			return ng_err_at(in->err, in->errlen, in->lines.name,
+			    in->lines.lineno, "out of memory");
 		}
 		in->st->other++;
 	}
 	return r;
 }
 
+/*
+ * block_line - add the range of one blocks line with its location's country,
+ * else its registered country's.
+ */
 static int
 block_line(struct ng_in *in, char *line, int cnet, int cgeo, int creg)
 {
@@ -216,6 +232,7 @@ block_line(struct ng_in *in, char *line, int cnet, int cgeo, int creg)
 	return ng_in_add(in, a.family, lo, lo | mask, cc);
 }
 
+/* ng_in_geolite - read a blocks file; its locations must be read first. */
 int
 ng_in_geolite(struct ng_in *in)
 {
@@ -228,10 +245,9 @@ ng_in_geolite(struct ng_in *in)
 	cgeo = column(f, n, "geoname_id");
 	creg = column(f, n, "registered_country_geoname_id");
 	if (cnet < 0 || cgeo < 0 || creg < 0) {
-		snprintf(in->err, in->errlen, "%s:%lu: no network, geoname_id "
-		    "or registered_country_geoname_id column", in->lines.name,
-		    in->lines.lineno);
-		return -1;
+		return ng_err_at(in->err, in->errlen, in->lines.name,
+		    in->lines.lineno, "no network, geoname_id or "
+		    "registered_country_geoname_id column");
 	}
 	while ((r = ng_in_next(in, &line)) == 1) {
 		if (*line == '\0')

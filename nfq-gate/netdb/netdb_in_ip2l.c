@@ -14,6 +14,10 @@
 #define MAPPED_LO ((ng_u128)0xffff << 32)
 #define MAPPED_HI (MAPPED_LO | 0xffffffffu)
 
+/*
+ * decimal - s, an unsigned decimal, as a 128-bit value; -1 on junk or
+ * overflow.
+ */
 static int
 decimal(const char *s, ng_u128 *v)
 {
@@ -34,7 +38,7 @@ decimal(const char *s, ng_u128 *v)
 	return 0;
 }
 
-/* The next field: a quoted string followed by a comma or the end. */
+/* qfield - cut the next field: a quoted string, then a comma or the end. */
 static char *
 qfield(char **sp)
 {
@@ -52,6 +56,7 @@ qfield(char **sp)
 	return s + 1;
 }
 
+/* ip2l_line - add the row of one line, an IPv4-mapped row as IPv4. */
 static int
 ip2l_line(struct ng_in *in, char *line)
 {
@@ -86,6 +91,7 @@ ip2l_line(struct ng_in *in, char *line)
 	return ng_in_add(in, family, lo, hi, ng_cc_pack(cc));
 }
 
+/* ng_in_ip2l - read IP2Location lines, skipping blanks and # comments. */
 int
 ng_in_ip2l(struct ng_in *in)
 {

@@ -19,6 +19,7 @@
 
 #define RIR_MAXF 16
 
+/* split - cut s at each '|' into f; the field count, or -1 past max fields. */
 static int
 split(char *s, char **f, int max)
 {
@@ -34,6 +35,7 @@ split(char *s, char **f, int max)
 	}
 }
 
+/* parse_count - the decimal count s, with nothing after it. */
 static int
 parse_count(const char *s, unsigned long long *v)
 {
@@ -45,6 +47,7 @@ parse_count(const char *s, unsigned long long *v)
 	return *end == '\0' ? 0 : -1;
 }
 
+/* rir_record - add one record's range; ASNs and other statuses are counted. */
 static int
 rir_record(struct ng_in *in, char **f)
 {
@@ -86,6 +89,9 @@ rir_record(struct ng_in *in, char **f)
 	return ng_in_add(in, v6 ? 6 : 4, lo, hi, ng_cc_pack(f[1]));
 }
 
+/*
+ * ng_in_rir - read a delegated file, skipping its version and summary lines.
+ */
 int
 ng_in_rir(struct ng_in *in)
 {

@@ -23,6 +23,9 @@ struct obj {
 	unsigned long line;	/* where the object began */
 };
 
+/*
+ * obj_range - the range of o's inetnum or inet6num: 1, or ng_in_bad's value.
+ */
 static int
 obj_range(struct ng_in *in, struct obj *o, ng_u128 *lo, ng_u128 *hi)
 {
@@ -50,7 +53,10 @@ obj_range(struct ng_in *in, struct obj *o, ng_u128 *lo, ng_u128 *hi)
 	return 1;
 }
 
-/* Add the finished object; lines are reported where the object began. */
+/*
+ * obj_end - add the finished object and start afresh; lines are reported where
+ * the object began.
+ */
 static int
 obj_end(struct ng_in *in, struct obj *o)
 {
@@ -77,6 +83,10 @@ obj_end(struct ng_in *in, struct obj *o)
 	return r;
 }
 
+/*
+ * obj_attr - take one "attribute: value" line: the object's first names its
+ * kind, and its first country: its country.
+ */
 static int
 obj_attr(struct ng_in *in, struct obj *o, char *line)
 {
@@ -106,6 +116,7 @@ obj_attr(struct ng_in *in, struct obj *o, char *line)
 	return 0;
 }
 
+/* ng_in_rpsl - read an RPSL dump, object by object. */
 int
 ng_in_rpsl(struct ng_in *in)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/addr.h"
+#include "base/err.h"
 #include "netdb/netdb_input.h"
 
 #define LINE_MAX_LEN	(1024 * 1024)
@@ -21,6 +22,7 @@ static const char *const format_names[] = {
 	"geolite2-locations"
 };
 
+/* ng_informat_name - the name of format f, or "?". */
 const char *
 ng_informat_name(enum ng_informat f)
 {
@@ -28,6 +30,7 @@ ng_informat_name(enum ng_informat f)
 	    format_names[f] : "?";
 }
 
+/* ng_informat_parse - the format named s ("ip2l" too); -1 for none. */
 int
 ng_informat_parse(const char *s, enum ng_informat *f)
 {
@@ -45,10 +48,13 @@ ng_informat_parse(const char *s, enum ng_informat *f)
 	return -1;
 }
 
+/*
+ * ng_in_bad - fail with "file:line: reason" for a bad line, or count it and go
+ * on (0) when the read is lenient.
+ */
 int
 ng_in_bad(struct ng_in *in, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	if (in->lenient) {
@@ -56,14 +62,16 @@ ng_in_bad(struct ng_in *in, const char *fmt, ...)
 		return 0;
 	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ng_verr_at(in->err, in->errlen, in->lines.name, in->lines.lineno,
+	    fmt, ap);
 	va_end(ap);
-	snprintf(in->err, in->errlen, "%s:%lu: %s", in->lines.name,
-	    in->lines.lineno, msg);
 	return -1;
 }
 
-/* Refill the chunk from the file; 0 at end of file. */
+/*
+ * lines_fill - refill the chunk from the file; 0 at the end (and for a
+ * buffer), -1 on a read error.
+ */
 static int
 lines_fill(struct ng_in *in)
 {
@@ -88,6 +96,10 @@ lines_fill(struct ng_in *in)
 	return n > 0;
 }
 
+/*
+ * line_append - append n bytes at p to the current line of length *len; -1
+ * past LINE_MAX_LEN.
+ */
 static int
 line_append(struct ng_in *in, size_t *len, const char *p, size_t n)
 {
@@ -102,9 +114,8 @@ line_append(struct ng_in *in, size_t *len, const char *p, size_t n)
 		if (cap > LINE_MAX_LEN + 2 ||
 		    (nb = realloc(l->buf, cap)) == NULL) {
 			l->lineno++;
-			snprintf(in->err, in->errlen, "%s:%lu: line too long",
-			    l->name, l->lineno);
-			return -1;
+			return ng_err_at(in->err, in->errlen, l->name,
+			    l->lineno, "line too long");
 		}
 		l->buf = nb;
 		l->cap = cap;
@@ -114,7 +125,11 @@ line_append(struct ng_in *in, size_t *len, const char *p, size_t n)
 	return 0;
 }
 
-/* The next line without its end; 1, 0 at the end, -1 on error. */
+/*
+ * ng_in_next - the next line without its end (\n or \r\n); 1, 0 at the end, -1
+ * on error.  A line with a NUL byte is a bad line; when lenient it comes back
+ * empty.
+ */
 int
 ng_in_next(struct ng_in *in, char **line)
 {
@@ -163,6 +178,7 @@ ng_in_next(struct ng_in *in, char **line)
 	return 1;
 }
 
+/* ng_in_trim - s without its leading and trailing blanks, cut in place. */
 char *
 ng_in_trim(char *s)
 {
@@ -176,6 +192,7 @@ ng_in_trim(char *s)
 	return s;
 }
 
+/* ng_in_parse_addr - the family and 128-bit value of the address s. */
 int
 ng_in_parse_addr(const char *s, int *family, ng_u128 *v)
 {
@@ -188,6 +205,10 @@ ng_in_parse_addr(const char *s, int *family, ng_u128 *v)
 	return 0;
 }
 
+/*
+ * ng_in_add - add the row [lo, hi] of country cc and count it; a row without a
+ * country is only counted, a reversed or oversized range is a bad line.
+ */
 int
 ng_in_add(struct ng_in *in, int family, ng_u128 lo, ng_u128 hi,
     uint16_t cc)
@@ -201,14 +222,17 @@ ng_in_add(struct ng_in *in, int family, ng_u128 lo, ng_u128 hi,
 		return 0;
 	}
 	if (ng_nrows_add(in->rows, family, lo, hi, cc) != 0) {
-		snprintf(in->err, in->errlen, "%s:%lu: out of memory",
-		    in->lines.name, in->lines.lineno);
-		return -1;
+		return ng_err_at(in->err, in->errlen, in->lines.name,
+		    in->lines.lineno, "out of memory");
 	}
 	in->st->rows[family == 6]++;
 	return 0;
 }
 
+/*
+ * ng_in_count_status - count a row skipped for its RIR status; once
+ * NG_IN_MAXSTATUS names are in use, the last one becomes "other" for the rest.
+ */
 void
 ng_in_count_status(struct ng_in *in, const char *status)
 {
@@ -231,7 +255,7 @@ ng_in_count_status(struct ng_in *in, const char *status)
 	st->skipped[i].n++;
 }
 
-/* Which format a first significant line belongs to. */
+/* detect_line - the format a first significant line belongs to. */
 static enum ng_informat
 detect_line(const char *s)
 {
@@ -259,13 +283,17 @@ detect_line(const char *s)
 	return NG_IN_CSV;
 }
 
+/* skippable - whether s is blank or a comment, not yet a significant line. */
 static int
 skippable(const char *s)
 {
 	return *s == '\0' || *s == '#' || *s == '%';
 }
 
-/* Peek at the first significant line and push it back. */
+/*
+ * detect - the format from the first significant line, which is pushed back
+ * for the format's reader.
+ */
 static int
 detect(struct ng_in *in, enum ng_informat *f)
 {
@@ -281,6 +309,7 @@ detect(struct ng_in *in, enum ng_informat *f)
 	return 0;
 }
 
+/* dispatch - run the reader of format f, detecting f first for NG_IN_AUTO. */
 static int
 dispatch(struct ng_in *in, enum ng_informat f)
 {
@@ -303,6 +332,7 @@ dispatch(struct ng_in *in, enum ng_informat f)
 	}
 }
 
+/* in_init - an empty read of the source name into rows, counting into st. */
 static void
 in_init(struct ng_in *in, const char *name, int lenient,
     struct ng_geoloc *locs, struct ng_nrows *rows, struct ng_in_stats *st,
@@ -319,6 +349,7 @@ in_init(struct ng_in *in, const char *name, int lenient,
 	in->errlen = errlen;
 }
 
+/* open_lines - open path, plain or gzip'ed, to be read in chunks. */
 static int
 open_lines(struct ng_in *in, const char *path)
 {
@@ -336,6 +367,7 @@ open_lines(struct ng_in *in, const char *path)
 	return 0;
 }
 
+/* close_lines - close the source and free the line buffers. */
 static void
 close_lines(struct ng_in *in)
 {
@@ -345,6 +377,7 @@ close_lines(struct ng_in *in)
 	free(in->lines.buf);
 }
 
+/* ng_input_read_file - read the file path of format f into rows. */
 int
 ng_input_read_file(const char *path, enum ng_informat f, int lenient,
     struct ng_geoloc *locs, struct ng_nrows *rows, struct ng_in_stats *st,
@@ -361,6 +394,10 @@ ng_input_read_file(const char *path, enum ng_informat f, int lenient,
 	return rc;
 }
 
+/*
+ * ng_input_read_mem - read the buffer buf of format f into rows; name is for
+ * messages.
+ */
 int
 ng_input_read_mem(const void *buf, size_t len, const char *name,
     enum ng_informat f, int lenient, struct ng_geoloc *locs,
@@ -377,6 +414,10 @@ ng_input_read_mem(const void *buf, size_t len, const char *name,
 	return rc;
 }
 
+/*
+ * ng_input_detect_file - the format of the file path, from its first
+ * significant line.
+ */
 int
 ng_input_detect_file(const char *path, enum ng_informat *f, char *err,
     size_t errlen)

@@ -17,12 +17,17 @@
 #define ETH_8021AD	0x88a8
 #define ETH_QINQ_OLD	0x9100	/* pre-standard QinQ, still seen */
 
+/* get16 - a big-endian 16-bit field. */
 static uint16_t
 get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/*
+ * is_vlan - whether an ethertype announces a VLAN tag (802.1Q, 802.1ad,
+ * old QinQ).
+ */
 static int
 is_vlan(uint16_t type)
 {
@@ -30,9 +35,10 @@ is_vlan(uint16_t type)
 }
 
 /*
- * type is the link header's ethertype and data the offset of what
- * follows it.  VLAN tags (2 bytes of TCI, then the next ethertype) may
- * be stacked there; the IP header comes after the last one.
+ * ethertype_walk - past stacked VLAN tags to the IP header.  type is the
+ * link header's ethertype and data the offset of what follows it.  VLAN
+ * tags (2 bytes of TCI, then the next ethertype) may be stacked there; the
+ * IP header comes after the last one.
  */
 static enum ng_link_status
 ethertype_walk(const uint8_t *f, size_t caplen, uint16_t type, size_t data,
@@ -56,7 +62,7 @@ ethertype_walk(const uint8_t *f, size_t caplen, uint16_t type, size_t data,
 	return NG_LINK_IP;
 }
 
-/* The ethertype at type_at, the payload right after it. */
+/* ethertype_at - the ethertype at type_at, the payload right after it. */
 static enum ng_link_status
 ethertype_at(const uint8_t *f, size_t caplen, size_t type_at, size_t *off)
 {
@@ -65,7 +71,10 @@ ethertype_at(const uint8_t *f, size_t caplen, size_t type_at, size_t *off)
 	return ethertype_walk(f, caplen, get16(f + type_at), type_at + 2, off);
 }
 
-/* BSD address families that mean IPv6: NetBSD/OpenBSD, FreeBSD, Darwin. */
+/*
+ * af_is_ip - whether a BSD address family is IP: 2 is AF_INET everywhere,
+ * 24, 28 and 30 are AF_INET6 on NetBSD/OpenBSD, FreeBSD and Darwin.
+ */
 static int
 af_is_ip(uint32_t af)
 {
@@ -73,9 +82,10 @@ af_is_ip(uint32_t af)
 }
 
 /*
- * DLT_NULL stores the AF in the writer's byte order, DLT_LOOP in network
- * order; try the documented order first, then the other, since files
- * move between machines and some writers get it wrong.
+ * loopback - a BSD loopback header: 4 bytes of address family.  DLT_NULL
+ * stores the AF in the writer's byte order, DLT_LOOP in network order; try
+ * the documented order first, then the other, since files move between
+ * machines and some writers get it wrong.
  */
 static enum ng_link_status
 loopback(const uint8_t *f, size_t caplen, int network_order, size_t *off)
@@ -95,12 +105,14 @@ loopback(const uint8_t *f, size_t caplen, int network_order, size_t *off)
 	return NG_LINK_IP;
 }
 
+/* ng_link_supported - whether frames of this link type can be replayed. */
 int
 ng_link_supported(int dlt)
 {
 	return ng_link_name(dlt) != NULL;
 }
 
+/* ng_link_name - libpcap's name for a link type we decode, or NULL. */
 const char *
 ng_link_name(int dlt)
 {
@@ -119,6 +131,10 @@ ng_link_name(int dlt)
 	}
 }
 
+/*
+ * ng_link_ip_offset - where the IP header starts in a frame, or why there
+ * is none.
+ */
 enum ng_link_status
 ng_link_ip_offset(int dlt, const uint8_t *f, size_t caplen, size_t *off)
 {
@@ -151,6 +167,7 @@ ng_link_ip_offset(int dlt, const uint8_t *f, size_t caplen, size_t *off)
 	}
 }
 
+/* ng_link_strstatus - a link status in words, for the summary and tests. */
 const char *
 ng_link_strstatus(enum ng_link_status st)
 {

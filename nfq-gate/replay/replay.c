@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/duration.h"
 #include "conf/config.h"
 #include "engine/engine.h"
 #include "engine/event_format.h"
@@ -52,6 +53,7 @@ struct replay {
 	char line[NG_EVENT_LINE_MAX];
 };
 
+/* usage - the synopsis, on stderr. */
 static void
 usage(void)
 {
@@ -59,37 +61,22 @@ usage(void)
 	    "[--db DB] [--greet-pause SEC] [-v]\n");
 }
 
-/* "6", "0.5", "2s", "250ms": a pause of at most an hour. */
+/*
+ * parse_pause - --greet-pause: a duration in the config's grammar
+ * ("6", "0.5", "2s", "250ms"), at most an hour.
+ */
 static int
 parse_pause(const char *s, ng_usec *out)
 {
-	ng_usec whole = 0, frac = 0, scale = NG_USEC_PER_SEC;
-	const char *p = s;
+	ng_usec v;
 
-	if (*p < '0' || *p > '9')
+	if (ng_parse_duration(s, &v) < 0 || v > NG_SEC(3600))
 		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		whole = whole * 10 + (ng_usec)(*p - '0');
-		if (whole > 3600000)
-			return -1;
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (scale >= 10) {
-				scale /= 10;
-				frac += (ng_usec)(*p - '0') * scale;
-			}
-		}
-	}
-	if (strcmp(p, "ms") == 0)
-		*out = whole * 1000 + frac / 1000;
-	else if (*p == '\0' || strcmp(p, "s") == 0)
-		*out = whole * NG_USEC_PER_SEC + frac;
-	else
-		return -1;
-	return *out > NG_SEC(3600) ? -1 : 0;
+	*out = v;
+	return 0;
 }
 
+/* parse_args - the command line into r.  0, or -1 for usage(). */
 static int
 parse_args(struct replay *r, int argc, char **argv)
 {
@@ -131,7 +118,10 @@ parse_args(struct replay *r, int argc, char **argv)
 	return 0;
 }
 
-/* The config, with the replay's greet pause, and the country data. */
+/*
+ * setup_engine - the engine for the replay: the config, with the replay's
+ * greet pause, and the country data.  0, or an exit status.
+ */
 static int
 setup_engine(struct replay *r)
 {
@@ -149,8 +139,8 @@ setup_engine(struct replay *r)
 	}
 	if (cfg.warnings[0] != '\0')	/* "file:line: ..." lines */
 		fprintf(stderr, "nfq-gate: warning: %s", cfg.warnings);
-	cfg.greet_pause = r->pause;
-	cfg.greet_pause_stress = r->pause;
+	cfg.eng.greet_pause = r->pause;
+	cfg.eng.greet_pause_stress = r->pause;
 	db = r->db != NULL ? r->db : cfg.database[0] ? cfg.database : NULL;
 	if (db != NULL) {
 		r->ndb = ng_netdb_open(db, err, sizeof(err));
@@ -164,12 +154,12 @@ setup_engine(struct replay *r)
 			    "without country data\n", err);
 	}
 	/* Verdicts never depend on the key: it only spreads the tables. */
-	if (ng_hash_key_draw(&cfg) < 0) {
+	if (ng_hash_key_draw(cfg.eng.hash_key) < 0) {
 		fprintf(stderr, "nfq-gate: getrandom: %s\n", strerror(errno));
 		ng_config_free(&cfg);
 		return 1;
 	}
-	r->e = ng_engine_new(&cfg);
+	r->e = ng_engine_new(&cfg.eng);
 	ng_config_free(&cfg);
 	if (r->e == NULL) {
 		fprintf(stderr, "nfq-gate: out of memory\n");
@@ -185,6 +175,10 @@ setup_engine(struct replay *r)
 	return 0;
 }
 
+/*
+ * open_capture - open the pcap or pcapng file (or stdin) and check its
+ * link type.  0, or an exit status.
+ */
 static int
 open_capture(struct replay *r)
 {
@@ -211,6 +205,10 @@ open_capture(struct replay *r)
 	return 0;
 }
 
+/*
+ * emit - print the events the engine just handed back: log lines, or JSON
+ * Lines (decisions only) with --json.
+ */
 static void
 emit(struct replay *r)
 {
@@ -234,9 +232,9 @@ emit(struct replay *r)
 }
 
 /*
- * Release what the greet pause would have released by now.  Packets
- * often share a timestamp; once a tick at that time has finished,
- * another one has nothing to do.
+ * tick - release what the greet pause would have released by now.  Packets
+ * often share a timestamp; once a tick at that time has finished, another
+ * one has nothing to do.
  */
 static void
 tick(struct replay *r, ng_usec now)
@@ -253,6 +251,7 @@ tick(struct replay *r, ng_usec now)
 	} while (more);
 }
 
+/* feed - one captured frame into the engine, at its capture time. */
 static void
 feed(struct replay *r, const struct pcap_pkthdr *h, const uint8_t *frame,
     uint32_t id)
@@ -277,6 +276,10 @@ feed(struct replay *r, const struct pcap_pkthdr *h, const uint8_t *frame,
 	emit(r);
 }
 
+/*
+ * summary - the "summary:" lines on stderr: counts of packets, verdicts,
+ * and what was not judged and why.
+ */
 static void
 summary(const struct replay *r)
 {
@@ -285,7 +288,7 @@ summary(const struct replay *r)
 	char line[256];
 	int i;
 
-	for (i = 0; i < NG_PKT_STATUS_MAX && i < 8; i++)
+	for (i = 0; i < NG_PKT_STATUS_MAX; i++)
 		bad += st->malformed[i];
 	bad_link = r->link_status[NG_LINK_SHORT] +
 	    r->link_status[NG_LINK_TOO_MANY_TAGS];
@@ -323,6 +326,10 @@ summary(const struct replay *r)
 	    (unsigned long long)st->greylist_full);
 }
 
+/*
+ * run - every frame of the capture, then the timers past the last one.  0,
+ * or 1 after a read or write error.
+ */
 static int
 run(struct replay *r)
 {
@@ -349,6 +356,7 @@ run(struct replay *r)
 	return status;
 }
 
+/* ng_replay_main - nfq-gate -r: the exit status. */
 int
 ng_replay_main(int argc, char **argv)
 {

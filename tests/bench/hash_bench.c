@@ -24,10 +24,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "engine.h"
-#include "flow.h"
-#include "hashkey.h"
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "engine/flow.h"
+#include "base/hashkey.h"
 #include "oldhash.h"
 #include "synpkt.h"
 
@@ -102,9 +102,9 @@ engine_ns(const struct keyset *s, struct ng_out *out)
 	unsigned i;
 
 	ng_config_defaults(&cfg);
-	cfg.flow_max = s->n;
-	if (pkt == NULL || ng_hash_key_draw(&cfg) < 0 ||
-	    (e = ng_engine_new(&cfg)) == NULL) {
+	cfg.eng.flow_max = s->n;
+	if (pkt == NULL || ng_hash_key_draw(cfg.eng.hash_key) < 0 ||
+	    (e = ng_engine_new(&cfg.eng)) == NULL) {
 		fprintf(stderr, "hash_bench: cannot make the engine\n");
 		exit(1);
 	}
@@ -146,8 +146,8 @@ table_ns(const struct keyset *s, unsigned *longest)
 	unsigned i;
 
 	ng_config_defaults(&cfg);
-	if (ng_hash_key_draw(&cfg) < 0 ||
-	    (t = ng_flow_table_new(s->n, cfg.hash_key)) == NULL)
+	if (ng_hash_key_draw(cfg.eng.hash_key) < 0 ||
+	    (t = ng_flow_table_new(s->n, cfg.eng.hash_key)) == NULL)
 		exit(1);
 	t0 = seconds();
 	for (i = 0; i < s->n; i++) {
@@ -183,7 +183,8 @@ old_ns(const struct keyset *s, unsigned *longest)
 		set_key(&k, s, i);
 		b = old_flow_hash(k.caddr.b, k.cport, SERVER, 25, seed, nb);
 		depth = 0;
-		for (j = bucket[b]; j != NG_FLOW_NIL; j = v[j].hnext, depth++)
+		for (j = bucket[b]; j != NG_FLOW_NIL; j = v[j].link.hnext,
+		    depth++)
 			if (v[j].key.cport == k.cport &&
 			    ng_addr_cmp(&v[j].key.caddr, &k.caddr) == 0 &&
 			    ng_addr_cmp(&v[j].key.saddr, &k.saddr) == 0)
@@ -193,7 +194,7 @@ old_ns(const struct keyset *s, unsigned *longest)
 		/* The old insert hashed the key again, as the new one does. */
 		b = old_flow_hash(k.caddr.b, k.cport, SERVER, 25, seed, nb);
 		v[i].key = k;
-		v[i].hnext = bucket[b];
+		v[i].link.hnext = bucket[b];
 		bucket[b] = i;
 	}
 	t0 = seconds() - t0;

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
-#include "netdb.h"
+#include "base/addr.h"
+#include "netdb/netdb.h"
 
 struct range {
 	uint64_t hi, lo;	/* first address; IPv4 in lo */

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "engine.h"
-#include "netdb.h"
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "netdb/netdb.h"
 #include "synpkt.h"
 
 static long
@@ -61,8 +61,8 @@ main(int argc, char **argv)
 	withdb = rss_kb();
 
 	ng_config_defaults(&cfg);
-	cfg.flow_max = (unsigned)flows;
-	if ((e = ng_engine_new(&cfg)) == NULL ||
+	cfg.eng.flow_max = (unsigned)flows;
+	if ((e = ng_engine_new(&cfg.eng)) == NULL ||
 	    (out = malloc(sizeof(*out))) == NULL) {
 		fprintf(stderr, "mem_bench: cannot create the engine\n");
 		return 1;

@@ -91,7 +91,7 @@ config(struct nlmsghdr *nlh)
 }
 
 /*
- * The gate's settings (nfq.c, live.c): copy mode and range, queue length
+ * The gate's settings (daemon/nfq.c, daemon/live_setup.c): copy mode and range, queue length
  * and flags: whole GSO packets, fail open on a full queue and conntrack
  * attributes, the last left out when the kernel lacks them (as the gate
  * must do too).

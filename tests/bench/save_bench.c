@@ -24,13 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "cache_file.h"
-#include "config.h"
-#include "engine.h"
-#include "state_saver.h"
+#include "engine/cache.h"
+#include "daemon/cache_file.h"
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "daemon/state_saver.h"
 #include "synpkt.h"
-#include "writer.h"
+#include "daemon/writer.h"
 
 #define SAVE_STEP_SLOTS 2048	/* as in live.c */
 
@@ -79,8 +79,8 @@ full_engine(unsigned n)
 	unsigned i;
 
 	ng_config_defaults(&cfg);
-	cfg.cache_max = n;
-	e = ng_engine_new(&cfg);
+	cfg.eng.cache_max = n;
+	e = ng_engine_new(&cfg.eng);
 	ng_config_free(&cfg);
 	if (e == NULL)
 		exit(1);

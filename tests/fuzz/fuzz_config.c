@@ -20,33 +20,33 @@ check(const struct ng_config *c)
 {
 	unsigned i;
 
-	if (c->nports < 1 || c->nports > NG_PORTS_MAX)
+	if (c->eng.nports < 1 || c->eng.nports > NG_PORTS_MAX)
 		abort();
-	for (i = 0; i < c->nports; i++)
-		if (c->ports[i] == 0)
+	for (i = 0; i < c->eng.nports; i++)
+		if (c->eng.ports[i] == 0)
 			abort();
 	if (c->mark_pass == 0 || c->mark_reset == 0 || c->mark_test == 0 ||
 	    c->mark_pass == c->mark_reset ||
 	    (c->mark_test & (c->mark_pass | c->mark_reset)) != 0)
 		abort();
-	if (c->pass_prefix4 > 32 || c->pass_prefix6 > 128 ||
-	    c->penalty_prefix4 > 32 || c->penalty_prefix6 > 128 ||
-	    c->greylist_prefix4 > 32 || c->greylist_prefix6 > 128)
+	if (c->eng.pass_prefix4 > 32 || c->eng.pass_prefix6 > 128 ||
+	    c->eng.penalty_prefix4 > 32 || c->eng.penalty_prefix6 > 128 ||
+	    c->eng.greylist_prefix4 > 32 || c->eng.greylist_prefix6 > 128)
 		abort();
-	if (c->default_action < NG_ACT_PASS || c->default_action > NG_ACT_DROP)
+	if (c->eng.default_action < NG_ACT_PASS || c->eng.default_action > NG_ACT_DROP)
 		abort();
-	if (c->deny_action != NG_ACT_REJECT && c->deny_action != NG_ACT_DROP)
+	if (c->eng.deny_action != NG_ACT_REJECT && c->eng.deny_action != NG_ACT_DROP)
 		abort();
-	if (c->ncountry > NG_COUNTRY_RULES_MAX)
+	if (c->eng.ncountry > NG_COUNTRY_RULES_MAX)
 		abort();
-	for (i = 0; i < c->ncountry; i++)
-		if (c->country[i].action < NG_ACT_PASS ||
-		    c->country[i].action > NG_ACT_DROP)
+	for (i = 0; i < c->eng.ncountry; i++)
+		if (c->eng.country[i].action < NG_ACT_PASS ||
+		    c->eng.country[i].action > NG_ACT_DROP)
 			abort();
 	/* Durations must leave room for now + ttl without wrapping. */
-	if (c->greet_pause > NG_SEC(1ULL << 32) ||
-	    c->pass_ttl > NG_SEC(1ULL << 32) ||
-	    c->penalty_ttl > NG_SEC(1ULL << 32))
+	if (c->eng.greet_pause > NG_SEC(1ULL << 32) ||
+	    c->eng.pass_ttl > NG_SEC(1ULL << 32) ||
+	    c->eng.penalty_ttl > NG_SEC(1ULL << 32))
 		abort();
 	if (memchr(c->database, 0, sizeof(c->database)) == NULL ||
 	    memchr(c->state_dir, 0, sizeof(c->state_dir)) == NULL ||

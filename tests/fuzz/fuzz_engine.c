@@ -22,20 +22,20 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ng_out out;
-	struct ng_config cfg;
+	struct ng_settings cfg;
 	struct ng_engine *e;
 	ng_usec now = NG_SEC(1000);
 	uint32_t id = 0;
 	size_t off = 0;
 
-	ng_config_defaults(&cfg);
+	ng_settings_defaults(&cfg);
 	cfg.flow_max = 8;
 	cfg.cache_max = 8;
 	cfg.greet_pause = NG_SEC(1) / 10;
 	cfg.default_action = (size > 0 && data[0] & 1) ? NG_ACT_GREYLIST :
 	    NG_ACT_TEST;
 	e = ng_engine_new(&cfg);
-	ng_config_free(&cfg);
+	ng_settings_free(&cfg);
 	if (e == NULL)
 		return 0;
 	ng_engine_set_capture(e, size > 0 && (data[0] & 2));

@@ -15,7 +15,6 @@
 
 #include "base/addr.h"
 #include "netdb/netdb.h"
-#include "netdb/netdb_build.h"
 #include "netdb/netdb_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -68,7 +68,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[PCAP_ERRBUF_SIZE];
-	struct ng_config cfg;
+	struct ng_settings cfg;
 	struct ng_engine *e;
 	pcap_t *pc;
 	FILE *fp;
@@ -83,12 +83,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(fp);
 		return 0;
 	}
-	ng_config_defaults(&cfg);
+	ng_settings_defaults(&cfg);
 	cfg.flow_max = 8;
 	cfg.cache_max = 8;
 	cfg.greet_pause = NG_SEC(1) / 10;
 	e = ng_engine_new(&cfg);
-	ng_config_free(&cfg);
+	ng_settings_free(&cfg);
 	if (e != NULL) {
 		replay(pc, e);
 		ng_engine_free(e);

@@ -18,6 +18,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static ng_usec now_mono;
+static const uint8_t K[16];	/* the hash key: any will do */
 
 static int
 check_entry(const struct ng_cache_entry *e, void *arg)
@@ -48,7 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kind = kinds[sel % 3];
 	now_mono = (sel & 4) ? NG_SEC(100) : 0;
 	now_wall = (sel & 8) ? 1700000000 : 1000;
-	c = ng_cache_new(16, (sel & 16) ? 24 : 32, (sel & 32) ? 64 : 128);
+	c = ng_cache_table_new(16, (sel & 16) ? 24 : 32, (sel & 32) ? 64 : 128,
+	    K);
 	if (c == NULL)
 		return 0;
 	checked = ng_state_parse(NULL, (const char *)data, size, "fuzz.state",

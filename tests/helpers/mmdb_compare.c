@@ -21,7 +21,7 @@
 
 #include "base/addr.h"
 #include "netdb/netdb.h"
-#include "netdb/netdb_build.h"
+#include "netdb/netdb_format.h"
 
 struct row {
 	ng_u128 lo, hi;

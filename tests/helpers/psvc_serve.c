@@ -17,7 +17,7 @@
 #include "daemon/psvc_sock.h"
 
 static int
-facts(const char *a, struct ng_psvc_facts *f, void *arg)
+facts(const char *a, struct ng_facts *f, void *arg)
 {
 	(void)arg;
 	memset(f, 0, sizeof(*f));

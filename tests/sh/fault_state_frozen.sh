@@ -20,9 +20,14 @@ unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
 
 ngt_init
 FROZEN=
+# Through any task of the gate: once its main thread has exited, a
+# writer thread stuck on the frozen disk keeps the mount namespace (and
+# the process, a zombie) alive, and only a thaw lets it go.
 thaw() {
-	[ -n "$FROZEN" ] && [ -n "$NGT_GATE_PID" ] &&
-	    nsenter -t "$NGT_GATE_PID" -m -r fsfreeze -u "$SD" 2>/dev/null
+	[ -n "$FROZEN" ] && [ -n "$NGT_GATE_PID" ] || return 0
+	for t in "$NGT_GATE_PID" $(ls "/proc/$NGT_GATE_PID/task" 2>/dev/null); do
+		nsenter -t "$t" -m -r fsfreeze -u "$SD" 2>/dev/null && break
+	done
 	FROZEN=
 }
 freeze() {

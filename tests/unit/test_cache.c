@@ -15,6 +15,8 @@
 #include "daemon/cache_file.h"
 #include "test.h"
 
+static const uint8_t K[16] = { 0x5a, 0xc3 };	/* the tables' hash key */
+
 static struct ng_addr
 A(const char *s)
 {
@@ -27,7 +29,7 @@ A(const char *s)
 static void
 test_put_find_expire(void)
 {
-	struct ng_cache *c = ng_cache_new(100, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(100, 32, 128, K);
 	struct ng_addr a = A("198.51.100.10");
 	struct ng_cache_entry *e;
 
@@ -61,14 +63,14 @@ test_put_find_expire(void)
 	CHECK(ng_cache_find(c, &a, NG_NEVER - 1) != NULL);
 	ng_cache_free(c);
 	ng_cache_free(NULL);
-	CHECK(ng_cache_new(0, 32, 128) == NULL);
+	CHECK(ng_cache_table_new(0, 32, 128, K) == NULL);
 }
 
 /* A sender pool in one /24 (or /64) shares one entry. */
 static void
 test_prefix_pools(void)
 {
-	struct ng_cache *c = ng_cache_new(100, 24, 64);
+	struct ng_cache *c = ng_cache_table_new(100, 24, 64, K);
 	struct ng_addr a = A("198.51.100.10"), b = A("198.51.100.200");
 	struct ng_addr o = A("198.51.101.1");
 	struct ng_addr x = A("2001:db8:1:2::1"), y = A("2001:db8:1:2:ffff::9");
@@ -99,7 +101,7 @@ test_prefix_pools(void)
 	ng_cache_free(c);
 
 	/* Prefix 0 lumps every address of a family together. */
-	c = ng_cache_new(4, 0, 0);
+	c = ng_cache_table_new(4, 0, 0, K);
 	ng_cache_put(c, &a, 0, 10);
 	CHECK(ng_cache_find(c, &o, 1) != NULL);
 	CHECK(ng_cache_find(c, &x, 1) == NULL);
@@ -110,7 +112,7 @@ test_prefix_pools(void)
 static void
 test_capacity_evicts_oldest(void)
 {
-	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
 	struct ng_addr a, keep = A("203.0.113.7");
 	unsigned i;
 
@@ -138,7 +140,7 @@ test_capacity_evicts_oldest(void)
 static void
 test_touch_keeps_regular(void)
 {
-	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
 	struct ng_addr a, keep = A("203.0.113.7");
 	struct ng_cache_entry *e;
 	unsigned i;
@@ -156,7 +158,7 @@ test_touch_keeps_regular(void)
 	CHECK(ng_cache_touch(c, &keep, 1000) == NULL);	/* expired */
 	/* Without touch (find only), the regular goes with the oldest. */
 	ng_cache_free(c);
-	c = ng_cache_new(10, 32, 128);
+	c = ng_cache_table_new(10, 32, 128, K);
 	ng_cache_put(c, &keep, 0, 1000);
 	for (i = 0; i < 100; i++) {
 		ng_addr_set_v4(&a, 0x0a000000u + i);
@@ -175,7 +177,7 @@ test_touch_keeps_regular(void)
 static void
 test_segments(void)
 {
-	struct ng_cache *c = ng_cache_new(100, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(100, 32, 128, K);
 	struct ng_addr a;
 	unsigned i, kept = 0;
 
@@ -226,7 +228,7 @@ test_segments(void)
 static void
 test_expired_protected_first(void)
 {
-	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
 	struct ng_addr a;
 	unsigned i, kept = 0;
 
@@ -261,7 +263,7 @@ test_expired_protected_first(void)
 static void
 test_restore_protects(void)
 {
-	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
 	struct ng_cache_entry r;
 	struct ng_addr a;
 	unsigned i;
@@ -296,7 +298,7 @@ test_restore_protects(void)
 static void
 test_state_round_trip(void)
 {
-	struct ng_cache *c = ng_cache_new(100, 32, 128), *d;
+	struct ng_cache *c = ng_cache_table_new(100, 32, 128, K), *d;
 	char dir[] = "/tmp/test_cache.XXXXXX", path[64], err[256] = "";
 	struct ng_addr a;
 	unsigned i, kept = 0;
@@ -316,7 +318,7 @@ test_state_round_trip(void)
 	snprintf(path, sizeof(path), "%s/pass.state", dir);
 	CHECK_EQ(ng_state_save(c, path, "pass", NG_SEC(4), 1700000000, err,
 	    sizeof(err)), 40);
-	d = ng_cache_new(100, 32, 128);
+	d = ng_cache_table_new(100, 32, 128, K);
 	ng_cache_set_segments(d, 20);
 	CHECK_EQ(ng_state_load(d, path, "pass", NG_SEC(5), 1700000001, err,
 	    sizeof(err)), 40);
@@ -345,7 +347,7 @@ test_state_round_trip(void)
 static void
 test_admission(void)
 {
-	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
 	struct ng_addr mta = A("198.51.100.25"), a;
 	unsigned i, refused = 0;
 
@@ -370,7 +372,7 @@ test_admission(void)
 	CHECK(ng_cache_put(c, &a, 1001, 1000) != NULL);
 	/* The same flood without admission control forgets the MTA. */
 	ng_cache_free(c);
-	c = ng_cache_new(10, 32, 128);
+	c = ng_cache_table_new(10, 32, 128, K);
 	ng_cache_put(c, &mta, 0, 1000);
 	for (i = 0; i < 10000; i++) {
 		ng_addr_set_v4(&a, 0x0a000000u + i);
@@ -392,7 +394,7 @@ test_admission(void)
 static void
 test_expired_in_middle(void)
 {
-	struct ng_cache *c = ng_cache_new(100, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(100, 32, 128, K);
 	struct ng_addr a;
 	unsigned i, live = 0, admitted = 0;
 
@@ -426,7 +428,7 @@ test_expired_in_middle(void)
 	CHECK_EQ(ng_cache_evictions(c), 100 / 8);
 	ng_cache_free(c);
 
-	c = ng_cache_new(100, 32, 128);		/* the greylist */
+	c = ng_cache_table_new(100, 32, 128, K);	/* the greylist */
 	ng_cache_set_admission(c, 1);
 	for (i = 0; i < 100; i++) {		/* one under a shorter window */
 		ng_addr_set_v4(&a, 0x0a000000u + i);
@@ -447,27 +449,62 @@ test_expired_in_middle(void)
 	ng_cache_free(c);
 }
 
-/* A new key rehashes what is there: every entry is still found. */
+/* The walk of a table, entry by entry. */
+struct order {
+	ng_usec first[600];
+	uint32_t addr[600];
+	unsigned n;
+};
+
+/* record - add an entry to the walk. */
+static int
+record(const struct ng_cache_entry *e, void *arg)
+{
+	struct order *o = arg;
+
+	if (o->n < 600) {
+		o->first[o->n] = e->first;
+		o->addr[o->n] = ng_addr_v4(&e->key);
+	}
+	o->n++;
+	return 0;
+}
+
+/* keyed_run - a segmented table under key through a flood; its walk. */
 static void
-test_rekey(void)
+keyed_run(const uint8_t key[16], struct order *o)
+{
+	struct ng_cache *c = ng_cache_table_new(500, 32, 128, key);
+	struct ng_addr a;
+	unsigned i;
+
+	ng_cache_set_segments(c, 100);
+	for (i = 0; i < 3000; i++) {		/* regulars and one-offs */
+		ng_addr_set_v4(&a, 0x0a000000u +
+		    (i % 3 == 0 ? (i / 3) % 150 : 1000 + i * 7919));
+		if (ng_cache_touch(c, &a, i) == NULL)
+			ng_cache_put(c, &a, i, 100000);
+	}
+	memset(o, 0, sizeof(*o));
+	ng_cache_walk(c, record, o);
+	CHECK_EQ(ng_cache_count(c), 500);
+	CHECK_EQ(ng_cache_protected(c), 100);
+	ng_cache_free(c);
+}
+
+/* The key is given at creation and changes nothing but the chains. */
+static void
+test_key_at_creation(void)
 {
 	static const uint8_t k1[16] = { 1, 2, 3 }, k2[16] = { 9, 9, 9 };
-	struct ng_cache *c = ng_cache_new(1000, 32, 128);
-	struct ng_addr a;
-	unsigned i, found = 0;
+	static struct order o1, o2;
 
-	ng_cache_set_key(c, k1);
-	for (i = 0; i < 1000; i++) {
-		ng_addr_set_v4(&a, 0x0a000000u + i * 7919);
-		ng_cache_put(c, &a, 0, 100);
-	}
-	ng_cache_set_key(c, k2);
-	for (i = 0; i < 1000; i++) {
-		ng_addr_set_v4(&a, 0x0a000000u + i * 7919);
-		found += ng_cache_find(c, &a, 1) != NULL;
-	}
-	CHECK_EQ(found, 1000);
-	ng_cache_free(c);
+	keyed_run(k1, &o1);
+	keyed_run(k2, &o2);
+	CHECK_EQ(o1.n, o2.n);
+	CHECK(o1.n > 0 && o1.n <= 500);
+	CHECK(memcmp(o1.first, o2.first, sizeof(o1.first)) == 0);
+	CHECK(memcmp(o1.addr, o2.addr, sizeof(o1.addr)) == 0);
 }
 
 struct seen {
@@ -490,7 +527,7 @@ collect(const struct ng_cache_entry *e, void *arg)
 static void
 test_walk_and_restore(void)
 {
-	struct ng_cache *c = ng_cache_new(8, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(8, 32, 128, K);
 	struct ng_addr a;
 	struct ng_cache_entry r, *e;
 	struct seen s = { { 0 }, 0, 0 };
@@ -592,7 +629,7 @@ model_put(struct model *m, uint32_t a, ng_usec now, ng_usec ttl,
 static void
 test_against_model(void)
 {
-	struct ng_cache *c = ng_cache_new(M_CAP, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(M_CAP, 32, 128, K);
 	struct model m;
 	struct ng_cache_entry *e;
 	struct ng_addr a;
@@ -637,7 +674,7 @@ test_against_model(void)
 static void
 test_flood(void)
 {
-	struct ng_cache *c = ng_cache_new(100000, 32, 64);
+	struct ng_cache *c = ng_cache_table_new(100000, 32, 64, K);
 	struct timespec t0, t1;
 	struct ng_addr a;
 	uint32_t x = 1;
@@ -678,7 +715,7 @@ main(void)
 	RUN(test_state_round_trip);
 	RUN(test_admission);
 	RUN(test_expired_in_middle);
-	RUN(test_rekey);
+	RUN(test_key_at_creation);
 	RUN(test_walk_and_restore);
 	RUN(test_against_model);
 	RUN(test_flood);

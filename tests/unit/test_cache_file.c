@@ -16,6 +16,7 @@
 #include "test.h"
 
 static char dir[] = "/tmp/ngstate.XXXXXX";
+static const uint8_t K[16];	/* the tables' hash key: any will do */
 
 static struct ng_addr
 A(const char *s)
@@ -72,7 +73,7 @@ count_files(const char *prefix)
 static void
 test_round_trip(void)
 {
-	struct ng_cache *c = ng_cache_new(100, 24, 64), *d;
+	struct ng_cache *c = ng_cache_table_new(100, 24, 64, K), *d;
 	struct ng_addr a = A("198.51.100.10"), x = A("2001:db8:1:2::1");
 	struct ng_addr gone = A("192.0.2.1");
 	char path[256], err[512], text[1024];
@@ -97,7 +98,7 @@ test_round_trip(void)
 	CHECK_EQ(count_files("pass.state.tmp"), 0);
 
 	/* Reload after a "reboot": a new monotonic clock, wall +30 s. */
-	d = ng_cache_new(100, 24, 64);
+	d = ng_cache_table_new(100, 24, 64, K);
 	CHECK_EQ(ng_state_load(d, path, "pass", NG_SEC(7), 1700000030, err,
 	    sizeof(err)), 2);
 	e = ng_cache_find(d, &a, NG_SEC(7));
@@ -112,7 +113,7 @@ test_round_trip(void)
 	ng_cache_free(d);
 
 	/* Much later, everything has expired: nothing loads, no error. */
-	d = ng_cache_new(100, 24, 64);
+	d = ng_cache_table_new(100, 24, 64, K);
 	CHECK_EQ(ng_state_load(d, path, "pass", NG_SEC(7), 1800000000, err,
 	    sizeof(err)), 0);
 	CHECK_EQ(ng_cache_count(d), 0);
@@ -131,7 +132,7 @@ test_round_trip(void)
 	ng_cache_free(d);
 
 	/* A missing file is an empty table, not an error. */
-	d = ng_cache_new(10, 32, 128);
+	d = ng_cache_table_new(10, 32, 128, K);
 	CHECK_EQ(ng_state_load(d, path, "pass", 0, 0, err, sizeof(err)), 0);
 	ng_cache_free(d);
 }
@@ -146,7 +147,7 @@ test_parse(void)
 	    "2001:db8:1::11/128\t1000 5000 4294967295\n"
 	    "192.0.2.0/24 1000 1500 1\n"	/* expired: skipped */
 	    "end 3\n";
-	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
 	struct ng_addr a = A("2001:db8:1::11");
 	char err[256];
 
@@ -196,7 +197,7 @@ test_bad_input(void)
 		{ "nfq-gate-state 1 pass\n1.2.3.4/32 1 2 3\n"
 		    "1.2.3.5/32 1 2 3\nend 1\n", 4 },
 	};
-	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
 	char err[512], want[32], big[600];
 	size_t i;
 
@@ -228,7 +229,7 @@ test_corrupt_set_aside(void)
 {
 	const char *t = "nfq-gate-state 1 pass\n198.51.100.1/32 1 99999 1\n"
 	    "garbage\nend 2\n";
-	struct ng_cache *c = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
 	char path[256], aside[300], err[1024], want[1024], text[256];
 
 	snprintf(path, sizeof(path), "%s/x.state", dir);
@@ -257,7 +258,7 @@ test_corrupt_set_aside(void)
 static struct ng_cache *
 filled(unsigned n)
 {
-	struct ng_cache *c = ng_cache_new(n, 32, 128);
+	struct ng_cache *c = ng_cache_table_new(n, 32, 128, K);
 	struct ng_addr a;
 	unsigned i;
 
@@ -345,7 +346,7 @@ test_failed_save_keeps_old(void)
 static void
 test_planted(void)
 {
-	struct ng_cache *c = filled(3), *d = ng_cache_new(10, 32, 128);
+	struct ng_cache *c = filled(3), *d = ng_cache_table_new(10, 32, 128, K);
 	char path[256], tmp[300], victim[300], err[512], text[512];
 	struct stat st;
 	const char *good = "nfq-gate-state 1 pass\n"
@@ -421,7 +422,7 @@ test_snapshot_steps(void)
 	CHECK(s.n <= 5000);
 	CHECK(ng_state_snap_write(&s, path, err, sizeof(err)) > 4900);
 	ng_state_snap_free(&s);
-	d = ng_cache_new(10000, 32, 128);
+	d = ng_cache_table_new(10000, 32, 128, K);
 	CHECK(ng_state_load(d, path, "pass", NG_SEC(10), 1000, err,
 	    sizeof(err)) > 4900);
 	/* Untouched by the churn and never evicted: all there. */
@@ -462,7 +463,7 @@ test_kill_during_save(void)
 		usleep(1000 + (seed >> 8) % 30000);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		d = ng_cache_new(20000, 32, 128);
+		d = ng_cache_table_new(20000, 32, 128, K);
 		n = ng_state_load(d, path, "pass", NG_SEC(10), 1000, err,
 		    sizeof(err));
 		CHECK_EQ(n, 20000);

@@ -49,29 +49,29 @@ test_defaults(void)
 	char err[256];
 
 	CHECK_EQ(parse(&c, "", err, sizeof(err)), 0);
-	CHECK_EQ(c.nports, 1);
-	CHECK_EQ(c.ports[0], 25);
-	CHECK_EQ(c.greet_pause, NG_SEC(6));
-	CHECK_EQ(c.greet_pause_stress, NG_SEC(2));
-	CHECK_EQ(c.pregreet_action, NG_PREGREET_RESET);
-	CHECK_EQ(c.penalty_ttl, NG_SEC(3600));
-	CHECK_EQ(c.pass_ttl, NG_SEC(86400));
-	CHECK_EQ(c.pass_prefix4, 32);
-	CHECK_EQ(c.pass_prefix6, 128);
-	CHECK_EQ(c.penalty_prefix4, 32);
-	CHECK_EQ(c.penalty_prefix6, 64);
-	CHECK_EQ(c.greylist_prefix4, 32);
-	CHECK_EQ(c.greylist_prefix6, 128);
-	CHECK_EQ(c.greylist_delay, NG_SEC(60));
-	CHECK_EQ(c.greylist_window, NG_SEC(4 * 3600));
-	CHECK_EQ(c.default_action, NG_ACT_TEST);
-	CHECK_EQ(c.deny_action, NG_ACT_REJECT);
-	CHECK_EQ(c.ncountry, 0);
-	CHECK_EQ(c.allow.n + c.deny.n + c.nolisting.n, 0);
-	CHECK_EQ(c.flow_max, 65536);
-	CHECK_EQ(c.flow_idle_timeout, NG_SEC(300));
-	CHECK_EQ(c.flow_halfopen_timeout, NG_SEC(70));
-	CHECK_EQ(c.cache_max, 100000);
+	CHECK_EQ(c.eng.nports, 1);
+	CHECK_EQ(c.eng.ports[0], 25);
+	CHECK_EQ(c.eng.greet_pause, NG_SEC(6));
+	CHECK_EQ(c.eng.greet_pause_stress, NG_SEC(2));
+	CHECK_EQ(c.eng.pregreet_action, NG_PREGREET_RESET);
+	CHECK_EQ(c.eng.penalty_ttl, NG_SEC(3600));
+	CHECK_EQ(c.eng.pass_ttl, NG_SEC(86400));
+	CHECK_EQ(c.eng.pass_prefix4, 32);
+	CHECK_EQ(c.eng.pass_prefix6, 128);
+	CHECK_EQ(c.eng.penalty_prefix4, 32);
+	CHECK_EQ(c.eng.penalty_prefix6, 64);
+	CHECK_EQ(c.eng.greylist_prefix4, 32);
+	CHECK_EQ(c.eng.greylist_prefix6, 128);
+	CHECK_EQ(c.eng.greylist_delay, NG_SEC(60));
+	CHECK_EQ(c.eng.greylist_window, NG_SEC(4 * 3600));
+	CHECK_EQ(c.eng.default_action, NG_ACT_TEST);
+	CHECK_EQ(c.eng.deny_action, NG_ACT_REJECT);
+	CHECK_EQ(c.eng.ncountry, 0);
+	CHECK_EQ(c.eng.allow.n + c.eng.deny.n + c.eng.nolisting.n, 0);
+	CHECK_EQ(c.eng.flow_max, 65536);
+	CHECK_EQ(c.eng.flow_idle_timeout, NG_SEC(300));
+	CHECK_EQ(c.eng.flow_halfopen_timeout, NG_SEC(70));
+	CHECK_EQ(c.eng.cache_max, 100000);
 	CHECK_EQ(c.queue_maxlen, 65536);
 	CHECK_EQ(c.mark_pass, 0x100);
 	CHECK_EQ(c.mark_reset, 0x200);
@@ -88,10 +88,10 @@ test_defaults(void)
 	CHECK_EQ(c.stats_interval, NG_SEC(60));
 	CHECK_STR(c.nft_penalty_table, "");
 	CHECK_STR(c.prom_file, "");
-	CHECK_EQ(c.mynetworks.n, 0);
+	CHECK_EQ(c.eng.mynetworks.n, 0);
 	CHECK_STR(c.warnings, "");
-	CHECK(ng_config_is_port(&c, 25));
-	CHECK(!ng_config_is_port(&c, 587));
+	CHECK(ng_settings_is_port(&c.eng, 25));
+	CHECK(!ng_settings_is_port(&c.eng, 587));
 	ng_config_free(&c);
 }
 
@@ -153,50 +153,50 @@ test_every_key(void)
 	CHECK_EQ(parse(&c, text, err, sizeof(err)), 0);
 	if (err[0])
 		fprintf(stderr, "    %s\n", err);
-	CHECK_EQ(c.nports, 3);
-	CHECK(ng_config_is_port(&c, 25) && ng_config_is_port(&c, 587) &&
-	    ng_config_is_port(&c, 2525));
-	CHECK_EQ(c.greet_pause, 500000);
-	CHECK_EQ(c.greet_pause_stress, NG_SEC(1));
-	CHECK_EQ(c.pregreet_action, NG_PREGREET_LOG);
-	CHECK_EQ(c.penalty_ttl, NG_SEC(7200));
-	CHECK_EQ(c.pass_ttl, NG_SEC(7 * 86400));
-	CHECK_EQ(c.pass_prefix4, 24);
-	CHECK_EQ(c.pass_prefix6, 64);
-	CHECK_EQ(c.penalty_prefix4, 30);
-	CHECK_EQ(c.penalty_prefix6, 56);
-	CHECK_EQ(c.greylist_prefix4, 28);
-	CHECK_EQ(c.greylist_prefix6, 56);
-	CHECK_EQ(c.greylist_delay, NG_SEC(120));
-	CHECK_EQ(c.greylist_window, NG_SEC(86400));
-	CHECK_EQ(c.default_action, NG_ACT_GREYLIST);
-	CHECK_EQ(c.deny_action, NG_ACT_DROP);
-	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("CN")), NG_ACT_DROP);
-	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("RU")), NG_ACT_DROP);
-	CHECK_EQ(ng_config_country_action(&c, 0), NG_ACT_REJECT);
-	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("US")), NG_ACT_NONE);
-	CHECK_EQ(c.allow.n, 3);
-	CHECK_EQ(c.deny.n, 1);
-	CHECK_EQ(c.nolisting.n, 2);
-	CHECK_EQ(c.mynetworks.n, 2);
+	CHECK_EQ(c.eng.nports, 3);
+	CHECK(ng_settings_is_port(&c.eng, 25) && ng_settings_is_port(&c.eng, 587) &&
+	    ng_settings_is_port(&c.eng, 2525));
+	CHECK_EQ(c.eng.greet_pause, 500000);
+	CHECK_EQ(c.eng.greet_pause_stress, NG_SEC(1));
+	CHECK_EQ(c.eng.pregreet_action, NG_PREGREET_LOG);
+	CHECK_EQ(c.eng.penalty_ttl, NG_SEC(7200));
+	CHECK_EQ(c.eng.pass_ttl, NG_SEC(7 * 86400));
+	CHECK_EQ(c.eng.pass_prefix4, 24);
+	CHECK_EQ(c.eng.pass_prefix6, 64);
+	CHECK_EQ(c.eng.penalty_prefix4, 30);
+	CHECK_EQ(c.eng.penalty_prefix6, 56);
+	CHECK_EQ(c.eng.greylist_prefix4, 28);
+	CHECK_EQ(c.eng.greylist_prefix6, 56);
+	CHECK_EQ(c.eng.greylist_delay, NG_SEC(120));
+	CHECK_EQ(c.eng.greylist_window, NG_SEC(86400));
+	CHECK_EQ(c.eng.default_action, NG_ACT_GREYLIST);
+	CHECK_EQ(c.eng.deny_action, NG_ACT_DROP);
+	CHECK_EQ(ng_settings_country_action(&c.eng, ng_cc_pack("CN")), NG_ACT_DROP);
+	CHECK_EQ(ng_settings_country_action(&c.eng, ng_cc_pack("RU")), NG_ACT_DROP);
+	CHECK_EQ(ng_settings_country_action(&c.eng, 0), NG_ACT_REJECT);
+	CHECK_EQ(ng_settings_country_action(&c.eng, ng_cc_pack("US")), NG_ACT_NONE);
+	CHECK_EQ(c.eng.allow.n, 3);
+	CHECK_EQ(c.eng.deny.n, 1);
+	CHECK_EQ(c.eng.nolisting.n, 2);
+	CHECK_EQ(c.eng.mynetworks.n, 2);
 	CHECK_STR(c.prom_file, "/var/lib/prometheus/node-exporter/nfq-gate.prom");
 	/* 587 is taken, with a warning naming the line. */
 	CHECK(strstr(c.warnings, "t.conf:3: ports: 587 is submission") ==
 	    c.warnings);
 	ng_addr_parse(&a, "2001:db8:1:ffff::1");
-	CHECK(ng_cidr_list_match(&c.allow, &a));
+	CHECK(ng_cidr_list_match(&c.eng.allow, &a));
 	ng_addr_parse(&a, "198.51.100.10");
-	CHECK(ng_cidr_list_match(&c.allow, &a));
+	CHECK(ng_cidr_list_match(&c.eng.allow, &a));
 	ng_addr_parse(&a, "198.51.100.11");
-	CHECK(!ng_cidr_list_match(&c.allow, &a));
+	CHECK(!ng_cidr_list_match(&c.eng.allow, &a));
 	ng_addr_parse(&a, "203.0.113.99");
-	CHECK(ng_cidr_list_match(&c.deny, &a));
+	CHECK(ng_cidr_list_match(&c.eng.deny, &a));
 	ng_addr_parse(&a, "2001:db8:25::26");
-	CHECK(ng_cidr_list_match(&c.nolisting, &a));
-	CHECK_EQ(c.flow_max, 1000);
-	CHECK_EQ(c.flow_idle_timeout, NG_SEC(60));
-	CHECK_EQ(c.flow_halfopen_timeout, NG_SEC(5));
-	CHECK_EQ(c.cache_max, 5000);
+	CHECK(ng_cidr_list_match(&c.eng.nolisting, &a));
+	CHECK_EQ(c.eng.flow_max, 1000);
+	CHECK_EQ(c.eng.flow_idle_timeout, NG_SEC(60));
+	CHECK_EQ(c.eng.flow_halfopen_timeout, NG_SEC(5));
+	CHECK_EQ(c.eng.cache_max, 5000);
 	CHECK_EQ(c.queue_maxlen, 2048);
 	CHECK_EQ(c.mark_pass, 0x10);
 	CHECK_EQ(c.mark_reset, 32);
@@ -229,12 +229,16 @@ test_durations(void)
 		{ "1h", NG_SEC(3600) }, { "1d", NG_SEC(86400) },
 		{ "1w", NG_SEC(604800) }, { "7", NG_SEC(7) }, { "0", 0 },
 		{ "0ms", 0 }, { "36500d", NG_SEC(36500ULL * 86400) },
+		/* One grammar with --greet-pause: fractions since then. */
+		{ "0.5", 500000 }, { "1.5s", 1500000 }, { "0.5m", NG_SEC(30) },
 	};
 	static const char *bad[] = {
-		"", "-1", "-1s", "6x", "1.5s", "s", " 6s", "6 s", "6S", "0x10",
+		"", "-1", "-1s", "6x", ".5s", "s", " 6s", "6 s", "6S", "0x10",
 		"99999999999999999999", "18446744073709551616",
 		"1000000w", "40000d", "6ss", "+6",
 	};
+	struct ng_config c;
+	char err[512];
 	size_t i;
 	ng_usec v;
 
@@ -254,6 +258,12 @@ test_durations(void)
 	    "greet_pause: bad duration \"6x\"");
 	expect_err("pass_ttl = -1d\n", 1, "pass_ttl: bad duration \"-1d\"");
 	expect_err("penalty_ttl =\n", 1, "penalty_ttl: bad duration");
+	/* A fraction in the file, as on nfq-gate -r's command line. */
+	CHECK_EQ(parse(&c, "greet_pause = 0.5\ngreet_pause_stress = 0.25s\n",
+	    err, sizeof(err)), 0);
+	CHECK_EQ(c.eng.greet_pause, 500000);
+	CHECK_EQ(c.eng.greet_pause_stress, 250000);
+	ng_config_free(&c);
 }
 
 static void
@@ -266,13 +276,13 @@ test_country(void)
 	CHECK_EQ(parse(&c, "country CN RU,KP = drop\n"
 	    "country cn = greylist\n"
 	    "country   de  =   pass  \n", err, sizeof(err)), 0);
-	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("CN")),
+	CHECK_EQ(ng_settings_country_action(&c.eng, ng_cc_pack("CN")),
 	    NG_ACT_GREYLIST);
-	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("RU")), NG_ACT_DROP);
-	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("KP")), NG_ACT_DROP);
-	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("DE")), NG_ACT_PASS);
-	CHECK_EQ(ng_config_country_action(&c, 0), NG_ACT_NONE);
-	CHECK_EQ(c.ncountry, 4);
+	CHECK_EQ(ng_settings_country_action(&c.eng, ng_cc_pack("RU")), NG_ACT_DROP);
+	CHECK_EQ(ng_settings_country_action(&c.eng, ng_cc_pack("KP")), NG_ACT_DROP);
+	CHECK_EQ(ng_settings_country_action(&c.eng, ng_cc_pack("DE")), NG_ACT_PASS);
+	CHECK_EQ(ng_settings_country_action(&c.eng, 0), NG_ACT_NONE);
+	CHECK_EQ(c.eng.ncountry, 4);
 	ng_config_free(&c);
 
 	expect_err("country CHN = drop\n", 1, "bad country code \"CHN\"");
@@ -291,11 +301,11 @@ test_lists(void)
 	char err[256];
 
 	CHECK_EQ(parse(&c, "ports = 25\n", err, sizeof(err)), 0);
-	CHECK_EQ(c.nports, 1);
+	CHECK_EQ(c.eng.nports, 1);
 	ng_config_free(&c);
 	CHECK_EQ(parse(&c, "ports = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n", err,
 	    sizeof(err)), 0);
-	CHECK_EQ(c.nports, NG_PORTS_MAX);
+	CHECK_EQ(c.eng.nports, NG_PORTS_MAX);
 	ng_config_free(&c);
 	expect_err("ports = 25, 0\n", 1, "ports: bad port \"0\"");
 	expect_err("ports = 65536\n", 1, "ports: bad port \"65536\"");
@@ -312,9 +322,9 @@ test_lists(void)
 	CHECK_EQ(parse(&c, "allow = 10.0.0.1\nallow = 10.0.0.2\n"
 	    "deny = ::1\ndeny=::2\nnolisting=1.1.1.1\nnolisting=2.2.2.2\n",
 	    err, sizeof(err)), 0);
-	CHECK_EQ(c.allow.n, 2);
-	CHECK_EQ(c.deny.n, 2);
-	CHECK_EQ(c.nolisting.n, 2);
+	CHECK_EQ(c.eng.allow.n, 2);
+	CHECK_EQ(c.eng.deny.n, 2);
+	CHECK_EQ(c.eng.nolisting.n, 2);
 	ng_config_free(&c);
 }
 
@@ -437,13 +447,13 @@ test_odd_text(void)
 	CHECK_EQ(ng_config_parse(&c, "x = 1\n", 6, "t.conf", NULL, 0), -1);
 	ng_config_free(&c);
 
-	CHECK_STR(ng_policy_action_name(NG_ACT_NONE), "none");
-	CHECK_STR(ng_policy_action_name(NG_ACT_PASS), "pass");
-	CHECK_STR(ng_policy_action_name(NG_ACT_TEST), "test");
-	CHECK_STR(ng_policy_action_name(NG_ACT_GREYLIST), "greylist");
-	CHECK_STR(ng_policy_action_name(NG_ACT_REJECT), "reject");
-	CHECK_STR(ng_policy_action_name(NG_ACT_DROP), "drop");
-	CHECK_STR(ng_policy_action_name(77), "?");
+	CHECK_STR(ng_rule_action_name(NG_ACT_NONE), "none");
+	CHECK_STR(ng_rule_action_name(NG_ACT_PASS), "pass");
+	CHECK_STR(ng_rule_action_name(NG_ACT_TEST), "test");
+	CHECK_STR(ng_rule_action_name(NG_ACT_GREYLIST), "greylist");
+	CHECK_STR(ng_rule_action_name(NG_ACT_REJECT), "reject");
+	CHECK_STR(ng_rule_action_name(NG_ACT_DROP), "drop");
+	CHECK_STR(ng_rule_action_name(77), "?");
 }
 
 static void
@@ -473,10 +483,10 @@ test_files(void)
 	    "deny_file = allow.txt\nallow = 10.0.0.1\n");
 	ng_config_defaults(&c);
 	CHECK_EQ(ng_config_load(&c, conf, err, sizeof(err)), 0);
-	CHECK_EQ(c.allow.n, 3);
-	CHECK_EQ(c.deny.n, 2);
+	CHECK_EQ(c.eng.allow.n, 3);
+	CHECK_EQ(c.eng.deny.n, 2);
 	ng_addr_parse(&a, "2001:db8:7:1::1");
-	CHECK(ng_cidr_list_match(&c.allow, &a));
+	CHECK(ng_cidr_list_match(&c.eng.allow, &a));
 	ng_config_free(&c);
 
 	/* A bad line in the allow file names that file and its line. */
@@ -587,13 +597,13 @@ test_copy(void)
 	CHECK_EQ(parse(&c, "allow = 10.0.0.0/8\ndeny = ::1\n"
 	    "nolisting = 1.2.3.4\ncountry CN = drop\n", err, sizeof(err)), 0);
 	CHECK_EQ(ng_config_copy(&d, &c), 0);
-	CHECK(d.allow.v != c.allow.v);
+	CHECK(d.eng.allow.v != c.eng.allow.v);
 	ng_config_free(&c);	/* d must not share c's lists */
 	ng_addr_parse(&a, "10.1.2.3");
-	CHECK(ng_cidr_list_match(&d.allow, &a));
-	CHECK_EQ(d.deny.n, 1);
-	CHECK_EQ(d.nolisting.n, 1);
-	CHECK_EQ(ng_config_country_action(&d, ng_cc_pack("CN")), NG_ACT_DROP);
+	CHECK(ng_cidr_list_match(&d.eng.allow, &a));
+	CHECK_EQ(d.eng.deny.n, 1);
+	CHECK_EQ(d.eng.nolisting.n, 1);
+	CHECK_EQ(ng_settings_country_action(&d.eng, ng_cc_pack("CN")), NG_ACT_DROP);
 	ng_config_free(&d);
 	ng_config_free(&d);	/* freeing twice is harmless */
 }
@@ -608,7 +618,7 @@ test_safe_defaults(void)
 	expect_err("\nports = 25, 465\n", 2, "465 is SMTPS (implicit TLS)");
 	CHECK_EQ(parse(&c, "ports = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n",
 	    err, sizeof(err)), 0);
-	CHECK_EQ(c.nports, 15);
+	CHECK_EQ(c.eng.nports, 15);
 	CHECK_STR(c.warnings, "");
 	ng_config_free(&c);
 	expect_err("ports = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", 1,
@@ -620,8 +630,8 @@ test_safe_defaults(void)
 	ng_config_free(&c);
 	CHECK_EQ(parse(&c, "deny_action = reset\ncountry CN = reset\n", err,
 	    sizeof(err)), 0);
-	CHECK_EQ(c.deny_action, NG_ACT_REJECT);
-	CHECK_EQ(ng_config_country_action(&c, ng_cc_pack("CN")),
+	CHECK_EQ(c.eng.deny_action, NG_ACT_REJECT);
+	CHECK_EQ(ng_settings_country_action(&c.eng, ng_cc_pack("CN")),
 	    NG_ACT_REJECT);
 	ng_config_free(&c);
 	expect_err("deny_action = pass\n", 1, "reject, also spelt reset");
@@ -633,7 +643,7 @@ judged(const struct ng_config *c, const char *addr)
 	struct ng_addr a;
 
 	CHECK_EQ(ng_addr_parse(&a, addr), 0);
-	return !ng_config_never_judged(c, &a);
+	return !ng_settings_never_judged(&c->eng, &a);
 }
 
 /* Postfix's mynetworks syntax, a file of them, and loopback always. */
@@ -661,7 +671,7 @@ test_mynetworks(void)
 	CHECK(!judged(&c, "10.1.2.3") && !judged(&c, "2001:db8:5::1"));
 	CHECK(!judged(&c, "192.0.2.77"));
 	CHECK(judged(&c, "192.0.3.1") && judged(&c, "2001:db9::1"));
-	CHECK_EQ(c.allow.n, 0);		/* a list of its own */
+	CHECK_EQ(c.eng.allow.n, 0);		/* a list of its own */
 	ng_config_free(&c);
 	unlink(list);
 
@@ -702,7 +712,7 @@ test_restart_keys(void)
 	CHECK_EQ(strlen(names), 11);
 	ng_config_keep_restart(&b, &a);
 	CHECK_EQ(ng_config_restart_keys(&a, &b, names, sizeof(names)), 0);
-	CHECK_EQ(b.flow_max, 10);
+	CHECK_EQ(b.eng.flow_max, 10);
 	CHECK_STR(b.user, "nobody");
 	CHECK_STR(b.nft_penalty_table, "");
 	CHECK_STR(b.policy_socket_owner, "postfix");

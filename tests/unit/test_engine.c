@@ -5,7 +5,6 @@
 #include "engine/engine.h"
 #include "engine/cache.h"
 #include "pktbuild.h"
-#include "daemon/psvc.h"
 #include "test.h"
 
 #define CLI "198.51.100.10"
@@ -14,7 +13,7 @@
 #define MS(x) ((ng_usec)(x) * 1000)
 
 static struct ng_out out;
-static struct ng_psvc_facts facts;
+static struct ng_facts facts;
 
 static const struct ng_addr *
 addr(const char *s)
@@ -82,17 +81,17 @@ event(uint8_t type)
 }
 
 static struct ng_engine *
-engine(void (*tweak)(struct ng_config *))
+engine(void (*tweak)(struct ng_settings *))
 {
-	struct ng_config c;
+	struct ng_settings c;
 	struct ng_engine *e;
 
-	ng_config_defaults(&c);
+	ng_settings_defaults(&c);
 	c.greet_pause = NG_SEC(6);
 	if (tweak)
 		tweak(&c);
 	e = ng_engine_new(&c);
-	ng_config_free(&c);
+	ng_settings_free(&c);
 	return e;
 }
 
@@ -357,12 +356,12 @@ static void
 test_zero_pause_and_ack_coverage(void)
 {
 	struct ng_engine *e = engine(NULL);
-	struct ng_config c;
+	struct ng_settings c;
 
-	ng_config_defaults(&c);
+	ng_settings_defaults(&c);
 	c.greet_pause = 0;
 	ng_engine_set_config(e, &c);
-	ng_config_free(&c);
+	ng_settings_free(&c);
 	handshake(e, CLI, 6, 0);
 	spkt(e, CLI, 6, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
 	CHECK_EQ(out.v.action, NG_ACCEPT);
@@ -403,7 +402,7 @@ fake_geo(const void *ctx, const struct ng_addr *a)
 }
 
 static void
-policy_conf(struct ng_config *c)
+policy_conf(struct ng_settings *c)
 {
 	c->country[0].cc = ng_cc_pack("CN");
 	c->country[0].action = NG_ACT_DROP;
@@ -491,7 +490,7 @@ test_allowlisted_may_talk_early(void)
 }
 
 static void
-grey_conf(struct ng_config *c)
+grey_conf(struct ng_settings *c)
 {
 	c->default_action = NG_ACT_GREYLIST;
 }
@@ -531,7 +530,7 @@ geo_cn(const void *ctx, const struct ng_addr *a)
 }
 
 static void
-grey_short(struct ng_config *c)
+grey_short(struct ng_settings *c)
 {
 	c->default_action = NG_ACT_GREYLIST;
 	c->greylist_delay = NG_SEC(60);
@@ -582,7 +581,7 @@ test_facts(void)
 }
 
 static void
-small_table(struct ng_config *c)
+small_table(struct ng_settings *c)
 {
 	c->flow_max = 4;
 }
@@ -618,7 +617,7 @@ test_eviction_fails_open(void)
 }
 
 static void
-one_flow(struct ng_config *c)
+one_flow(struct ng_settings *c)
 {
 	c->flow_max = 1;
 }
@@ -658,7 +657,7 @@ test_idle_expiry(void)
 }
 
 static void
-log_only(struct ng_config *c)
+log_only(struct ng_settings *c)
 {
 	c->pregreet_action = NG_PREGREET_LOG;
 }
@@ -967,7 +966,7 @@ test_capture_counts_held_as_seen(void)
 }
 
 static void
-v6_128(struct ng_config *c)
+v6_128(struct ng_settings *c)
 {
 	c->penalty_prefix4 = 32;
 	c->penalty_prefix6 = 128;
@@ -1241,7 +1240,7 @@ test_verdict_test_and_midstream(void)
 }
 
 static void
-pass_segments(struct ng_config *c)
+pass_segments(struct ng_settings *c)
 {
 	c->cache_max = 10;	/* 8 protected, the rest on probation */
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/template.h"
 #include "daemon/psvc.h"
 #include "test.h"
 
@@ -132,7 +133,7 @@ test_answers(void)
 		"PREPEND X-NFQ-Gate: country=%c; pass=%p; grey=%g; n=%n %%",
 		"DEFER_IF_PERMIT pre-greeting talker (%n)"
 	};
-	struct ng_psvc_facts f = { "CN", "old", "none", 0 };
+	struct ng_facts f = { "CN", "old", "none", 0 };
 	char out[NG_PSVC_ANSWER_MAX], err[128];
 
 	ng_psvc_answer(&rules, &f, out, sizeof(out));
@@ -151,11 +152,11 @@ test_answers(void)
 	ng_psvc_answer(&rules, NULL, out, sizeof(out));
 	CHECK_STR(out, "action=DUNNO\n\n");
 
-	CHECK_EQ(ng_psvc_template_check("PREPEND X: %c %p %g %n %%", err,
+	CHECK_EQ(ng_template_check("PREPEND X: %c %p %g %n %%", err,
 	    sizeof(err)), 0);
-	CHECK_EQ(ng_psvc_template_check("bad %x", err, sizeof(err)), -1);
-	CHECK_EQ(ng_psvc_template_check("bad %", err, sizeof(err)), -1);
-	CHECK_EQ(ng_psvc_template_check("bad\nline", err, sizeof(err)), -1);
+	CHECK_EQ(ng_template_check("bad %x", err, sizeof(err)), -1);
+	CHECK_EQ(ng_template_check("bad %", err, sizeof(err)), -1);
+	CHECK_EQ(ng_template_check("bad\nline", err, sizeof(err)), -1);
 }
 
 /* Feed one request for recipient rcpt of message inst ("" = none). */
@@ -181,7 +182,7 @@ test_instance(void)
 	static const char *rcpts[] = { "a@x.test", "b@x.test", "c@x.test" };
 	struct ng_psvc_rules rules = { "PREPEND X-NFQ-Gate: country=%c",
 	    "DEFER_IF_PERMIT pre-greeting talker (%n)" };
-	struct ng_psvc_facts f = { "CN", "new", "none", 0 };
+	struct ng_facts f = { "CN", "new", "none", 0 };
 	struct ng_psvc_req r;
 	char out[NG_PSVC_ANSWER_MAX];
 	unsigned i, prepends = 0;

@@ -27,8 +27,8 @@ engine(unsigned n, unsigned fill)
 	unsigned i;
 
 	ng_config_defaults(&cfg);
-	cfg.cache_max = n;
-	e = ng_engine_new(&cfg);
+	cfg.eng.cache_max = n;
+	e = ng_engine_new(&cfg.eng);
 	ng_config_free(&cfg);
 	for (i = 0; e != NULL && i < fill; i++) {
 		ng_addr_set_v4(&a, 0x0a000000u + i);

@@ -70,17 +70,17 @@ old(struct ng_engine *e, const char *cli, uint16_t cport, ng_usec t0)
 static struct ng_engine *
 engine(unsigned cache_max, uint8_t action, uint8_t keybyte)
 {
-	struct ng_config c;
+	struct ng_settings c;
 	struct ng_engine *e;
 
-	ng_config_defaults(&c);
+	ng_settings_defaults(&c);
 	c.greet_pause = NG_SEC(6);
 	c.cache_max = cache_max;
 	c.default_action = action;
 	c.greylist_delay = NG_SEC(60);
 	memset(c.hash_key, keybyte, sizeof(c.hash_key));
 	e = ng_engine_new(&c);
-	ng_config_free(&c);
+	ng_settings_free(&c);
 	return e;
 }
 

@@ -1,5 +1,5 @@
 /*
- * policy.c - what to do with a new connection, decided at its SYN.
+ * admit.c - what to do with a new connection, decided at its SYN.
  *
  * Precedence, strongest first:
  *   loopback and mynetworks > nolisting > allow > deny > penalty box >
@@ -12,8 +12,10 @@
  */
 #include <string.h>
 
-#include "engine/engine_impl.h"
+#include "base/panic.h"
+#include "engine/admit.h"
 
+/* set - the decision: its event, verdict, SYN action and reason. */
 static void
 set(struct ng_syn_decision *d, uint8_t event, uint8_t decision,
     uint8_t action, const char *reason)
@@ -26,19 +28,20 @@ set(struct ng_syn_decision *d, uint8_t event, uint8_t decision,
 	d->test = 0;
 }
 
+/* greylist - a first try is reset and remembered, a retry in time tested. */
 static void
-greylist(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
+greylist(const struct ng_admit *ad, const struct ng_addr *a, ng_usec now,
     struct ng_syn_decision *d)
 {
-	struct ng_cache_entry *g = ng_cache_find(e->grey, a, now);
+	struct ng_cache_entry *g = ng_cache_find(ad->grey, a, now);
 
 	if (g == NULL) {
-		g = ng_cache_put(e->grey, a, now, e->cfg.greylist_window);
+		g = ng_cache_put(ad->grey, a, now, ad->cfg->greylist_window);
 		if (g == NULL) {
 			/* Full of live first tries (a flood): forgetting one
 			 * would make a real MTA's retry new again, so this
 			 * sender gets the greeting test instead (fail open). */
-			e->st.greylist_full++;
+			d->greylist_full = 1;
 			set(d, NG_EV_CONNECT, NG_DEC_NONE, NG_ACCEPT,
 			    "greylist full");
 			d->test = 1;
@@ -49,7 +52,7 @@ greylist(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
 		return;
 	}
 	g->count++;
-	if (now - g->first < e->cfg.greylist_delay) {
+	if (now - g->first < ad->cfg->greylist_delay) {
 		set(d, NG_EV_GREYLIST, NG_DEC_GREYLIST, NG_RESET, "early retry");
 		return;
 	}
@@ -57,15 +60,16 @@ greylist(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
 	d->test = 1;
 }
 
+/* country - the client's country rule, or the default action. */
 static void
-country(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
+country(const struct ng_admit *ad, const struct ng_addr *a, ng_usec now,
     struct ng_syn_decision *d)
 {
-	uint8_t act = ng_config_country_action(&e->cfg, d->cc);
+	uint8_t act = ng_settings_country_action(ad->cfg, d->cc);
 	const char *why = "country";
 
 	if (act == NG_ACT_NONE) {
-		act = e->cfg.default_action;
+		act = ad->cfg->default_action;
 		why = "default";
 	}
 	switch (act) {
@@ -79,52 +83,56 @@ country(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
 		set(d, NG_EV_DROP, NG_DEC_DROP, NG_DROP, why);
 		break;
 	case NG_ACT_GREYLIST:
-		greylist(e, a, now, d);
+		greylist(ad, a, now, d);
 		break;
-	default:
+	case NG_ACT_TEST:
 		set(d, NG_EV_CONNECT, NG_DEC_NONE, NG_ACCEPT, "test");
 		d->test = 1;
 		break;
+	default:
+		/* The config parser knows no other action. */
+		ng_panic("%s: rule action %u", __func__, act);
 	}
 }
 
+/* ng_admit_syn - the SYN's decision, strongest rule first. */
 void
-ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
-    struct ng_syn_decision *d)
+ng_admit_syn(const struct ng_admit *ad, const struct ng_flow_key *k,
+    ng_usec now, struct ng_syn_decision *d)
 {
 	const struct ng_addr *a = &k->caddr;
 	struct ng_cache_entry *pc;
 
 	memset(d, 0, sizeof(*d));
-	if (e->geo.lookup != NULL)
-		d->cc = e->geo.lookup(e->geo.ctx, a);
+	if (ad->geo->lookup != NULL)
+		d->cc = ad->geo->lookup(ad->geo->ctx, a);
 	/* Loopback and mynetworks: the host's own mail is never judged. */
-	if (ng_config_never_judged(&e->cfg, a)) {
+	if (ng_settings_never_judged(ad->cfg, a)) {
 		set(d, NG_EV_ALLOWLISTED, NG_DEC_PASS, NG_ACCEPT, "mynetworks");
 		return;
 	}
-	if (ng_cidr_list_match(&e->cfg.nolisting, &k->saddr)) {
+	if (ng_cidr_list_match(&ad->cfg->nolisting, &k->saddr)) {
 		set(d, NG_EV_NOLISTING, NG_DEC_REJECT, NG_RESET, "nolisting");
 		return;
 	}
-	if (ng_cidr_list_match(&e->cfg.allow, a)) {
+	if (ng_cidr_list_match(&ad->cfg->allow, a)) {
 		set(d, NG_EV_ALLOWLISTED, NG_DEC_PASS, NG_ACCEPT, "allow");
 		return;
 	}
-	if (ng_cidr_list_match(&e->cfg.deny, a)) {
-		if (e->cfg.deny_action == NG_ACT_DROP)
+	if (ng_cidr_list_match(&ad->cfg->deny, a)) {
+		if (ad->cfg->deny_action == NG_ACT_DROP)
 			set(d, NG_EV_DENYLISTED, NG_DEC_DROP, NG_DROP, "deny");
 		else
 			set(d, NG_EV_DENYLISTED, NG_DEC_REJECT, NG_RESET,
 			    "deny");
 		return;
 	}
-	if (e->cfg.pregreet_action == NG_PREGREET_RESET &&
-	    ng_cache_find(e->penalty, a, now) != NULL) {
+	if (ad->cfg->pregreet_action == NG_PREGREET_RESET &&
+	    ng_cache_find(ad->penalty, a, now) != NULL) {
 		set(d, NG_EV_PENALTY, NG_DEC_REJECT, NG_RESET, "penalty");
 		return;
 	}
-	if ((pc = ng_cache_find(e->pass, a, now)) != NULL) {
+	if ((pc = ng_cache_find(ad->pass, a, now)) != NULL) {
 		/*
 		 * The decision, but anyone can send this SYN: the entry's
 		 * recency and count ("old" to the policy service) are
@@ -136,5 +144,5 @@ ng_policy_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 		d->old = 1;
 		return;
 	}
-	country(e, a, now, d);
+	country(ad, a, now, d);
 }

@@ -1,0 +1,19 @@
+/*
+ * template.h - the policy service's answer templates (policy_action,
+ * policy_action_penalty): which %-escapes exist, and the check the
+ * config parser runs so a typo is a config error at start, not a bad
+ * answer to Postfix later.  daemon/psvc.c expands them.
+ */
+#ifndef NG_TEMPLATE_H
+#define NG_TEMPLATE_H
+
+#include <stddef.h>
+
+#define NG_TEMPLATE_MAX 256	/* with the terminating NUL */
+/* %c country, %p pass, %g greylist, %n pregreet count, %% percent. */
+#define NG_TEMPLATE_ESCAPES "cpgn%"
+
+/* 0, or -1 with a message in err: printable ASCII and known escapes. */
+int ng_template_check(const char *t, char *err, size_t errlen);
+
+#endif

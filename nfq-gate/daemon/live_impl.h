@@ -1,0 +1,144 @@
+/*
+ * live_impl.h - the live gate's private header: struct live, which every
+ * live_*.c file works on, and the functions one of them calls in another.
+ *
+ * Only the live_*.c files include it; the rest of the program sees
+ * ng_live_main() in live.h.  A function here is defined in the file its
+ * group below names and is static everywhere else it could be.
+ */
+#ifndef NG_LIVE_IMPL_H
+#define NG_LIVE_IMPL_H
+
+#include <stdint.h>
+
+#include "base/timeval.h"
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "engine/event_format.h"
+#include "netdb/netdb.h"
+#include "daemon/nfq.h"
+#include "daemon/nfq_kstats.h"
+#include "daemon/nftset.h"
+#include "daemon/stats.h"
+#include "daemon/writer.h"
+
+/* sysexits.h: 78 only when restarting cannot help (the unit's
+ * RestartPreventExitStatus); the rest are faults worth a restart. */
+#define EX_USAGE	64
+#define EX_UNAVAILABLE	69
+#define EX_OSERR	71
+#define EX_CANTCREAT	73
+#define EX_CONFIG	78
+/* rules_lost = exit: systemd restarts us, ExecStartPre puts them back. */
+#define EX_RULES	75
+
+#define SAVE_EVERY	NG_SEC(10)
+#define SAVE_SOON	NG_SEC(1)	/* after a PASS NEW or PREGREET */
+
+struct ng_psvc_sock;
+struct ng_rulecheck;
+struct ng_saver;
+
+/* The Prometheus file, written by the writer thread. */
+struct prom_job {
+	struct ng_job job;		/* first: the thread's view of us */
+	char path[NG_PATH_MAX * 2];	/* prom_file or state_dir/... */
+	char *text;
+	size_t len;
+};
+
+/*
+ * The rules check, run by the writer thread: a dump of a large ruleset
+ * takes 100 ms and more, and each answer may wait 500 ms.  The thread
+ * touches only rc and the result fields; the loop reads them once the
+ * job is reaped.
+ */
+struct rules_job {
+	struct ng_job job;		/* first: the thread's view of us */
+	struct ng_rulecheck *rc;
+	int lost;			/* ng_rulecheck_watch()'s answer */
+	unsigned missing, found;
+};
+
+struct live {
+	const char *conf_path;
+	unsigned queue;
+	int foreground, debug, use_syslog;
+	struct ng_config cfg;
+	struct ng_engine *e;
+	struct ng_netdb *db;
+	struct ng_nfq *q;
+	struct ng_nftset *nft;
+	struct ng_rulecheck *rules;
+	struct ng_nfq_counters nfq_last;	/* once the queue is closed */
+	ng_usec stop_by;		/* shutdown's deadline, 0 before */
+	unsigned rules_found;	/* NG_RULES_* of the last good check */
+	struct ng_psvc_sock *psvc;
+	struct ng_writer *w;
+	struct ng_saver *saver;
+	struct prom_job prom;
+	struct rules_job rjob;
+	int epfd, sigfd, timerfd;
+	ng_usec armed;
+	ng_usec start, next_house, next_stats, last_save, next_rules;
+	int dirty, urgent, stop, stress;
+	int save_failing;
+	int nft_logged;			/* an nft failure told this second */
+	uint64_t enobufs_logged;
+	unsigned log_used;		/* budgeted lines this second */
+	uint64_t log_suppressed;	/* ... and those left out */
+	uint64_t grey_full_seen;	/* greylist_full at the last look */
+	ng_usec grey_full_last;		/* 0: greylist not full */
+	struct ng_nfq_kstats ks;
+	int have_ks, full;
+	struct ng_live_stats st;
+	struct ng_out out;
+	char line[NG_EVENT_LINE_MAX];
+};
+
+/* live.c: the loop */
+ng_usec live_stop_left(const struct live *l, ng_usec cap);
+
+/* live_setup.c: start-up */
+int live_parse_args(struct live *l, int argc, char **argv);
+int live_want_stderr(const struct live *l);
+int live_start_engine(struct live *l);
+int live_start_io(struct live *l);
+
+/* live_reload.c: the configuration and database, at start and SIGHUP */
+int live_open_db(const struct ng_config *c, struct ng_netdb **db, char *err,
+    size_t errlen);
+void live_use_db(struct live *l, struct ng_netdb *db);
+void live_log_warnings(const struct ng_config *c);
+void live_reload(struct live *l);
+
+/* live_verdict.c: packets in, verdicts out */
+void live_on_packet(const struct ng_nfq_pkt *p, void *arg);
+void live_send_releases(struct live *l, const struct ng_out *o);
+
+/* live_events.c: the engine's events logged and acted on */
+void live_handle_events(struct live *l, const struct ng_out *o);
+void live_log_budget_reset(struct live *l);
+void live_nft_failed(const struct ng_nftset_fail *f, void *arg);
+
+/* live_state.c: state on disk */
+void live_save_failed(struct live *l, const char *err);
+void live_save_ok(struct live *l, int entries);
+void live_start_save(struct live *l, ng_usec now);
+int live_save_due(const struct live *l, ng_usec now);
+void live_warn_state(const char *msg);
+int live_final_save(struct live *l);
+
+/* live_stats.c: counters, stress and the Prometheus file */
+void live_check_stress(struct live *l);
+void live_stats_view(struct live *l, struct ng_stats_view *v);
+int live_prom_run(struct ng_job *j);
+void live_write_prom(struct live *l);
+void live_check_overrun(struct live *l);
+void live_check_greylist_full(struct live *l, ng_usec now);
+
+/* live_rules.c: the watch on our firewall rules */
+void live_rules_result(struct live *l);
+void live_check_rules(struct live *l, ng_usec now);
+
+#endif

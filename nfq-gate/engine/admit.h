@@ -1,0 +1,50 @@
+/*
+ * admit.h - what to do with a new connection, decided at its SYN.
+ *
+ * The rules (allow, deny, nolisting, country, default), the penalty box,
+ * the pass cache and the greylist decide before any test runs.  Like the
+ * greeting test this hands forward: it reads the settings and tables it
+ * is given and fills a struct ng_syn_decision; engine.c logs it, counts
+ * it and starts the flow.
+ */
+#ifndef NG_ADMIT_H
+#define NG_ADMIT_H
+
+#include <stdint.h>
+
+#include "base/timeval.h"
+#include "engine/cache.h"
+#include "engine/flow.h"
+#include "engine/settings.h"
+#include "engine/verdict.h"
+
+/* Country lookup, filled in by the netblock database (or a test). */
+struct ng_geo {
+	uint16_t (*lookup)(const void *ctx, const struct ng_addr *a);
+	const void *ctx;
+};
+
+/* What the decision reads, and the greylist it writes. */
+struct ng_admit {
+	const struct ng_settings *cfg;
+	const struct ng_geo *geo;
+	struct ng_cache *pass, *penalty, *grey;
+};
+
+/* What the rules say at the SYN, before any test. */
+struct ng_syn_decision {
+	uint8_t event;		/* enum ng_event_type */
+	uint8_t decision;	/* enum ng_decision */
+	uint8_t action;		/* enum ng_action for the SYN */
+	uint8_t offload;
+	uint8_t test;		/* run the greeting test */
+	uint8_t old;		/* PASS OLD: confirm at the handshake */
+	uint8_t greylist_full;	/* a new sender tested, not greylisted */
+	const char *reason;
+	uint16_t cc;
+};
+
+void ng_admit_syn(const struct ng_admit *a, const struct ng_flow_key *k,
+    ng_usec now, struct ng_syn_decision *d);
+
+#endif

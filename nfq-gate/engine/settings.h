@@ -1,0 +1,94 @@
+/*
+ * settings.h - what the engine is told: ports, pauses, policy, tables.
+ *
+ * The engine's own settings, owned by the engine so that it depends on
+ * nothing above it: conf/config.c parses nfq-gate.conf into a struct
+ * ng_config whose first member is this struct, and the front-ends hand
+ * &cfg.eng to ng_engine_new().  The daemon's settings (queue, marks,
+ * paths, the policy service) never reach the engine.
+ */
+#ifndef NG_SETTINGS_H
+#define NG_SETTINGS_H
+
+#include <stdint.h>
+
+#include "base/addr.h"
+#include "base/cidr.h"
+#include "base/timeval.h"
+
+/* 15: what iptables' multiport match (nfq-gate-rules) takes. */
+#define NG_PORTS_MAX 15
+#define NG_COUNTRY_RULES_MAX 512
+
+/* What a rule says to do with a client at its SYN (admit.c). */
+enum ng_rule_action {
+	NG_ACT_NONE = 0,	/* "no rule": fall through to the default */
+	NG_ACT_PASS,
+	NG_ACT_TEST,		/* the greeting test */
+	NG_ACT_GREYLIST,
+	NG_ACT_REJECT,		/* RST */
+	NG_ACT_DROP,		/* silent */
+	NG_ACT_MAX
+};
+
+enum ng_pregreet_action {
+	NG_PREGREET_RESET = 0,
+	NG_PREGREET_LOG
+};
+
+struct ng_country_rule {
+	uint16_t cc;		/* ng_cc_pack(); 0 is "--", not covered */
+	uint8_t action;		/* enum ng_rule_action */
+};
+
+struct ng_settings {
+	uint16_t ports[NG_PORTS_MAX];
+	unsigned nports;
+
+	ng_usec greet_pause;
+	ng_usec greet_pause_stress;
+	uint8_t pregreet_action;	/* enum ng_pregreet_action */
+	ng_usec penalty_ttl;
+	unsigned penalty_prefix4, penalty_prefix6;
+	ng_usec pass_ttl;
+	unsigned pass_prefix4, pass_prefix6;
+
+	ng_usec greylist_delay;
+	ng_usec greylist_window;
+	unsigned greylist_prefix4, greylist_prefix6;
+
+	uint8_t default_action;		/* enum ng_rule_action */
+	uint8_t deny_action;		/* NG_ACT_REJECT or NG_ACT_DROP */
+	struct ng_country_rule country[NG_COUNTRY_RULES_MAX];
+	unsigned ncountry;
+
+	struct ng_cidr_list allow;
+	struct ng_cidr_list deny;
+	struct ng_cidr_list nolisting;	/* fake MX addresses: RST every SYN */
+	struct ng_cidr_list mynetworks;	/* never judged, as loopback */
+
+	unsigned flow_max;
+	ng_usec flow_idle_timeout;
+	ng_usec flow_halfopen_timeout;
+	unsigned cache_max;		/* pass cache, penalty box, greylist */
+	/* The tables' SipHash key: not a file key; the front-end fills it
+	 * (base/hashkey.h) before making the engine. */
+	uint8_t hash_key[16];
+};
+
+/* The defaults documented in nfq-gate.conf(5); the lists empty. */
+void ng_settings_defaults(struct ng_settings *s);
+/* Deep copy (the CIDR lists too): the engine keeps its own. */
+int ng_settings_copy(struct ng_settings *dst, const struct ng_settings *src);
+void ng_settings_free(struct ng_settings *s);
+
+int ng_settings_is_port(const struct ng_settings *s, uint16_t port);
+/* Loopback and mynetworks: passed before any rule, never tested. */
+int ng_settings_never_judged(const struct ng_settings *s,
+    const struct ng_addr *a);
+/* The country rule for cc, or NG_ACT_NONE. */
+uint8_t ng_settings_country_action(const struct ng_settings *s, uint16_t cc);
+/* "pass", "test", ...; "?" past the last. */
+const char *ng_rule_action_name(uint8_t action);
+
+#endif
