@@ -3,16 +3,20 @@
  *
  *   nfq-gate -r FILE [-c CONF] [--json]   what would the gate have done?
  *   nfq-gate -c CONF -q NUM               the live gate on NFQUEUE NUM
+ *   nfq-gate -n [-c CONF]                 would the live gate start?
  *   nfq-gate --list-keys                  the keys nfq-gate.conf takes
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "conf/config.h"
+#include "daemon/config_check.h"
 #include "daemon/live.h"
 #include "replay/replay.h"
 
 #define EX_USAGE 64
+#define EX_CONFIG 78
 
 /* usage - every option; tests/sh/docs_drift.sh holds nfq-gate(8) to it. */
 static void
@@ -22,12 +26,14 @@ usage(FILE *fp)
 	    "usage: nfq-gate [-c CONF] -q NUM [-f] [-d] [--no-syslog]\n"
 	    "       nfq-gate -r FILE|- [-c CONF] [--json] [--db DB]"
 	    " [--greet-pause SEC] [-v]\n"
+	    "       nfq-gate -n [-c CONF]\n"
 	    "       nfq-gate --list-keys | -h\n"
 	    "  -c, --config CONF     configuration file\n"
 	    "  -q, --queue NUM       run the live gate on NFQUEUE NUM\n"
 	    "  -f, --foreground      log to stderr as well\n"
 	    "  -d, --debug           debug log lines\n"
 	    "      --no-syslog       log to stderr only\n"
+	    "  -n, --check           check CONF and all it names, start nothing\n"
 	    "  -r, --read FILE|-     replay a pcap or pcapng capture\n"
 	    "      --json            replay: JSON Lines, one per decision\n"
 	    "      --db DB           replay: this netblock database\n"
@@ -50,12 +56,102 @@ list_keys(void)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* check_ok - the one line that says what the gate would start with. */
+static void
+check_ok(const char *path, const struct ng_check *chk)
+{
+	unsigned i;
+
+	printf("nfq-gate: %s: config ok: database ", path);
+	if (chk->db_ok)
+		printf("%s (%llu ranges)", chk->database,
+		    (unsigned long long)chk->db_ranges);
+	else
+		printf("none");
+	printf(", user %s (uid %ld), state_dir %s%s, ports", chk->user,
+	    chk->uid, chk->state_dir, chk->state_missing ?
+	    " (to be made)" : "");
+	for (i = 0; i < chk->nports && i < NG_PORTS_MAX; i++)
+		printf("%s%u", i ? "," : " ", chk->ports[i]);
+	if (chk->warnings > 0)
+		printf(", %u warning%s", chk->warnings,
+		    chk->warnings == 1 ? "" : "s");
+	printf("\n");
+}
+
+/*
+ * check_print - every problem on stderr, one a line ("nfq-gate: CONF:LINE:
+ * ..."), then the verdict: the ok line on stdout, or a count on stderr.
+ */
+static int
+check_print(const char *path, const struct ng_check *chk)
+{
+	unsigned i, shown = chk->n;
+
+	for (i = 0; i < chk->n; i++)
+		fprintf(stderr, "nfq-gate: %s%s\n", chk->item[i].error ? "" :
+		    "warning: ", chk->item[i].text);
+	if (chk->errors + chk->warnings > shown)
+		fprintf(stderr, "nfq-gate: %s: %u more not shown\n", path,
+		    chk->errors + chk->warnings - shown);
+	if (chk->partial)
+		fprintf(stderr, "nfq-gate: %s: the other checks did not run "
+		    "(fix the above first)\n", path);
+	if (chk->errors > 0) {
+		fprintf(stderr, "nfq-gate: %s: %u problem%s: the gate would "
+		    "not start\n", path, chk->errors,
+		    chk->errors == 1 ? "" : "s");
+		return EX_CONFIG;
+	}
+	check_ok(path, chk);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/*
+ * check_main - nfq-gate -n: the start's checks, nothing started (no
+ * queue, no firewall, no socket), exit 0 or 78.  Any other option is a
+ * usage error, so "-n" never falls through to a live start.
+ */
+static int
+check_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct ng_check chk;	/* 33 KB: not on the stack */
+	const char *path = NG_CHECK_CONF;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:n", opts, NULL)) != -1) {
+		if (ch == 'c')
+			path = optarg;
+		else if (ch != 'n') {
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	ng_config_check(path, &chk);
+	return check_print(path, &chk);
+}
+
 /* main - nfq-gate: -r replays, -q runs the live gate; the exit status. */
 int
 main(int argc, char **argv)
 {
 	int i;
 
+	/* First: "-n" with "-q" must check, never start. */
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-n") == 0 ||
+		    strcmp(argv[i], "--check") == 0)
+			return check_main(argc, argv);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-r") == 0 ||
 		    strncmp(argv[i], "--read", 6) == 0)
