@@ -1,6 +1,6 @@
 # nfq-gate - early-connection SMTP gate.  See README.md.
 #
-# make            build nfq-gate and nfq-gate-db into build/
+# make            build nfq-gate, nfq-gate-db and nfq-gate-ctl into build/
 # make check      install missing Debian packages, build with -Werror,
 #                 run every test, then the unit and replay tests again
 #                 under ASan+UBSan and valgrind
@@ -62,7 +62,7 @@ HELP_BIN = $(HELP_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 BENCH_SRC = $(wildcard tests/bench/*.c)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
-PROGS    = $(B)/nfq-gate $(B)/nfq-gate-db
+PROGS    = $(B)/nfq-gate $(B)/nfq-gate-db $(B)/nfq-gate-ctl
 
 .PHONY: all check deps tests demo bench fuzz fuzz-build install clean \
 	check-asan check-valgrind preflight deb fresh-check
@@ -81,6 +81,9 @@ $(B)/nfq-gate: nfq-gate/cli/gate_main.c $(B)/libnfqgate.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
 
 $(B)/nfq-gate-db: nfq-gate/cli/db_main.c $(B)/libnfqgate.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
+
+$(B)/nfq-gate-ctl: nfq-gate/cli/ctl_main.c $(B)/libnfqgate.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libnfqgate.a $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/test.h $(B)/libnfqgate.a
@@ -157,11 +160,12 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/nfq-gate \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/filter.d \
-		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/jail.d
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/jail.d \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
 	install -m 755 tools/nfq-gate-fetch tools/nfq-gate-rules \
 		$(DESTDIR)$(SBINDIR)/
-	install -m 644 $(filter-out rules/fail2ban,$(wildcard rules/*)) \
+	install -m 644 $(filter-out rules/fail2ban rules/bash-completion,$(wildcard rules/*)) \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/
 	for u in rules/*.service; do \
 		sed 's|/usr/local/sbin/|$(SBINDIR)/|g' $$u \
@@ -171,6 +175,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/filter.d/
 	install -m 644 rules/fail2ban/jail.d/* \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/jail.d/
+	install -m 644 rules/bash-completion/* \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.conf || \
 		install -m 644 rules/nfq-gate.conf \
 		$(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.conf

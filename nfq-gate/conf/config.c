@@ -116,6 +116,11 @@ ng_config_defaults(struct ng_config *c)
 	snprintf(c->policy_socket_owner, sizeof(c->policy_socket_owner),
 	    "postfix");
 	c->policy_socket_mode = 0660;
+	/* NG_CTL_SOCKET_DEFAULT (daemon/ctl.h, a room above this one). */
+	snprintf(c->control_socket, sizeof(c->control_socket),
+	    "/run/nfq-gate/ctl.sock");
+	snprintf(c->control_socket_group, sizeof(c->control_socket_group),
+	    "root");
 	snprintf(c->policy_action, sizeof(c->policy_action),
 	    "PREPEND X-NFQ-Gate: country=%%c; pass=%%p");
 	snprintf(c->policy_action_penalty, sizeof(c->policy_action_penalty),
@@ -371,6 +376,15 @@ set_user(struct parse *p, const struct key *k, char *v)
 	return set_string(p, k, v, sizeof(p->c->user));
 }
 
+/* set_group - a group name (no blank, colon or slash). */
+static int
+set_group(struct parse *p, const struct key *k, char *v)
+{
+	if (*v == '\0' || strpbrk(v, " \t:/") != NULL)
+		return fail(p, "%s: bad group name \"%s\"", k->name, v);
+	return set_string(p, k, v, sizeof(p->c->control_socket_group));
+}
+
 /*
  * set_owner - "user" or "user:group"; the names are looked up when the
  * socket is made.
@@ -457,6 +471,21 @@ set_pregreet(struct parse *p, const struct key *k, char *v)
 		p->c->eng.pregreet_action = NG_PREGREET_LOG;
 	else
 		return fail(p, "%s: bad action \"%s\" (reset or log)",
+		    k->name, v);
+	return 0;
+}
+
+/* set_gate_mode - mode: enforce (the default) or monitor (decide, log,
+ * never enforce). */
+static int
+set_gate_mode(struct parse *p, const struct key *k, char *v)
+{
+	if (strcmp(v, "enforce") == 0)
+		p->c->eng.monitor = 0;
+	else if (strcmp(v, "monitor") == 0)
+		p->c->eng.monitor = 1;
+	else
+		return fail(p, "%s: bad mode \"%s\" (enforce or monitor)",
 		    k->name, v);
 	return 0;
 }
@@ -659,6 +688,7 @@ static const struct key keys[] = {
 	{ "greet_pause", set_duration, F(eng.greet_pause), 0, 0 },
 	{ "greet_pause_stress", set_duration, F(eng.greet_pause_stress), 0, 0 },
 	{ "pregreet_action", set_pregreet, 0, 0, 0 },
+	{ "mode", set_gate_mode, 0, 0, 0 },
 	{ "penalty_ttl", set_duration, F(eng.penalty_ttl), 0, 0 },
 	{ "penalty_prefix", set_prefixes, F(eng.penalty_prefix4),
 	    F(eng.penalty_prefix6), 0 },
@@ -701,6 +731,8 @@ static const struct key keys[] = {
 	{ "policy_action_penalty", set_template, F(policy_action_penalty),
 	    0, 0 },
 	{ "nft_penalty_set", set_nft_set, 0, 0, 0 },
+	{ "control_socket", set_path, F(control_socket), 0, 0 },
+	{ "control_socket_group", set_group, F(control_socket_group), 0, 0 },
 	{ "inside", set_inside, 0, 0, 1 },
 	{ "rules_check", set_duration, F(rules_check), 0, 0 },
 	{ "rules_lost", set_rules_lost, 0, 0, 0 },
@@ -732,6 +764,8 @@ static const struct restart_field {
 	R("nft_penalty_set", nft_penalty_table, 1),
 	R("nft_penalty_set", nft_penalty_set4, 1),
 	R("nft_penalty_set", nft_penalty_set6, 1),
+	R("control_socket", control_socket, 1),
+	R("control_socket_group", control_socket_group, 1),
 };
 #undef R
 #undef F

@@ -47,6 +47,9 @@ struct ng_config {
 	unsigned policy_socket_mode;
 	char policy_action[NG_TEMPLATE_MAX];
 	char policy_action_penalty[NG_TEMPLATE_MAX];
+	/* nfq-gate-ctl's socket; "" = off.  root and the group may talk. */
+	char control_socket[NG_PATH_MAX];
+	char control_socket_group[64];
 	char nft_penalty_table[64];	/* "" = off; else "family table" */
 	char nft_penalty_set4[64];
 	char nft_penalty_set6[64];

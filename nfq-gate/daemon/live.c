@@ -27,6 +27,7 @@
  *	live_state.c	the state files on disk
  *	live_stats.c	counters, stress and the Prometheus file
  *	live_rules.c	the watch on our firewall rules
+ *	live_ctl.c	nfq-gate-ctl's control socket
  */
 #include <errno.h>
 #include <signal.h>
@@ -40,6 +41,7 @@
 #include "base/addr.h"
 #include "base/log.h"
 #include "daemon/clock.h"
+#include "daemon/ctl_sock.h"
 #include "daemon/live.h"
 #include "daemon/live_impl.h"
 #include "daemon/psvc.h"
@@ -114,6 +116,7 @@ housekeeping(struct live *l, ng_usec now)
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
 	live_check_stress(l);
 	live_check_rules(l, now);
+	live_ctl_expire(l, now);
 	if (live_save_due(l, now))
 		live_start_save(l, now);
 	if (l->cfg.stats_interval > 0 && now >= l->next_stats) {
@@ -270,8 +273,22 @@ on_policy(struct live *l, int fd)
 	if (l->psvc == NULL)
 		return;
 	rules.action = l->cfg.policy_action;
-	rules.action_penalty = l->cfg.policy_action_penalty;
+	/* mode = monitor: Postfix hears the normal action only. */
+	rules.action_penalty = l->cfg.eng.monitor ? NULL :
+	    l->cfg.policy_action_penalty;
 	ng_psvc_sock_event(l->psvc, l->epfd, fd, &rules, policy_facts, l);
+}
+
+/* on_queue - the queue is readable: packets in, verdicts out. */
+static void
+on_queue(struct live *l)
+{
+	if (ng_nfq_receive(l->q, live_on_packet, l) < 0) {
+		ng_log(LOG_ERR, "queue %u: receive: %s", l->queue,
+		    strerror(errno));
+		l->stop = 2;
+	} else
+		live_check_stress(l);
 }
 
 /* run - the event loop, until a signal or a fatal error sets l->stop. */
@@ -306,14 +323,12 @@ run(struct live *l)
 			else if (l->nft != NULL && fd == ng_nftset_fd(l->nft))
 				ng_nftset_receive(l->nft, ng_clock_now(),
 				    live_nft_failed, l);
-			else if (fd != ng_nfq_fd(l->q))
+			else if (fd == ng_nfq_fd(l->q))
+				on_queue(l);
+			else if (l->ctl != NULL && ng_ctl_sock_owns(l->ctl, fd))
+				live_on_ctl(l, fd, evs[i].events);
+			else
 				on_policy(l, fd);	/* the only other fds */
-			else if (ng_nfq_receive(l->q, live_on_packet, l) < 0) {
-				ng_log(LOG_ERR, "queue %u: receive: %s",
-				    l->queue, strerror(errno));
-				l->stop = 2;
-			} else
-				live_check_stress(l);
 		}
 		if (l->nft != NULL)
 			ng_nftset_send(l->nft, ng_clock_now(), live_nft_failed, l);
@@ -346,6 +361,9 @@ cleanup(struct live *l)
 	ng_nfq_close(l->q);
 	ng_nftset_close(l->nft);
 	ng_psvc_sock_close(l->psvc);
+	ng_ctl_sock_close(l->ctl);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);	/* the state files are free now */
 	ng_engine_free(l->e);
 	ng_netdb_close(l->db);
 	ng_config_free(&l->cfg);	/* the jobs hold copies of paths */
@@ -362,7 +380,7 @@ ng_live_main(int argc, char **argv)
 
 	if (l == NULL)
 		return EX_OSERR;
-	l->epfd = l->sigfd = l->timerfd = -1;
+	l->epfd = l->sigfd = l->timerfd = l->lock_fd = -1;
 	if (live_parse_args(l, argc, argv) < 0) {
 		free(l);
 		return EX_USAGE;

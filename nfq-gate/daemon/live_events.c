@@ -109,7 +109,7 @@ log_event(struct live *l, const struct ng_event *ev)
 	ng_stats_event(&l->st, ev);
 	switch (ev->type) {
 	case NG_EV_PREGREET:
-		if (ev->decision == NG_DEC_PREGREET)
+		if (ev->decision == NG_DEC_PREGREET && !ev->monitor)
 			penalize(l, ev);
 		l->urgent = 1;
 		break;

@@ -10,6 +10,8 @@
 #define NG_LIVE_IMPL_H
 
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "base/timeval.h"
 #include "conf/config.h"
@@ -35,6 +37,7 @@
 #define SAVE_EVERY	NG_SEC(10)
 #define SAVE_SOON	NG_SEC(1)	/* after a PASS NEW or PREGREET */
 
+struct ng_ctl_sock;
 struct ng_psvc_sock;
 struct ng_rulecheck;
 struct ng_saver;
@@ -74,6 +77,11 @@ struct live {
 	ng_usec stop_by;		/* shutdown's deadline, 0 before */
 	unsigned rules_found;	/* NG_RULES_* of the last good check */
 	struct ng_psvc_sock *psvc;
+	struct ng_ctl_sock *ctl;	/* nfq-gate-ctl's; NULL: off */
+	int lock_fd;			/* state_dir's flock, -1: none */
+	time_t reload_wall;		/* the last reload (0: none yet) */
+	int reload_failed;		/* ... failed, and why: */
+	char reload_err[256];
 	struct ng_writer *w;
 	struct ng_saver *saver;
 	struct prom_job prom;
@@ -127,6 +135,7 @@ void live_save_ok(struct live *l, int entries);
 void live_start_save(struct live *l, ng_usec now);
 int live_save_due(const struct live *l, ng_usec now);
 void live_warn_state(const char *msg);
+int live_lock_state(struct live *l, uid_t uid, gid_t gid);
 int live_final_save(struct live *l);
 
 /* live_stats.c: counters, stress and the Prometheus file */
@@ -136,6 +145,11 @@ int live_prom_run(struct ng_job *j);
 void live_write_prom(struct live *l);
 void live_check_overrun(struct live *l);
 void live_check_greylist_full(struct live *l, ng_usec now);
+
+/* live_ctl.c: nfq-gate-ctl's control socket */
+int live_start_ctl(struct live *l);
+void live_on_ctl(struct live *l, int fd, uint32_t events);
+void live_ctl_expire(struct live *l, ng_usec now);
 
 /* live_rules.c: the watch on our firewall rules */
 void live_rules_result(struct live *l);

@@ -7,7 +7,9 @@
  * only when nothing failed; start-up opens the database the same way.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "daemon/live_impl.h"
@@ -65,10 +67,16 @@ live_reload(struct live *l)
 	char err[1024];
 
 	ng_config_defaults(&c);
+	/* nfq-gate-ctl status and reload tell the last one's end. */
+	l->reload_wall = time(NULL);
+	l->reload_failed = 1;
+	snprintf(l->reload_err, sizeof(l->reload_err), "out of memory");
 	if (ng_config_load(&c, l->conf_path, err, sizeof(err)) < 0 ||
 	    live_open_db(&c, &db, err, sizeof(err)) < 0) {
 		ng_log(LOG_ERR, "reload failed, old configuration kept: %s",
 		    err);
+		snprintf(l->reload_err, sizeof(l->reload_err), "%.*s",
+		    (int)sizeof(l->reload_err) - 1, err);
 		ng_config_free(&c);
 		l->st.reload_errors++;
 		return;
@@ -96,6 +104,7 @@ live_reload(struct live *l)
 	ng_config_free(&l->cfg);
 	l->cfg = c;
 	l->st.reloads++;
+	l->reload_failed = 0;
 	ng_log(LOG_INFO, "reloaded %s%s%s", l->conf_path,
 	    db ? ", database " : "", db ? c.database : "");
 }

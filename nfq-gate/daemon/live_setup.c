@@ -1,7 +1,7 @@
 /*
  * live_setup.c - the live gate's start-up: options, the engine and its
- * database, the queue, nft, the policy socket and the rules watch opened
- * while root, then the privilege drop, the event loop's descriptors, the
+ * database, the state_dir lock, the queue, nft, the policy and control
+ * sockets and the rules watch opened while root, then the privilege drop, the event loop's descriptors, the
  * writer thread and the seccomp filter, in that order.
  *
  * Apart from the loop because it runs once and its order is the point:
@@ -25,6 +25,7 @@
 #include "base/hashkey.h"
 #include "base/log.h"
 #include "daemon/clock.h"
+#include "daemon/ctl_sock.h"
 #include "daemon/live_impl.h"
 #include "daemon/privs.h"
 #include "daemon/psvc_sock.h"
@@ -168,6 +169,11 @@ open_events(struct live *l)
 		return -1;
 	if (l->psvc != NULL) {
 		ev.data.fd = ng_psvc_sock_listen_fd(l->psvc);
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+			return -1;
+	}
+	if (l->ctl != NULL) {
+		ev.data.fd = ng_ctl_sock_listen_fd(l->ctl);
 		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
 			return -1;
 	}
@@ -374,6 +380,8 @@ live_start_io(struct live *l)
 		ng_log(LOG_ERR, "state_dir: %s", err);
 		return r == NG_PRIVS_BADDIR ? EX_CONFIG : EX_CANTCREAT;
 	}
+	if ((r = live_lock_state(l, uid, gid)) != 0)
+		return r;
 	r = ng_saver_load(l->e, l->cfg.state_dir, ng_clock_now(), time(NULL),
 	    live_warn_state);
 	if (r > 0)
@@ -395,7 +403,8 @@ live_start_io(struct live *l)
 		ng_log(LOG_ERR, "queue %u: %s", l->queue, err);
 		return EX_OSERR;
 	}
-	if ((r = start_nft(l)) != 0 || (r = start_psvc(l)) != 0)
+	if ((r = start_nft(l)) != 0 || (r = start_psvc(l)) != 0 ||
+	    (r = live_start_ctl(l)) != 0)
 		return r;
 	if (l->cfg.rules_check > 0 && (l->rules = ng_rulecheck_open(
 	    (uint16_t)l->queue, err, sizeof(err))) == NULL)

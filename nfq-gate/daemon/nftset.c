@@ -12,6 +12,12 @@
  * error about BEGIN or END) is matched to its batch by the sequence
  * numbers the batch used, never by arrival order.
  *
+ * Deletes (nfq-gate-ctl del penalty) go the same way, one element a
+ * batch: the kernel refuses a whole DELSETELEM when one element is not
+ * there (expired meanwhile), and a missing element is what a delete
+ * wants anyway, so ENOENT counts as done.  A flush is a DELSETELEM with
+ * no elements (what "nft flush set" sends).
+ *
  * The socket is opened at start-up while we are root; adding elements
  * needs CAP_NET_ADMIN, which the daemon keeps.
  */
@@ -32,9 +38,12 @@
 
 #define BUF_LEN	16384	/* > NG_NFTSET_BATCH elements of 64 bytes */
 
+enum op { OP_ADD = 0, OP_DEL, OP_FLUSH };
+
 struct req {
-	struct ng_addr a;
+	struct ng_addr a;	/* OP_FLUSH: only its family counts */
 	uint64_t ms;
+	uint8_t op;
 };
 
 struct flight {
@@ -43,6 +52,7 @@ struct flight {
 	struct ng_addr first;
 	unsigned n;
 	uint8_t family;
+	uint8_t op;
 };
 
 struct ng_nftset {
@@ -179,21 +189,74 @@ ng_nftset_add(struct ng_nftset *s, const struct ng_addr *a, ng_usec ttl)
 	r = &s->q[(s->qhead + s->qlen++) % NG_NFTSET_QUEUE];
 	r->a = *a;
 	r->ms = ttl / 1000 ? ttl / 1000 : 1;
+	r->op = OP_ADD;
 	return 0;
+}
+
+/* queue_op - queue a delete or flush of a's family; -1 when full. */
+static int
+queue_op(struct ng_nftset *s, const struct ng_addr *a, enum op op)
+{
+	struct req *r;
+
+	if (set_of(s, a->family)[0] == '\0')
+		return 0;
+	if (s->qlen == NG_NFTSET_QUEUE) {
+		s->c.dropped++;
+		return -1;
+	}
+	r = &s->q[(s->qhead + s->qlen++) % NG_NFTSET_QUEUE];
+	memset(r, 0, sizeof(*r));
+	r->a = *a;
+	r->op = (uint8_t)op;
+	return 0;
+}
+
+/* ng_nftset_del - queue a's removal; -1 when the queue is full. */
+int
+ng_nftset_del(struct ng_nftset *s, const struct ng_addr *a)
+{
+	return queue_op(s, a, OP_DEL);
+}
+
+/* ng_nftset_flush - queue emptying the set of family (4, 6; 0: both). */
+int
+ng_nftset_flush(struct ng_nftset *s, unsigned family)
+{
+	struct ng_addr a;
+	int r = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (family != 6) {
+		a.family = 4;
+		r |= queue_op(s, &a, OP_FLUSH);
+	}
+	if (family != 4) {
+		a.family = 6;
+		r |= queue_op(s, &a, OP_FLUSH);
+	}
+	return r;
 }
 
 /*
  * take - the elements for the next batch: from the head of the queue, of the
- * head's family, at most NG_NFTSET_BATCH.  Returns how many.
+ * head's family, at most NG_NFTSET_BATCH adds, or one delete or flush.
+ * Returns how many.
  */
 static unsigned
 take(const struct ng_nftset *s)
 {
-	unsigned n = 0, fam = s->q[s->qhead].a.family;
+	const struct req *h = &s->q[s->qhead], *r;
+	unsigned n = 0;
 
-	while (n < s->qlen && n < NG_NFTSET_BATCH &&
-	    s->q[(s->qhead + n) % NG_NFTSET_QUEUE].a.family == fam)
+	if (h->op != OP_ADD)
+		return 1;
+	while (n < s->qlen && n < NG_NFTSET_BATCH) {
+		r = &s->q[(s->qhead + n) % NG_NFTSET_QUEUE];
+		if (r->a.family != h->a.family || r->op != OP_ADD)
+			break;
 		n++;
+	}
 	return n;
 }
 
@@ -213,6 +276,8 @@ make_set(const struct ng_nftset *s, unsigned n)
 		return NULL;
 	nftnl_set_set_str(ns, NFTNL_SET_TABLE, s->table);
 	nftnl_set_set_str(ns, NFTNL_SET_NAME, set_of(s, r->a.family));
+	if (r->op == OP_FLUSH)
+		return ns;	/* no elements: every one goes */
 	for (i = 0; i < n; i++) {
 		r = &s->q[(s->qhead + i) % NG_NFTSET_QUEUE];
 		if ((e = nftnl_set_elem_alloc()) == NULL) {
@@ -221,7 +286,9 @@ make_set(const struct ng_nftset *s, unsigned n)
 		}
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, r->a.b,
 		    r->a.family == 4 ? 4 : 16);
-		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, r->ms);
+		if (r->op == OP_ADD)
+			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT,
+			    r->ms);
 		nftnl_set_elem_add(ns, e);	/* ns owns e now */
 	}
 	return ns;
@@ -240,6 +307,7 @@ make_batch(struct ng_nftset *s, char *buf, size_t len, unsigned n,
 	struct nftnl_set *ns;
 	struct nlmsghdr *nlh;
 	uint32_t seq = s->seq;
+	uint8_t op = s->q[s->qhead].op;
 	size_t out;
 
 	if (len < BUF_LEN || (ns = make_set(s, n)) == NULL)
@@ -249,7 +317,8 @@ make_batch(struct ng_nftset *s, char *buf, size_t len, unsigned n,
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
-	    NFT_MSG_NEWSETELEM, s->family, NLM_F_CREATE | NLM_F_ACK,
+	    op == OP_ADD ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+	    s->family, op == OP_ADD ? NLM_F_CREATE | NLM_F_ACK : NLM_F_ACK,
 	    seq + 1);
 	nftnl_set_elems_nlmsg_build_payload(nlh, ns);
 	mnl_nlmsg_batch_next(b);
@@ -264,6 +333,7 @@ make_batch(struct ng_nftset *s, char *buf, size_t len, unsigned n,
 	f->first = s->q[s->qhead].a;
 	f->family = f->first.family;
 	f->n = n;
+	f->op = op;
 	return out;
 }
 
@@ -287,6 +357,10 @@ land(struct ng_nftset *s, unsigned i, int err,
 	struct ng_nftset_fail why;
 
 	s->fly[i] = s->fly[--s->nfly];
+	if (f.op != OP_ADD && (err == 0 || err == ENOENT)) {
+		s->c.deleted += f.n;	/* gone already is gone */
+		return;
+	}
 	if (err == 0) {
 		s->c.added += f.n;
 		return;

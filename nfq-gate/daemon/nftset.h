@@ -3,8 +3,8 @@
  * timeout, so the kernel drops their next SYNs before they reach the
  * queue at all (nft_penalty_set in nfq-gate.conf).
  *
- * The set is the admin's, made with "flags timeout"; we only add
- * elements.  Nothing here waits: an add is queued (a bounded queue; a
+ * The set is the admin's, made with "flags timeout"; we add elements,
+ * and delete them when an admin frees an address (nfq-gate-ctl).  Nothing here waits: an add is queued (a bounded queue; a
  * full one drops the add and counts it), queued adds go out in batches
  * on a non-blocking netlink socket, and the kernel's acks are read when
  * the loop sees the socket readable and matched by sequence number, so
@@ -29,6 +29,7 @@
 
 struct ng_nftset_counts {
 	uint64_t added;		/* acked by the kernel */
+	uint64_t deleted;	/* deletes and flushes done (or not needed) */
 	uint64_t errors;	/* refused by the kernel (error ack) */
 	uint64_t timeouts;	/* no ack in time: forgotten */
 	uint64_t dropped;	/* queue full: never sent */
@@ -55,6 +56,13 @@ int ng_nftset_fd(const struct ng_nftset *s);
 /* Queue a with a timeout: 0, or -1 when the queue is full (counted). */
 int ng_nftset_add(struct ng_nftset *s, const struct ng_addr *a,
     ng_usec ttl);
+/*
+ * Queue a's removal, or emptying the set of family (4 or 6; 0: both);
+ * the same queue as the adds, in order with them.  0, or -1 when the
+ * queue is full (counted as dropped).
+ */
+int ng_nftset_del(struct ng_nftset *s, const struct ng_addr *a);
+int ng_nftset_flush(struct ng_nftset *s, unsigned family);
 /*
  * Send what is queued, as far as the in-flight limit allows; fail hears
  * of a batch the socket refused outright.

@@ -389,25 +389,29 @@ static void
 pregreet(struct ng_engine *e, struct ng_flow *f,
     const struct ng_early_step *s, ng_usec now, struct ng_out *out)
 {
-	int enforce = e->cfg.pregreet_action == NG_PREGREET_RESET;
+	int enforce = e->cfg.pregreet_action == NG_PREGREET_RESET &&
+	    !e->cfg.monitor;
 	struct ng_conn *c = conn_of(e, f);
 	uint32_t nfirst = s->nfirst;
 	struct ng_cache_entry *pc;
 	struct ng_event *ev;
 
-	ev = emit(e, out, NG_EV_PREGREET, enforce ? NG_DEC_PREGREET :
-	    NG_DEC_LOG, &f->key, now, c->syn_time);
+	ev = emit(e, out, NG_EV_PREGREET, enforce || e->cfg.monitor ?
+	    NG_DEC_PREGREET : NG_DEC_LOG, &f->key, now, c->syn_time);
+	ev->monitor = e->cfg.monitor;
 	if (nfirst > NG_FIRST_MAX)
 		nfirst = NG_FIRST_MAX;
 	memcpy(ev->first, s->first, nfirst);
 	ev->nfirst = (uint8_t)nfirst;
 	ev->bytes = s->bytes;
 	ev->cc = c->cc;
-	ev->reason = enforce ? "pregreet" : "pregreet (log only)";
+	ev->reason = enforce || e->cfg.monitor ? "pregreet" :
+	    "pregreet (log only)";
 	/*
-	 * Recorded in both modes: in log mode the penalty box is not
+	 * Recorded in every mode: in log mode the penalty box is not
 	 * enforced at the SYN, but the policy service still tells Postfix
-	 * about the offence at RCPT time.
+	 * about the offence at RCPT time; in monitor mode nothing uses it
+	 * but the MONITOR PENALTY line of the next SYN and nfq-gate-ctl.
 	 */
 	pc = ng_cache_put(e->penalty, &f->key.caddr, now, e->cfg.penalty_ttl);
 	if (pc != NULL)
@@ -548,6 +552,21 @@ admit(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 		e->stats.greylist_full++;
 }
 
+/*
+ * monitor_only - mode = monitor: the SYN the rules refuse is accepted,
+ * its event says what would have been, and the flow is decided (there
+ * is nothing left to enforce on it).
+ */
+static void
+monitor_only(struct ng_syn_decision *d, struct ng_event *ev)
+{
+	ev->monitor = 1;
+	d->action = NG_ACCEPT;
+	d->offload = 1;
+	d->test = 0;
+	d->old = 0;
+}
+
 /* client_syn - a client's SYN: a new flow, decided by the rules. */
 static void
 client_syn(struct ng_engine *e, const struct ng_flow_key *k,
@@ -580,6 +599,8 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	ev = emit(e, out, d.event, d.decision, k, now, now);
 	ev->cc = d.cc;
 	ev->reason = d.reason;
+	if (e->cfg.monitor && d.action != NG_ACCEPT)
+		monitor_only(&d, ev);
 	f = new_flow(e, k, now, out);
 	out->v.action = d.action;
 	out->v.offload = d.offload;

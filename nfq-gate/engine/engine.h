@@ -57,6 +57,7 @@ struct ng_event {
 	ng_usec when;		/* time of the event */
 	ng_usec after;		/* time since the flow's SYN */
 	uint32_t bytes;		/* client payload bytes seen before release */
+	uint8_t monitor;	/* mode = monitor: what would have been */
 	uint8_t nfirst;
 	uint8_t first[NG_FIRST_MAX];
 };

@@ -168,6 +168,9 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 	char esc[NG_FIRST_MAX * 4 + 1], cc[3];
 
 	sb_init(&s, buf, len);
+	/* Not enforced: a marker fail2ban's anchored regexes never match. */
+	if (ev->monitor)
+		sb_put(&s, "MONITOR ");
 	switch (ev->type) {
 	case NG_EV_CONNECT:
 	case NG_EV_NOLISTING:
@@ -206,7 +209,7 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 		break;
 	default:
 		/* PASS NEW, PASS OLD, ALLOWLISTED, DENYLISTED, PENALTY,
-		 * GREYLIST, GREYLIST PASS, EVICT: the name and the client */
+		 * GREYLIST, GREYLIST PASS: the name and the client */
 		sb_put(&s, ng_event_type_name(ev->type));
 		sb_putc(&s, ' ');
 		sb_ep(&s, &ev->client, ev->cport);
@@ -299,6 +302,8 @@ ng_event_format_json(const struct ng_event *ev, char *buf, size_t len)
 	} else {
 		sb_put(&s, "null");
 	}
+	if (ev->monitor)
+		sb_put(&s, ",\"monitor\":true");
 	sb_putc(&s, '}');
 	return s.n;
 }

@@ -48,6 +48,12 @@ struct ng_settings {
 	ng_usec greet_pause;
 	ng_usec greet_pause_stress;
 	uint8_t pregreet_action;	/* enum ng_pregreet_action */
+	/*
+	 * mode = monitor: every decision is made and logged as it would
+	 * be, with "MONITOR " in front, but none is enforced: no client is
+	 * reset, dropped or greylisted.
+	 */
+	uint8_t monitor;
 	ng_usec penalty_ttl;
 	unsigned penalty_prefix4, penalty_prefix6;
 	ng_usec pass_ttl;

@@ -16,7 +16,10 @@
 #
 # With --rcpt ADDR a bot that got through goes on like a spam run: MAIL
 # FROM, RCPT TO, QUIT, and the line ends with rcpt="REPLY" (the server's
-# answer to RCPT TO), which is what a policy service decides.
+# answer to RCPT TO), which is what a policy service decides.  With
+# --data as well it sends a message after an accepted RCPT TO, and the
+# line ends with data="REPLY" (the answer to the final dot): a bot whose
+# mail was delivered (what monitor mode must let happen).
 
 import argparse
 import socket
@@ -36,6 +39,8 @@ def main():
     ap.add_argument("--delay", type=float, default=0.0,
                     help="seconds between connect and sending")
     ap.add_argument("--rcpt", help="go on to MAIL FROM and RCPT TO this")
+    ap.add_argument("--data", metavar="SUBJECT",
+                    help="with --rcpt: then DATA, a message, the dot")
     a = ap.parse_args()
 
     fam = socket.AF_INET6 if ":" in a.host else socket.AF_INET
@@ -84,7 +89,7 @@ def main():
             break
     rcpt = ""
     if a.rcpt and result == "data":
-        rcpt = ' rcpt="%s"' % dialog(s, a.rcpt, a.wait)
+        rcpt = dialog(s, a.rcpt, a.data, a.wait)
     s.close()
     print("connect=ok port=%d sent=%d greeting=%s result=%s bytes=%d "
           "after=%.2f%s" % (port, sent, "yes" if got.startswith(b"220") else
@@ -113,15 +118,31 @@ def reply(s, wait):
     return "no reply"
 
 
-def dialog(s, rcpt, wait):
+def dialog(s, rcpt, subject, wait):
+    """MAIL, RCPT (and DATA with a subject), QUIT: ' rcpt="R"[ data="R"]'."""
     s.sendall(b"MAIL FROM:<bot@bot.example>\r\n")
     r = reply(s, wait)
     if not r.startswith("250"):
-        return "MAIL: " + r
+        return ' rcpt="MAIL: %s"' % r
     s.sendall(("RCPT TO:<%s>\r\n" % rcpt).encode("latin-1"))
     r = reply(s, wait)
+    out = ' rcpt="%s"' % r
+    if subject and r.startswith("250"):
+        out += ' data="%s"' % message(s, subject, wait)
     s.sendall(b"QUIT\r\n")
-    return r
+    return out
+
+
+def message(s, subject, wait):
+    """DATA, a short message, the dot; the answer to the dot."""
+    s.sendall(b"DATA\r\n")
+    r = reply(s, wait)
+    if not r.startswith("354"):
+        return "DATA: " + r
+    s.sendall(("Subject: %s\r\nFrom: bot@bot.example\r\n\r\n"
+               "sent by a bot that talked first\r\n.\r\n"
+               % subject).encode("latin-1"))
+    return reply(s, wait)
 
 
 if __name__ == "__main__":

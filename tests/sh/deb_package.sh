@@ -93,8 +93,8 @@ T4=$(date +%s)
 echo "installed with dpkg -i and apt-get install -f in $((T4 - T3)) s"
 
 # Files.
-for f in usr/sbin/nfq-gate usr/sbin/nfq-gate-db usr/sbin/nfq-gate-fetch \
-    usr/sbin/nfq-gate-rules; do
+for f in usr/sbin/nfq-gate usr/sbin/nfq-gate-db usr/sbin/nfq-gate-ctl \
+    usr/sbin/nfq-gate-fetch usr/sbin/nfq-gate-rules; do
 	[ -x "$R/$f" ] || fail "no /$f"
 done
 for f in etc/nfq-gate/nfq-gate.conf etc/fail2ban/filter.d/nfq-gate.conf \
@@ -102,6 +102,8 @@ for f in etc/nfq-gate/nfq-gate.conf etc/fail2ban/filter.d/nfq-gate.conf \
     lib/systemd/system/nfq-gate-fetch.service \
     lib/systemd/system/nfq-gate-fetch.timer usr/lib/sysusers.d/nfq-gate.conf \
     usr/share/man/man8/nfq-gate.8.gz usr/share/man/man8/nfq-gate-db.8.gz \
+    usr/share/man/man8/nfq-gate-ctl.8.gz \
+    usr/share/bash-completion/completions/nfq-gate-ctl \
     usr/share/man/man8/nfq-gate-rules.8.gz \
     usr/share/man/man8/nfq-gate-fetch.8.gz \
     usr/share/man/man5/nfq-gate.conf.5.gz \

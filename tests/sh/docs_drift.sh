@@ -10,17 +10,22 @@
 #     SIGHUP cannot change ("start-only") must say "Read at start only",
 #     and only those;
 #   - the options are those of nfq-gate(8)'s OPTIONS section and
-#     nfq-gate-db(8)'s SYNOPSIS against what --help prints, both ways.
+#     nfq-gate-db(8)'s SYNOPSIS against what --help prints, both ways;
+#     nfq-gate-ctl(8)'s OPTIONS section (and its SYNOPSIS one way), and
+#     its VERBS section against the verbs its --help lists, both ways.
 # Then the checks are run on doctored copies (a key dropped from the
 # manual, an unknown key in the sample, an option missing from --help)
 # to show that they fail.
 
 . "$(dirname "$0")/../lib.sh"
-[ -x "$GATE" ] && [ -x "$GATEDB" ] || fail "build first ($GATE)"
+CTL="$NG_BUILD/nfq-gate-ctl"
+[ -x "$GATE" ] && [ -x "$GATEDB" ] && [ -x "$CTL" ] ||
+    fail "build first ($GATE, $GATEDB, $CTL)"
 
 CONF5=$NG_ROOT/man/nfq-gate.conf.5
 GATE8=$NG_ROOT/man/nfq-gate.8
 DB8=$NG_ROOT/man/nfq-gate-db.8
+CTL8=$NG_ROOT/man/nfq-gate-ctl.8
 SAMPLE=$NG_ROOT/rules/nfq-gate.conf
 
 # The bold key names on the line after each .TP of the KEYS section.
@@ -65,6 +70,21 @@ man_section() {	# file section: the section's lines
 	awk -v s="$2" '/^\.SH / { on = ($2 == s); next } on' "$1"
 }
 
+# The words on the line after each .TP of a section: the entries' names.
+man_tp_heads() {	# file section
+	man_section "$1" "$2" | grep -A1 '^\.TP' | grep -v -e '^\.TP' -e '^--$'
+}
+
+# nfq-gate-ctl's verbs: those its --help lists, and the VERBS entries.
+help_verbs() {	# help text on stdin
+	awk '/^verbs:/ { on = 1; sub(/^verbs:/, "") } /^ *-/ { on = 0 }
+	    on && NF { print $1 }' | sort -u
+}
+man_verbs() {	# nfq-gate-ctl.8
+	man_tp_heads "$1" VERBS | sed -e 's/\\f[BIRP]//g' -e 's/"//g' \
+	    -e 's/^\.[A-Z]* *//' | awk '{ print $1 }' | sort -u
+}
+
 # Lines only in the first list, as "what: item".
 only_in() {	# what list1 list2
 	printf '%s\n' "$2" >"$TMP/a"
@@ -107,6 +127,7 @@ check_options() {	# what help-text man-text
 [ "$(wc -l <"$TMP/keys")" -gt 30 ] || fail "--list-keys: $(cat "$TMP/keys")"
 "$GATE" --help >"$TMP/gate.help" || fail "nfq-gate --help: exit $?"
 "$GATEDB" --help >"$TMP/db.help" || fail "nfq-gate-db --help: exit $?"
+"$CTL" --help >"$TMP/ctl.help" || fail "nfq-gate-ctl --help: exit $?"
 
 bad=0
 check_keys "$TMP/keys" "$CONF5" "$SAMPLE" || bad=1
@@ -115,6 +136,18 @@ check_options nfq-gate "$(cat "$TMP/gate.help")" \
     bad=1
 check_options nfq-gate-db "$(cat "$TMP/db.help")" \
     "$(man_section "$DB8" SYNOPSIS)" || bad=1
+check_options nfq-gate-ctl "$(cat "$TMP/ctl.help")" \
+    "$(man_tp_heads "$CTL8" OPTIONS)" || bad=1
+# Its SYNOPSIS has the short forms only: each must be a real option.
+only_in "nfq-gate-ctl(8)'s SYNOPSIS, not in --help" \
+    "$(man_section "$CTL8" SYNOPSIS | options_in)" \
+    "$(options_in <"$TMP/ctl.help")" | grep . && bad=1
+only_in "nfq-gate-ctl verbs: in --help, not in nfq-gate-ctl(8)'s VERBS" \
+    "$(help_verbs <"$TMP/ctl.help")" "$(man_verbs "$CTL8")" | grep . && bad=1
+only_in "nfq-gate-ctl verbs: in nfq-gate-ctl(8)'s VERBS, not in --help" \
+    "$(man_verbs "$CTL8")" "$(help_verbs <"$TMP/ctl.help")" | grep . && bad=1
+[ "$(help_verbs <"$TMP/ctl.help" | wc -l)" -ge 9 ] ||
+    fail "nfq-gate-ctl --help lists no verbs: $(cat "$TMP/ctl.help")"
 # export has a usage of its own; it must say what the main one says.
 "$GATEDB" export --help 2>"$TMP/export.help" >/dev/null ||
     fail "nfq-gate-db export --help: exit $?"
@@ -126,7 +159,9 @@ echo "keys: $(wc -l <"$TMP/keys") in the parser, $(man_keys "$CONF5" |
     wc -l) in nfq-gate.conf(5), $(sample_keys "$SAMPLE" | wc -l) in the sample;" \
     "$(man_start_only "$CONF5" | wc -l) start-only"
 echo "options: nfq-gate $(options_in <"$TMP/gate.help" | wc -l)," \
-    "nfq-gate-db $(options_in <"$TMP/db.help" | wc -l)"
+    "nfq-gate-db $(options_in <"$TMP/db.help" | wc -l)," \
+    "nfq-gate-ctl $(options_in <"$TMP/ctl.help" | wc -l)" \
+    "and $(help_verbs <"$TMP/ctl.help" | wc -l) verbs"
 
 # ---- the checks catch drift ----
 must_fail() {	# label output-regex command...
@@ -162,5 +197,18 @@ must_fail "option not in --help" "not in --help: --json" \
 must_fail "option not in the manual" "not in the manual: --lenient" \
     check_options nfq-gate-db "$(cat "$TMP/db.help")" \
     "$(man_section "$DB8" SYNOPSIS | grep -v lenient)"
+must_fail "nfq-gate-ctl option not in the manual" "not in the manual: --state-dir" \
+    check_options nfq-gate-ctl "$(cat "$TMP/ctl.help")" \
+    "$(man_tp_heads "$CTL8" OPTIONS | grep -v state)"
+# A verb the program has and the manual lost.
+awk '/^\.B flush$|^\.BI flush / { skip = 1 } skip && /^\.TP/ { skip = 0 }
+    !skip' "$CTL8" >"$TMP/ctl8"
+[ "$(man_verbs "$TMP/ctl8" | grep -c flush)" = 0 ] ||
+    fail "doctored nfq-gate-ctl(8) still has flush"
+out=$(only_in "nfq-gate-ctl verbs: in --help, not in nfq-gate-ctl(8)'s VERBS" \
+    "$(help_verbs <"$TMP/ctl.help")" "$(man_verbs "$TMP/ctl8")")
+[ "$out" = "nfq-gate-ctl verbs: in --help, not in nfq-gate-ctl(8)'s VERBS: flush" ] ||
+    fail "undocumented verb not caught: $out"
+echo "caught: undocumented verb: $out"
 echo "docs_drift: every check passed"
 exit 0

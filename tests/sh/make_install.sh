@@ -9,11 +9,11 @@ D=$TMP/root
 out=$(make -s -C "$NG_ROOT" B="$NG_BUILD" install DESTDIR="$D" PREFIX=/usr 2>&1) ||
     fail "make install: $out"
 
-for p in nfq-gate nfq-gate-db nfq-gate-fetch nfq-gate-rules; do
+for p in nfq-gate nfq-gate-db nfq-gate-ctl nfq-gate-fetch nfq-gate-rules; do
 	[ -x "$D/usr/sbin/$p" ] || fail "no /usr/sbin/$p"
 done
-for m in man8/nfq-gate.8 man8/nfq-gate-db.8 man8/nfq-gate-rules.8 \
-    man8/nfq-gate-fetch.8 man5/nfq-gate.conf.5; do
+for m in man8/nfq-gate.8 man8/nfq-gate-db.8 man8/nfq-gate-ctl.8 \
+    man8/nfq-gate-rules.8 man8/nfq-gate-fetch.8 man5/nfq-gate.conf.5; do
 	[ -f "$D/usr/share/man/$m" ] || fail "no man page $m"
 done
 R=$D/usr/share/nfq-gate/rules
@@ -29,6 +29,10 @@ for u in nfq-gate.service nfq-gate-fetch.service; do
 	    fail "$u: ExecStart not under /usr/sbin: $(grep ExecStart "$R/$u")"
 	grep -q "/usr/local" "$R/$u" && fail "$u still names /usr/local"
 done
+cmp -s "$D/usr/share/bash-completion/completions/nfq-gate-ctl" \
+    "$NG_ROOT/rules/bash-completion/nfq-gate-ctl" ||
+    fail "no bash completion for nfq-gate-ctl"
+[ -e "$R/bash-completion" ] && fail "bash-completion/ among the rules"
 cmp -s "$D/etc/nfq-gate/nfq-gate.conf" "$NG_ROOT/rules/nfq-gate.conf" ||
     fail "/etc/nfq-gate/nfq-gate.conf is not the sample"
 
@@ -37,6 +41,10 @@ cmp -s "$D/etc/nfq-gate/nfq-gate.conf" "$NG_ROOT/rules/nfq-gate.conf" ||
     >/dev/null 2>&1 || fail "installed nfq-gate-db cannot build the sample"
 [ "$("$D/usr/sbin/nfq-gate-db" lookup "$TMP/s.db" 1.0.1.5)" = "1.0.1.5 CN" ] ||
     fail "installed nfq-gate-db lookup"
+mkdir "$TMP/st" && "$D/usr/sbin/nfq-gate-ctl" --state-dir "$TMP/st" \
+    -c "$D/etc/nfq-gate/nfq-gate.conf" add pass 192.0.2.1 >/dev/null 2>&1 &&
+    grep -q '^192\.0\.2\.1/32 ' "$TMP/st/pass.state" ||
+    fail "installed nfq-gate-ctl --state-dir add"
 
 # A second install keeps the admin's config.
 echo "greet_pause = 9s" >>"$D/etc/nfq-gate/nfq-gate.conf"

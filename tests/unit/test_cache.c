@@ -670,7 +670,8 @@ test_against_model(void)
 	ng_cache_free(c);
 }
 
-/* A million new addresses into 100,000 slots: bounded, and quick. */
+/* A million new addresses into 100,000 slots: bounded.  How fast is for
+ * make bench to say (hash flood), not for a timed test under valgrind. */
 static void
 test_flood(void)
 {
@@ -698,7 +699,6 @@ test_flood(void)
 	CHECK_EQ(ng_cache_count(c), 100000);
 	CHECK(ng_cache_evictions(c) >= 899000);
 	CHECK(ng_cache_find(c, &a, i) != NULL);	/* the newest survives */
-	CHECK(secs < 5);
 	ng_cache_free(c);
 }
 

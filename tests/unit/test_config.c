@@ -54,6 +54,7 @@ test_defaults(void)
 	CHECK_EQ(c.eng.greet_pause, NG_SEC(6));
 	CHECK_EQ(c.eng.greet_pause_stress, NG_SEC(2));
 	CHECK_EQ(c.eng.pregreet_action, NG_PREGREET_RESET);
+	CHECK_EQ(c.eng.monitor, 0);
 	CHECK_EQ(c.eng.penalty_ttl, NG_SEC(3600));
 	CHECK_EQ(c.eng.pass_ttl, NG_SEC(86400));
 	CHECK_EQ(c.eng.pass_prefix4, 32);
@@ -105,6 +106,7 @@ test_every_key(void)
 	    "greet_pause = 500ms\n"
 	    "greet_pause_stress=1s\n"
 	    "pregreet_action = log\r\n"
+	    "mode = monitor\n"
 	    "penalty_ttl = 2h\n"
 	    "pass_ttl = 1w\n"
 	    "pass_prefix = 24, 64\n"
@@ -159,6 +161,7 @@ test_every_key(void)
 	CHECK_EQ(c.eng.greet_pause, 500000);
 	CHECK_EQ(c.eng.greet_pause_stress, NG_SEC(1));
 	CHECK_EQ(c.eng.pregreet_action, NG_PREGREET_LOG);
+	CHECK_EQ(c.eng.monitor, 1);
 	CHECK_EQ(c.eng.penalty_ttl, NG_SEC(7200));
 	CHECK_EQ(c.eng.pass_ttl, NG_SEC(7 * 86400));
 	CHECK_EQ(c.eng.pass_prefix4, 24);
@@ -333,6 +336,8 @@ test_errors(void)
 {
 	expect_err("bogus = 1\n", 1, "unknown setting \"bogus\"");
 	expect_err("sandbox = maybe\n", 1, "sandbox: bad value \"maybe\"");
+	expect_err("mode = dry\n", 1, "mode: bad mode \"dry\" (enforce or "
+	    "monitor)");
 	expect_err("queue_rcvbuf = 2g\n", 1, "queue_rcvbuf: bad size \"2g\"");
 	expect_err("queue_rcvbuf = 2048m\n", 1, "at most 1024m");
 	expect_err("queue_rcvbuf = k\n", 1, "queue_rcvbuf: bad size");
@@ -741,7 +746,7 @@ test_key_names(void)
 	}
 	CHECK(i > 30);
 	CHECK_STR(ng_config_key_name(i - 1, NULL), "country");
-	CHECK_EQ(nstart, 11);
+	CHECK_EQ(nstart, 13);	/* control_socket, control_socket_group too */
 }
 
 int

@@ -2,7 +2,10 @@
  * test_engine.c - the engine end to end on hand-built packet sequences:
  * the greeting test, policy precedence, greylisting, holds and eviction.
  */
+#include <string.h>
+
 #include "engine/engine.h"
+#include "engine/event_format.h"
 #include "engine/cache.h"
 #include "pktbuild.h"
 #include "test.h"
@@ -679,6 +682,66 @@ test_log_only_mode(void)
 	/* Recorded, though not enforced: the policy service sees it. */
 	ng_engine_facts(e, addr(BOT), NG_SEC(2), &facts);
 	CHECK_EQ(facts.pregreet, 1);
+	ng_engine_free(e);
+}
+
+static void
+monitor_conf(struct ng_settings *c)
+{
+	policy_conf(c);
+	c->monitor = 1;
+}
+
+/*
+ * mode = monitor: every decision is made and its event marked, nothing
+ * is enforced; what was recorded (penalty box, greylist) stays for
+ * nfq-gate-ctl, and the next SYN's PENALTY is a MONITOR line too.
+ */
+/* Neither allowed nor denied, no country: tested. */
+#define MBOT "192.0.2.50"
+
+static void
+test_monitor_mode(void)
+{
+	struct ng_engine *e = engine(monitor_conf);
+	struct ng_geo geo = { fake_geo, NULL };
+	char line[512];
+
+	ng_engine_set_geo(e, &geo);
+	/* A country drop and a deny: accepted, offloaded, marked. */
+	CHECK_EQ(syn_event(e, "1.0.1.5", 0), NG_EV_DROP);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(out.ev[0].monitor, 1);
+	CHECK_EQ(out.ev[0].decision, NG_DEC_DROP);
+	ng_event_format_line(&out.ev[0], line, sizeof(line));
+	CHECK(strncmp(line, "MONITOR DROP [1.0.1.5]:", 23) == 0);
+	CHECK_EQ(syn_event(e, "1.0.1.8", 0), NG_EV_DENYLISTED);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	/* Its next packet goes through too: the flow is not killed. */
+	cpkt(e, "1.0.1.8", 49999, NG_TH_ACK, 2, 1, "x", 9, 1);
+	/* A polite client is unmarked, and tested as ever. */
+	CHECK_EQ(syn_event(e, "9.1.1.9", 0), NG_EV_COUNTRY_PASS);
+	CHECK_EQ(out.ev[0].monitor, 0);
+	/* A pre-greeting talker: logged as PREGREET, never reset. */
+	handshake(e, MBOT, 1, 0);
+	spkt(e, MBOT, 1, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	cpkt(e, MBOT, 1, NG_TH_ACK, 1001, 5001, "EHLO b\r\n", 5, MS(2));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(event(NG_EV_PREGREET)->monitor, 1);
+	CHECK_EQ(event(NG_EV_PREGREET)->decision, NG_DEC_PREGREET);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.nrel, 1);
+	CHECK_EQ(out.rel[0].action, NG_ACCEPT);
+	ng_event_format_line(event(NG_EV_PREGREET), line, sizeof(line));
+	CHECK(strncmp(line, "MONITOR PREGREET 8 after ", 25) == 0);
+	/* Recorded, so the next SYN says what enforcing would have done. */
+	CHECK_EQ(syn_event(e, MBOT, NG_SEC(1)), NG_EV_PENALTY);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.ev[0].monitor, 1);
+	ng_event_format_json(&out.ev[0], line, sizeof(line));
+	CHECK(strstr(line, "\"monitor\":true") != NULL);
 	ng_engine_free(e);
 }
 
@@ -1439,5 +1502,6 @@ main(void)
 	RUN(test_bad_ack_fin_and_listener_rst);
 	RUN(test_halfopen_outlasts_synack_retries);
 	RUN(test_pass_old_confirms_on_greeting_ack);
+	RUN(test_monitor_mode);
 	return test_done();
 }

@@ -248,10 +248,87 @@ test_bounds(void)
 	ng_nftset_close(s);
 }
 
+/* The one message of a batch (its second), its type and elements. */
+static unsigned
+one_msg(const char *buf, size_t len, uint16_t *type, uint32_t *seq)
+{
+	const struct nlmsghdr *nlh = (const void *)buf;
+	int left = (int)len;
+	char set[64];
+
+	CHECK(mnl_nlmsg_ok(nlh, left));
+	*seq = nlh->nlmsg_seq;
+	nlh = mnl_nlmsg_next(nlh, &left);
+	CHECK(mnl_nlmsg_ok(nlh, left));
+	*type = nlh->nlmsg_type & 0xff;
+	CHECK(nlh->nlmsg_flags & NLM_F_ACK);
+	CHECK(!(nlh->nlmsg_flags & NLM_F_CREATE) ||
+	    *type == NFT_MSG_NEWSETELEM);
+	return elements(nlh, set, sizeof(set));
+}
+
+/*
+ * Deletes (nfq-gate-ctl del penalty) and flushes: one element a batch,
+ * in order with the adds; ENOENT (gone already) counts as deleted.
+ */
+static void
+test_delete_and_flush(void)
+{
+	static char buf[32768], acks[4096];
+	struct ng_nftset *s;
+	struct ng_addr a;
+	char err[128];
+	uint32_t seq;
+	uint16_t type;
+	size_t n;
+
+	s = ng_nftset_new("inet ngt", "pen4", "pen6", 50, err, sizeof(err));
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	a = v4(1);
+	ng_nftset_add(s, &a, NG_SEC(60));
+	a = v4(2);
+	ng_nftset_add(s, &a, NG_SEC(60));
+	a = v4(1);
+	CHECK_EQ(ng_nftset_del(s, &a), 0);
+	a = v4(3);
+	CHECK_EQ(ng_nftset_del(s, &a), 0);
+	CHECK_EQ(ng_nftset_flush(s, 0), 0);	/* both families */
+	CHECK_EQ(ng_nftset_pending(s), 6);
+	/* The two adds, then each delete alone, then two flushes. */
+	n = ng_nftset_build(s, buf, sizeof(buf), T0);
+	CHECK_EQ(one_msg(buf, n, &type, &seq), 2);
+	CHECK_EQ(type, NFT_MSG_NEWSETELEM);
+	n = ng_nftset_build(s, buf, sizeof(buf), T0);
+	CHECK_EQ(one_msg(buf, n, &type, &seq), 1);
+	CHECK_EQ(type, NFT_MSG_DELSETELEM);
+	n = ng_nftset_build(s, buf, sizeof(buf), T0);
+	CHECK_EQ(one_msg(buf, n, &type, &seq), 1);
+	CHECK_EQ(type, NFT_MSG_DELSETELEM);
+	/* The first delete (3 numbers earlier) done, the second gone. */
+	n = put_ack(acks, put_ack(acks, 0, seq - 2, 0), seq + 1, ENOENT);
+	ng_nftset_input(s, acks, n, on_fail, NULL);
+	CHECK_EQ(ng_nftset_counts(s)->deleted, 2);
+	CHECK_EQ(ng_nftset_counts(s)->errors, 0);
+	n = ng_nftset_build(s, buf, sizeof(buf), T0);
+	CHECK_EQ(one_msg(buf, n, &type, &seq), 0);	/* no elements */
+	CHECK_EQ(type, NFT_MSG_DELSETELEM);
+	n = ng_nftset_build(s, buf, sizeof(buf), T0);
+	CHECK_EQ(one_msg(buf, n, &type, &seq), 0);
+	CHECK_EQ(ng_nftset_build(s, buf, sizeof(buf), T0), 0);
+	/* A refused delete is an error like a refused add. */
+	n = put_ack(acks, 0, seq + 1, EPERM);
+	ng_nftset_input(s, acks, n, on_fail, NULL);
+	CHECK_EQ(ng_nftset_counts(s)->errors, 1);
+	ng_nftset_close(s);
+}
+
 int
 main(void)
 {
 	RUN(test_batches_and_acks);
 	RUN(test_bounds);
+	RUN(test_delete_and_flush);
 	return test_done();
 }
