@@ -381,6 +381,7 @@ ng_live_main(int argc, char **argv)
 	if (l == NULL)
 		return EX_OSERR;
 	l->epfd = l->sigfd = l->timerfd = l->lock_fd = -1;
+	l->rules_nparams = -1;		/* no look yet */
 	if (live_parse_args(l, argc, argv) < 0) {
 		free(l);
 		return EX_USAGE;

@@ -45,6 +45,8 @@ struct status {
 	uint64_t uptime;
 	char rules[160];		/* names of what the rules check saw */
 	char missing_names[160];
+	int params_known, nparams;	/* what the rules' comments said */
+	struct ng_rule_params params[NG_RULE_PARAMS_MAX];
 	unsigned nwhy;
 	char why[REASONS_MAX][REASON_LEN];
 };
@@ -215,6 +217,34 @@ why_add(struct status *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * gather_params - what the rules were installed with (their comments),
+ * against the config: a difference is a reason; none recorded is said
+ * (rules_params_text) but is no reason, rules by hand or an older tool.
+ */
+static void
+gather_params(struct live *l, struct status *s)
+{
+	char w[REASON_LEN];
+	int i;
+
+	if (!s->looked || (s->found & QUEUE_RULES) == 0)
+		return;
+	if (l->rules_nparams < 0)
+		return;
+	s->params_known = 1;
+	s->nparams = l->rules_nparams;
+	memcpy(s->params, l->rules_params, sizeof(s->params));
+	for (i = 0; i < s->nparams; i++)
+		if (ng_rule_params_mismatch(&s->params[i], (uint16_t)l->queue,
+		    l->cfg.eng.ports, l->cfg.eng.nports, l->cfg.mark_pass,
+		    l->cfg.mark_reset, l->cfg.mark_test, w, sizeof(w))) {
+			why_add(s, "rules installed for %s; run nfq-gate-rules "
+			    "install", w);
+			break;
+		}
+}
+
 /* gather_rules - what the rules watch last saw, and whether it is whole. */
 static void
 gather_rules(struct live *l, struct status *s)
@@ -232,6 +262,7 @@ gather_rules(struct live *l, struct status *s)
 		why_add(s, "rules missing: %s", s->missing_names);
 	else if (s->looked && (s->found & QUEUE_RULES) == 0)
 		why_add(s, "no rule queues to queue %u", l->queue);
+	gather_params(l, s);
 }
 
 /* gather - everything status says, and the reasons it is unhealthy. */
@@ -326,6 +357,26 @@ text_rules(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	kv(o, "rules", v);
 }
 
+/* text_params - a "rule params" line for each set the comments gave. */
+static void
+text_params(const struct status *s, struct ng_ctl_out *o)
+{
+	char v[512], p[256], from[160];
+	int i;
+
+	if (!s->params_known)
+		return;
+	if (s->nparams == 0)
+		kv(o, "rule params", "none recorded (installed by an older "
+		    "nfq-gate-rules?)");
+	for (i = 0; i < s->nparams; i++) {
+		ng_rule_params_format(&s->params[i], p, sizeof(p));
+		ng_rulecheck_names(s->params[i].from, from, sizeof(from));
+		snprintf(v, sizeof(v), "%s (%s)", p, from);
+		kv(o, "rule params", v);
+	}
+}
+
 /* text_db - the database line: path, rows, when built, how old. */
 static void
 text_db(struct live *l, const struct status *s, struct ng_ctl_out *o)
@@ -368,6 +419,7 @@ status_text(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	    "NOT BOUND");
 	kv(o, "queue", v);
 	text_rules(l, s, o);
+	text_params(s, o);
 	text_db(l, s, o);
 	kv(o, "flows", fill(s->flows, l->cfg.eng.flow_max, v, sizeof(v)));
 	kv(o, "held", fill(s->held, l->cfg.eng.flow_max, v, sizeof(v)));
@@ -433,6 +485,48 @@ json_rules(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	    (uint64_t)(l->cfg.rules_check / NG_USEC_PER_SEC));
 }
 
+/*
+ * json_params - the "rule_params" member: null when not known, else each
+ * set the rules' comments gave (an empty list: none recorded).
+ */
+static void
+json_params(const struct status *s, struct ng_ctl_out *o)
+{
+	const struct ng_rule_params *p;
+	char from[160];
+	int i;
+	unsigned j;
+
+	if (!s->params_known) {
+		ng_ctl_printf(o, "\"rule_params\":null,");
+		return;
+	}
+	ng_ctl_printf(o, "\"rule_params\":[");
+	for (i = 0; i < s->nparams; i++) {
+		p = &s->params[i];
+		ng_rulecheck_names(p->from, from, sizeof(from));
+		ng_ctl_printf(o, "%s{\"from\":", i > 0 ? "," : "");
+		json_str(o, from);
+		if (p->have & NG_RP_QUEUE)
+			ng_ctl_printf(o, ",\"queue\":%u", p->queue);
+		if (p->have & NG_RP_PORTS) {
+			ng_ctl_printf(o, ",\"ports\":[");
+			for (j = 0; j < p->nports; j++)
+				ng_ctl_printf(o, "%s%u", j > 0 ? "," : "",
+				    p->ports[j]);
+			ng_ctl_printf(o, "]");
+		}
+		if (p->have & NG_RP_PASS)
+			ng_ctl_printf(o, ",\"mark_pass\":%u", p->pass);
+		if (p->have & NG_RP_RESET)
+			ng_ctl_printf(o, ",\"mark_reset\":%u", p->reset);
+		if (p->have & NG_RP_TEST)
+			ng_ctl_printf(o, ",\"mark_test\":%u", p->test);
+		ng_ctl_printf(o, "}");
+	}
+	ng_ctl_printf(o, "],");
+}
+
 /* json_db - the "database" member: null without one. */
 static void
 json_db(struct live *l, const struct status *s, struct ng_ctl_out *o)
@@ -480,6 +574,7 @@ status_json(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	ng_ctl_printf(o, "],\"queue\":%u,\"bound\":%s,", l->queue,
 	    s->bound ? "true" : "false");
 	json_rules(l, s, o);
+	json_params(s, o);
 	json_db(l, s, o);
 	json_tables(l, s, o);
 	ng_ctl_printf(o, "\"stress\":%s,\"fail_open\":%" PRIu64 ",\"enobufs\":%"

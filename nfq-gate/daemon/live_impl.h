@@ -19,6 +19,7 @@
 #include "engine/event_format.h"
 #include "netdb/netdb.h"
 #include "daemon/nfq.h"
+#include "daemon/rulecheck.h"
 #include "daemon/nfq_kstats.h"
 #include "daemon/nftset.h"
 #include "daemon/stats.h"
@@ -61,6 +62,8 @@ struct rules_job {
 	struct ng_rulecheck *rc;
 	int lost;			/* ng_rulecheck_watch()'s answer */
 	unsigned missing, found;
+	int nparams;			/* what the rules' comments said */
+	struct ng_rule_params params[NG_RULE_PARAMS_MAX];
 };
 
 struct live {
@@ -86,6 +89,10 @@ struct live {
 	struct ng_saver *saver;
 	struct prom_job prom;
 	struct rules_job rjob;
+	/* The last finished look's rule parameters, for status (-1: none
+	 * yet); copied in the loop, so never half-written by the thread. */
+	int rules_nparams;
+	struct ng_rule_params rules_params[NG_RULE_PARAMS_MAX];
 	int epfd, sigfd, timerfd;
 	ng_usec armed;
 	ng_usec start, next_house, next_stats, last_save, next_rules;

@@ -6,6 +6,8 @@
  * Apart because it is the one job of the loop that crosses into the
  * writer thread and back, and the reset verdict depends on its answer.
  */
+#include <string.h>
+
 #include "base/log.h"
 #include "daemon/live_impl.h"
 #include "daemon/rulecheck.h"
@@ -19,6 +21,8 @@ rules_run(struct ng_job *j)
 	r->lost = ng_rulecheck_watch(r->rc);
 	r->missing = ng_rulecheck_missing(r->rc);
 	r->found = ng_rulecheck_found(r->rc);
+	r->nparams = ng_rulecheck_params(r->rc, r->params,
+	    NG_RULE_PARAMS_MAX);
 	return 0;
 }
 
@@ -37,6 +41,8 @@ live_rules_result(struct live *l)
 	l->st.rules_missing = l->rjob.missing;
 	/* A reload may have turned the watch off meanwhile. */
 	l->rules_found = l->cfg.rules_check > 0 ? l->rjob.found : 0;
+	l->rules_nparams = l->rjob.nparams;
+	memcpy(l->rules_params, l->rjob.params, sizeof(l->rules_params));
 }
 
 /*

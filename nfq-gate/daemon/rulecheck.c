@@ -12,7 +12,13 @@
  * twin) on datagram sockets that never carry a packet, asked only when
  * /proc/net/ip{,6}_tables_names lists them (asking would load and
  * register the table); an NFQUEUE entry there counts (reachability is
- * not followed in legacy tables).  Nothing here changes any rule; the dumps take well under a
+ * not followed in legacy tables).  What the rules were installed with
+ * is read from their comments ("nfq-gate queue=0 ports=25 ...", written
+ * by nfq-gate-rules): in nf_tables the rule's userdata (nft, newer
+ * iptables-nft) or an xt "comment" match (iptables-nft 1.8), in a legacy
+ * table the entry's "comment" match; every such comment in a chain that
+ * queues to us, or that holds our reset, counts for those rules.
+ * Nothing here changes any rule; the dumps take well under a
  * millisecond for a usual ruleset, and the answer has a 500 ms timeout.
  * A dump cut short (the ruleset changed under it: NLM_F_DUMP_INTR, or
  * the timeout) leaves messages on the socket: each dump drains it first,
@@ -25,11 +31,13 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +64,12 @@ struct keyset {
 	int overflow;		/* more than KEYS_MAX: assume reachable */
 };
 
+/* The parameters the comments of one chain gave. */
+struct chainparams {
+	struct key k;
+	struct ng_rule_params p;
+};
+
 struct ng_rulecheck {
 	struct mnl_socket *nl;
 	int inet_fd, inet6_fd;	/* legacy getsockopt; -1 when refused */
@@ -68,6 +82,13 @@ struct ng_rulecheck {
 	int failing;		/* the last dump failed (logged once) */
 	int looked;		/* a first look was made */
 	struct keyset base, jumps, queues, rejects;
+	struct keyset resets;	/* chains of inet nfq_gate with a reject */
+	struct chainparams cp[KEYS_MAX];	/* comments, by chain */
+	unsigned ncp;
+	struct ng_rule_params work[NG_RULE_PARAMS_MAX];	/* this look's */
+	int nwork;
+	struct ng_rule_params params[NG_RULE_PARAMS_MAX]; /* last good look */
+	int nparams;
 	char buf[32768];	/* MNL_SOCKET_DUMP_SIZE in newer libmnl */
 };
 
@@ -100,6 +121,327 @@ keyset_has(const struct keyset *s, const struct key *k)
 		    strcmp(s->k[i].chain, k->chain) == 0)
 			return 1;
 	return 0;
+}
+
+/* parse_num - a whole word, decimal or 0x hex, at most max. */
+static int
+parse_num(const char *s, size_t n, uint32_t max, uint32_t *v)
+{
+	uint64_t x = 0;
+	unsigned base = 10, d;
+	size_t i = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i >= n)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned)(s[i] - 'a' + 10);
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = (unsigned)(s[i] - 'A' + 10);
+		else
+			return -1;
+		x = x * base + d;
+		if (x > max)
+			return -1;
+	}
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* port_add - into the sorted list, once; -1 when it is full. */
+static int
+port_add(struct ng_rule_params *p, uint16_t port)
+{
+	unsigned i, j;
+
+	for (i = 0; i < p->nports && p->ports[i] < port; i++)
+		;
+	if (i < p->nports && p->ports[i] == port)
+		return 0;
+	if (p->nports >= NG_RULE_PORTS_MAX)
+		return -1;
+	for (j = p->nports; j > i; j--)
+		p->ports[j] = p->ports[j - 1];
+	p->ports[i] = port;
+	p->nports++;
+	return 0;
+}
+
+/* parse_ports - "25,587": 1 to NG_RULE_PORTS_MAX ports, none 0. */
+static int
+parse_ports(const char *s, size_t n, struct ng_rule_params *p)
+{
+	size_t i = 0, j;
+	uint32_t v;
+
+	p->nports = 0;
+	while (i <= n) {
+		for (j = i; j < n && s[j] != ','; j++)
+			;
+		if (parse_num(s + i, j - i, 65535, &v) < 0 || v == 0 ||
+		    port_add(p, (uint16_t)v) < 0)
+			return -1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* param_word - one KEY=VALUE word; an unknown key or no '=' is skipped. */
+static int
+param_word(const char *w, size_t n, struct ng_rule_params *p)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+	} keys[] = {
+		{ "queue", NG_RP_QUEUE }, { "ports", NG_RP_PORTS },
+		{ "pass", NG_RP_PASS }, { "reset", NG_RP_RESET },
+		{ "test", NG_RP_TEST }
+	};
+	const char *eq = memchr(w, '=', n), *v;
+	size_t i, kl, vl;
+	uint32_t x;
+
+	if (eq == NULL)
+		return 0;
+	kl = (size_t)(eq - w);
+	v = eq + 1;
+	vl = n - kl - 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i].key) == kl &&
+		    memcmp(keys[i].key, w, kl) == 0)
+			break;
+	if (i == sizeof(keys) / sizeof(keys[0]))
+		return 0;
+	if (keys[i].bit == NG_RP_PORTS) {
+		if (parse_ports(v, vl, p) < 0)
+			return -1;
+	} else if (parse_num(v, vl, keys[i].bit == NG_RP_QUEUE ? 65535 :
+	    UINT32_MAX, &x) < 0)
+		return -1;
+	else if (keys[i].bit == NG_RP_QUEUE)
+		p->queue = (uint16_t)x;
+	else if (keys[i].bit == NG_RP_PASS)
+		p->pass = x;
+	else if (keys[i].bit == NG_RP_RESET)
+		p->reset = x;
+	else
+		p->test = x;
+	p->have |= keys[i].bit;
+	return 0;
+}
+
+/* ng_rule_params_parse - the words of a rule's comment (rulecheck.h). */
+int
+ng_rule_params_parse(const char *s, size_t len, struct ng_rule_params *p)
+{
+	size_t i = 0, w;
+	int first = 1;
+
+	memset(p, 0, sizeof(*p));
+	len = strnlen(s, len);
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\t') {
+			i++;
+			continue;
+		}
+		for (w = i; w < len && s[w] != ' ' && s[w] != '\t'; w++)
+			;
+		if (first) {
+			if (w - i != 8 || memcmp(s + i, "nfq-gate", 8) != 0)
+				return -1;
+			first = 0;
+		} else if (param_word(s + i, w - i, p) < 0) {
+			memset(p, 0, sizeof(*p));
+			return -1;
+		}
+		i = w;
+	}
+	return first ? -1 : 0;
+}
+
+/* ports_str - "25,587" into buf. */
+static void
+ports_str(const uint16_t *ports, unsigned n, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned i;
+	int w;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++) {
+		w = snprintf(buf + used, len - used, "%s%u", i ? "," : "",
+		    ports[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* word_add - one more space separated word at the end of buf. */
+static void __attribute__((format(printf, 3, 4)))
+word_add(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used > 0 && used + 1 < len) {
+		buf[used++] = ' ';
+		buf[used] = '\0';
+	}
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* ng_rule_params_format - the keys p has, as the comment writes them. */
+void
+ng_rule_params_format(const struct ng_rule_params *p, char *buf, size_t len)
+{
+	char ports[NG_RULE_PORTS_MAX * 6 + 1];
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	ports_str(p->ports, p->nports, ports, sizeof(ports));
+	if (p->have & NG_RP_QUEUE)
+		word_add(buf, len, "queue=%u", p->queue);
+	if (p->have & NG_RP_PORTS)
+		word_add(buf, len, "ports=%s", ports);
+	if (p->have & NG_RP_PASS)
+		word_add(buf, len, "pass=0x%x", p->pass);
+	if (p->have & NG_RP_RESET)
+		word_add(buf, len, "reset=0x%x", p->reset);
+	if (p->have & NG_RP_TEST)
+		word_add(buf, len, "test=0x%x", p->test);
+}
+
+/* ng_rule_params_mismatch - p against the gate's own (rulecheck.h). */
+int
+ng_rule_params_mismatch(const struct ng_rule_params *p, uint16_t queue,
+    const uint16_t *ports, unsigned nports, uint32_t pass, uint32_t reset,
+    uint32_t test, char *why, size_t len)
+{
+	struct ng_rule_params c;
+	char a[NG_RULE_PORTS_MAX * 6 + 1], b[NG_RULE_PORTS_MAX * 6 + 1];
+	unsigned i;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < nports; i++)
+		if (ports[i] != 0)
+			(void)port_add(&c, ports[i]);
+	if ((p->have & NG_RP_PORTS) && (p->nports != c.nports ||
+	    memcmp(p->ports, c.ports, c.nports * sizeof(c.ports[0])) != 0)) {
+		ports_str(p->ports, p->nports, a, sizeof(a));
+		ports_str(c.ports, c.nports, b, sizeof(b));
+		snprintf(why, len, "ports %s but the config judges %s", a, b);
+	} else if ((p->have & NG_RP_PASS) && p->pass != pass)
+		snprintf(why, len, "pass mark 0x%x but the config's mark_pass "
+		    "is 0x%x", p->pass, pass);
+	else if ((p->have & NG_RP_RESET) && p->reset != reset)
+		snprintf(why, len, "reset mark 0x%x but the config's "
+		    "mark_reset is 0x%x", p->reset, reset);
+	else if ((p->have & NG_RP_TEST) && p->test != test)
+		snprintf(why, len, "test mark 0x%x but the config's mark_test "
+		    "is 0x%x", p->test, test);
+	else if ((p->have & NG_RP_QUEUE) && p->queue != queue)
+		snprintf(why, len, "queue %u but the gate reads queue %u",
+		    p->queue, queue);
+	else
+		return 0;
+	return 1;
+}
+
+/* params_same - the same keys and values (where they came from aside)? */
+static int
+params_same(const struct ng_rule_params *a, const struct ng_rule_params *b)
+{
+	return a->have == b->have && a->queue == b->queue &&
+	    a->nports == b->nports && memcmp(a->ports, b->ports,
+	    a->nports * sizeof(a->ports[0])) == 0 && a->pass == b->pass &&
+	    a->reset == b->reset && a->test == b->test;
+}
+
+/* work_add - one rule's parameters into this look's sets, with from. */
+static void
+work_add(struct ng_rulecheck *rc, const struct ng_rule_params *p,
+    unsigned from)
+{
+	int i;
+
+	if (p->have == 0)
+		return;
+	for (i = 0; i < rc->nwork; i++)
+		if (params_same(&rc->work[i], p)) {
+			rc->work[i].from |= from;
+			return;
+		}
+	if (rc->nwork >= NG_RULE_PARAMS_MAX)
+		return;
+	rc->work[rc->nwork] = *p;
+	rc->work[rc->nwork++].from = from;
+}
+
+/* chain_find - the comments' parameters of chain k; NULL when none. */
+static struct chainparams *
+chain_find(struct ng_rulecheck *rc, const struct key *k)
+{
+	unsigned i;
+
+	for (i = 0; i < rc->ncp; i++)
+		if (rc->cp[i].k.family == k->family &&
+		    strcmp(rc->cp[i].k.table, k->table) == 0 &&
+		    strcmp(rc->cp[i].k.chain, k->chain) == 0)
+			return &rc->cp[i];
+	return NULL;
+}
+
+/*
+ * chain_note - a rule's comment, for its chain: keys not yet given there
+ * are added (the first word for a key wins).
+ */
+static void
+chain_note(struct ng_rulecheck *rc, uint32_t family, const char *table,
+    const char *chain, const struct ng_rule_params *p)
+{
+	struct chainparams *c;
+	struct key k;
+
+	if (p->have == 0)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.family = family;
+	snprintf(k.table, sizeof(k.table), "%s", table ? table : "");
+	snprintf(k.chain, sizeof(k.chain), "%s", chain ? chain : "");
+	c = chain_find(rc, &k);
+	if (c == NULL) {
+		if (rc->ncp >= KEYS_MAX)
+			return;
+		c = &rc->cp[rc->ncp++];
+		c->k = k;
+		memset(&c->p, 0, sizeof(c->p));
+	}
+	if (!(c->p.have & NG_RP_QUEUE) && (p->have & NG_RP_QUEUE))
+		c->p.queue = p->queue;
+	if (!(c->p.have & NG_RP_PORTS) && (p->have & NG_RP_PORTS)) {
+		c->p.nports = p->nports;
+		memcpy(c->p.ports, p->ports, sizeof(c->p.ports));
+	}
+	if (!(c->p.have & NG_RP_PASS) && (p->have & NG_RP_PASS))
+		c->p.pass = p->pass;
+	if (!(c->p.have & NG_RP_RESET) && (p->have & NG_RP_RESET))
+		c->p.reset = p->reset;
+	if (!(c->p.have & NG_RP_TEST) && (p->have & NG_RP_TEST))
+		c->p.test = p->test;
+	c->p.have |= p->have;
 }
 
 /*
@@ -237,6 +579,48 @@ expr_rejects(struct nftnl_expr *e, const char *name)
 	    strcmp(tg, "REJECT") == 0;
 }
 
+/* udata_comment - nftnl_udata_parse's callback: keep the comment. */
+static int
+udata_comment(const struct nftnl_udata *attr, void *data)
+{
+	const struct nftnl_udata **c = data;
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
+		*c = attr;
+	return MNL_CB_OK;
+}
+
+/* rule_userdata - the comment in a rule's userdata, when ours. */
+static void
+rule_userdata(const struct nftnl_rule *r, struct ng_rule_params *p)
+{
+	const struct nftnl_udata *c = NULL;
+	const void *ud;
+	uint32_t len = 0;
+
+	if (!nftnl_rule_is_set(r, NFTNL_RULE_USERDATA) ||
+	    (ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len)) == NULL ||
+	    nftnl_udata_parse(ud, len, udata_comment, &c) < 0 || c == NULL)
+		return;
+	(void)ng_rule_params_parse(nftnl_udata_get(c), nftnl_udata_len(c), p);
+}
+
+/* expr_comment - iptables-nft's xt "comment" match (char[256]), ours. */
+static void
+expr_comment(struct nftnl_expr *e, const char *name,
+    struct ng_rule_params *p)
+{
+	const char *mt, *info;
+	uint32_t len = 0;
+
+	if (strcmp(name, "match") != 0 ||
+	    (mt = nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME)) == NULL ||
+	    strcmp(mt, "comment") != 0 ||
+	    (info = nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len)) == NULL)
+		return;
+	(void)ng_rule_params_parse(info, len, p);
+}
+
 /* on_rule - note queue rules, jumps between chains and our reset. */
 static int
 on_rule(const struct nlmsghdr *nlh, void *arg)
@@ -245,6 +629,7 @@ on_rule(const struct nlmsghdr *nlh, void *arg)
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nftnl_expr_iter *it;
 	struct nftnl_expr *e;
+	struct ng_rule_params p, mp;
 	const char *name, *table;
 	uint32_t fam, v;
 
@@ -259,16 +644,25 @@ on_rule(const struct nlmsghdr *nlh, void *arg)
 	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
 	if (table == NULL)
 		table = "";
+	memset(&p, 0, sizeof(p));
+	rule_userdata(r, &p);
 	while ((e = nftnl_expr_iter_next(it)) != NULL) {
 		name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 		if (name == NULL)
 			continue;
+		memset(&mp, 0, sizeof(mp));
+		expr_comment(e, name, &mp);
+		if (p.have == 0)
+			p = mp;
 		if (expr_queues(rc, e, name))
 			keyset_add(&rc->queues, fam, table,
 			    nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 		else if (strcmp(name, "reject") == 0 && fam == NFPROTO_INET &&
-		    strcmp(table, RESET_TABLE) == 0)
+		    strcmp(table, RESET_TABLE) == 0) {
 			rc->found |= NG_RULES_RESET;
+			keyset_add(&rc->resets, fam, table,
+			    nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		}
 		else if (expr_rejects(e, name))
 			keyset_add(&rc->rejects, fam, table,
 			    nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
@@ -281,6 +675,8 @@ on_rule(const struct nlmsghdr *nlh, void *arg)
 				    NFTNL_EXPR_IMM_CHAIN));
 		}
 	}
+	chain_note(rc, fam, table, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+	    &p);
 	nftnl_expr_iter_destroy(it);
 	nftnl_rule_free(r);
 	return MNL_CB_OK;
@@ -330,7 +726,8 @@ nft_dumps(struct ng_rulecheck *rc)
 {
 	rc->base.n = rc->jumps.n = rc->queues.n = rc->rejects.n = 0;
 	rc->base.overflow = rc->jumps.overflow = rc->queues.overflow = 0;
-	rc->rejects.overflow = 0;
+	rc->rejects.overflow = rc->resets.n = rc->resets.overflow = 0;
+	rc->ncp = 0;
 	rc->found = 0;
 	if (dump(rc, NFT_MSG_GETCHAIN, on_chain) < 0 ||
 	    dump(rc, NFT_MSG_GETRULE, on_rule) < 0)
@@ -404,6 +801,32 @@ legacy_listed(const struct legacy *lg)
 	return found;
 }
 
+/*
+ * legacy_comment - an entry's "comment" match, when ours, into p: the
+ * matches lie between the entry's fixed part and its target.
+ */
+static void
+legacy_comment(const char *e, size_t first, size_t target,
+    struct ng_rule_params *p)
+{
+	const struct xt_entry_match *m;
+	uint16_t size;
+	size_t off;
+
+	for (off = first; off + sizeof(*m) <= target; off += size) {
+		m = (const void *)(e + off);
+		memcpy(&size, e + off, sizeof(size));
+		if (size < sizeof(*m) || off + size > target)
+			return;
+		if (strncmp(m->u.user.name, "comment",
+		    sizeof(m->u.user.name)) == 0) {
+			(void)ng_rule_params_parse((const char *)m->data,
+			    size - sizeof(*m), p);
+			return;
+		}
+	}
+}
+
 /* legacy_entry_queues - one entry: its target NFQUEUE to our queue? */
 static int
 legacy_entry_queues(const struct ng_rulecheck *rc, const char *e,
@@ -424,9 +847,13 @@ legacy_entry_queues(const struct ng_rulecheck *rc, const char *e,
 	return covers(rc, q[0], q[1]);
 }
 
-/* legacy_queues - an NFQUEUE entry for our queue in legacy security. */
+/*
+ * legacy_queues - an NFQUEUE entry for our queue in legacy security;
+ * its comment's parameters into p (p->have 0 without).
+ */
 static int
-legacy_queues(const struct ng_rulecheck *rc, int fd, const struct legacy *lg)
+legacy_queues(const struct ng_rulecheck *rc, int fd, const struct legacy *lg,
+    struct ng_rule_params *p)
 {
 	struct ipt_getinfo info;
 	struct ipt_get_entries *ge;
@@ -436,6 +863,7 @@ legacy_queues(const struct ng_rulecheck *rc, int fd, const struct legacy *lg)
 	const char *e;
 	int found = 0;
 
+	memset(p, 0, sizeof(*p));
 	if (fd < 0 || !legacy_listed(lg))
 		return 0;
 	memset(&info, 0, sizeof(info));
@@ -457,6 +885,8 @@ legacy_queues(const struct ng_rulecheck *rc, int fd, const struct legacy *lg)
 			    off + off2[1] > ge->size)
 				break;
 			found = legacy_entry_queues(rc, e, off2[0], off2[1]);
+			if (found && off2[0] <= off2[1])
+				legacy_comment(e, lg->entry_size, off2[0], p);
 		}
 	free(ge);
 	return found;
@@ -466,20 +896,27 @@ legacy_queues(const struct ng_rulecheck *rc, int fd, const struct legacy *lg)
 int
 ng_rulecheck_run(struct ng_rulecheck *rc)
 {
-	unsigned i;
+	struct ng_rule_params lp;
+	struct chainparams *c;
+	unsigned i, bits;
 
 	if (nft_look(rc) < 0)
 		return -1;
+	rc->nwork = 0;
 	for (i = 0; i < rc->queues.n; i++) {
 		const struct key *k = &rc->queues.k[i];
 
 		if (!rc->base.overflow && !rc->jumps.overflow &&
 		    !keyset_has(&rc->base, k) && !keyset_has(&rc->jumps, k))
 			continue;	/* nothing leads there */
+		bits = 0;
 		if (k->family == NFPROTO_IPV4 || k->family == NFPROTO_INET)
-			rc->found |= NG_RULES_Q4;
+			bits |= NG_RULES_Q4;
 		if (k->family == NFPROTO_IPV6 || k->family == NFPROTO_INET)
-			rc->found |= NG_RULES_Q6;
+			bits |= NG_RULES_Q6;
+		rc->found |= bits;
+		if ((c = chain_find(rc, k)) != NULL)
+			work_add(rc, &c->p, bits);
 		/*
 		 * Rules loaded by hand may reset in the chain that queues
 		 * (a REJECT on the reset mark before the NFQUEUE, as the
@@ -488,10 +925,19 @@ ng_rulecheck_run(struct ng_rulecheck *rc)
 		if (keyset_has(&rc->rejects, k))
 			rc->found |= NG_RULES_RESET;
 	}
-	if (legacy_queues(rc, rc->inet_fd, &legacy4))
+	for (i = 0; i < rc->resets.n; i++)
+		if ((c = chain_find(rc, &rc->resets.k[i])) != NULL)
+			work_add(rc, &c->p, NG_RULES_RESET);
+	if (legacy_queues(rc, rc->inet_fd, &legacy4, &lp)) {
 		rc->found |= NG_RULES_LEGACY;
-	if (legacy_queues(rc, rc->inet6_fd, &legacy6))
+		work_add(rc, &lp, NG_RULES_LEGACY);
+	}
+	if (legacy_queues(rc, rc->inet6_fd, &legacy6, &lp)) {
 		rc->found |= NG_RULES_LEGACY6;
+		work_add(rc, &lp, NG_RULES_LEGACY6);
+	}
+	memcpy(rc->params, rc->work, sizeof(rc->params));
+	rc->nparams = rc->nwork;
 	return (int)rc->found;
 }
 
@@ -574,6 +1020,20 @@ unsigned
 ng_rulecheck_found(const struct ng_rulecheck *rc)
 {
 	return rc ? rc->last : 0;
+}
+
+/* ng_rulecheck_params - what the last good look read on our rules. */
+int
+ng_rulecheck_params(const struct ng_rulecheck *rc, struct ng_rule_params *p,
+    int max)
+{
+	int n;
+
+	if (rc == NULL || max <= 0)
+		return 0;
+	n = rc->nparams < max ? rc->nparams : max;
+	memcpy(p, rc->params, (size_t)n * sizeof(*p));
+	return n;
 }
 
 /* ng_rulecheck_missing - what was seen and is gone now. */

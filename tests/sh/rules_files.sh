@@ -36,7 +36,8 @@ for f in nfq-gate.rules nfq-gate6.rules nfq-gate-gateway.rules \
 	printf '%s\n' 'connmark --mark 0x100/0x100' \
 	    'conntrack --ctstate RELATED' 'mark --mark 0x200/0x200' \
 	    'connbytes --connbytes 24: --connbytes-dir both --connbytes-mode packets' \
-	    '-A NFQ_GATE -p tcp' >"$TMP/want"
+	    'comment --comment "nfq-gate queue=0 ports=25 pass=0x100 reset=0x200 test=0x400"' \
+	    >"$TMP/want"
 	cmp -s "$TMP/order" "$TMP/want" ||
 	    { diff -u "$TMP/want" "$TMP/order" >&2; fail "$f: rule order"; }
 	grep -q -- '--queue-bypass' "$R/$f" || fail "$f: no --queue-bypass"
