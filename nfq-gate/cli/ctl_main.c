@@ -752,57 +752,16 @@ run_offline(const struct opts *o, const char *line)
 
 /* ---- check: nfq-gate -n ---- */
 
-/* check_ok - the one line that says what the gate would start with. */
-static void
-check_ok(const char *path, const struct ng_check *chk)
-{
-	unsigned i;
-
-	printf(PROG ": %s: config ok: database ", path);
-	if (chk->db_ok)
-		printf("%s (%llu ranges)", chk->database,
-		    (unsigned long long)chk->db_ranges);
-	else
-		printf("none");
-	printf(", user %s (uid %ld), state_dir %s%s, ports", chk->user,
-	    chk->uid, chk->state_dir, chk->state_missing ?
-	    " (to be made)" : "");
-	for (i = 0; i < chk->nports && i < NG_PORTS_MAX; i++)
-		printf("%s%u", i ? "," : " ", chk->ports[i]);
-	if (chk->warnings > 0)
-		printf(", %u warning%s", chk->warnings,
-		    chk->warnings == 1 ? "" : "s");
-	printf("\n");
-}
-
-/*
- * run_check - ng_config_check() said as nfq-gate -n says it: each
- * problem on stderr, then the ok line on stdout or a count; 0 or 78.
- */
+/* run_check - nfq-gate -n's check and report, under our name. */
 static int
 run_check(const char *path)
 {
 	static struct ng_check chk;	/* 33 KB: not on the stack */
-	unsigned i;
+	int rc;
 
 	ng_config_check(path, &chk);
-	for (i = 0; i < chk.n; i++)
-		fprintf(stderr, PROG ": %s%s\n", chk.item[i].error ? "" :
-		    "warning: ", chk.item[i].text);
-	if (chk.errors + chk.warnings > chk.n)
-		fprintf(stderr, PROG ": %s: %u more not shown\n", path,
-		    chk.errors + chk.warnings - chk.n);
-	if (chk.partial)
-		fprintf(stderr, PROG ": %s: the other checks did not run "
-		    "(fix the above first)\n", path);
-	if (chk.errors > 0) {
-		fprintf(stderr, PROG ": %s: %u problem%s: the gate would "
-		    "not start\n", path, chk.errors,
-		    chk.errors == 1 ? "" : "s");
-		return EX_CONFIG;
-	}
-	check_ok(path, &chk);
-	return fflush(stdout) == 0 ? 0 : NG_CTL_FAILED;
+	rc = ng_config_check_report(PROG, path, &chk);
+	return rc == 1 ? NG_CTL_FAILED : rc;
 }
 
 /* main - nfq-gate-ctl: the options, then the verb here or in the gate. */

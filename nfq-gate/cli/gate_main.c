@@ -56,57 +56,6 @@ list_keys(void)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/* check_ok - the one line that says what the gate would start with. */
-static void
-check_ok(const char *path, const struct ng_check *chk)
-{
-	unsigned i;
-
-	printf("nfq-gate: %s: config ok: database ", path);
-	if (chk->db_ok)
-		printf("%s (%llu ranges)", chk->database,
-		    (unsigned long long)chk->db_ranges);
-	else
-		printf("none");
-	printf(", user %s (uid %ld), state_dir %s%s, ports", chk->user,
-	    chk->uid, chk->state_dir, chk->state_missing ?
-	    " (to be made)" : "");
-	for (i = 0; i < chk->nports && i < NG_PORTS_MAX; i++)
-		printf("%s%u", i ? "," : " ", chk->ports[i]);
-	if (chk->warnings > 0)
-		printf(", %u warning%s", chk->warnings,
-		    chk->warnings == 1 ? "" : "s");
-	printf("\n");
-}
-
-/*
- * check_print - every problem on stderr, one a line ("nfq-gate: CONF:LINE:
- * ..."), then the verdict: the ok line on stdout, or a count on stderr.
- */
-static int
-check_print(const char *path, const struct ng_check *chk)
-{
-	unsigned i, shown = chk->n;
-
-	for (i = 0; i < chk->n; i++)
-		fprintf(stderr, "nfq-gate: %s%s\n", chk->item[i].error ? "" :
-		    "warning: ", chk->item[i].text);
-	if (chk->errors + chk->warnings > shown)
-		fprintf(stderr, "nfq-gate: %s: %u more not shown\n", path,
-		    chk->errors + chk->warnings - shown);
-	if (chk->partial)
-		fprintf(stderr, "nfq-gate: %s: the other checks did not run "
-		    "(fix the above first)\n", path);
-	if (chk->errors > 0) {
-		fprintf(stderr, "nfq-gate: %s: %u problem%s: the gate would "
-		    "not start\n", path, chk->errors,
-		    chk->errors == 1 ? "" : "s");
-		return EX_CONFIG;
-	}
-	check_ok(path, chk);
-	return fflush(stdout) == 0 ? 0 : 1;
-}
-
 /*
  * check_main - nfq-gate -n: the start's checks, nothing started (no
  * queue, no firewall, no socket), exit 0 or 78.  Any other option is a
@@ -138,7 +87,7 @@ check_main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	ng_config_check(path, &chk);
-	return check_print(path, &chk);
+	return ng_config_check_report("nfq-gate", path, &chk);
 }
 
 /* main - nfq-gate: -r replays, -q runs the live gate; the exit status. */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "base/addr.h"
 #include "base/duration.h"
 #include "base/err.h"
@@ -937,20 +938,6 @@ set_key(struct parse *p, char *key, char *v)
 	return fail(p, "unknown setting \"%s\"", key);
 }
 
-/* trim - s without its leading and trailing blanks (cut in place). */
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /*
  * parse_line - one line of the file: "key = value", a comment after # or
  * nothing.
@@ -962,15 +949,15 @@ parse_line(struct parse *p, char *line)
 
 	if (hash != NULL)
 		*hash = '\0';
-	line = trim(line);
+	line = ng_trim(line);
 	if (*line == '\0')
 		return 0;
 	eq = strchr(line, '=');
 	if (eq == NULL)
 		return fail(p, "expected \"key = value\"");
 	*eq = '\0';
-	key = trim(line);
-	v = trim(eq + 1);
+	key = ng_trim(line);
+	v = ng_trim(eq + 1);
 	if (*key == '\0')
 		return fail(p, "missing key before '='");
 	return set_key(p, key, v);
@@ -1084,7 +1071,7 @@ cidr_line(struct parse *q, char *line, void *arg)
 
 	if (hash != NULL)
 		*hash = '\0';
-	s = trim(line);
+	s = ng_trim(line);
 	if (*s != '\0' && ng_cidr_list_add_str(arg, s) < 0)
 		return fail(q, "bad address or prefix \"%s\"", s);
 	return 0;

@@ -27,10 +27,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "base/file_read.h"
 #include "daemon/config_check.h"
 #include "daemon/privs.h"
 #include "netdb/netdb.h"
+
+#define EX_CONFIG 78	/* sysexits.h */
 
 #define CONF_MAX	(128u << 20)	/* the parser's own limit */
 #define LINE_LEN	4096		/* the parser's longest line */
@@ -78,20 +81,6 @@ add(struct ng_check *chk, int error, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* trim - s without leading and trailing blanks, cut in place. */
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /*
  * next_line - the line at *s (cut at LINE_LEN, comment dropped) into buf
  * and *s past it; 0 at the end of the text.
@@ -127,8 +116,8 @@ split_kv(char *line, char **value)
 	if (eq == NULL)
 		return NULL;
 	*eq = '\0';
-	*value = trim(eq + 1);
-	return trim(line);
+	*value = ng_trim(eq + 1);
+	return ng_trim(line);
 }
 
 /* key_line - the last line that sets key, as the parser reads it; 0 none. */
@@ -658,4 +647,53 @@ ng_config_check(const char *path, struct ng_check *chk)
 	ng_config_free(&x.cfg);
 	free(x.text);
 	return chk->errors;
+}
+
+/* check_ok - the one line that says what the gate would start with. */
+static void
+check_ok(const char *prog, const char *path, const struct ng_check *chk)
+{
+	unsigned i;
+
+	printf("%s: %s: config ok: database ", prog, path);
+	if (chk->db_ok)
+		printf("%s (%llu ranges)", chk->database,
+		    (unsigned long long)chk->db_ranges);
+	else
+		printf("none");
+	printf(", user %s (uid %ld), state_dir %s%s, ports", chk->user,
+	    chk->uid, chk->state_dir, chk->state_missing ?
+	    " (to be made)" : "");
+	for (i = 0; i < chk->nports && i < NG_PORTS_MAX; i++)
+		printf("%s%u", i ? "," : " ", chk->ports[i]);
+	if (chk->warnings > 0)
+		printf(", %u warning%s", chk->warnings,
+		    chk->warnings == 1 ? "" : "s");
+	printf("\n");
+}
+
+/* ng_config_check_report - see config_check.h. */
+int
+ng_config_check_report(const char *prog, const char *path,
+    const struct ng_check *chk)
+{
+	unsigned i, shown = chk->n;
+
+	for (i = 0; i < chk->n; i++)
+		fprintf(stderr, "%s: %s%s\n", prog, chk->item[i].error ? "" :
+		    "warning: ", chk->item[i].text);
+	if (chk->errors + chk->warnings > shown)
+		fprintf(stderr, "%s: %s: %u more not shown\n", prog, path,
+		    chk->errors + chk->warnings - shown);
+	if (chk->partial)
+		fprintf(stderr, "%s: %s: the other checks did not run "
+		    "(fix the above first)\n", prog, path);
+	if (chk->errors > 0) {
+		fprintf(stderr, "%s: %s: %u problem%s: the gate would "
+		    "not start\n", prog, path, chk->errors,
+		    chk->errors == 1 ? "" : "s");
+		return EX_CONFIG;
+	}
+	check_ok(prog, path, chk);
+	return fflush(stdout) == 0 ? 0 : 1;
 }

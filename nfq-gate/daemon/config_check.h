@@ -51,4 +51,13 @@ struct ng_check {
  */
 unsigned ng_config_check(const char *path, struct ng_check *chk);
 
+/*
+ * ng_config_check_report - chk said as nfq-gate -n says it, each line led
+ * by prog ("nfq-gate"): every problem on stderr, then the ok line on
+ * stdout or a count on stderr.  Returns 0, 78 (EX_CONFIG), or 1 when
+ * stdout could not be written.
+ */
+int ng_config_check_report(const char *prog, const char *path,
+    const struct ng_check *chk);
+
 #endif

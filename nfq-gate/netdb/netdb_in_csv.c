@@ -25,7 +25,7 @@ field(char **sp)
 	} else {
 		*sp = NULL;
 	}
-	f = ng_in_trim(s);
+	f = ng_trim(s);
 	n = strlen(f);
 	if (n >= 2 && f[0] == '"' && f[n - 1] == '"') {
 		f[n - 1] = '\0';

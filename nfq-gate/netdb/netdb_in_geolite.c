@@ -33,7 +33,7 @@ split(char *s, char **f, int max)
 			return n;
 		if (c != NULL)
 			*c = '\0';
-		s = ng_in_trim(s);
+		s = ng_trim(s);
 		len = strlen(s);
 		if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
 			s[len - 1] = '\0';

@@ -45,8 +45,8 @@ obj_range(struct ng_in *in, struct obj *o, ng_u128 *lo, ng_u128 *hi)
 	if ((dash = strchr(a, '-')) == NULL)
 		return ng_in_bad(in, "bad inetnum \"%s\"", a);
 	*dash = '\0';
-	a = ng_in_trim(a);
-	b = ng_in_trim(dash + 1);
+	a = ng_trim(a);
+	b = ng_trim(dash + 1);
 	if (ng_in_parse_addr(a, &fa, lo) != 0 || fa != 4 ||
 	    ng_in_parse_addr(b, &fb, hi) != 0 || fb != 4)
 		return ng_in_bad(in, "bad inetnum \"%s - %s\"", a, b);
@@ -98,7 +98,7 @@ obj_attr(struct ng_in *in, struct obj *o, char *line)
 	v = colon + 1;
 	if ((hash = strchr(v, '#')) != NULL)
 		*hash = '\0';
-	v = ng_in_trim(v);
+	v = ng_trim(v);
 	if (o->kind == 0) {
 		o->line = in->lines.lineno;
 		if (strcmp(line, "inetnum") == 0)
@@ -128,7 +128,7 @@ ng_in_rpsl(struct ng_in *in)
 	while ((r = ng_in_next(in, &line)) == 1) {
 		if (*line == '%' || *line == '#')
 			continue;
-		if (*ng_in_trim(line) == '\0') {
+		if (*ng_trim(line) == '\0') {
 			if (obj_end(in, &o) != 0)
 				return -1;
 			continue;

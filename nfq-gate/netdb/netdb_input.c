@@ -178,20 +178,6 @@ ng_in_next(struct ng_in *in, char **line)
 	return 1;
 }
 
-/* ng_in_trim - s without its leading and trailing blanks, cut in place. */
-char *
-ng_in_trim(char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* ng_in_parse_addr - the family and 128-bit value of the address s. */
 int
 ng_in_parse_addr(const char *s, int *family, ng_u128 *v)

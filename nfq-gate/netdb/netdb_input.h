@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <zlib.h>
 
+#include "base/text.h"
 #include "netdb/netdb_build.h"
 
 enum ng_informat {
@@ -100,7 +101,6 @@ int ng_in_bad(struct ng_in *in, const char *fmt, ...)
 int ng_in_add(struct ng_in *in, int family, ng_u128 lo, ng_u128 hi,
     uint16_t cc);
 int ng_in_parse_addr(const char *s, int *family, ng_u128 *v);
-char *ng_in_trim(char *s);
 void ng_in_count_status(struct ng_in *in, const char *status);
 int ng_geoloc_add(struct ng_geoloc *l, uint32_t id, uint16_t cc);
 int ng_geoloc_find(struct ng_geoloc *l, uint32_t id, uint16_t *cc);
