@@ -2,8 +2,9 @@
  * cidr_cover.c - minimal CIDR cover of address ranges, and the merger
  * that joins touching ranges before they are covered.
  *
- * Addresses are handled as 128-bit integers (two uint64_t halves; an IPv4
- * address is the low 32 bits) so one loop serves both families.  The
+ * Addresses are handled as 128-bit integers (ng_u128, the database
+ * format's own; an IPv4 address is the low 32 bits) so one loop serves
+ * both families.  The
  * cover is the classic greedy one: from the range's start take the
  * largest prefix that is both aligned at the start (its trailing zero
  * bits) and no longer than what is left of the range, then move past it.
@@ -14,10 +15,9 @@
 #include <string.h>
 
 #include "netdb/cidr_cover.h"
+#include "netdb/netdb_format.h"
 
-struct u128 {
-	uint64_t hi, lo;
-};
+#define U128_ALL (~(ng_u128)0)
 
 /* fam_ok - whether a is of a family the cover knows (4 or 6). */
 static int
@@ -26,63 +26,17 @@ fam_ok(const struct ng_addr *a)
 	return a->family == 4 || a->family == 6;
 }
 
-/* to_u128 - a as one 128-bit number, IPv4 in the low 32 bits. */
-static struct u128
-to_u128(const struct ng_addr *a)
-{
-	struct u128 v = { 0, 0 };
-	int i;
-
-	if (a->family == 4)
-		v.lo = ng_addr_v4(a);
-	else {
-		for (i = 0; i < 8; i++)
-			v.hi = v.hi << 8 | a->b[i];
-		for (i = 8; i < 16; i++)
-			v.lo = v.lo << 8 | a->b[i];
-	}
-	return v;
-}
-
-/* from_u128 - the address of family whose number is v. */
-static void
-from_u128(struct ng_addr *a, int family, struct u128 v)
-{
-	int i;
-
-	memset(a, 0, sizeof *a);
-	a->family = (uint8_t)family;
-	if (family == 4) {
-		ng_addr_set_v4(a, (uint32_t)v.lo);
-		return;
-	}
-	for (i = 15; i >= 8; i--, v.lo >>= 8)
-		a->b[i] = (uint8_t)v.lo;
-	for (i = 7; i >= 0; i--, v.hi >>= 8)
-		a->b[i] = (uint8_t)v.hi;
-}
-
-/* u128_cmp - compare a with b: -1, 0 or 1. */
-static int
-u128_cmp(struct u128 a, struct u128 b)
-{
-	if (a.hi != b.hi)
-		return a.hi < b.hi ? -1 : 1;
-	if (a.lo != b.lo)
-		return a.lo < b.lo ? -1 : 1;
-	return 0;
-}
-
 /* u128_tz - trailing zero bits of v, at most bits (0 is aligned to all). */
 static unsigned
-u128_tz(struct u128 v, unsigned bits)
+u128_tz(ng_u128 v, unsigned bits)
 {
+	uint64_t lo = (uint64_t)v, hi = (uint64_t)(v >> 64);
 	unsigned n;
 
-	if (v.lo)
-		n = (unsigned)__builtin_ctzll(v.lo);
-	else if (v.hi)
-		n = 64 + (unsigned)__builtin_ctzll(v.hi);
+	if (lo)
+		n = (unsigned)__builtin_ctzll(lo);
+	else if (hi)
+		n = 64 + (unsigned)__builtin_ctzll(hi);
 	else
 		n = 128;
 	return n < bits ? n : bits;
@@ -90,39 +44,32 @@ u128_tz(struct u128 v, unsigned bits)
 
 /* span_log2 - floor(log2(last - first + 1)); 128 for all of IPv6. */
 static unsigned
-span_log2(struct u128 first, struct u128 last)
+span_log2(ng_u128 first, ng_u128 last)
 {
-	struct u128 d;
+	ng_u128 d = last - first;
+	uint64_t hi;
 
-	d.lo = last.lo - first.lo;
-	d.hi = last.hi - first.hi - (last.lo < first.lo);
-	if (d.hi == UINT64_MAX && d.lo == UINT64_MAX)
+	if (d == U128_ALL)
 		return 128;
-	if (++d.lo == 0)
-		d.hi++;
-	if (d.hi)
-		return 127 - (unsigned)__builtin_clzll(d.hi);
-	return 63 - (unsigned)__builtin_clzll(d.lo);
+	d++;
+	hi = (uint64_t)(d >> 64);
+	if (hi)
+		return 127 - (unsigned)__builtin_clzll(hi);
+	return 63 - (unsigned)__builtin_clzll((uint64_t)d);
 }
 
 /* u128_step - v += 2^k; 1 when that leaves the family's address space. */
 static int
-u128_step(struct u128 *v, unsigned k, unsigned bits)
+u128_step(ng_u128 *v, unsigned k, unsigned bits)
 {
-	uint64_t old;
+	ng_u128 old = *v;
 
 	if (k >= 128)
 		return 1;
-	if (k >= 64) {
-		old = v->hi;
-		v->hi += (uint64_t)1 << (k - 64);
-		return v->hi < old;
-	}
-	old = v->lo;
-	v->lo += (uint64_t)1 << k;
-	if (v->lo < old && ++v->hi == 0)
+	*v += (ng_u128)1 << k;
+	if (*v < old)
 		return 1;
-	return bits == 32 && v->lo > UINT32_MAX;
+	return bits == 32 && *v > UINT32_MAX;
 }
 
 /* ng_cidr_cover - emit the minimal prefix cover of [first, last], greedily. */
@@ -130,7 +77,7 @@ int
 ng_cidr_cover(const struct ng_addr *first, const struct ng_addr *last,
     ng_cover_fn fn, void *arg)
 {
-	struct u128 a, b;
+	ng_u128 a, b;
 	struct ng_addr net;
 	unsigned bits, k, span;
 	int rc;
@@ -138,19 +85,19 @@ ng_cidr_cover(const struct ng_addr *first, const struct ng_addr *last,
 	if (!fam_ok(first) || first->family != last->family)
 		return -1;
 	bits = ng_addr_bits(first);
-	a = to_u128(first);
-	b = to_u128(last);
-	if (u128_cmp(a, b) > 0)
+	a = ng_u128_from_addr(first);
+	b = ng_u128_from_addr(last);
+	if (a > b)
 		return -1;
 	for (;;) {
 		k = u128_tz(a, bits);
 		span = span_log2(a, b);
 		if (span < k)
 			k = span;
-		from_u128(&net, first->family, a);
+		ng_u128_to_addr(a, first->family, &net);
 		if ((rc = fn(&net, bits - k, arg)) != 0)
 			return rc;
-		if (u128_step(&a, k, bits) || u128_cmp(a, b) > 0)
+		if (u128_step(&a, k, bits) || a > b)
 			return 0;
 	}
 }
@@ -166,13 +113,13 @@ ng_cover_merge_init(struct ng_cover_merge *m, ng_cover_fn fn, void *arg)
 
 /* joins - does a range starting at next overlap or touch a run up to end? */
 static int
-joins(struct u128 end, struct u128 next, unsigned bits)
+joins(ng_u128 end, ng_u128 next, unsigned bits)
 {
-	if (u128_cmp(next, end) <= 0)
+	if (next <= end)
 		return 1;
 	if (u128_step(&end, 0, bits))
 		return 0;
-	return u128_cmp(next, end) == 0;
+	return next == end;
 }
 
 /*
@@ -183,24 +130,24 @@ int
 ng_cover_merge_add(struct ng_cover_merge *m, const struct ng_addr *first,
     const struct ng_addr *last)
 {
-	struct u128 f, l, runf, runl;
+	ng_u128 f, l, runf, runl;
 	int rc;
 
 	if (!fam_ok(first) || first->family != last->family)
 		return -1;
-	f = to_u128(first);
-	l = to_u128(last);
-	if (u128_cmp(f, l) > 0)
+	f = ng_u128_from_addr(first);
+	l = ng_u128_from_addr(last);
+	if (f > l)
 		return -1;
 	if (m->open) {
 		if (first->family != m->first.family)
 			return -1;
-		runf = to_u128(&m->first);
-		runl = to_u128(&m->last);
-		if (u128_cmp(f, runf) < 0)
+		runf = ng_u128_from_addr(&m->first);
+		runl = ng_u128_from_addr(&m->last);
+		if (f < runf)
 			return -1;
 		if (joins(runl, f, ng_addr_bits(first))) {
-			if (u128_cmp(l, runl) > 0)
+			if (l > runl)
 				m->last = *last;
 			return 0;
 		}
