@@ -186,8 +186,11 @@ live_lock_state(struct live *l, uid_t uid, gid_t gid)
 		return EX_UNAVAILABLE;
 	}
 	/* Root made it: the user's, as every file in state_dir. */
-	if (geteuid() == 0 && (st.st_uid != uid || st.st_gid != gid))
-		(void)fchown(fd, uid, gid);
+	if (geteuid() == 0 && (st.st_uid != uid || st.st_gid != gid) &&
+	    fchown(fd, uid, gid) < 0)
+		ng_log(LOG_WARNING, "state_dir: %s: chown: %s (nfq-gate-ctl "
+		    "--state-dir as that user cannot take the lock)", path,
+		    strerror(errno));
 	write_pid(path);
 	l->lock_fd = fd;
 	return 0;
