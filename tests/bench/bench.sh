@@ -148,6 +148,7 @@ gate_conf() {	# db [lines...]
 	{
 		echo "database = $1"
 		echo "state_dir = $TMP/state"
+		echo "control_socket = $TMP/ctl.sock"
 		echo "user = root"
 		shift
 		for l; do echo "$l"; done

@@ -69,6 +69,9 @@ ngt_gate_conf() {	# [lines...]
 		echo "country CN = drop"
 		echo "database = $NGT_DB"
 		echo "state_dir = $NGT_DIR/state"
+		# Our own control socket: the default /run/nfq-gate/ctl.sock
+		# is the host's, and gates of parallel runs would share it.
+		echo "control_socket = $NGT_DIR/ctl.sock"
 		echo "user = root"
 		for l; do echo "$l"; done
 	} >"$NGT_CONF"

@@ -19,8 +19,7 @@ CTLBIN=$NG_BUILD/nfq-gate-ctl
 [ -x "$CTLBIN" ] || skip "$CTLBIN not built"
 
 ngt_local_gate "rules_check = 1s"
-SOCK=$NGT_DIR/ctl.sock
-echo "control_socket = $SOCK" >>"$NGT_CONF"
+SOCK=$NGT_DIR/ctl.sock		# ngt_gate_conf's control_socket
 ngt_gate_start "$NGT_CONF"
 ctl() { ng_run "$CTLBIN" -c "$NGT_CONF" "$@"; }
 reb=$(ngt_re "$NGT_BOT_A4")

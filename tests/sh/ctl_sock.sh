@@ -30,8 +30,7 @@ getent group postfix >/dev/null || skip "no group postfix"
 
 ngt_local_gate "stats_interval = 1s" \
     "nft_penalty_set = inet nfq_gate penalty4 penalty6"
-CTL=$NGT_DIR/ctl.sock
-echo "control_socket = $CTL" >>"$NGT_CONF"
+CTL=$NGT_DIR/ctl.sock		# ngt_gate_conf's control_socket
 echo "control_socket_group = postfix" >>"$NGT_CONF"
 # nobody must reach the socket's directory and read the client
 chmod 711 "$TMP"; chmod 755 "$NGT_DIR"

@@ -146,6 +146,7 @@ greet_pause = $1
 country CN = drop
 database = $TMP/db
 state_dir = $TMP/state
+control_socket = $TMP/ctl.sock
 user = $2
 stats_interval = 1s
 EOF

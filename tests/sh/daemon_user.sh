@@ -28,6 +28,7 @@ start() {	# config; sets RC, output in $TMP/out
 # ---- a user that does not exist ----
 cat >"$TMP/nouser.conf" <<EOF
 state_dir = $TMP/state
+control_socket = $TMP/ctl.sock
 user = nfqg-no-such-user
 EOF
 start "$TMP/nouser.conf"
@@ -42,6 +43,7 @@ mkdir -m 755 "$TMP/target"
 ln -s "$TMP/target" "$TMP/link"
 cat >"$TMP/link.conf" <<EOF
 state_dir = $TMP/link
+control_socket = $TMP/ctl.sock
 user = nobody
 EOF
 start "$TMP/link.conf"

@@ -54,7 +54,6 @@ one_backend() {	# suffix(-nft|-legacy) ipt ip6t
 	ngt_rules_install --backend "$b"
 	ngt_db_build
 	ngt_gate_conf "rules_check = 1s"
-	echo "control_socket = $NGT_DIR/ctl.sock" >>"$NGT_CONF"
 	ngt_gate_start "$NGT_CONF"
 	ngt_expect_gate "rules check: queue 0: found" "$b: rules seen" 3
 
