@@ -21,7 +21,7 @@ B        ?= build
 CC       ?= cc
 OPT      ?= -O2 -g
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SMOKE_SECONDS ?= 15
 
 # The Debian packages the build and the tests need.  "make deps" installs
 # whichever are missing (without Recommends); keep this list true, CI
