@@ -1,6 +1,8 @@
 /*
  * duration.c - parse "6s", "0.5", "250ms", "1w" (see duration.h).
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/duration.h"
@@ -66,4 +68,21 @@ ng_parse_duration(const char *s, ng_usec *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* ng_duration_text - seconds in the largest two units: "52m10s", "1d3h". */
+char *
+ng_duration_text(uint64_t s, char *buf, size_t len)
+{
+	if (s >= 86400)
+		snprintf(buf, len, "%" PRIu64 "d%" PRIu64 "h", s / 86400,
+		    s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%" PRIu64 "h%" PRIu64 "m", s / 3600,
+		    s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%" PRIu64 "m%" PRIu64 "s", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	return buf;
 }

@@ -6,6 +6,9 @@
 #ifndef NG_DURATION_H
 #define NG_DURATION_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "base/timeval.h"
 
 /* Longer than any sane TTL, short enough that now + ttl never wraps. */
@@ -19,5 +22,12 @@
  * *out as it was.
  */
 int ng_parse_duration(const char *s, ng_usec *out);
+
+/*
+ * The other way, for people: whole seconds in the largest two units,
+ * "52m10s", "1d3h", "7s" (a string ng_parse_duration reads back only
+ * when it has one unit).  Returns buf.
+ */
+char *ng_duration_text(uint64_t secs, char *buf, size_t len);
 
 #endif

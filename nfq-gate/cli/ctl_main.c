@@ -62,7 +62,7 @@ static const char *const kinds[NG_CTL_TABLE_MAX] = {
 };
 
 struct opts {
-	const char *conf;	/* -c, else NG_CHECK_CONF */
+	const char *conf;	/* -c, else NG_CONFIG_PATH */
 	int conf_given;
 	const char *sock;	/* -s */
 	const char *state_dir;	/* --state-dir */
@@ -88,7 +88,7 @@ help(FILE *fp)
 	    "       save\n"
 	    "       check\n"
 	    "  -c, --config CONF     configuration file"
-	    " (" NG_CHECK_CONF ")\n"
+	    " (" NG_CONFIG_PATH ")\n"
 	    "  -s, --socket SOCKET   the gate's control socket"
 	    " (control_socket)\n"
 	    "      --state-dir DIR   a stopped gate's state files, not the"
@@ -776,7 +776,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { NG_CHECK_CONF, 0, NULL, NULL, 0 };
+	struct opts o = { NG_CONFIG_PATH, 0, NULL, NULL, 0 };
 	char line[NG_CTL_LINE_MAX + 1];
 	int ch;
 

@@ -70,7 +70,7 @@ check_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct ng_check chk;	/* 33 KB: not on the stack */
-	const char *path = NG_CHECK_CONF;
+	const char *path = NG_CONFIG_PATH;
 	int ch;
 
 	optind = 1;

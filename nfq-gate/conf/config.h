@@ -19,6 +19,8 @@
 #include "engine/settings.h"
 
 #define NG_PATH_MAX 256
+/* The file every program reads without -c. */
+#define NG_CONFIG_PATH "/etc/nfq-gate/nfq-gate.conf"
 #define NG_CONFIG_WARN_MAX 1024
 
 /*

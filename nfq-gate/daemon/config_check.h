@@ -18,8 +18,6 @@
 
 #define NG_CHECK_MAX	64	/* problems kept; the rest only counted */
 #define NG_CHECK_LEN	512
-/* The live gate's config without -c (live_setup.c's DEFAULT_CONF). */
-#define NG_CHECK_CONF	"/etc/nfq-gate/nfq-gate.conf"
 
 struct ng_check_item {
 	int error;			/* 0: a warning, the gate would start */

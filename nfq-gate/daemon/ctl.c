@@ -276,23 +276,6 @@ age_secs(const struct ng_ctl *c, ng_usec t)
 	return c->now > t ? (c->now - t) / NG_USEC_PER_SEC : 0;
 }
 
-/* span_text - seconds in the largest two units: "52m10s", "1d3h". */
-static char *
-span_text(uint64_t s, char *buf, size_t len)
-{
-	if (s >= 86400)
-		snprintf(buf, len, "%" PRIu64 "d%" PRIu64 "h", s / 86400,
-		    s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, len, "%" PRIu64 "h%" PRIu64 "m", s / 3600,
-		    s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, len, "%" PRIu64 "m%" PRIu64 "s", s / 60, s % 60);
-	else
-		snprintf(buf, len, "%" PRIu64 "s", s);
-	return buf;
-}
-
 /* key_text - an entry's key with its table's prefix: "203.0.113.0/24". */
 static char *
 key_text(const struct ng_cache *tab, const struct ng_addr *key, char *buf,
@@ -331,7 +314,7 @@ entry_text(struct call *k, const struct ng_cache_entry *e, int aw, int cw)
 	if (e->expires == NG_NEVER)
 		snprintf(left, sizeof(left), "never expires");
 	else
-		snprintf(left, sizeof(left), "expires in %s", span_text(
+		snprintf(left, sizeof(left), "expires in %s", ng_duration_text(
 		    left_secs(k->c, e->expires), span, sizeof(span)));
 	ng_ctl_printf(k->o, "%-*s   count %-*" PRIu32 "   first %s   %s\n",
 	    aw, key_text(k->tab, &e->key, a, sizeof(a)), cw, e->count,
@@ -729,10 +712,10 @@ verdict(struct call *k, struct ng_cache_entry *const e[], char *buf,
 		return "nothing known";
 	snprintf(buf, len, "greylisted: first try %s ago, %" PRIu32 " %s, "
 	    "forgotten in %s",
-	    span_text(age_secs(k->c, e[NG_CTL_GREYLIST]->first), age,
+	    ng_duration_text(age_secs(k->c, e[NG_CTL_GREYLIST]->first), age,
 	    sizeof(age)), e[NG_CTL_GREYLIST]->count,
 	    e[NG_CTL_GREYLIST]->count == 1 ? "try" : "tries",
-	    span_text(left_secs(k->c, e[NG_CTL_GREYLIST]->expires), left,
+	    ng_duration_text(left_secs(k->c, e[NG_CTL_GREYLIST]->expires), left,
 	    sizeof(left)));
 	return buf;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/addr.h"
+#include "base/duration.h"
 #include "base/log.h"
 #include "daemon/clock.h"
 #include "daemon/ctl.h"
@@ -309,24 +310,6 @@ utc(time_t t, char *buf, size_t len)
 	return buf;
 }
 
-/* age - seconds as "3d 4h", "12m 5s", "7s": the largest two units. */
-static const char *
-age(uint64_t sec, char *buf, size_t len)
-{
-	if (sec >= 86400)
-		snprintf(buf, len, "%" PRIu64 "d %" PRIu64 "h", sec / 86400,
-		    sec % 86400 / 3600);
-	else if (sec >= 3600)
-		snprintf(buf, len, "%" PRIu64 "h %" PRIu64 "m", sec / 3600,
-		    sec % 3600 / 60);
-	else if (sec >= 60)
-		snprintf(buf, len, "%" PRIu64 "m %" PRIu64 "s", sec / 60,
-		    sec % 60);
-	else
-		snprintf(buf, len, "%" PRIu64 "s", sec);
-	return buf;
-}
-
 /* kv - one aligned "key: value" line of the text. */
 static void
 kv(struct ng_ctl_out *o, const char *key, const char *value)
@@ -352,7 +335,7 @@ text_rules(struct live *l, const struct status *s, struct ng_ctl_out *o)
 		    s->missing != 0 ? s->missing_names : "",
 		    s->missing != 0 ? "; there: " : "",
 		    s->found != 0 ? s->rules : "none",
-		    age(s->rules_age / NG_USEC_PER_SEC, a, sizeof(a)),
+		    ng_duration_text(s->rules_age / NG_USEC_PER_SEC, a, sizeof(a)),
 		    (unsigned)(l->cfg.rules_check / NG_USEC_PER_SEC));
 	kv(o, "rules", v);
 }
@@ -391,7 +374,7 @@ text_db(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	snprintf(v, sizeof(v), "%s (%" PRIu64 " rows, built %s, %s old)",
 	    l->cfg.database, s->db.ranges4 + s->db.ranges6,
 	    utc((time_t)s->db.built, b, sizeof(b)),
-	    age((uint64_t)now > s->db.built ? (uint64_t)now - s->db.built :
+	    ng_duration_text((uint64_t)now > s->db.built ? (uint64_t)now - s->db.built :
 	    0, a, sizeof(a)));
 	kv(o, "database", v);
 }
@@ -435,7 +418,7 @@ status_text(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	kv(o, "enobufs", v);
 	snprintf(v, sizeof(v), "%" PRIu64, s->unverified);
 	kv(o, "unverified", v);
-	kv(o, "uptime", age(s->uptime, v, sizeof(v)));
+	kv(o, "uptime", ng_duration_text(s->uptime, v, sizeof(v)));
 	if (l->reload_wall == 0)
 		snprintf(v, sizeof(v), "none");
 	else

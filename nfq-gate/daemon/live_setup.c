@@ -33,7 +33,6 @@
 #include "daemon/sandbox.h"
 #include "daemon/state_saver.h"
 
-#define DEFAULT_CONF	"/etc/nfq-gate/nfq-gate.conf"
 #define COPY_RANGE	256	/* headers + the first payload bytes */
 
 /* usage - the synopsis, on stderr. */
@@ -61,7 +60,7 @@ live_parse_args(struct live *l, int argc, char **argv)
 	unsigned long n;
 	int ch;
 
-	l->conf_path = DEFAULT_CONF;
+	l->conf_path = NG_CONFIG_PATH;
 	l->use_syslog = 1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:q:fdh", opts, NULL)) != -1) {

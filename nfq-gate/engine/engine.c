@@ -314,10 +314,9 @@ release_ids(struct ng_engine *e, const struct ng_flow *f,
 
 /* release_held - give every held greeting segment of f its verdict. */
 static void
-release_held(struct ng_engine *e, struct ng_flow *f, uint8_t action,
-    struct ng_out *out)
+release_held(struct ng_engine *e, const struct ng_flow *f,
+    struct ng_conn *c, uint8_t action, struct ng_out *out)
 {
-	struct ng_conn *c = conn_of(e, f);
 	uint32_t ids[NG_HOLD_MAX];
 	unsigned n;
 
@@ -331,7 +330,7 @@ static void
 forget(struct ng_engine *e, struct ng_flow *f, uint8_t held_action,
     struct ng_out *out)
 {
-	release_held(e, f, held_action, out);
+	release_held(e, f, conn_of(e, f), held_action, out);
 	ng_flow_delete(e->flows, f);
 	e->stats.flows_now--;
 }
@@ -363,16 +362,15 @@ new_flow(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 
 /* pass_new - the client waited: pass it, cache it, let it through. */
 static void
-pass_new(struct ng_engine *e, struct ng_flow *f, ng_usec now,
-    struct ng_out *out)
+pass_new(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    ng_usec now, struct ng_out *out)
 {
-	struct ng_conn *c = conn_of(e, f);
 	struct ng_cache_entry *pc;
 
 	c->phase = NG_CONN_DONE;
 	c->offload = 1;
 	c->test.released = 1;
-	release_held(e, f, NG_ACCEPT, out);
+	release_held(e, f, c, NG_ACCEPT, out);
 	pc = ng_cache_put(e->pass, &f->key.caddr, now, e->cfg.pass_ttl);
 	if (pc != NULL)
 		pc->count++;
@@ -386,12 +384,11 @@ pass_new(struct ng_engine *e, struct ng_flow *f, ng_usec now,
 
 /* pregreet - the real client talked first: log, box, reset (or log). */
 static void
-pregreet(struct ng_engine *e, struct ng_flow *f,
+pregreet(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
     const struct ng_early_step *s, ng_usec now, struct ng_out *out)
 {
 	int enforce = e->cfg.pregreet_action == NG_PREGREET_RESET &&
 	    !e->cfg.monitor;
-	struct ng_conn *c = conn_of(e, f);
 	uint32_t nfirst = s->nfirst;
 	struct ng_cache_entry *pc;
 	struct ng_event *ev;
@@ -419,35 +416,33 @@ pregreet(struct ng_engine *e, struct ng_flow *f,
 	if (!enforce) {
 		c->phase = NG_CONN_DONE;
 		c->offload = 1;
-		release_held(e, f, NG_ACCEPT, out);
+		release_held(e, f, c, NG_ACCEPT, out);
 		out->v.action = NG_ACCEPT;
 		out->v.offload = 1;
 		return;
 	}
 	c->phase = NG_CONN_KILLED;
-	release_held(e, f, NG_RESET, out);
+	release_held(e, f, c, NG_RESET, out);
 	out->v.action = NG_RESET;
 }
 
 /* hangup - the client left before passing: logged, remembered nowhere. */
 static void
-hangup(struct ng_engine *e, struct ng_flow *f, uint8_t held_action,
-    ng_usec now, struct ng_out *out)
+hangup(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    uint8_t held_action, ng_usec now, struct ng_out *out)
 {
-	struct ng_conn *c = conn_of(e, f);
 
 	emit(e, out, NG_EV_HANGUP, NG_DEC_NONE, &f->key, now,
 	    c->syn_time)->cc = c->cc;
 	c->phase = NG_CONN_DONE;
-	release_held(e, f, held_action, out);
+	release_held(e, f, c, held_action, out);
 }
 
 /* confirm - a PASS OLD flow's real handshake: refresh, offload. */
 static void
-confirm(struct ng_engine *e, struct ng_flow *f, ng_usec now,
-    struct ng_out *out)
+confirm(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    ng_usec now, struct ng_out *out)
 {
-	struct ng_conn *c = conn_of(e, f);
 	struct ng_cache_entry *pc;
 
 	if ((pc = ng_cache_touch(e->pass, &f->key.caddr, now)) != NULL)
@@ -460,10 +455,9 @@ confirm(struct ng_engine *e, struct ng_flow *f, ng_usec now,
 
 /* count_step - what every step may carry besides a conclusion. */
 static void
-count_step(struct ng_engine *e, struct ng_flow *f,
+count_step(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
     const struct ng_early_step *s, ng_usec now, struct ng_out *out)
 {
-	struct ng_conn *c = conn_of(e, f);
 
 	out->v.action = s->action;
 	if (s->doubt != NG_UV_MAX) {
@@ -489,28 +483,28 @@ count_step(struct ng_engine *e, struct ng_flow *f,
 
 /* conclude - act on what the greeting test found in one packet. */
 static void
-conclude(struct ng_engine *e, struct ng_flow *f,
+conclude(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
     const struct ng_early_step *s, ng_usec now, struct ng_out *out)
 {
-	count_step(e, f, s, now, out);
+	count_step(e, f, c, s, now, out);
 	switch (s->end) {
 	case NG_EARLY_GOING:
 		break;
 	case NG_EARLY_PASS:
-		pass_new(e, f, now, out);
+		pass_new(e, f, c, now, out);
 		break;
 	case NG_EARLY_PREGREET:
-		pregreet(e, f, s, now, out);
+		pregreet(e, f, c, s, now, out);
 		break;
 	case NG_EARLY_HANGUP:
-		hangup(e, f, s->held_action, now, out);
+		hangup(e, f, c, s->held_action, now, out);
 		break;
 	case NG_EARLY_SERVER_GONE:
-		conn_of(e, f)->phase = NG_CONN_DONE;
-		release_held(e, f, NG_DROP, out);
+		c->phase = NG_CONN_DONE;
+		release_held(e, f, c, NG_DROP, out);
 		break;
 	case NG_EARLY_CONFIRM:
-		confirm(e, f, now, out);
+		confirm(e, f, c, now, out);
 		break;
 	default:
 		ng_panic("%s: greeting test end %u", __func__, s->end);
@@ -590,7 +584,7 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	if (c != NULL && under_test(c)) {
 		/* Maybe forged, on a guessed port: keep the flow under test. */
 		ng_early_other_syn(&c->test, p, &s);
-		conclude(e, f, &s, now, out);
+		conclude(e, f, c, &s, now, out);
 		return;
 	}
 	if (f != NULL)
@@ -661,7 +655,7 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 	c = conn_of(e, f);
 	if (c->phase == NG_CONN_OLD) {
 		ng_early_old(&c->test, p, from_client, &s);
-		conclude(e, f, &s, now, out);
+		conclude(e, f, c, &s, now, out);
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 		return;
 	}
@@ -675,7 +669,7 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 	else
 		ng_early_server(&c->test, p, id, now, c->syn_time + pause(e),
 		    &s);
-	conclude(e, f, &s, now, out);
+	conclude(e, f, c, &s, now, out);
 	if (c->phase == NG_CONN_TEST && c->test.established)
 		ng_flow_touch(e->flows, f, NG_FLOW_HOT, now);
 	else
@@ -740,6 +734,7 @@ static int
 release_due(struct ng_engine *e, ng_usec now, struct ng_out *out)
 {
 	struct ng_flow *f;
+	struct ng_conn *c;
 	ng_usec when;
 	uint32_t i;
 
@@ -751,8 +746,9 @@ release_due(struct ng_engine *e, ng_usec now, struct ng_out *out)
 			ng_timerq_del(e->holds, i);
 			continue;
 		}
-		conn_of(e, f)->test.released = 1;
-		release_held(e, f, NG_ACCEPT, out);
+		c = conn_of(e, f);
+		c->test.released = 1;
+		release_held(e, f, c, NG_ACCEPT, out);
 	}
 	return 0;
 }
