@@ -173,11 +173,11 @@ ng_ctl_printf(struct ng_ctl_out *o, const char *fmt, ...)
 }
 
 /*
- * json_str - s as a JSON string.  Anything outside printable ASCII is
- * escaped, so the document stays valid whatever a hook hands us.
+ * ng_ctl_json_str - s as a JSON string.  Anything outside printable
+ * ASCII is escaped, so the document stays valid whatever a hook hands us.
  */
-static void
-json_str(struct ng_ctl_out *o, const char *s)
+void
+ng_ctl_json_str(struct ng_ctl_out *o, const char *s)
 {
 	const unsigned char *p;
 
@@ -638,7 +638,7 @@ add_body(struct call *k, const struct ng_cache_entry *e, int fresh,
 		    ng_ctl_table_name(k->t), fresh ? "true" : "false");
 		entry_json(k, e);
 		ng_ctl_printf(k->o, ",\"meaning\":");
-		json_str(k->o, meaning);
+		ng_ctl_json_str(k->o, meaning);
 		ng_ctl_printf(k->o, "}\n");
 		return;
 	}
@@ -730,7 +730,7 @@ show_json(struct call *k, const char *addr, const char *cc,
 	ng_ctl_printf(k->o, "{\"addr\":\"%s\"", addr);
 	if (cc != NULL) {
 		ng_ctl_printf(k->o, ",\"country\":");
-		json_str(k->o, cc);
+		ng_ctl_json_str(k->o, cc);
 	}
 	for (t = 0; t < NG_CTL_TABLE_MAX; t++) {
 		ng_ctl_printf(k->o, ",\"%s\":", table_names[t]);
@@ -741,7 +741,7 @@ show_json(struct call *k, const char *addr, const char *cc,
 			entry_json(k, e[t]);
 	}
 	ng_ctl_printf(k->o, ",\"verdict\":");
-	json_str(k->o, what);
+	ng_ctl_json_str(k->o, what);
 	ng_ctl_printf(k->o, "}\n");
 }
 
@@ -1032,7 +1032,7 @@ finish(struct call *k, int rc, size_t start)
 		rc = say(k, NG_CTL_FAILED, "out of memory: answer cut short");
 	if (rc != NG_CTL_OK && k->json && k->o->len == start) {
 		ng_ctl_printf(k->o, "{\"code\":%d,\"error\":", rc);
-		json_str(k->o, k->msg != NULL && k->msglen > 0 ? k->msg : "");
+		ng_ctl_json_str(k->o, k->msg != NULL && k->msglen > 0 ? k->msg : "");
 		ng_ctl_printf(k->o, "}\n");
 	}
 	return rc;

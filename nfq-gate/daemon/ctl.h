@@ -82,6 +82,9 @@ void ng_ctl_out_init(struct ng_ctl_out *o);
 void ng_ctl_out_free(struct ng_ctl_out *o);
 void ng_ctl_printf(struct ng_ctl_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* s as a JSON string, quotes included, every byte outside printable
+ * ASCII escaped. */
+void ng_ctl_json_str(struct ng_ctl_out *o, const char *s);
 
 /*
  * What a verb may reach.  The tables are the gate's own (live) or loaded

@@ -432,27 +432,6 @@ status_text(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	kv(o, "control", v);
 }
 
-/* json_str - s as a JSON string (quotes, backslashes, controls escaped). */
-static void
-json_str(struct ng_ctl_out *o, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t run;
-
-	ng_ctl_printf(o, "\"");
-	while (*p != '\0') {
-		for (run = 0; p[run] >= 0x20 && p[run] < 0x7f &&
-		    p[run] != '"' && p[run] != '\\'; run++)
-			;
-		if (run > 0)
-			ng_ctl_printf(o, "%.*s", (int)run, (const char *)p);
-		p += run;
-		if (*p != '\0')
-			ng_ctl_printf(o, "\\u%04x", *p++);
-	}
-	ng_ctl_printf(o, "\"");
-}
-
 /* json_rules - the "rules" member. */
 static void
 json_rules(struct live *l, const struct status *s, struct ng_ctl_out *o)
@@ -460,9 +439,9 @@ json_rules(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	ng_ctl_printf(o, "\"rules\":{\"watched\":%s,\"looked\":%s,"
 	    "\"found\":", s->watched ? "true" : "false",
 	    s->looked ? "true" : "false");
-	json_str(o, s->found != 0 ? s->rules : "");
+	ng_ctl_json_str(o, s->found != 0 ? s->rules : "");
 	ng_ctl_printf(o, ",\"missing\":");
-	json_str(o, s->missing != 0 ? s->missing_names : "");
+	ng_ctl_json_str(o, s->missing != 0 ? s->missing_names : "");
 	ng_ctl_printf(o, ",\"age\":%" PRIu64 ",\"every\":%" PRIu64 "},",
 	    (uint64_t)(s->rules_age / NG_USEC_PER_SEC),
 	    (uint64_t)(l->cfg.rules_check / NG_USEC_PER_SEC));
@@ -489,7 +468,7 @@ json_params(const struct status *s, struct ng_ctl_out *o)
 		p = &s->params[i];
 		ng_rulecheck_names(p->from, from, sizeof(from));
 		ng_ctl_printf(o, "%s{\"from\":", i > 0 ? "," : "");
-		json_str(o, from);
+		ng_ctl_json_str(o, from);
 		if (p->have & NG_RP_QUEUE)
 			ng_ctl_printf(o, ",\"queue\":%u", p->queue);
 		if (p->have & NG_RP_PORTS) {
@@ -521,7 +500,7 @@ json_db(struct live *l, const struct status *s, struct ng_ctl_out *o)
 		return;
 	}
 	ng_ctl_printf(o, "\"database\":{\"path\":");
-	json_str(o, l->cfg.database);
+	ng_ctl_json_str(o, l->cfg.database);
 	ng_ctl_printf(o, ",\"rows\":%" PRIu64 ",\"built\":%" PRIu64
 	    ",\"age\":%" PRIu64 "},", s->db.ranges4 + s->db.ranges6,
 	    s->db.built, (uint64_t)now > s->db.built ?
@@ -552,7 +531,7 @@ status_json(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	    s->nwhy == 0 ? "true" : "false");
 	for (i = 0; i < s->nwhy; i++) {
 		ng_ctl_printf(o, i > 0 ? "," : "");
-		json_str(o, s->why[i]);
+		ng_ctl_json_str(o, s->why[i]);
 	}
 	ng_ctl_printf(o, "],\"queue\":%u,\"bound\":%s,", l->queue,
 	    s->bound ? "true" : "false");
@@ -570,7 +549,7 @@ status_json(struct live *l, const struct status *s, struct ng_ctl_out *o)
 		ng_ctl_printf(o, "{\"time\":%lld,\"ok\":%s,\"error\":",
 		    (long long)l->reload_wall, l->reload_failed ? "false" :
 		    "true");
-		json_str(o, l->reload_failed ? l->reload_err : "");
+		ng_ctl_json_str(o, l->reload_failed ? l->reload_err : "");
 		ng_ctl_printf(o, "},");
 	}
 	ng_ctl_printf(o, "\"state_saves_failing\":%s,\"ctl\":{\"requests\":%"
