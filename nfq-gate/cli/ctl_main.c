@@ -56,11 +56,6 @@
 #define STATE_FILE_MAX (256u << 20)	/* as cache_file.c reads them */
 #define STATUS_MAX 1024			/* the status line */
 
-/* The state files' kinds, in enum ng_ctl_table's order (state_saver.c). */
-static const char *const kinds[NG_CTL_TABLE_MAX] = {
-	"pass", "penalty", "greylist"
-};
-
 struct opts {
 	const char *conf;	/* -c, else NG_CONFIG_PATH */
 	int conf_given;
@@ -538,8 +533,8 @@ load_table(struct offline *w, int i, ng_usec now, time_t wall)
 		fprintf(stderr, PROG ": %s\n", err);
 		return -1;
 	}
-	if (ng_state_parse(w->t[i], text, len, w->path[i], kinds[i], now,
-	    wall, err, sizeof(err)) < 0) {
+	if (ng_state_parse(w->t[i], text, len, w->path[i],
+	    ng_state_kind((unsigned)i), now, wall, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s (nothing changed)\n", err);
 		free(text);
 		return -1;
@@ -639,8 +634,9 @@ save_tables(struct offline *w, int any, ng_usec now, time_t wall,
 	for (i = 0; i < NG_CTL_TABLE_MAX; i++) {
 		if (!w->dirty[i] && !any)
 			continue;
-		if (ng_state_save(w->t[i], w->path[i], kinds[i], now, wall,
-		    err, errlen) < 0 || give_back(w, i, err, errlen) < 0)
+		if (ng_state_save(w->t[i], w->path[i],
+		    ng_state_kind((unsigned)i), now, wall, err, errlen) < 0 ||
+		    give_back(w, i, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -673,8 +669,12 @@ offline_exec(struct offline *w, const struct opts *o, const char *line)
 	if (make_tables(w) < 0)
 		return NG_CTL_FAILED;
 	for (i = 0; i < NG_CTL_TABLE_MAX; i++) {
-		snprintf(w->path[i], sizeof(w->path[i]), "%s/%s.state",
-		    o->state_dir, kinds[i]);
+		if (ng_state_path(o->state_dir, (unsigned)i, w->path[i],
+		    sizeof(w->path[i])) < 0) {
+			fprintf(stderr, PROG ": %s: path too long\n",
+			    o->state_dir);
+			return NG_CTL_USAGE;
+		}
 		if (load_table(w, i, now, wall) < 0)
 			return NG_CTL_FAILED;
 	}

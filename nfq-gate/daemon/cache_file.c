@@ -491,3 +491,23 @@ ng_state_save(struct ng_cache *c, const char *path, const char *kind,
 	ng_state_snap_free(&s);
 	return n;
 }
+
+static const char *const state_kinds[NG_STATE_KINDS] = {
+	"pass", "penalty", "greylist"
+};
+
+/* ng_state_kind - the kind of state file i ("pass", ...), or "?". */
+const char *
+ng_state_kind(unsigned i)
+{
+	return i < NG_STATE_KINDS ? state_kinds[i] : "?";
+}
+
+/* ng_state_path - state_dir/KIND.state; -1 when it does not fit. */
+int
+ng_state_path(const char *dir, unsigned i, char *path, size_t len)
+{
+	int n = snprintf(path, len, "%s/%s.state", dir, ng_state_kind(i));
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}

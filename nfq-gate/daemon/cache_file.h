@@ -31,6 +31,13 @@
 #define NG_STATE_MAGIC "nfq-gate-state"
 #define NG_STATE_VERSION 1
 
+/* The three state files, state_dir/KIND.state, in this order (the
+ * order of nfq-gate-ctl's tables too): pass, penalty, greylist. */
+#define NG_STATE_KINDS 3
+const char *ng_state_kind(unsigned i);
+/* state_dir/KIND.state for kind i into path; -1 when it does not fit. */
+int ng_state_path(const char *dir, unsigned i, char *path, size_t len);
+
 /*
  * A save in two halves (see cache_file.c): begin and step copy the
  * table on the packet loop, a few slots at a time, with no I/O; write

@@ -30,11 +30,7 @@ struct ng_saver {
 	struct ng_state_snap snap[NG_SAVER_TABLES];
 };
 
-static const char *const kinds[NG_SAVER_TABLES] = {
-	"pass", "penalty", "greylist"
-};
-
-/* table - the engine's table number i, in the order of kinds[] */
+/* table - the engine's table number i, in ng_state_kind()'s order */
 static struct ng_cache *
 table(struct ng_engine *e, int i)
 {
@@ -43,13 +39,6 @@ table(struct ng_engine *e, int i)
 	if (i == 1)
 		return ng_engine_penalty_box(e);
 	return ng_engine_greylist(e);
-}
-
-/* path_of - state_dir/KIND.state */
-static void
-path_of(const char *dir, int i, char *path, size_t len)
-{
-	snprintf(path, len, "%s/%s.state", dir, kinds[i]);
 }
 
 /*
@@ -64,7 +53,7 @@ write_all(struct ng_job *j)
 	int i, n, total = 0, bad = 0;
 
 	for (i = 0; i < NG_SAVER_TABLES; i++) {
-		path_of(sv->dir, i, path, sizeof(path));
+		ng_state_path(sv->dir, (unsigned)i, path, sizeof(path));
 		n = ng_state_snap_write(&sv->snap[i], path, msg, sizeof(msg));
 		if (n >= 0) {
 			total += n;
@@ -126,8 +115,9 @@ ng_saver_begin(struct ng_saver *sv, struct ng_engine *e, ng_usec now_mono,
 	if (sv->phase != SV_IDLE)
 		return 0;
 	for (i = 0; i < NG_SAVER_TABLES; i++) {
-		if (ng_state_snap_begin(&sv->snap[i], kinds[i], table(e, i),
-		    now_mono, now_wall) < 0) {
+		if (ng_state_snap_begin(&sv->snap[i],
+		    ng_state_kind((unsigned)i), table(e, i), now_mono,
+		    now_wall) < 0) {
 			errno = ENOMEM;
 			return -1;
 		}
@@ -236,9 +226,10 @@ ng_saver_load(struct ng_engine *e, const char *dir, ng_usec now_mono,
 	int i, n, total = 0, bad = 0;
 
 	for (i = 0; i < NG_SAVER_TABLES; i++) {
-		path_of(dir, i, path, sizeof(path));
-		n = ng_state_load(table(e, i), path, kinds[i], now_mono,
-		    now_wall, msg, sizeof(msg));
+		ng_state_path(dir, (unsigned)i, path, sizeof(path));
+		n = ng_state_load(table(e, i), path,
+		    ng_state_kind((unsigned)i), now_mono, now_wall, msg,
+		    sizeof(msg));
 		if (n >= 0) {
 			total += n;
 			continue;

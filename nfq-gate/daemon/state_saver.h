@@ -17,9 +17,10 @@
 
 #include "engine/engine.h"
 #include "base/timeval.h"
+#include "daemon/cache_file.h"
 #include "daemon/writer.h"
 
-#define NG_SAVER_TABLES 3
+#define NG_SAVER_TABLES NG_STATE_KINDS
 
 struct ng_saver;
 
