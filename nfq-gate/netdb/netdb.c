@@ -5,10 +5,13 @@
  * The file comes from disk and may be truncated, stale or damaged, and
  * the gate must never crash on it, so open checks everything a lookup
  * will touch: header fields, section bounds and alignment, the checksum,
- * every table entry, every slice (its first start is its chunk's start,
- * the starts rise strictly and stay inside the chunk) and every country
- * index.  After that, lookups need no bounds checks at all.
+ * every IPv4 table entry, every slice (its first start is its chunk's
+ * start, the starts rise strictly and stay inside the chunk), the IPv6
+ * tree (its shape, rising leaves, every inner key equal to the one the
+ * leaves imply, every value and split /64) and every country index.
+ * After that, lookups need no bounds checks at all.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "netdb/netdb.h"
 #include "netdb/netdb_format.h"
@@ -29,11 +35,17 @@ struct ng_netdb {
 	struct ng_netdb_header h;
 	const uint16_t *codes;
 	const uint32_t *ent4, *slice4;
-	const uint32_t *ent6;
-	const uint64_t *start6;
+	const uint64_t *key6, *low6;
+	const uint16_t *val6;
+	const uint32_t *split6;
+	struct ng_netdb_tree t6;
+	int avx2;		/* descend6 takes the AVX2 path */
+	size_t n6;		/* high intervals */
 };
 
-static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 4, 8 };
+static int cpu_avx2(void);
+
+static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 8, 2, 4, 8 };
 
 /* Checks of one family's tables: what check_table needs. */
 struct check {
@@ -46,49 +58,19 @@ struct check {
 	size_t next_node;	/* children come in depth-first order */
 };
 
-/* start_at - the start of element i of slice entry e in the chunk at cs. */
+/* start_at - start of element i of IPv4 slice entry e in the chunk at cs. */
 static ng_u128
-start_at(const struct ng_netdb *db, int family, uint32_t e, size_t i,
-    ng_u128 cs)
+start_at(const struct ng_netdb *db, uint32_t e, size_t i, ng_u128 cs)
 {
-	size_t lo = NG_ENT_SLICE_LO(e);
-
-	if (family == 4)
-		return (cs & ~(ng_u128)0xffff) | db->slice4[lo + i] >> 8;
-	if (NG_ENT_SLICE_WIDE(e))
-		return (ng_u128)db->start6[lo + 3 * i] << 64 |
-		    db->start6[lo + 3 * i + 1];
-	return (ng_u128)((uint64_t)(cs >> 112) << 48 |
-	    db->start6[lo + i] >> 16) << 64;
+	return (cs & ~(ng_u128)0xffff) |
+	    db->slice4[NG_ENT_SLICE_LO(e) + i] >> 8;
 }
 
-/* cc_at - the country index of element i of slice entry e. */
+/* cc_at - the country index of element i of IPv4 slice entry e. */
 static uint8_t
-cc_at(const struct ng_netdb *db, int family, uint32_t e, size_t i)
+cc_at(const struct ng_netdb *db, uint32_t e, size_t i)
 {
-	size_t lo = NG_ENT_SLICE_LO(e);
-
-	if (family == 4)
-		return (uint8_t)db->slice4[lo + i];
-	if (NG_ENT_SLICE_WIDE(e))
-		return (uint8_t)db->start6[lo + 3 * i + 2];
-	return (uint8_t)db->start6[lo + i];
-}
-
-/*
- * slot_extra - whether element i of slice e sets bits that must be 0: beside
- * the country (a packed slot) or above it (a triple).
- */
-static int
-slot_extra(const struct ng_netdb *db, int family, uint32_t e, size_t i)
-{
-	size_t lo = NG_ENT_SLICE_LO(e);
-
-	if (family == 4)
-		return 0;
-	if (NG_ENT_SLICE_WIDE(e))
-		return db->start6[lo + 3 * i + 2] > 0xff;
-	return (db->start6[lo + i] & 0xff00) != 0;
+	return (uint8_t)db->slice4[NG_ENT_SLICE_LO(e) + i];
 }
 
 /* bad - report a corrupt table or slice at index at; -1. */
@@ -110,20 +92,16 @@ check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
 {
 	const struct ng_netdb *db = c->db;
 	size_t lo = NG_ENT_SLICE_LO(e), n = NG_ENT_SLICE_N(e), i;
-	size_t wide = NG_ENT_SLICE_WIDE(e);
-	size_t nslot = db->h.sec[c->family == 4 ? NG_SEC_SLICE4 :
-	    NG_SEC_START6].count;
+	size_t nslot = db->h.sec[NG_SEC_SLICE4].count;
 	ng_u128 prev = 0, s;
 
-	if (n == 0 || (wide && c->family == 4) ||
-	    lo + n * (wide ? 3 : 1) > nslot)
+	if (n == 0 || NG_ENT_SLICE_RSV(e) || lo + n > nslot)
 		return bad(c, "slice out of bounds", at);
 	for (i = 0; i < n; i++) {
-		s = start_at(db, c->family, e, i, cs);
+		s = start_at(db, e, i, cs);
 		if (i == 0 ? s != cs : s <= prev || s > ce)
 			return bad(c, "range starts not monotonic", lo + i);
-		if (cc_at(db, c->family, e, i) > db->h.countries ||
-		    slot_extra(db, c->family, e, i))
+		if (cc_at(db, e, i) > db->h.countries)
 			return bad(c, "country index out of bounds", lo + i);
 		prev = s;
 	}
@@ -131,17 +109,16 @@ check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
 }
 
 /*
- * check_table - check the table at entry offset off (2^bits entries for the
- * chunk of prefix length plen at base), and its children.
+ * check_table - check the IPv4 table at entry offset off (2^bits entries for
+ * the chunk of prefix length plen at base), and its children.
  */
 static int
 check_table(struct check *c, size_t off, unsigned plen,
     unsigned bits, ng_u128 base)
 {
 	const struct ng_netdb *db = c->db;
-	const uint32_t *ent = c->family == 4 ? db->ent4 : db->ent6;
-	size_t nent = db->h.sec[c->family == 4 ? NG_SEC_ENT4 :
-	    NG_SEC_ENT6].count, j, child;
+	const uint32_t *ent = db->ent4;
+	size_t nent = db->h.sec[NG_SEC_ENT4].count, j, child;
 	unsigned shift = c->width - plen - bits, kb;
 	ng_u128 size = (ng_u128)1 << shift, cs;
 	uint32_t e;
@@ -205,9 +182,12 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 	}
 	if (h->sec[NG_SEC_CODES].count != (uint64_t)h->countries + 1 ||
 	    h->sec[NG_SEC_ENT4].count < (1u << NG_NETDB_ROOT_BITS) ||
-	    h->sec[NG_SEC_ENT6].count < (1u << NG_NETDB_ROOT_BITS) ||
 	    h->sec[NG_SEC_ENT4].count > 0x40000000u ||
-	    h->sec[NG_SEC_ENT6].count > 0x40000000u) {
+	    h->sec[NG_SEC_KEY6].off % 64 != 0 ||
+	    h->sec[NG_SEC_SPLIT6].count == 0 ||
+	    h->sec[NG_SEC_SPLIT6].count - 1 > NG_NETDB_MAXSPLIT ||
+	    h->sec[NG_SEC_LOW6].count % 2 != 0 ||
+	    h->sec[NG_SEC_LOW6].count / 2 > UINT32_MAX) {
 		snprintf(err, errlen, "%s: corrupt database: section sizes "
 		    "disagree", name);
 		return -1;
@@ -215,8 +195,10 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 	db->codes = (const void *)(db->base + h->sec[NG_SEC_CODES].off);
 	db->ent4 = (const void *)(db->base + h->sec[NG_SEC_ENT4].off);
 	db->slice4 = (const void *)(db->base + h->sec[NG_SEC_SLICE4].off);
-	db->ent6 = (const void *)(db->base + h->sec[NG_SEC_ENT6].off);
-	db->start6 = (const void *)(db->base + h->sec[NG_SEC_START6].off);
+	db->key6 = (const void *)(db->base + h->sec[NG_SEC_KEY6].off);
+	db->val6 = (const void *)(db->base + h->sec[NG_SEC_VAL6].off);
+	db->split6 = (const void *)(db->base + h->sec[NG_SEC_SPLIT6].off);
+	db->low6 = (const void *)(db->base + h->sec[NG_SEC_LOW6].off);
 	return 0;
 }
 
@@ -240,6 +222,90 @@ check_codes(const struct ng_netdb *db, const char *name, char *err,
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/*
+ * check_split6 - check split /64 number s of IPv6 high interval j: a /64 of
+ * its own, pieces in bounds, at least two, from low half 0 rising, known
+ * countries.
+ */
+static int
+check_split6(struct check *c, size_t s, size_t j)
+{
+	const struct ng_netdb *db = c->db;
+	const uint64_t *leaf = db->key6 + db->t6.off[db->t6.height - 1];
+	uint64_t first = j == 0 ? 0 : leaf[j - 1] + 1;
+	uint64_t last = j + 1 < db->n6 ? leaf[j] : UINT64_MAX;
+	size_t a = db->split6[s], b = db->split6[s + 1], i;
+
+	if (first != last)
+		return bad(c, "split interval wider than a /64", j);
+	if (a > b || b - a < 2 || b > db->h.sec[NG_SEC_LOW6].count / 2)
+		return bad(c, "split pieces out of bounds", s);
+	for (i = a; i < b; i++) {
+		if (i == a ? db->low6[2 * i] != 0 :
+		    db->low6[2 * i] <= db->low6[2 * i - 2])
+			return bad(c, "range starts not monotonic", i);
+		if (db->low6[2 * i + 1] > db->h.countries)
+			return bad(c, "country index out of bounds", i);
+	}
+	return 0;
+}
+
+/*
+ * check_tree6 - check the IPv6 tree: leaf keys rising then pads, the shape
+ * their count implies, inner keys as the leaves imply them, values known
+ * countries or the split /64s in order, pads' values 0.
+ */
+static int
+check_tree6(struct ng_netdb *db, struct check *c)
+{
+	const struct ng_netdb_header *h = &db->h;
+	size_t nleaf = h->sec[NG_SEC_VAL6].count, i, n, s = 0;
+	const uint64_t *leaf;
+	unsigned l;
+	uint16_t v;
+
+	/* The leaves are the last nleaf keys; count the real ones. */
+	if (nleaf == 0 || nleaf > h->sec[NG_SEC_KEY6].count)
+		return bad(c, "tree size", nleaf);
+	leaf = db->key6 + (h->sec[NG_SEC_KEY6].count - nleaf);
+	for (n = 0; n < nleaf && leaf[n] != UINT64_MAX; n++)
+		if (n > 0 && leaf[n] <= leaf[n - 1])
+			return bad(c, "range starts not monotonic", n);
+	for (i = n; i < nleaf; i++)
+		if (leaf[i] != UINT64_MAX)
+			return bad(c, "tree pad", i);
+	db->n6 = n + 1;
+	if (ng_netdb_tree_shape(db->n6, &db->t6) != 0 ||
+	    db->t6.leafkeys != nleaf ||
+	    db->t6.keys != h->sec[NG_SEC_KEY6].count)
+		return bad(c, "tree shape", nleaf);
+	for (l = 0; l + 1 < db->t6.height; l++)
+		for (i = 0; i < db->t6.nodes[l] * NG_NETDB_B6; i++)
+			if (db->key6[db->t6.off[l] + i] !=
+			    ng_netdb_tree_key(db->key6, &db->t6, l, i))
+				return bad(c, "tree key", db->t6.off[l] + i);
+	for (i = 0; i < nleaf; i++) {
+		v = db->val6[i];
+		if (i >= db->n6) {
+			if (v != 0)
+				return bad(c, "tree pad", i);
+		} else if (v >= NG_NETDB_SPLIT) {
+			if (v - NG_NETDB_SPLIT != s ||
+			    s + 1 >= h->sec[NG_SEC_SPLIT6].count)
+				return bad(c, "split out of order", i);
+			if (check_split6(c, s, i) != 0)
+				return -1;
+			s++;
+		} else if (v > h->countries)
+			return bad(c, "country index out of bounds", i);
+	}
+	if (s + 1 != h->sec[NG_SEC_SPLIT6].count ||
+	    db->split6[0] != 0 ||
+	    db->split6[s] != h->sec[NG_SEC_LOW6].count / 2)
+		return bad(c, "unreferenced split pieces", s);
 	return 0;
 }
 
@@ -302,13 +368,7 @@ validate(struct ng_netdb *db, const char *name, char *err, size_t errlen)
 	if (c.next_node != h->sec[NG_SEC_ENT4].count)
 		return bad(&c, "unreferenced table entries", c.next_node);
 	c.family = 6;
-	c.width = 128;
-	c.next_node = 1u << NG_NETDB_ROOT_BITS;
-	if (check_table(&c, 0, 0, NG_NETDB_ROOT_BITS, 0) != 0)
-		return -1;
-	if (c.next_node != h->sec[NG_SEC_ENT6].count)
-		return bad(&c, "unreferenced table entries", c.next_node);
-	return 0;
+	return check_tree6(db, &c);
 }
 
 /*
@@ -327,6 +387,7 @@ ng_netdb_open_buffer(const void *buf, size_t len, const char *name,
 	}
 	db->base = buf;
 	db->len = len;
+	db->avx2 = cpu_avx2();
 	if (validate(db, name, err, errlen) != 0) {
 		free(db);
 		return NULL;
@@ -458,58 +519,166 @@ ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
 	return db->codes[(uint8_t)db->slice4[lo]];
 }
 
+/*
+ * rank8 - how many of the 8 keys at k are below x: a sum of compares with
+ * no branch.  Compilers turn the loop into compares and adds with carry;
+ * with AVX-512 (a -march=native build) it is one vector compare and a
+ * popcount, which keeps a lookup short enough for the CPU to run several
+ * at once.
+ */
+static inline unsigned
+rank8(const uint64_t *k, uint64_t x)
+{
+#if defined(__AVX512F__)
+	return (unsigned)__builtin_popcount(_mm512_cmplt_epu64_mask(
+	    _mm512_loadu_si512((const void *)k),
+	    _mm512_set1_epi64((long long)x)));
+#else
+	unsigned r = 0, i;
+
+	for (i = 0; i < 8; i++)
+		r += k[i] < x;
+	return r;
+#endif
+}
+
+/* rank6 - how many of the NG_NETDB_B6 keys of node k are below x. */
+static inline unsigned
+rank6(const uint64_t *k, uint64_t x)
+{
+	unsigned r = 0, i;
+
+	for (i = 0; i < NG_NETDB_B6; i += 8)
+		r += rank8(k + i, x);
+	return r;
+}
+
+/*
+ * descend6_with - the leaf slot of high half hi: down the tree with this
+ * node ranker, the same steps for every address.  Always inlined, so each
+ * caller gets its own copy for its own instruction set.
+ */
+static inline __attribute__((always_inline)) size_t
+descend6_with(const struct ng_netdb_tree *t, const uint64_t *k, uint64_t hi,
+    unsigned (*rank)(const uint64_t *, uint64_t))
+{
+	size_t q = 0;
+	unsigned l;
+
+	for (l = 0; l + 1 < t->height; l++)
+		q = q * (NG_NETDB_B6 + 1) +
+		    rank(k + t->off[l] + q * NG_NETDB_B6, hi);
+	return q * NG_NETDB_B6 + rank(k + t->off[l] + q * NG_NETDB_B6, hi);
+}
+
+/* descend6_plain - descend6_with for the instruction set of the build. */
+static size_t
+descend6_plain(const struct ng_netdb_tree *t, const uint64_t *k, uint64_t hi)
+{
+	return descend6_with(t, k, hi, rank6);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX512F__)
+/*
+ * An AVX2 path picked at run time: a Debian build targets plain x86-64,
+ * yet most mail servers' CPUs have AVX2, which doubles IPv6 lookups.
+ */
+#define NG_NETDB_AVX2 1
+
+/* rank6_avx2 - rank6 as four 64-bit vector compares and a popcount. */
+__attribute__((target("avx2"))) static inline unsigned
+rank6_avx2(const uint64_t *k, uint64_t x)
+{
+	/* No unsigned 64-bit compare: flip the sign bits, compare signed. */
+	const __m256i sign = _mm256_set1_epi64x(INT64_MIN);
+	__m256i xv = _mm256_xor_si256(_mm256_set1_epi64x((long long)x), sign);
+	unsigned m = 0, i;
+
+	for (i = 0; i < NG_NETDB_B6; i += 4) {
+		__m256i a = _mm256_xor_si256(_mm256_loadu_si256(
+		    (const void *)(k + i)), sign);
+
+		m |= (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(
+		    _mm256_cmpgt_epi64(xv, a))) << i;
+	}
+	return (unsigned)__builtin_popcount(m);
+}
+
+/* descend6_avx2 - descend6_with on AVX2. */
+__attribute__((target("avx2"))) static size_t
+descend6_avx2(const struct ng_netdb_tree *t, const uint64_t *k, uint64_t hi)
+{
+	return descend6_with(t, k, hi, rank6_avx2);
+}
+#endif
+
+/* cpu_avx2 - whether this CPU runs descend6_avx2 (asked once, at open). */
+static int
+cpu_avx2(void)
+{
+#ifdef NG_NETDB_AVX2
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") != 0;
+#else
+	return 0;
+#endif
+}
+
+/* descend6 - the descent for this CPU: AVX2 if the build lacks it. */
+static inline size_t
+descend6(const struct ng_netdb *db, uint64_t hi)
+{
+#ifdef NG_NETDB_AVX2
+	if (db->avx2)
+		return descend6_avx2(&db->t6, db->key6, hi);
+#endif
+	return descend6_plain(&db->t6, db->key6, hi);
+}
+
+/*
+ * lookup_split6 - the country index at low half x inside split /64 number s:
+ * its last piece starting at or below x (the first starts at 0).
+ */
+static uint8_t
+lookup_split6(const struct ng_netdb *db, unsigned s, uint64_t x)
+{
+	size_t lo = db->split6[s], n = db->split6[s + 1] - lo, half;
+
+	while (n > 1) {
+		half = n / 2;
+		if (db->low6[2 * (lo + half)] <= x)
+			lo += half;
+		n -= half;
+	}
+	return (uint8_t)db->low6[2 * lo + 1];
+}
+
+/*
+ * ng_netdb_lookup6 - the packed country of the IPv6 address (hi, low): down
+ * the tree by the high half, the same steps for every address.  Validation
+ * keeps every child index inside its level.
+ */
+static uint16_t
+ng_netdb_lookup6(const struct ng_netdb *db, uint64_t hi, uint64_t low)
+{
+	unsigned v = db->val6[descend6(db, hi)];
+
+	if (__builtin_expect(v >= NG_NETDB_SPLIT, 0))
+		v = lookup_split6(db, v - NG_NETDB_SPLIT, low);
+	return db->codes[v];
+}
+
 /* ng_netdb_lookup - the packed country covering a, or 0. */
 uint16_t
 ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 {
-	uint64_t hi = 0, low = 0, key;
-	ng_u128 x;
-	uint32_t e, k;
-	size_t lo, n, half, i, j, base;
-	unsigned pos = NG_NETDB_ROOT_BITS;
+	uint64_t hi, low;
 
 	if (a->family == 4)
 		return ng_netdb_lookup_v4(db, ng_addr_v4(a));
-	for (i = 0; i < 8; i++) {
-		hi = hi << 8 | a->b[i];
-		low = low << 8 | a->b[8 + i];
-	}
-	x = (ng_u128)hi << 64 | low;
-	e = db->ent6[hi >> (64 - NG_NETDB_ROOT_BITS)];
-	while (NG_ENT_KIND(e) == NG_ENT_NODE) {
-		k = NG_ENT_NODE_BITS(e);
-		e = db->ent6[NG_ENT_NODE_OFF(e) +
-		    (uint32_t)((x << pos) >> (128 - k))];
-		pos += k;
-	}
-	if (NG_ENT_KIND(e) == NG_ENT_DIRECT)
-		return db->codes[NG_ENT_DIRECT_CC(e)];
-	base = lo = NG_ENT_SLICE_LO(e);
-	n = NG_ENT_SLICE_N(e);
-	if (!NG_ENT_SLICE_WIDE(e)) {
-		/*
-		 * Starts with a zero low half: their high halves decide,
-		 * packed like key (the top 16 bits are the chunk's).
-		 */
-		key = hi << 16 | 0xff;
-		while (n > 1) {
-			half = n / 2;
-			if (db->start6[lo + half] <= key)
-				lo += half;
-			n -= half;
-		}
-		return db->codes[(uint8_t)db->start6[lo]];
-	}
-	i = 0;
-	while (n > 1) {
-		half = n / 2;
-		j = base + 3 * (i + half);
-		if (db->start6[j] < hi ||
-		    (db->start6[j] == hi && db->start6[j + 1] <= low))
-			i += half;
-		n -= half;
-	}
-	return db->codes[(uint8_t)db->start6[base + 3 * i + 2]];
+	memcpy(&hi, a->b, 8);
+	memcpy(&low, a->b + 8, 8);
+	return ng_netdb_lookup6(db, be64toh(hi), be64toh(low));
 }
 
 /*
@@ -572,14 +741,14 @@ walk_put(struct walk *w, ng_u128 lo, ng_u128 hi, uint8_t ccidx)
 }
 
 /*
- * walk_table - walk the table at entry offset off (2^bits entries for the
+ * walk_table - walk the IPv4 table at entry offset off (2^bits entries for the
  * chunk of prefix length plen at base) in address order.
  */
 static void
 walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
     ng_u128 base)
 {
-	const uint32_t *ent = w->family == 4 ? w->db->ent4 : w->db->ent6;
+	const uint32_t *ent = w->db->ent4;
 	unsigned shift = w->width - plen - bits;
 	ng_u128 size = (ng_u128)1 << shift, cs, ce, s;
 	size_t j, i, n;
@@ -597,12 +766,45 @@ walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
 		} else {
 			n = NG_ENT_SLICE_N(e);
 			for (i = 0; i < n; i++) {
-				s = start_at(w->db, w->family, e, i, cs);
+				s = start_at(w->db, e, i, cs);
 				walk_put(w, s, i + 1 < n ?
-				    start_at(w->db, w->family, e, i + 1, cs) - 1 :
-				    ce, cc_at(w->db, w->family, e, i));
+				    start_at(w->db, e, i + 1, cs) - 1 : ce,
+				    cc_at(w->db, e, i));
 			}
 		}
+	}
+}
+
+/*
+ * walk_tree6 - walk the IPv6 high intervals in address order, split /64s
+ * piece by piece.
+ */
+static void
+walk_tree6(struct walk *w)
+{
+	const struct ng_netdb *db = w->db;
+	const uint64_t *leaf = db->key6 + db->t6.off[db->t6.height - 1];
+	uint64_t first, last;
+	size_t j, i, a, b;
+	ng_u128 base;
+	uint16_t v;
+
+	for (j = 0; j < db->n6 && !w->stop; j++) {
+		first = j == 0 ? 0 : leaf[j - 1] + 1;
+		last = j + 1 < db->n6 ? leaf[j] : UINT64_MAX;
+		v = db->val6[j];
+		base = (ng_u128)first << 64;
+		if (v < NG_NETDB_SPLIT) {
+			walk_put(w, base, (ng_u128)last << 64 | UINT64_MAX,
+			    (uint8_t)v);
+			continue;
+		}
+		a = db->split6[v - NG_NETDB_SPLIT];
+		b = db->split6[v - NG_NETDB_SPLIT + 1];
+		for (i = a; i < b; i++)
+			walk_put(w, base | db->low6[2 * i], i + 1 < b ?
+			    (base | db->low6[2 * i + 2]) - 1 :
+			    base | UINT64_MAX, (uint8_t)db->low6[2 * i + 1]);
 	}
 }
 
@@ -623,7 +825,10 @@ ng_netdb_walk(const struct ng_netdb *db, int family,
 	w.width = family == 6 ? 128 : 32;
 	w.fn = fn;
 	w.arg = arg;
-	walk_table(&w, 0, 0, NG_NETDB_ROOT_BITS, 0);
+	if (w.family == 4)
+		walk_table(&w, 0, 0, NG_NETDB_ROOT_BITS, 0);
+	else
+		walk_tree6(&w);
 	walk_flush(&w);
 	return w.stop;
 }

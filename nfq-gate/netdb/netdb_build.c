@@ -9,7 +9,7 @@
  * then the narrowest, then the later row).  The winners form disjoint
  * segments, touching segments of one country are merged, and the gaps
  * become intervals of country 0, giving a partition of the address
- * space that the stride tables index.
+ * space that the IPv4 stride tables and the IPv6 tree index.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -296,7 +296,7 @@ make_partition(const struct vec *segs, ng_u128 max, const uint8_t *ccidx,
 /* The tables of one family while they are laid out. */
 struct tables {
 	const struct part *pt;
-	unsigned width;		/* 32 or 128 */
+	unsigned width;		/* 32: IPv4 only */
 	struct vec ent;		/* uint32_t */
 	struct vec start;	/* ng_u128 */
 	struct vec cc;		/* uint8_t */
@@ -330,47 +330,26 @@ slot_push(struct tables *t, ng_u128 v, uint8_t cc)
 
 /*
  * table_slice - the slice entry of m + 1 elements for the chunk at cs,
- * intervals k..k+m.  IPv4 slots hold starts; IPv6 slots hold packed high
- * halves, or (high, low, country) triples when some start is not /64 aligned
- * (netdb_format.h).
+ * intervals k..k+m (IPv4 only: IPv6 has its tree).
  */
 static uint32_t
 table_slice(struct tables *t, ng_u128 cs, size_t k, size_t m)
 {
 	size_t lo = t->start.n, j;
-	uint32_t wide = 0;
-	uint8_t c;
-	ng_u128 s;
-	int ok;
 
-	for (j = 0; t->width == 128 && j <= m; j++)
-		if ((uint64_t)slice_start(t, cs, k, j) != 0)
-			wide = 1;
-	if (lo + (m + 1) * (wide ? 3 : 1) > NG_ENT_MAXLO) {
+	if (lo + m + 1 > NG_ENT_MAXLO) {
 		t->failed = 1;
 		return 0;
 	}
 	for (j = 0; j <= m; j++) {
-		s = slice_start(t, cs, k, j);
-		c = t->pt->cc[k + j];
-		if (t->width == 32)
-			ok = slot_push(t, s, c);
-		else if (!wide)
-			ok = slot_push(t, (uint64_t)(s >> 64) << 16 | c, c);
-		else {
-			ok = slot_push(t, s >> 64, c);
-			if (ok == 0)
-				ok = slot_push(t, (uint64_t)s, c);
-			if (ok == 0)
-				ok = slot_push(t, c, c);
-		}
-		if (ok != 0) {
+		if (slot_push(t, slice_start(t, cs, k, j),
+		    t->pt->cc[k + j]) != 0) {
 			t->failed = 1;
 			return 0;
 		}
 	}
-	return (uint32_t)(NG_ENT_SLICE << 30 | wide << 29 |
-	    (uint32_t)(m + 1) << 22 | (uint32_t)lo);
+	return (uint32_t)(NG_ENT_SLICE << 30 | (uint32_t)(m + 1) << 22 |
+	    (uint32_t)lo);
 }
 
 static void table_fill(struct tables *t, size_t off, unsigned plen,
@@ -469,6 +448,164 @@ tables_free(struct tables *t)
 	free(t->cc.v);
 }
 
+/* The IPv6 tree while it is laid out (netdb_format.h). */
+struct tree6 {
+	struct vec hs;		/* uint64_t: each high interval's first */
+	struct vec val;		/* uint16_t: its VAL6 value */
+	struct vec split;	/* uint32_t: first piece of each split /64 */
+	struct vec low;		/* uint64_t pairs: (low half, country) */
+	struct ng_netdb_tree shape;
+	uint64_t *keys;		/* shape.keys */
+	uint16_t *vals;		/* shape.leafkeys */
+};
+
+/*
+ * hi_push - append the high interval starting at high half h with value v,
+ * merged into the last one when both have the same country.
+ */
+static int
+hi_push(struct tree6 *t, uint64_t h, uint16_t v)
+{
+	uint64_t *hp;
+	uint16_t *vp;
+
+	if (t->val.n > 0 && v < NG_NETDB_SPLIT &&
+	    ((uint16_t *)t->val.v)[t->val.n - 1] == v)
+		return 0;
+	if ((hp = vec_push(&t->hs)) == NULL || (vp = vec_push(&t->val)) == NULL)
+		return -1;
+	*hp = h;
+	*vp = v;
+	return 0;
+}
+
+/* piece_push - append the piece (low half lo, country cc) of a split /64. */
+static int
+piece_push(struct tree6 *t, uint64_t lo, uint8_t cc)
+{
+	uint64_t *a, *b;
+
+	if ((a = vec_push(&t->low)) == NULL || (b = vec_push(&t->low)) == NULL)
+		return -1;
+	*a = lo;
+	*b = cc;
+	return 0;
+}
+
+/*
+ * tree6_intervals - the high intervals of the IPv6 partition: a /64 with an
+ * interval start inside it (low half not 0) becomes a split high interval of
+ * its own, its pieces starting with the country carried in at its low half 0;
+ * the /64 after it starts a high interval with the country carried out.
+ */
+static int
+tree6_intervals(struct tree6 *t, const struct part *pt)
+{
+	size_t k, j;
+	uint64_t h, lo, open = 0;
+	uint32_t *sp;
+	int inside = 0, split;
+
+	for (k = 0; k < pt->n; k++) {
+		h = (uint64_t)(pt->start[k] >> 64);
+		lo = (uint64_t)pt->start[k];
+		if (inside && h != open) {
+			/*
+			 * Leaving split /64 open.  The /64 after it starts
+			 * a high interval here unless this start does.
+			 */
+			inside = 0;
+			if (h > open + 1 &&
+			    hi_push(t, open + 1, pt->cc[k - 1]) != 0)
+				return -1;
+		}
+		if (inside) {
+			if (piece_push(t, lo, pt->cc[k]) != 0)
+				return -1;
+			continue;
+		}
+		/* Split: does a start with a low half fall in this /64? */
+		split = lo != 0;
+		for (j = k + 1; !split && j < pt->n &&
+		    (uint64_t)(pt->start[j] >> 64) == h; j++)
+			split = (uint64_t)pt->start[j] != 0;
+		if (!split) {
+			if (hi_push(t, h, pt->cc[k]) != 0)
+				return -1;
+			continue;
+		}
+		if (t->split.n >= NG_NETDB_MAXSPLIT ||
+		    t->low.n / 2 > UINT32_MAX - 2)
+			return -1;
+		if ((sp = vec_push(&t->split)) == NULL ||
+		    hi_push(t, h, (uint16_t)(NG_NETDB_SPLIT + t->split.n - 1))
+		    != 0)
+			return -1;
+		*sp = (uint32_t)(t->low.n / 2);
+		if (lo != 0 && piece_push(t, 0, pt->cc[k - 1]) != 0)
+			return -1;
+		if (piece_push(t, lo, pt->cc[k]) != 0)
+			return -1;
+		inside = 1;
+		open = h;
+	}
+	if (inside && open != UINT64_MAX &&
+	    hi_push(t, open + 1, pt->cc[pt->n - 1]) != 0)
+		return -1;
+	if ((sp = vec_push(&t->split)) == NULL)
+		return -1;
+	*sp = (uint32_t)(t->low.n / 2);
+	return 0;
+}
+
+/*
+ * build_tree6 - the IPv6 tree of the partition: high intervals, the leaf
+ * level of their last high halves and pads, the inner levels above it.
+ */
+static int
+build_tree6(struct tree6 *t, const struct part *pt)
+{
+	const uint64_t *hs;
+	size_t i, n;
+	unsigned l;
+
+	memset(t, 0, sizeof(*t));
+	t->hs.size = 8;
+	t->val.size = 2;
+	t->split.size = 4;
+	t->low.size = 8;
+	if (tree6_intervals(t, pt) != 0 ||
+	    ng_netdb_tree_shape(t->hs.n, &t->shape) != 0)
+		return -1;
+	hs = t->hs.v;
+	n = t->hs.n;
+	t->keys = malloc(t->shape.keys * sizeof(*t->keys));
+	t->vals = calloc(t->shape.leafkeys, sizeof(*t->vals));
+	if (t->keys == NULL || t->vals == NULL)
+		return -1;
+	for (i = 0; i < t->shape.leafkeys; i++)
+		t->keys[t->shape.off[t->shape.height - 1] + i] =
+		    i + 1 < n ? hs[i + 1] - 1 : UINT64_MAX;
+	memcpy(t->vals, t->val.v, n * sizeof(*t->vals));
+	for (l = 0; l + 1 < t->shape.height; l++)
+		for (i = 0; i < t->shape.nodes[l] * NG_NETDB_B6; i++)
+			t->keys[t->shape.off[l] + i] =
+			    ng_netdb_tree_key(t->keys, &t->shape, l, i);
+	return 0;
+}
+
+/* tree6_free - free what build_tree6 allocated. */
+static void
+tree6_free(struct tree6 *t)
+{
+	free(t->hs.v);
+	free(t->val.v);
+	free(t->split.v);
+	free(t->low.v);
+	free(t->keys);
+	free(t->vals);
+}
+
 /*
  * index_countries - give every code in use an index 1..n in code order; -1
  * when they do not fit NG_NETDB_MAXCC.
@@ -510,29 +647,39 @@ align8(size_t n)
  * checksum; the image, malloc'ed.
  */
 static void *
-layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
-    size_t *lenp)
+layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t4,
+    const struct tree6 *t6, size_t *lenp)
 {
-	size_t cnt[NG_SEC_COUNT], esz[NG_SEC_COUNT], off, i, f;
+	size_t cnt[NG_SEC_COUNT], esz[NG_SEC_COUNT], off, i;
+	const void *src[NG_SEC_COUNT];
 	unsigned char *img;
 
 	cnt[NG_SEC_CODES] = h->countries + 1;
 	esz[NG_SEC_CODES] = 2;
-	for (f = 0; f < 2; f++) {
-		size_t base = f == 0 ? NG_SEC_ENT4 : NG_SEC_ENT6;
-
-		cnt[base] = t[f].ent.n;
-		esz[base] = 4;
-		if (f == 0) {
-			cnt[NG_SEC_SLICE4] = t[f].start.n;
-			esz[NG_SEC_SLICE4] = 4;
-		} else {
-			cnt[NG_SEC_START6] = t[f].start.n;
-			esz[NG_SEC_START6] = 8;
-		}
-	}
+	src[NG_SEC_CODES] = codes;
+	cnt[NG_SEC_ENT4] = t4->ent.n;
+	esz[NG_SEC_ENT4] = 4;
+	src[NG_SEC_ENT4] = t4->ent.v;
+	cnt[NG_SEC_SLICE4] = t4->start.n;
+	esz[NG_SEC_SLICE4] = 4;
+	src[NG_SEC_SLICE4] = NULL;	/* packed below */
+	cnt[NG_SEC_KEY6] = t6->shape.keys;
+	esz[NG_SEC_KEY6] = 8;
+	src[NG_SEC_KEY6] = t6->keys;
+	cnt[NG_SEC_VAL6] = t6->shape.leafkeys;
+	esz[NG_SEC_VAL6] = 2;
+	src[NG_SEC_VAL6] = t6->vals;
+	cnt[NG_SEC_SPLIT6] = t6->split.n;
+	esz[NG_SEC_SPLIT6] = 4;
+	src[NG_SEC_SPLIT6] = t6->split.v;
+	cnt[NG_SEC_LOW6] = t6->low.n;
+	esz[NG_SEC_LOW6] = 8;
+	src[NG_SEC_LOW6] = t6->low.v;
+	/* The tree's nodes start on a cache line, as they are searched. */
 	off = align8(sizeof(*h));
 	for (i = 0; i < NG_SEC_COUNT; i++) {
+		if (i == NG_SEC_KEY6)
+			off = (off + 63) & ~(size_t)63;
 		h->sec[i].off = off;
 		h->sec[i].count = cnt[i];
 		off = align8(off + cnt[i] * esz[i]);
@@ -540,19 +687,14 @@ layout(struct ng_netdb_header *h, const uint16_t *codes, struct tables *t,
 	if ((img = calloc(1, off)) == NULL)
 		return NULL;
 	h->file_size = off;
-	memcpy(img + h->sec[NG_SEC_CODES].off, codes, cnt[NG_SEC_CODES] * 2);
-	memcpy(img + h->sec[NG_SEC_ENT4].off, t[0].ent.v, cnt[NG_SEC_ENT4] * 4);
-	memcpy(img + h->sec[NG_SEC_ENT6].off, t[1].ent.v, cnt[NG_SEC_ENT6] * 4);
-	for (i = 0; i < t[0].start.n; i++) {
-		uint32_t v = (uint32_t)((ng_u128 *)t[0].start.v)[i] & 0xffff;
+	for (i = 0; i < NG_SEC_COUNT; i++)
+		if (src[i] != NULL && cnt[i] > 0)
+			memcpy(img + h->sec[i].off, src[i], cnt[i] * esz[i]);
+	for (i = 0; i < t4->start.n; i++) {
+		uint32_t v = (uint32_t)((ng_u128 *)t4->start.v)[i] & 0xffff;
 
-		v = v << 8 | ((uint8_t *)t[0].cc.v)[i];
+		v = v << 8 | ((uint8_t *)t4->cc.v)[i];
 		memcpy(img + h->sec[NG_SEC_SLICE4].off + 4 * i, &v, 4);
-	}
-	for (i = 0; i < t[1].start.n; i++) {
-		uint64_t v = (uint64_t)((ng_u128 *)t[1].start.v)[i];
-
-		memcpy(img + h->sec[NG_SEC_START6].off + 8 * i, &v, 8);
 	}
 	h->checksum = 0;
 	memcpy(img, h, sizeof(*h));
@@ -588,7 +730,8 @@ ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
 	uint16_t codes[NG_NETDB_MAXCC];
 	struct vec segs[2];
 	struct part pt[2];
-	struct tables t[2];
+	struct tables t[1];
+	struct tree6 t6;
 	struct ng_netdb_header h;
 	size_t split, f;
 	int rc = -1;
@@ -597,6 +740,7 @@ ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
 	memset(segs, 0, sizeof(segs));
 	memset(pt, 0, sizeof(pt));
 	memset(t, 0, sizeof(t));
+	memset(&t6, 0, sizeof(t6));
 	memset(ccidx, 0, sizeof(ccidx));
 	segs[0].size = segs[1].size = sizeof(struct seg);
 	if (r->n > 0)
@@ -622,15 +766,18 @@ ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
 	for (f = 0; f < 2; f++) {
 		if (make_partition(&segs[f], f == 0 ? 0xffffffffu : ~(ng_u128)0,
 		    ccidx, &pt[f]) != 0 ||
-		    build_tables(&t[f], &pt[f], f == 0 ? 32 : 128) != 0) {
+		    (f == 0 ? build_tables(&t[0], &pt[0], 32) :
+		    build_tree6(&t6, &pt[1])) != 0) {
 			snprintf(err, errlen, "out of memory or more than %u "
 			    "interval starts", NG_ENT_MAXLO);
 			goto out;
 		}
 		st->ranges[f] = count_ranges(&segs[f]);
-		st->intervals[f] = t[f].start.n;
-		st->nodes[f] = t[f].nodes;
 	}
+	st->intervals[0] = t[0].start.n;
+	st->nodes[0] = t[0].nodes;
+	st->intervals[1] = t6.hs.n + t6.low.n / 2;
+	st->nodes[1] = t6.split.n - 1;
 	memcpy(h.magic, NG_NETDB_MAGIC, sizeof(h.magic));
 	h.version = NG_NETDB_VERSION;
 	h.bom = NG_NETDB_BOM;
@@ -638,7 +785,7 @@ ng_netdb_compile(struct ng_nrows *r, uint64_t built, void **image,
 	h.built = built;
 	h.ranges4 = st->ranges[0];
 	h.ranges6 = st->ranges[1];
-	if ((*image = layout(&h, codes, t, len)) == NULL) {
+	if ((*image = layout(&h, codes, &t[0], &t6, len)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -651,8 +798,9 @@ out:
 		free(segs[f].v);
 		free(pt[f].start);
 		free(pt[f].cc);
-		tables_free(&t[f]);
 	}
+	tables_free(&t[0]);
+	tree6_free(&t6);
 	return rc;
 }
 

@@ -8,12 +8,12 @@
  * section is an array of fixed-size integers.
  *
  * Each family is a partition of its whole address space into intervals,
- * each with a country index (0: no country).  Lookups go through a
- * stride table, DXR style: the root has one entry per top 16 bits of the
- * address; a child node indexes the next k bits of its chunk, k chosen
- * by the builder for the number of starts inside (about four per entry),
- * so even the dense parts of the IPv6 space take two or three steps.
- * An entry is
+ * each with a country index (0: no country).
+ *
+ * IPv4 lookups go through a stride table, DXR style: the root has one
+ * entry per top 16 bits of the address; a child node indexes the next k
+ * bits of its chunk, k chosen by the builder for the number of starts
+ * inside (about four per entry).  An entry is
  *   DIRECT  the whole chunk has one country (most lookups end here);
  *   SLICE   a short run [lo, lo+n) of the sorted interval starts whose
  *           first element is the chunk's own start (carrying in the
@@ -24,18 +24,38 @@
  *           Children follow their parents depth first, each once.
  * Slices never span a root chunk, so an IPv4 slice element packs the
  * start's low 16 bits with the country index in one u32 (one cache line
- * serves the search and the answer).  IPv6 starts are mostly /64 aligned,
- * so a slice whose starts all are keeps one u64 per element: the high
- * half's low 48 bits (the top 16 are the root chunk's) << 16 | country.
- * A "wide" slice keeps (high, low, country) triples of u64, since range
- * ends in the real data are not all /64 aligned.
+ * serves the search and the answer).
+ *
+ * IPv6 is too sparse and too skewed for stride tables (the whois data
+ * has 125 distinct top 16 bits, one /32 holds 34k starts), so its lookup
+ * is a static B+ tree of fixed height over the 64-bit high halves: every
+ * lookup takes the same steps with no data-dependent branch, so the
+ * CPU overlaps consecutive lookups' cache misses.  Almost every range
+ * boundary is /64 aligned (8k of 275k are not, inside 828 /64s), so the
+ * high halves partition the 2^64 /64s into "high intervals"; a /64 that
+ * holds boundaries of its own is a high interval of its own, "split",
+ * whose value points at its (low half, country) pieces.
+ *   KEY6    the tree, NG_NETDB_B6 u64 keys a node (two cache lines),
+ *           root level first.  The leaf level holds the last high half of
+ *           every high interval but the last, rising, then at least one
+ *           UINT64_MAX pad up to a whole node.  An inner node's key j is
+ *           the largest leaf key under its child j (UINT64_MAX for a
+ *           child past the end), so "how many keys are < x" picks the
+ *           child, and at the leaf gives x's high interval.  The level
+ *           sizes follow from the leaf count (ng_netdb_tree_shape); the
+ *           inner keys from the leaves (ng_netdb_tree_key).
+ *   VAL6    u16 per leaf slot: the interval's country index, or
+ *           NG_NETDB_SPLIT + s for split /64 number s (0 for pads).
+ *   SPLIT6  u32 per split /64 and one more: its first piece in LOW6.
+ *   LOW6    u64 pairs (low half of the piece's start, country index);
+ *           each split /64 has two pieces or more, the first at 0.
  * Country codes are a table of at most 256 packed codes (ng_cc_pack),
  * index 0 being "no country", so an interval's country is one byte.
  *
  * What the reader (netdb.c) and the writer (netdb_build.c) share besides
  * the layout lives here too, so that the lookup needs nothing from the
- * builder: the 128-bit address value of the interval starts and the
- * file's checksum (netdb_format.c).
+ * builder: the 128-bit address value of the interval starts, the IPv6
+ * tree's shape and keys, and the file's checksum (netdb_format.c).
  */
 #ifndef NG_NETDB_FORMAT_H
 #define NG_NETDB_FORMAT_H
@@ -46,7 +66,7 @@
 #include "base/addr.h"
 
 #define NG_NETDB_MAGIC		"NGNETDB\0"
-#define NG_NETDB_VERSION	2
+#define NG_NETDB_VERSION	3
 #define NG_NETDB_BOM		0x01020304u
 #define NG_NETDB_ROOT_BITS	16
 #define NG_NETDB_NODE_MAXBITS	16
@@ -57,6 +77,12 @@
 #define NG_NETDB_DENSITY	2	/* about 2^D starts per node entry */
 #endif
 #define NG_NETDB_MAXCC		256
+#ifndef NG_NETDB_B6
+#define NG_NETDB_B6		16	/* u64 keys per IPv6 tree node */
+#endif
+#define NG_NETDB_MAXLEVELS	16	/* 9^15 leaf nodes: never reached */
+#define NG_NETDB_SPLIT		256u	/* VAL6: this + split /64 number */
+#define NG_NETDB_MAXSPLIT	(65536u - NG_NETDB_SPLIT)
 
 /* Entry encoding: the top two bits say the kind. */
 #define NG_ENT_KIND(e)		((e) >> 30)
@@ -65,7 +91,7 @@
 #define NG_ENT_NODE		2u
 #define NG_ENT_SLICE_LO(e)	((e) & 0x3fffffu)	/* 22 bits */
 #define NG_ENT_SLICE_N(e)	(((e) >> 22) & 0x7fu)	/* 1..127 */
-#define NG_ENT_SLICE_WIDE(e)	(((e) >> 29) & 1u)	/* IPv6 triples */
+#define NG_ENT_SLICE_RSV(e)	(((e) >> 29) & 1u)	/* 0 */
 #define NG_ENT_DIRECT_CC(e)	((e) & 0xffu)
 #define NG_ENT_NODE_BITS(e)	(((e) >> 25) & 0x1fu)	/* k */
 #define NG_ENT_NODE_OFF(e)	((e) & 0x1ffffffu)	/* 25 bits */
@@ -82,8 +108,10 @@ enum {
 	NG_SEC_CODES,		/* uint16_t packed country codes */
 	NG_SEC_ENT4,		/* uint32_t stride table entries */
 	NG_SEC_SLICE4,		/* uint32_t: start's low 16 bits << 8 | cc */
-	NG_SEC_ENT6,
-	NG_SEC_START6,		/* uint64_t slots */
+	NG_SEC_KEY6,		/* uint64_t tree keys, root level first */
+	NG_SEC_VAL6,		/* uint16_t per leaf slot */
+	NG_SEC_SPLIT6,		/* uint32_t first piece of each split /64 */
+	NG_SEC_LOW6,		/* uint64_t (low half, country) pairs */
 	NG_SEC_COUNT
 };
 
@@ -108,6 +136,23 @@ __extension__ typedef unsigned __int128 ng_u128;
 /* Host-order 128-bit value of an address and back. */
 ng_u128 ng_u128_from_addr(const struct ng_addr *a);
 void ng_u128_to_addr(ng_u128 v, int family, struct ng_addr *a);
+
+/* The shape of an IPv6 tree: nodes and key offset of each level. */
+struct ng_netdb_tree {
+	unsigned height;	/* levels, root first; leaves last */
+	size_t nodes[NG_NETDB_MAXLEVELS];
+	size_t off[NG_NETDB_MAXLEVELS];
+	size_t span[NG_NETDB_MAXLEVELS];	/* leaf slots under a node */
+	size_t leafkeys;	/* leaf slots: the VAL6 count */
+	size_t keys;		/* all levels: the KEY6 count */
+};
+
+/* The tree for n high intervals (n >= 1); -1 if n is absurd. */
+int ng_netdb_tree_shape(size_t n, struct ng_netdb_tree *t);
+
+/* What key i of inner level l must be, given the leaf level. */
+uint64_t ng_netdb_tree_key(const uint64_t *keys, const struct ng_netdb_tree *t,
+    unsigned l, size_t i);
 
 /* The checksum of an image: header (checksum field as 0) and body. */
 uint32_t ng_netdb_crc(const void *image, size_t len);

@@ -57,7 +57,7 @@ grep -c ' CN$' "$TMP/bulk" | awk '$1 < 50000 { exit 1 }' || fail "240e:0xxx:: no
 
 # info
 ng_run "$GATEDB" info "$TMP/s.db" >"$TMP/info" || fail "info"
-grep -q '^version: 2$' "$TMP/info" || fail "info: $(cat "$TMP/info")"
+grep -q '^version: 3$' "$TMP/info" || fail "info: $(cat "$TMP/info")"
 grep -q '^ranges: ipv4 49, ipv6 16$' "$TMP/info" || fail "info ranges: $(cat "$TMP/info")"
 grep -q '^countries: 15$' "$TMP/info" || fail "info countries"
 grep -q '^checksum: crc32 [0-9a-f]\{8\}$' "$TMP/info" || fail "info checksum"
