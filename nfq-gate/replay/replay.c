@@ -28,6 +28,7 @@
 #include "replay/replay.h"
 #include "base/hashkey.h"
 #include "replay/linktype.h"
+#include "replay/reader.h"
 #include "netdb/netdb.h"
 #include "engine/packet.h"
 
@@ -45,6 +46,7 @@ struct replay {
 	struct ng_netdb *ndb;
 	pcap_t *pc;
 	int dlt;
+	struct ng_reader *rd;	/* reads pc from setup() to run()'s end */
 	uint64_t frames, link_status[NG_LINK_STATUS_MAX];
 	ng_usec last;		/* latest timestamp seen */
 	ng_usec ticked;		/* tick() has done all work due by then */
@@ -119,34 +121,29 @@ parse_args(struct replay *r, int argc, char **argv)
 }
 
 /*
- * setup_engine - the engine for the replay: the config, with the replay's
- * greet pause, and the country data.  0, or an exit status.
+ * load_config - the config, with the replay's greet pause, the country
+ * data and a hash key.  0, or an exit status.
  */
 static int
-setup_engine(struct replay *r)
+load_config(struct replay *r, struct ng_config *cfg)
 {
-	struct ng_config cfg;
-	struct ng_geo geo;
 	char err[512];
 	const char *db;
 
-	ng_config_defaults(&cfg);
-	if (r->conf != NULL && ng_config_load(&cfg, r->conf, err,
+	if (r->conf != NULL && ng_config_load(cfg, r->conf, err,
 	    sizeof(err)) < 0) {
 		fprintf(stderr, "nfq-gate: %s\n", err);
-		ng_config_free(&cfg);
 		return EX_CONFIG;
 	}
-	if (cfg.warnings[0] != '\0')	/* "file:line: ..." lines */
-		fprintf(stderr, "nfq-gate: warning: %s", cfg.warnings);
-	cfg.eng.greet_pause = r->pause;
-	cfg.eng.greet_pause_stress = r->pause;
-	db = r->db != NULL ? r->db : cfg.database[0] ? cfg.database : NULL;
+	if (cfg->warnings[0] != '\0')	/* "file:line: ..." lines */
+		fprintf(stderr, "nfq-gate: warning: %s", cfg->warnings);
+	cfg->eng.greet_pause = r->pause;
+	cfg->eng.greet_pause_stress = r->pause;
+	db = r->db != NULL ? r->db : cfg->database[0] ? cfg->database : NULL;
 	if (db != NULL) {
 		r->ndb = ng_netdb_open(db, err, sizeof(err));
 		if (r->ndb == NULL && r->db != NULL) {
 			fprintf(stderr, "nfq-gate: %s\n", err);
-			ng_config_free(&cfg);
 			return 1;
 		}
 		if (r->ndb == NULL)
@@ -154,13 +151,20 @@ setup_engine(struct replay *r)
 			    "without country data\n", err);
 	}
 	/* Verdicts never depend on the key: it only spreads the tables. */
-	if (ng_hash_key_draw(cfg.eng.hash_key) < 0) {
+	if (ng_hash_key_draw(cfg->eng.hash_key) < 0) {
 		fprintf(stderr, "nfq-gate: getrandom: %s\n", strerror(errno));
-		ng_config_free(&cfg);
 		return 1;
 	}
-	r->e = ng_engine_new(&cfg.eng);
-	ng_config_free(&cfg);
+	return 0;
+}
+
+/* new_engine - the engine for the replay.  0, or an exit status. */
+static int
+new_engine(struct replay *r, const struct ng_settings *eng)
+{
+	struct ng_geo geo;
+
+	r->e = ng_engine_new(eng);
 	if (r->e == NULL) {
 		fprintf(stderr, "nfq-gate: out of memory\n");
 		return 1;
@@ -203,6 +207,31 @@ open_capture(struct replay *r)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * setup - the config, the capture, then the engine: the reader is
+ * already at work while the engine sets up its tables.  0, or an exit
+ * status.
+ */
+static int
+setup(struct replay *r)
+{
+	struct ng_config cfg;
+	int status;
+
+	ng_config_defaults(&cfg);
+	status = load_config(r, &cfg);
+	if (status == 0)
+		status = open_capture(r);
+	if (status == 0 && (r->rd = ng_reader_start(r->pc, r->dlt)) == NULL) {
+		fprintf(stderr, "nfq-gate: out of memory\n");
+		status = 1;
+	}
+	if (status == 0)
+		status = new_engine(r, &cfg.eng);
+	ng_config_free(&cfg);
+	return status;
 }
 
 /*
@@ -253,25 +282,16 @@ tick(struct replay *r, ng_usec now)
 
 /* feed - one captured frame into the engine, at its capture time. */
 static void
-feed(struct replay *r, const struct pcap_pkthdr *h, const uint8_t *frame,
-    uint32_t id)
+feed(struct replay *r, const struct ng_frame *f, uint32_t id)
 {
-	enum ng_link_status st;
-	size_t off = 0, wire;
-	ng_usec now;
-
-	now = h->ts.tv_sec < 0 ? 0 : (ng_usec)h->ts.tv_sec *
-	    NG_USEC_PER_SEC + (ng_usec)h->ts.tv_usec;
 	r->frames++;
-	if (now > r->last)
-		r->last = now;
-	tick(r, now);
-	st = ng_link_ip_offset(r->dlt, frame, h->caplen, &off);
-	r->link_status[st]++;
-	if (st != NG_LINK_IP)
+	if (f->when > r->last)
+		r->last = f->when;
+	tick(r, f->when);
+	r->link_status[f->status]++;
+	if (f->status != NG_LINK_IP)
 		return;
-	wire = h->len > off ? h->len - off : 0;
-	ng_engine_packet(r->e, frame + off, h->caplen - off, wire, id, now,
+	ng_engine_packet(r->e, f->ip, f->caplen, f->wirelen, id, f->when,
 	    &r->out);
 	emit(r);
 }
@@ -333,17 +353,20 @@ summary(const struct replay *r)
 static int
 run(struct replay *r)
 {
-	struct pcap_pkthdr *h;
-	const u_char *frame;
+	char err[PCAP_ERRBUF_SIZE];
+	struct ng_frames fr;
 	uint32_t id = 0;
+	unsigned i;
 	int rc, status = 0;
 
-	while ((rc = pcap_next_ex(r->pc, &h, &frame)) == 1)
-		feed(r, h, frame, ++id);
+	while (ng_reader_next(r->rd, &fr))
+		for (i = 0; i < fr.n; i++)
+			feed(r, &fr.f[i], ++id);
+	rc = ng_reader_end(r->rd, err, sizeof(err));
+	r->rd = NULL;
 	if (rc == PCAP_ERROR) {
 		fflush(stdout);
-		fprintf(stderr, "nfq-gate: %s: %s\n", r->name,
-		    pcap_geterr(r->pc));
+		fprintf(stderr, "nfq-gate: %s: %s\n", r->name, err);
 		status = 1;
 	}
 	/* Whatever is still held would have gone out after the pause. */
@@ -377,11 +400,11 @@ ng_replay_main(int argc, char **argv)
 	}
 	if (!buffered++)	/* only before the first output */
 		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
-	status = setup_engine(r);
-	if (status == 0)
-		status = open_capture(r);
+	status = setup(r);
 	if (status == 0)
 		status = run(r);
+	if (r->rd != NULL)	/* setup failed after the reader started */
+		(void)ng_reader_end(r->rd, NULL, 0);
 	if (r->pc != NULL)
 		pcap_close(r->pc);
 	ng_engine_free(r->e);
