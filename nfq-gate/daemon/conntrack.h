@@ -1,13 +1,13 @@
 /*
- * conntrack.h - ctnetlink connmark updates, sent in the queue's verdict
- * batch.
+ * conntrack.h - ctnetlink connmark updates, sent right behind the queue's
+ * verdicts.
  *
  * When the kernel has no conntrack glue for verdicts (ng_nfq_ct_glue()
  * is 0), a connection's connmark is set with a separate ctnetlink update
  * instead; it goes out in order with the verdicts, so the update of a
  * connection whose first packet is in a verdict just before it finds the
- * entry confirmed.  The names keep the ng_nfq_ prefix: the updates ride
- * on the queue's socket.
+ * entry confirmed.  The names keep the ng_nfq_ prefix: nfq.c sends the
+ * updates, right behind its verdicts.
  */
 #ifndef NG_CONNTRACK_H
 #define NG_CONNTRACK_H

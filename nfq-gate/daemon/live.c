@@ -114,6 +114,7 @@ housekeeping(struct live *l, ng_usec now)
 	if (l->nft != NULL)
 		ng_nftset_expire(l->nft, now, live_nft_failed, l);
 	l->have_ks = ng_nfq_read_kstats(l->queue, &l->ks) == 0;
+	ng_nfq_ct_drain(l->q);
 	live_check_stress(l);
 	live_check_rules(l, now);
 	live_ctl_expire(l, now);
@@ -187,6 +188,7 @@ on_signal(struct live *l)
 		case SIGUSR1:
 			l->have_ks = ng_nfq_read_kstats(l->queue,
 			    &l->ks) == 0;
+			ng_nfq_ct_drain(l->q);
 			live_stats_view(l, &v);
 			ng_stats_log(&v);
 			break;

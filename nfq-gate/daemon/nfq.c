@@ -8,14 +8,30 @@
  * that message is acknowledged, so a busy queue or a missing privilege
  * is a clear error at start-up rather than silence.
  *
+ * The kernel sends one packet per datagram, and a system call is dear
+ * here (under a hypervisor, each is a round trip through it), so the
+ * datagrams are read RECV_BURST at a time with recvmmsg() into slots of
+ * their own, and the verdicts of the whole burst leave in one sendmsg
+ * at its end.
+ *
  * Received datagrams are walked message by message by hand, not with
  * mnl_cb_run(): an error reply to one of our verdicts (say, for an id the
  * kernel already forgot) must not make us skip the packets queued behind
  * it in the same datagram, or those packets would wait forever.
  *
- * Only the queue: the ctnetlink updates that ride in its verdict batch
- * are built in conntrack.c, the kernel's /proc counters read in
+ * Only the queue: the ctnetlink updates that follow its verdicts are
+ * built in conntrack.c, the kernel's /proc counters read in
  * nfq_kstats.c.
+ *
+ * Those updates leave on a socket of their own (when it opens), right
+ * after the verdict batch they follow.  The kernel answers a failed
+ * update (the entry is gone, or the packet was never tracked) with an
+ * error message; on the queue's socket every such answer would cost a
+ * receive of its own and room meant for packets: a SYN storm of
+ * untracked packets doubled the gate's receives.  The updates' socket
+ * keeps a small buffer, takes the shortest answers (NETLINK_CAP_ACK)
+ * and is read once a second (ng_nfq_ct_drain): what overflows in
+ * between is dropped by the kernel, never waited for.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,10 +49,17 @@
 
 #include "daemon/nfq.h"
 
-#define RECV_BUF_SIZE	(256 * 1024)
 #define SEND_BUF_SIZE	(64 * 1024)
 #define VERDICT_ROOM	256	/* one verdict message, generously */
-#define RECV_BURST	64	/* datagrams per ng_nfq_receive() */
+#define RECV_BURST	64	/* datagrams per ng_nfq_receive() at most */
+/* A packet message is its payload (copy_range at most) and headers and
+ * attributes well under MSG_SLACK; one slot holds any of ours. */
+#define MSG_SLACK	4096
+#define SLOT_MIN	(16 * 1024)	/* also the config acks' and errors' */
+#define RECV_MEM	(1024 * 1024)	/* the slots together, at most */
+#define CT_BUF_SIZE	(32 * 1024)	/* updates per sendmsg */
+#define CT_RCVBUF	4096	/* error answers kept between drains */
+#define CT_DRAIN_MAX	64	/* datagrams read per ng_nfq_ct_drain() */
 
 struct ng_nfq {
 	struct mnl_socket *nl;
@@ -46,8 +69,16 @@ struct ng_nfq {
 	size_t sendlen;
 	int ct_glue;		/* NFQA_CT works in verdicts */
 	struct ng_nfq_counters c;
-	char *rbuf;
+	char *rbuf;		/* nslots slots of slot bytes */
+	size_t slot;
+	unsigned nslots;
+	struct mmsghdr *mm;
+	struct iovec *iov;
+	struct sockaddr_nl *from;
 	char *sbuf;
+	struct mnl_socket *ct;	/* the updates' socket; NULL: in sbuf */
+	char *cbuf;		/* updates queued behind the verdicts */
+	size_t ctlen;
 };
 
 /* set_err - "what: strerror(e)" into err. */
@@ -78,7 +109,7 @@ wait_ack(struct ng_nfq *q, uint32_t seq, char *err, size_t errlen)
 			set_err(err, errlen, "poll", e);
 			return -e;
 		}
-		n = recv(pfd.fd, q->rbuf, RECV_BUF_SIZE, MSG_DONTWAIT);
+		n = recv(pfd.fd, q->rbuf, q->slot, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR ||
 			    errno == ENOBUFS)
@@ -161,6 +192,69 @@ set_rcvbuf(int fd, int size)
 		    sizeof(size));
 }
 
+/*
+ * open_ct - the connmark updates' own socket (see the top); without it
+ * (no memory, no socket) they ride in the verdict batch as before.
+ */
+static void
+open_ct(struct ng_nfq *q)
+{
+	int one = 1, size = CT_RCVBUF, fd;
+
+	if ((q->cbuf = calloc(1, CT_BUF_SIZE)) == NULL)
+		return;
+	q->ct = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (q->ct == NULL || mnl_socket_bind(q->ct, 0,
+	    MNL_SOCKET_AUTOPID) < 0) {
+		if (q->ct != NULL)
+			mnl_socket_close(q->ct);
+		q->ct = NULL;
+		free(q->cbuf);
+		q->cbuf = NULL;
+		return;
+	}
+	fd = mnl_socket_get_fd(q->ct);
+	/* Only the answer's header, not our whole update echoed back. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+/*
+ * alloc_slots - the receive slots for copy_range bytes of payload: as
+ * many as RECV_MEM holds, one at least, RECV_BURST at most; -1 when
+ * there is no memory.
+ */
+static int
+alloc_slots(struct ng_nfq *q, unsigned copy_range)
+{
+	unsigned i;
+
+	q->slot = (size_t)copy_range + MSG_SLACK;
+	if (q->slot < SLOT_MIN)
+		q->slot = SLOT_MIN;
+	q->slot = NLMSG_ALIGN(q->slot);
+	q->nslots = (unsigned)(RECV_MEM / q->slot);
+	if (q->nslots < 1)
+		q->nslots = 1;
+	if (q->nslots > RECV_BURST)
+		q->nslots = RECV_BURST;
+	q->rbuf = malloc(q->slot * q->nslots);
+	q->mm = calloc(q->nslots, sizeof(*q->mm));
+	q->iov = calloc(q->nslots, sizeof(*q->iov));
+	q->from = calloc(q->nslots, sizeof(*q->from));
+	if (q->rbuf == NULL || q->mm == NULL || q->iov == NULL ||
+	    q->from == NULL)
+		return -1;
+	for (i = 0; i < q->nslots; i++) {
+		q->iov[i].iov_base = q->rbuf + (size_t)i * q->slot;
+		q->iov[i].iov_len = q->slot;
+		q->mm[i].msg_hdr.msg_iov = &q->iov[i];
+		q->mm[i].msg_hdr.msg_iovlen = 1;
+		q->mm[i].msg_hdr.msg_name = &q->from[i];
+	}
+	return 0;
+}
+
 /* ng_nfq_open - bind and set up queue p; NULL with a message in err. */
 struct ng_nfq *
 ng_nfq_open(const struct ng_nfq_params *p, char *err, size_t errlen)
@@ -173,7 +267,7 @@ ng_nfq_open(const struct ng_nfq_params *p, char *err, size_t errlen)
 	 * unwritten, and a verdict batch must not carry stale bytes (valgrind
 	 * flagged them in daemon_valgrind.sh).
 	 */
-	if (q == NULL || (q->rbuf = malloc(RECV_BUF_SIZE)) == NULL ||
+	if (q == NULL || alloc_slots(q, p->copy_range) < 0 ||
 	    (q->sbuf = calloc(1, SEND_BUF_SIZE)) == NULL) {
 		set_err(err, errlen, "memory", ENOMEM);
 		ng_nfq_close(q);
@@ -213,8 +307,10 @@ ng_nfq_open(const struct ng_nfq_params *p, char *err, size_t errlen)
 		return q;
 	q->ct_glue = 0;
 	if (r == -EOPNOTSUPP && configure(q, p, NFQA_CFG_F_FAIL_OPEN |
-	    NFQA_CFG_F_GSO, 2, err, errlen) == 0)
+	    NFQA_CFG_F_GSO, 2, err, errlen) == 0) {
+		open_ct(q);
 		return q;
+	}
 	ng_nfq_close(q);
 	return NULL;
 }
@@ -229,8 +325,14 @@ ng_nfq_close(struct ng_nfq *q)
 		ng_nfq_flush(q);
 		mnl_socket_close(q->nl);	/* the kernel unbinds */
 	}
+	if (q->ct != NULL)
+		mnl_socket_close(q->ct);
 	free(q->rbuf);
+	free(q->mm);
+	free(q->iov);
+	free(q->from);
 	free(q->sbuf);
+	free(q->cbuf);
 	free(q);
 }
 
@@ -355,27 +457,42 @@ ng_nfq_build_verdict(void *buf, size_t len, unsigned queue, uint32_t id,
 }
 
 /*
- * ng_nfq_flush - send the verdicts queued so far in one sendmsg.  A
- * transient failure is retried a little, then counted: the kernel fails
- * open the packets whose verdicts were lost.
+ * send_batch - len bytes of messages in one sendmsg on nl.  A transient
+ * failure is retried a little, then counted: the kernel fails open the
+ * packets whose verdicts were lost.
  */
-void
-ng_nfq_flush(struct ng_nfq *q)
+static void
+send_batch(struct ng_nfq *q, struct mnl_socket *nl, const void *buf,
+    size_t len)
 {
 	ssize_t n;
 	int tries;
 
-	if (q->sendlen == 0)
-		return;
 	for (tries = 0; tries < 3; tries++) {
-		n = mnl_socket_sendto(q->nl, q->sbuf, q->sendlen);
+		n = mnl_socket_sendto(nl, buf, len);
 		if (n >= 0 || (errno != EINTR && errno != ENOBUFS &&
 		    errno != EAGAIN))
 			break;
 	}
 	if (n < 0)
 		q->c.send_errors++;
+}
+
+/*
+ * ng_nfq_flush - send the verdicts queued so far in one sendmsg, then
+ * the connmark updates queued with them in another.
+ */
+void
+ng_nfq_flush(struct ng_nfq *q)
+{
+	if (q->sendlen > 0)
+		send_batch(q, q->nl, q->sbuf, q->sendlen);
 	q->sendlen = 0;
+	/* The updates after the verdicts they follow: their entries are
+	 * confirmed by then. */
+	if (q->ctlen > 0)
+		send_batch(q, q->ct, q->cbuf, q->ctlen);
+	q->ctlen = 0;
 }
 
 /* ng_nfq_verdict - queue one verdict; see nfq.h. */
@@ -405,12 +522,60 @@ ng_nfq_queue_ct(struct ng_nfq *q, const void *msg, size_t len)
 
 	if (len == 0 || room > VERDICT_ROOM)
 		return;
-	if (SEND_BUF_SIZE - q->sendlen < VERDICT_ROOM)
-		ng_nfq_flush(q);
-	memcpy(q->sbuf + q->sendlen, msg, len);
-	memset(q->sbuf + q->sendlen + len, 0, room - len);
-	q->sendlen += room;
+	if (q->ct != NULL) {
+		/* Full: out with the verdicts before it, then this. */
+		if (CT_BUF_SIZE - q->ctlen < VERDICT_ROOM)
+			ng_nfq_flush(q);
+		memcpy(q->cbuf + q->ctlen, msg, len);
+		memset(q->cbuf + q->ctlen + len, 0, room - len);
+		q->ctlen += room;
+	} else {
+		if (SEND_BUF_SIZE - q->sendlen < VERDICT_ROOM)
+			ng_nfq_flush(q);
+		memcpy(q->sbuf + q->sendlen, msg, len);
+		memset(q->sbuf + q->sendlen + len, 0, room - len);
+		q->sendlen += room;
+	}
 	q->c.ct_updates++;
+}
+
+/*
+ * ng_nfq_ct_drain - read the updates' socket (a bounded number of
+ * datagrams, never waiting) and count its error answers in nl_errors;
+ * an overflow since the last drain counts as one.
+ */
+void
+ng_nfq_ct_drain(struct ng_nfq *q)
+{
+	const struct nlmsghdr *nlh;
+	const struct nlmsgerr *me;
+	ssize_t n;
+	int i, left;
+
+	if (q == NULL || q->ct == NULL)
+		return;
+	for (i = 0; i < CT_DRAIN_MAX; i++) {
+		n = recv(mnl_socket_get_fd(q->ct), q->rbuf, q->slot,
+		    MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				q->c.nl_errors++;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			break;		/* EAGAIN: all read */
+		}
+		left = (int)n;
+		for (nlh = (const struct nlmsghdr *)q->rbuf;
+		    mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			me = mnl_nlmsg_get_payload(nlh);
+			if (nlh->nlmsg_type == NLMSG_ERROR &&
+			    nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*me)) &&
+			    me->error != 0)
+				q->c.nl_errors++;
+		}
+	}
 }
 
 /*
@@ -430,18 +595,19 @@ note_id(struct ng_nfq *q, uint32_t id)
 }
 
 /*
- * walk - each message of one datagram (n bytes): packets to fn, error
- * replies counted; a bad message skipped, never the ones behind it.
+ * walk - each message of one datagram (n bytes at buf): packets to fn,
+ * error replies counted; a bad message skipped, never the ones behind
+ * it.
  */
 static void
-walk(struct ng_nfq *q, int n, void (*fn)(const struct ng_nfq_pkt *, void *),
-    void *arg, int *count)
+walk(struct ng_nfq *q, char *buf, int n,
+    void (*fn)(const struct ng_nfq_pkt *, void *), void *arg, int *count)
 {
 	struct nlmsghdr *nlh;
 	struct nlmsgerr *me;
 	struct ng_nfq_pkt pkt;
 
-	for (nlh = (struct nlmsghdr *)q->rbuf; mnl_nlmsg_ok(nlh, n);
+	for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, n);
 	    nlh = mnl_nlmsg_next(nlh, &n)) {
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
 			me = mnl_nlmsg_get_payload(nlh);
@@ -463,36 +629,64 @@ walk(struct ng_nfq *q, int n, void (*fn)(const struct ng_nfq_pkt *, void *),
 	}
 }
 
-/* ng_nfq_receive - read what the socket has; see nfq.h. */
+/*
+ * truncated - a datagram longer than its slot (len bytes kept), which
+ * our slots' size rules out.  Should it happen, its packet must still
+ * get a verdict, or it would wait in the kernel for ever: the message
+ * is cut to what arrived, so the walk finds the packet's id in the
+ * header attribute (the first) and, its payload lost, fails it open.
+ */
+static void
+truncated(struct ng_nfq *q, void *buf, unsigned len)
+{
+	struct nlmsghdr *nlh = buf;
+
+	q->c.bad_msgs++;
+	if (len >= sizeof(*nlh) && nlh->nlmsg_len > len)
+		nlh->nlmsg_len = len;
+}
+
+/*
+ * ng_nfq_receive - read what the socket has, one recvmmsg() of up to
+ * nslots datagrams (a few more calls only for EINTR and ENOBUFS); see
+ * nfq.h.  Their verdicts leave together at the end, none later.
+ */
 int
 ng_nfq_receive(struct ng_nfq *q,
     void (*fn)(const struct ng_nfq_pkt *, void *), void *arg)
 {
-	struct sockaddr_nl sa;
-	socklen_t salen;
-	ssize_t n;
-	int i, count = 0;
+	unsigned i;
+	int n = 0, tries, count = 0;
 
-	for (i = 0; i < RECV_BURST; i++) {
-		salen = sizeof(sa);
-		n = recvfrom(mnl_socket_get_fd(q->nl), q->rbuf, RECV_BUF_SIZE,
-		    MSG_DONTWAIT, (struct sockaddr *)&sa, &salen);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				q->c.enobufs++;
-				continue;
-			}
+	for (tries = 0; tries < 4; tries++) {
+		for (i = 0; i < q->nslots; i++)	/* the kernel wrote them */
+			q->mm[i].msg_hdr.msg_namelen = sizeof(q->from[i]);
+		n = recvmmsg(mnl_socket_get_fd(q->nl), q->mm, q->nslots,
+		    MSG_DONTWAIT, NULL);
+		if (n >= 0)
+			break;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			n = 0;
+			break;
+		}
+		if (errno == ENOBUFS) {
+			/* Reported once, before what is still queued. */
+			q->c.enobufs++;
+			continue;
+		}
+		if (errno != EINTR) {
 			ng_nfq_flush(q);
 			return -1;
 		}
-		if (sa.nl_pid != 0)	/* only the kernel talks to us */
+	}
+	for (i = 0; n > 0 && i < (unsigned)n; i++) {
+		if (q->from[i].nl_pid != 0)	/* only the kernel talks to us */
 			continue;
+		if (q->mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+			truncated(q, q->iov[i].iov_base, q->mm[i].msg_len);
 		/* Verdicts pile up in sbuf and leave together below. */
-		walk(q, (int)n, fn, arg, &count);
+		walk(q, q->iov[i].iov_base, (int)q->mm[i].msg_len, fn, arg,
+		    &count);
 	}
 	ng_nfq_flush(q);
 	return count;

@@ -49,7 +49,9 @@ struct ng_nfq_counters {
 	uint64_t verdicts;
 	uint64_t enobufs;	/* receive overruns: packets failed open */
 	uint64_t id_gaps;	/* ids the kernel used but never sent us */
-	uint64_t nl_errors;	/* error replies (e.g. unknown id) */
+	uint64_t nl_errors;	/* error replies (e.g. unknown id; the
+				 * connmark updates' as many as their
+				 * socket held between drains) */
 	uint64_t send_errors;
 	uint64_t bad_msgs;	/* messages we could not parse */
 	uint64_t ct_updates;	/* ctnetlink connmark updates sent */
@@ -92,11 +94,14 @@ int ng_nfq_ct_glue(const struct ng_nfq *q);
 
 /*
  * Queue msg, a ctnetlink message of len bytes (conntrack.c builds it),
- * in the verdict batch, so it leaves after the verdicts queued before
- * it.  Counted in ct_updates; one longer than a verdict's room is not
- * sent.
+ * behind the verdicts: it leaves after the verdicts queued before it,
+ * on a socket of its own when there is one (the kernel's error answers
+ * then never take the packets' room).  Counted in ct_updates; one longer
+ * than a verdict's room is not sent.
  */
 void ng_nfq_queue_ct(struct ng_nfq *q, const void *msg, size_t len);
+/* Count the error answers to those updates in nl_errors (once a second). */
+void ng_nfq_ct_drain(struct ng_nfq *q);
 
 const struct ng_nfq_counters *ng_nfq_counters(const struct ng_nfq *q);
 
