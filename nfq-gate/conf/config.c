@@ -476,6 +476,20 @@ set_pregreet(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/* set_hold - hold: handshake (the client's ACK) or greeting. */
+static int
+set_hold(struct parse *p, const struct key *k, char *v)
+{
+	if (strcmp(v, "handshake") == 0)
+		p->c->eng.hold = NG_HOLD_HANDSHAKE;
+	else if (strcmp(v, "greeting") == 0)
+		p->c->eng.hold = NG_HOLD_GREETING;
+	else
+		return fail(p, "%s: bad value \"%s\" (handshake or greeting)",
+		    k->name, v);
+	return 0;
+}
+
 /* set_gate_mode - mode: enforce (the default) or monitor (decide, log,
  * never enforce). */
 static int
@@ -689,6 +703,8 @@ static const struct key keys[] = {
 	{ "greet_pause", set_duration, F(eng.greet_pause), 0, 0 },
 	{ "greet_pause_stress", set_duration, F(eng.greet_pause_stress), 0, 0 },
 	{ "pregreet_action", set_pregreet, 0, 0, 0 },
+	{ "hold", set_hold, 0, 0, 0 },
+	{ "release_window", set_limit, F(eng.release_window), 0, 0 },
 	{ "mode", set_gate_mode, 0, 0, 0 },
 	{ "penalty_ttl", set_duration, F(eng.penalty_ttl), 0, 0 },
 	{ "penalty_prefix", set_prefixes, F(eng.penalty_prefix4),

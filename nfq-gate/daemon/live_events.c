@@ -136,9 +136,10 @@ mark_passed(struct live *l, const struct ng_event *ev)
 {
 	struct ng_nfq_tuple t;
 
-	/* PASS OLD is offloaded at its handshake ACK (live_on_packet). */
+	/* PASS OLD is offloaded at its handshake ACK, a released flow at
+	 * its greeting (live_on_packet): the gate must see that first. */
 	if (ng_nfq_ct_glue(l->q) || ev->decision != NG_DEC_PASS ||
-	    ev->type == NG_EV_PASS_OLD)
+	    ev->type == NG_EV_PASS_OLD || ev->watched)
 		return;
 	memset(&t, 0, sizeof(t));
 	t.family = ev->client.family;

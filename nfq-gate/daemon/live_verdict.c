@@ -191,7 +191,8 @@ live_on_packet(const struct ng_nfq_pkt *p, void *arg)
 	else
 		send_verdict(l, p->id, l->out.v.action, l->out.v.offload,
 		    p->mark);
-	/* A PASS OLD flow confirmed: without glue, ctnetlink offloads it. */
+	/* A PASS OLD flow confirmed, or a released flow greeted: without
+	 * glue, ctnetlink offloads it. */
 	if (l->out.v.confirm && !ng_nfq_ct_glue(l->q))
 		ct_mark_pkt(l, p, l->cfg.mark_pass, l->cfg.mark_pass |
 		    l->cfg.mark_test);

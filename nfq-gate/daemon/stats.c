@@ -120,6 +120,12 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->events[NG_EV_PREGREET],
 		    (unsigned long long)v->eng->events[NG_EV_PENALTY],
 		    (unsigned long long)v->eng->greylist_full);
+	if (v->eng != NULL)
+		ng_log(LOG_INFO, "statistics: release window released_now=%llu "
+		    "waits=%llu timeouts=%llu",
+		    (unsigned long long)v->eng->released_now,
+		    (unsigned long long)v->eng->window_waits,
+		    (unsigned long long)v->eng->release_timeouts);
 	ng_log(LOG_INFO, "statistics: tables pass_evicted=%llu "
 	    "penalty_evicted=%llu greylist_evicted=%llu greylist_refused=%llu",
 	    (unsigned long long)v->pass_evicted,
@@ -199,8 +205,14 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	    e->packets);
 	one(fp, "flows_total", "counter", "Flows created.", e->flows);
 	one(fp, "flows", "gauge", "Flows tracked now.", e->flows_now);
-	one(fp, "held_packets", "gauge", "Greeting packets held now.",
-	    e->held_now);
+	one(fp, "held_packets", "gauge", "Packets held now (handshake ACKs "
+	    "or greetings).", e->held_now);
+	one(fp, "released_waiting", "gauge", "Passed clients whose ACK went "
+	    "to the MTA, greeting not seen yet.", e->released_now);
+	one(fp, "window_waits_total", "counter", "Passed clients that "
+	    "waited for the release window.", e->window_waits);
+	one(fp, "release_timeouts_total", "counter", "Released clients "
+	    "whose greeting was not seen within 30 s.", e->release_timeouts);
 	one(fp, "flows_evicted_total", "counter", "Flows evicted, table full.",
 	    e->flows_evicted);
 	one(fp, "greylist_full_total", "counter", "New senders given the "

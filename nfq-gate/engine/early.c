@@ -7,10 +7,26 @@
  * the server took.  Real MTAs wait for the 220; bots that speak first
  * are zombies.
  *
- * The greeting is held for the greet pause (the server's first payload
- * segments are queued, not forwarded), then released all at once.  A
- * retransmitted copy of a held segment is dropped: the held original is
- * what the client gets.
+ * hold = handshake (the default): the client's handshake-completing ACK
+ * is held for the greet pause instead of the greeting.  The server's
+ * socket stays a half-open request - no accept, no MTA process, no
+ * banner, no log line - and the client, established at its end, waits
+ * for a greeting nobody has sent.  A client that says anything within
+ * the pause is a pre-greeting talker and never reaches the MTA at all;
+ * one that kept quiet passes when the pause runs out (engine.c), its
+ * ACK goes to the server, and the MTA accepts and greets it at once.
+ * While the ACK is held the server retransmits its SYN-ACK (1 s, 3 s,
+ * ... on Linux) and the client answers each with the same ACK again:
+ * those copies are dropped, the held original goes at release.  A
+ * SYN-cookie SYN-ACK is not retransmitted and its cookie stays good
+ * for minutes, far longer than any pause.
+ *
+ * hold = greeting: the greeting is held for the greet pause (the
+ * server's first payload segments are queued, not forwarded), then
+ * released all at once.  A retransmitted copy of a held segment is
+ * dropped: the held original is what the client gets.  Either way, a
+ * greeting the server did send (a Fast Open server socket, a capture
+ * taken without a gate) is held as here.
  *
  * Only what a real peer could have sent is judged.  An off-path spoofer
  * can forge the client's address, port and SYN, but it never sees the
@@ -142,6 +158,17 @@ ng_early_take_held(struct ng_early *t, uint8_t action,
 	return n;
 }
 
+/* ng_early_take_ack - the held handshake ACK's id out, forgotten. */
+int
+ng_early_take_ack(struct ng_early *t, uint32_t *id)
+{
+	if (!t->ack_held)
+		return 0;
+	*id = t->ack_id;
+	t->ack_held = 0;
+	return 1;
+}
+
 /* ng_early_start - the flow's SYN: keep its Fast Open data, unjudged. */
 void
 ng_early_start(struct ng_early *t, const struct ng_pkt *p)
@@ -188,6 +215,8 @@ restart(struct ng_early *t, struct ng_early_step *s)
 	struct ng_early old = *t;
 
 	s->ndropped = (uint8_t)ng_early_take_held(t, NG_DROP, s->dropped);
+	if (ng_early_take_ack(t, &s->dropped[s->ndropped]))
+		s->ndropped++;
 	s->restarted = 1;
 	memset(t, 0, sizeof(*t));
 	t->cli_isn = old.alt_isn;
@@ -255,10 +284,51 @@ pregreet(struct ng_early_step *s, const uint8_t *first, uint32_t nfirst,
 	s->bytes = bytes;
 }
 
+/*
+ * hold_ack - hold = handshake: keep the handshake ACK's id until the
+ * pause runs out; a copy of it (the answer to a SYN-ACK retransmit) is
+ * dropped.
+ */
+static void
+hold_ack(struct ng_early *t, const struct ng_early_ctx *x,
+    struct ng_early_step *s)
+{
+	if (t->ack_held) {
+		s->retransmit = 1;
+		s->action = NG_DROP;
+		return;
+	}
+	if (t->release_at == 0)
+		t->release_at = x->due;
+	t->ack_held = 1;
+	t->ack_id = x->id;
+	s->hold = 1;
+	s->action = NG_HOLD;
+	s->hold_until = t->release_at;
+}
+
+/*
+ * client_fin - the real client closed before passing.  Its ACK held,
+ * the server must not see the FIN either (a FIN completes the handshake
+ * there, and the MTA would log a client that never was): the FIN is
+ * reset, the ACK dropped, and the server's request is reset at its next
+ * SYN-ACK (engine.c keeps the flow killed).
+ */
+static void
+client_fin(struct ng_early *t, struct ng_early_step *s)
+{
+	concluded(s, NG_EARLY_HANGUP);
+	s->held_action = NG_ACCEPT;
+	if (t->ack_held) {
+		s->held_action = NG_DROP;
+		s->action = NG_RESET;
+	}
+}
+
 /* ng_early_client - judge a client segment of a flow under test. */
 void
-ng_early_client(struct ng_early *t, const struct ng_pkt *p, int capture,
-    struct ng_early_step *s)
+ng_early_client(struct ng_early *t, const struct ng_pkt *p,
+    const struct ng_early_ctx *x, struct ng_early_step *s)
 {
 	enum ng_unverified why;
 	uint32_t seen;
@@ -280,7 +350,7 @@ ng_early_client(struct ng_early *t, const struct ng_pkt *p, int capture,
 	}
 	/* The sender knows the server's ISN: this is the real client.
 	 * What it can have seen: all the server sent, in a capture. */
-	seen = capture ? t->srv_max : t->srv_nxt;
+	seen = x->capture ? t->srv_max : t->srv_nxt;
 	covers = seq_gt(p->ack, t->srv_isn + 1) && !seq_gt(p->ack, seen);
 	if (p->paylen == 0 && !covers && p->ack != t->srv_isn + 1) {
 		/* It acks greeting bytes it cannot have: proves nothing. */
@@ -294,10 +364,9 @@ ng_early_client(struct ng_early *t, const struct ng_pkt *p, int capture,
 		concluded(s, NG_EARLY_PASS);
 	else if (p->paylen > 0)
 		pregreet(s, p->payload, p->paycap, p->paylen);
-	else if (p->flags & NG_TH_FIN) {
-		concluded(s, NG_EARLY_HANGUP);
-		s->held_action = NG_ACCEPT;
-	} else if (covers)
+	else if (p->flags & NG_TH_FIN)
+		client_fin(t, s);
+	else if (covers)
 		/*
 		 * It acknowledged greeting bytes and said nothing before:
 		 * the test is over (postscreen passes at the end of
@@ -305,6 +374,8 @@ ng_early_client(struct ng_early *t, const struct ng_pkt *p, int capture,
 		 * first command spares a packet's trip to userspace.
 		 */
 		concluded(s, NG_EARLY_PASS);
+	else if (x->hold_ack && !t->released)
+		hold_ack(t, x, s);	/* ack == srv_isn + 1: the handshake */
 }
 
 /*

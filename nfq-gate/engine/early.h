@@ -2,7 +2,9 @@
  * early.h - the greeting test: did the client talk before the greeting?
  *
  * The question is narrow: did the client send any payload before a byte
- * of the server's greeting was released to it?  Answering it so that a
+ * of the server's greeting was released to it?  (With hold = handshake
+ * the greeting cannot even be sent: the client's handshake ACK is held,
+ * so the question becomes "did it talk within the pause?")  Answering it so that a
  * spoofer cannot forge the answer takes both ends' sequence numbers: the
  * server's ISN (which only the real client ever sees, in the SYN-ACK),
  * how far the greeting bytes actually let through to the client reach,
@@ -27,7 +29,8 @@
 #include "engine/packet.h"
 #include "engine/verdict.h"
 
-#define NG_HOLD_MAX 4
+#define NG_HOLD_MAX 4		/* greeting segments held */
+#define NG_HELD_MAX (NG_HOLD_MAX + 1)	/* and the client's handshake ACK */
 #define NG_SYN_KEEP 16		/* Fast Open bytes kept for the log line */
 
 /* What one packet told the test. */
@@ -50,7 +53,7 @@ struct ng_early_step {
 	uint8_t restarted;	/* the server took another SYN: the test
 				 * started over, ndropped ids to drop */
 	uint8_t ndropped;
-	uint32_t dropped[NG_HOLD_MAX];
+	uint32_t dropped[NG_HELD_MAX];
 	ng_usec hold_until;	/* hold: when the greeting is due */
 	const uint8_t *first;	/* PREGREET: the early bytes, */
 	uint32_t nfirst;	/* how many of them are here, */
@@ -59,6 +62,7 @@ struct ng_early_step {
 
 struct ng_early {
 	uint8_t released;	/* a greeting byte has gone to the client */
+	uint8_t ack_held;	/* the client's handshake ACK is held */
 	uint8_t have_isn;	/* saw the server's SYN-ACK to our SYN */
 	uint8_t established;	/* saw a believable client ACK */
 	uint8_t tfo_acked;	/* the SYN-ACK took the SYN's data */
@@ -75,6 +79,7 @@ struct ng_early {
 	uint32_t srv_max;	/* end of everything the server sent */
 	uint32_t held_end;	/* end of the held greeting bytes */
 	ng_usec release_at;
+	uint32_t ack_id;	/* its queued packet's id */
 	uint32_t held_id[NG_HOLD_MAX];
 	uint32_t held_seq[NG_HOLD_MAX];
 	uint8_t syn_first[NG_SYN_KEEP];
@@ -85,12 +90,18 @@ void ng_early_start(struct ng_early *t, const struct ng_pkt *p);
 /* Another SYN (another ISN) for the 4-tuple under test. */
 void ng_early_other_syn(struct ng_early *t, const struct ng_pkt *p,
     struct ng_early_step *s);
-/*
- * A client segment under test.  capture: the packets come from a
- * capture, so held greeting bytes did reach the client (engine.h).
- */
+/* What a client segment is judged with besides the test's state. */
+struct ng_early_ctx {
+	uint8_t capture;	/* packets from a capture: held greeting
+				 * bytes did reach the client (engine.h) */
+	uint8_t hold_ack;	/* hold = handshake */
+	uint32_t id;		/* the queued packet's id, kept if held */
+	ng_usec due;		/* when the pause runs out */
+};
+
+/* A client segment under test. */
 void ng_early_client(struct ng_early *t, const struct ng_pkt *p,
-    int capture, struct ng_early_step *s);
+    const struct ng_early_ctx *x, struct ng_early_step *s);
 /*
  * A server segment under test, with the queued packet's id (kept if the
  * segment is held) and when the greeting is due (the SYN's time plus the
@@ -108,5 +119,7 @@ void ng_early_old(struct ng_early *t, const struct ng_pkt *p,
  */
 unsigned ng_early_take_held(struct ng_early *t, uint8_t action,
     uint32_t ids[NG_HOLD_MAX]);
+/* Hand over the held handshake ACK's id and forget it; 0 if none. */
+int ng_early_take_ack(struct ng_early *t, uint32_t *id);
 
 #endif

@@ -28,6 +28,14 @@
 #include "base/panic.h"
 #include "engine/engine_impl.h"
 
+/*
+ * How long a released flow (hold = handshake) may keep its slot of the
+ * release window without the server's greeting being seen: long enough
+ * for a busy MTA's accept queue, short enough that a lost ACK does not
+ * shrink the window for good.
+ */
+#define NG_RELEASE_TIMEOUT NG_SEC(30)
+
 static const char *event_names[NG_EV_TYPE_MAX] = {
 	"CONNECT", "PASS NEW", "PASS OLD", "PREGREET", "ALLOWLISTED",
 	"DENYLISTED", "PENALTY", "PASS COUNTRY", "DROP", "REJECT", "GREYLIST",
@@ -138,6 +146,7 @@ ng_engine_new(const struct ng_settings *cfg)
 	e->flows = ng_flow_table_new(fmax, cfg->hash_key);
 	e->conns = calloc(fmax, sizeof(*e->conns));
 	e->holds = ng_timerq_new(fmax);
+	e->whead = e->wtail = NG_CONN_NONE;
 	if (e->flows == NULL || e->conns == NULL || e->holds == NULL ||
 	    new_caches(e, cfg) < 0) {
 		ng_engine_free(e);
@@ -277,7 +286,7 @@ emit(struct ng_engine *e, struct ng_out *out, uint8_t type,
 
 /*
  * release_id - a held packet's final verdict into out.  Every caller
- * leaves room for a flow's NG_HOLD_MAX ids first, so a full buffer is a
+ * leaves room for a flow's NG_HELD_MAX ids first, so a full buffer is a
  * bug: a dropped release would hold a greeting for ever.
  */
 static void
@@ -312,17 +321,88 @@ release_ids(struct ng_engine *e, const struct ng_flow *f,
 	ng_timerq_del(e->holds, ng_flow_index(e->flows, f));
 }
 
-/* release_held - give every held greeting segment of f its verdict. */
+/*
+ * release_held - give every held packet of f its verdict: the greeting
+ * segments 'action', the client's handshake ACK the same when it is
+ * accepted and a drop otherwise (a reset of it would only reset the
+ * client again; the server's request is reset at its next SYN-ACK).
+ */
 static void
 release_held(struct ng_engine *e, const struct ng_flow *f,
     struct ng_conn *c, uint8_t action, struct ng_out *out)
 {
-	uint32_t ids[NG_HOLD_MAX];
+	uint32_t ids[NG_HOLD_MAX], ack;
+	uint8_t offload = action == NG_ACCEPT && c->offload;
 	unsigned n;
 
 	n = ng_early_take_held(&c->test, action, ids);
-	release_ids(e, f, ids, n, action, action == NG_ACCEPT && c->offload,
-	    out);
+	release_ids(e, f, ids, n, action, offload, out);
+	if (ng_early_take_ack(&c->test, &ack))
+		release_ids(e, f, &ack, 1, action == NG_ACCEPT ? NG_ACCEPT :
+		    NG_DROP, offload, out);
+}
+
+/*
+ * windowed - does the release window apply?  Not to a capture (no MTA
+ * accept queue is there to protect) nor at shutdown (everything goes).
+ */
+static int
+windowed(const struct ng_engine *e)
+{
+	return e->cfg.release_window != 0 && !e->capture && !e->flushing;
+}
+
+/* window_full - no room for another released ACK now. */
+static int
+window_full(const struct ng_engine *e)
+{
+	return windowed(e) && e->stats.released_now >= e->cfg.release_window;
+}
+
+/* wait_add - passed flow i waits for the release window, in turn. */
+static void
+wait_add(struct ng_engine *e, uint32_t i)
+{
+	struct ng_conn *c = &e->conns[i];
+
+	c->waiting = 1;
+	c->wnext = NG_CONN_NONE;
+	c->wprev = e->wtail;
+	if (e->wtail != NG_CONN_NONE)
+		e->conns[e->wtail].wnext = i;
+	else
+		e->whead = i;
+	e->wtail = i;
+	e->stats.window_waits++;
+}
+
+/* wait_del - flow i leaves the waiting list, if it is in it. */
+static void
+wait_del(struct ng_engine *e, uint32_t i)
+{
+	struct ng_conn *c = &e->conns[i];
+
+	if (!c->waiting)
+		return;
+	if (c->wprev != NG_CONN_NONE)
+		e->conns[c->wprev].wnext = c->wnext;
+	else
+		e->whead = c->wnext;
+	if (c->wnext != NG_CONN_NONE)
+		e->conns[c->wnext].wprev = c->wprev;
+	else
+		e->wtail = c->wprev;
+	c->waiting = 0;
+}
+
+/* settle - a released flow is done: offloaded, its window slot free. */
+static void
+settle(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c)
+{
+	c->phase = NG_CONN_DONE;
+	c->offload = 1;
+	e->stats.released_now--;
+	ng_timerq_del(e->holds, ng_flow_index(e->flows, f));
 }
 
 /* forget - end flow f; what it held gets held_action. */
@@ -330,7 +410,12 @@ static void
 forget(struct ng_engine *e, struct ng_flow *f, uint8_t held_action,
     struct ng_out *out)
 {
-	release_held(e, f, conn_of(e, f), held_action, out);
+	struct ng_conn *c = conn_of(e, f);
+
+	wait_del(e, ng_flow_index(e->flows, f));
+	if (c->phase == NG_CONN_RELEASED)
+		e->stats.released_now--;
+	release_held(e, f, c, held_action, out);
 	ng_flow_delete(e->flows, f);
 	e->stats.flows_now--;
 }
@@ -360,26 +445,60 @@ new_flow(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 	return f;
 }
 
-/* pass_new - the client waited: pass it, cache it, let it through. */
+/*
+ * pass_new - the client waited: pass it, cache it, let it through.  Its
+ * held ACK (hold = handshake) goes to the server; with a release window
+ * the flow stays queued until the server's greeting shows the MTA took
+ * it (released()).  The caller gives the packet in hand its verdict.
+ */
 static void
 pass_new(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
     ng_usec now, struct ng_out *out)
 {
 	struct ng_cache_entry *pc;
+	struct ng_event *ev;
+	int watch = c->test.ack_held && windowed(e);
 
-	c->phase = NG_CONN_DONE;
-	c->offload = 1;
+	c->phase = watch ? NG_CONN_RELEASED : NG_CONN_DONE;
+	c->offload = !watch;
 	c->test.released = 1;
 	release_held(e, f, c, NG_ACCEPT, out);
+	if (watch) {
+		e->stats.released_now++;
+		ng_timerq_set(e->holds, ng_flow_index(e->flows, f),
+		    now + NG_RELEASE_TIMEOUT);
+	}
 	pc = ng_cache_put(e->pass, &f->key.caddr, now, e->cfg.pass_ttl);
 	if (pc != NULL)
 		pc->count++;
 	if (ng_cache_count(e->grey) > 0)	/* most gates never greylist */
 		ng_cache_del(e->grey, &f->key.caddr);
-	emit(e, out, NG_EV_PASS_NEW, NG_DEC_PASS, &f->key, now,
-	    c->syn_time)->cc = c->cc;
-	out->v.action = NG_ACCEPT;
-	out->v.offload = 1;
+	ev = emit(e, out, NG_EV_PASS_NEW, NG_DEC_PASS, &f->key, now,
+	    c->syn_time);
+	ev->cc = c->cc;
+	ev->watched = (uint8_t)watch;
+}
+
+/*
+ * drain - passed clients waiting for the release window go, in turn,
+ * while it has room.  Returns 1 when out filled up first.
+ */
+static int
+drain(struct ng_engine *e, ng_usec now, struct ng_out *out)
+{
+	struct ng_flow *f;
+	uint32_t i;
+
+	while (e->whead != NG_CONN_NONE && !window_full(e)) {
+		if (out->nrel + NG_HELD_MAX > NG_OUT_REL_MAX)
+			return 1;
+		i = e->whead;
+		wait_del(e, i);
+		if ((f = ng_flow_at(e->flows, i)) == NULL)
+			ng_panic("%s: waiting flow %u is gone", __func__, i);
+		pass_new(e, f, &e->conns[i], now, out);
+	}
+	return 0;
 }
 
 /* pregreet - the real client talked first: log, box, reset (or log). */
@@ -426,16 +545,20 @@ pregreet(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	out->v.action = NG_RESET;
 }
 
-/* hangup - the client left before passing: logged, remembered nowhere. */
+/*
+ * hangup - the client left before passing: logged, remembered nowhere.
+ * A FIN reset (its ACK was held) leaves the flow killed, so the
+ * server's next SYN-ACK resets the request the MTA never saw.
+ */
 static void
 hangup(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
-    uint8_t held_action, ng_usec now, struct ng_out *out)
+    const struct ng_early_step *s, ng_usec now, struct ng_out *out)
 {
 
 	emit(e, out, NG_EV_HANGUP, NG_DEC_NONE, &f->key, now,
 	    c->syn_time)->cc = c->cc;
-	c->phase = NG_CONN_DONE;
-	release_held(e, f, c, held_action, out);
+	c->phase = s->action == NG_RESET ? NG_CONN_KILLED : NG_CONN_DONE;
+	release_held(e, f, c, s->held_action, out);
 }
 
 /* confirm - a PASS OLD flow's real handshake: refresh, offload. */
@@ -487,17 +610,21 @@ conclude(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
     const struct ng_early_step *s, ng_usec now, struct ng_out *out)
 {
 	count_step(e, f, c, s, now, out);
+	if (s->end != NG_EARLY_GOING)
+		wait_del(e, ng_flow_index(e->flows, f));
 	switch (s->end) {
 	case NG_EARLY_GOING:
 		break;
 	case NG_EARLY_PASS:
 		pass_new(e, f, c, now, out);
+		out->v.action = NG_ACCEPT;
+		out->v.offload = c->offload;
 		break;
 	case NG_EARLY_PREGREET:
 		pregreet(e, f, c, s, now, out);
 		break;
 	case NG_EARLY_HANGUP:
-		hangup(e, f, c, s->held_action, now, out);
+		hangup(e, f, c, s, now, out);
 		break;
 	case NG_EARLY_SERVER_GONE:
 		c->phase = NG_CONN_DONE;
@@ -629,6 +756,27 @@ apply_phase(const struct ng_conn *c, const struct ng_pkt *p,
 		out->v.offload = c->offload;
 }
 
+/*
+ * released - a packet of a passed flow whose ACK went to the MTA: it is
+ * accepted.  The server's first payload (its greeting), RST or FIN
+ * shows the MTA took the connection: the flow is offloaded and its
+ * slot of the release window goes to the next waiting client.  Only
+ * the server's packets count, which a spoofer outside cannot send.
+ */
+static void
+released(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    const struct ng_pkt *p, int from_client, ng_usec now,
+    struct ng_out *out)
+{
+	if (from_client || (p->paylen == 0 &&
+	    !(p->flags & (NG_TH_RST | NG_TH_FIN))))
+		return;
+	settle(e, f, c);
+	out->v.offload = 1;
+	out->v.confirm = 1;	/* without conntrack glue: the connmark */
+	drain(e, now, out);	/* what does not fit, the next tick takes */
+}
+
 /* flow_packet - any packet but a client's SYN, by its flow's phase. */
 static void
 flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
@@ -653,6 +801,11 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 		return;
 	}
 	c = conn_of(e, f);
+	if (c->phase == NG_CONN_RELEASED) {
+		released(e, f, c, p, from_client, now, out);
+		ng_flow_touch(e->flows, f, NG_FLOW_HOT, now);
+		return;
+	}
 	if (c->phase == NG_CONN_OLD) {
 		ng_early_old(&c->test, p, from_client, &s);
 		conclude(e, f, c, &s, now, out);
@@ -664,9 +817,20 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 		return;
 	}
-	if (from_client)
-		ng_early_client(&c->test, p, e->capture, &s);
-	else
+	if (from_client) {
+		struct ng_early_ctx x;
+
+		x.capture = (uint8_t)e->capture;
+		/*
+		 * A capture shows the greeting the client saw, so the
+		 * replay asks whether it talked before that; holding the
+		 * ACK is for live traffic (early.c).
+		 */
+		x.hold_ack = e->cfg.hold == NG_HOLD_HANDSHAKE && !e->capture;
+		x.id = id;
+		x.due = c->syn_time + pause(e);
+		ng_early_client(&c->test, p, &x, &s);
+	} else
 		ng_early_server(&c->test, p, id, now, c->syn_time + pause(e),
 		    &s);
 	conclude(e, f, c, &s, now, out);
@@ -729,7 +893,13 @@ ng_engine_packet(struct ng_engine *e, const uint8_t *ip, size_t caplen,
 		flow_packet(e, &k, &p, from_client, id, now, out);
 }
 
-/* release_due - greetings whose pause has run out go to their clients. */
+/*
+ * release_due - flows whose pause has run out.  A held ACK means the
+ * client kept quiet for the whole pause: it passes, in turn behind any
+ * client already waiting for the release window.  A held greeting goes
+ * to its client (hold = greeting, or at shutdown).  A released flow
+ * whose greeting never came gives its window slot back.
+ */
 static int
 release_due(struct ng_engine *e, ng_usec now, struct ng_out *out)
 {
@@ -739,7 +909,7 @@ release_due(struct ng_engine *e, ng_usec now, struct ng_out *out)
 	uint32_t i;
 
 	while (ng_timerq_peek(e->holds, &i, &when) && when <= now) {
-		if (out->nrel + NG_HOLD_MAX > NG_OUT_REL_MAX)
+		if (out->nrel + NG_HELD_MAX > NG_OUT_REL_MAX)
 			return 1;
 		f = ng_flow_at(e->flows, i);
 		if (f == NULL) {
@@ -747,10 +917,18 @@ release_due(struct ng_engine *e, ng_usec now, struct ng_out *out)
 			continue;
 		}
 		c = conn_of(e, f);
-		c->test.released = 1;
-		release_held(e, f, c, NG_ACCEPT, out);
+		if (c->phase == NG_CONN_RELEASED) {
+			e->stats.release_timeouts++;
+			settle(e, f, c);
+		} else if (c->test.ack_held && !e->flushing) {
+			ng_timerq_del(e->holds, i);
+			wait_add(e, i);
+		} else {
+			c->test.released = 1;
+			release_held(e, f, c, NG_ACCEPT, out);
+		}
 	}
-	return 0;
+	return drain(e, now, out);
 }
 
 /* expire_list - forget a list's flows last seen at or before 'before'. */
@@ -761,7 +939,7 @@ expire_list(struct ng_engine *e, enum ng_flow_list list, ng_usec before,
 	struct ng_flow *f;
 
 	while ((f = ng_flow_stale(e->flows, list, before)) != NULL) {
-		if (out->nrel + NG_HOLD_MAX > NG_OUT_REL_MAX)
+		if (out->nrel + NG_HELD_MAX > NG_OUT_REL_MAX)
 			return 1;
 		forget(e, f, NG_ACCEPT, out);
 		e->stats.flows_expired++;
@@ -792,21 +970,35 @@ ng_engine_tick(struct ng_engine *e, ng_usec now, struct ng_out *out)
 	return 0;
 }
 
-/* ng_engine_next_timer - the earliest hold due, or NG_NEVER. */
+/*
+ * ng_engine_next_timer - the earliest hold due, or NG_NEVER; at once
+ * when passed clients wait and the window has room (a slot freed by a
+ * flow's end rather than by a greeting).
+ */
 ng_usec
 ng_engine_next_timer(const struct ng_engine *e)
 {
 	uint32_t i;
 	ng_usec when;
 
+	if (e->whead != NG_CONN_NONE && !window_full(e))
+		return 0;
 	if (ng_timerq_peek(e->holds, &i, &when))
 		return when;
 	return NG_NEVER;
 }
 
-/* ng_engine_release_all - everything held goes out (shutdown). */
+/*
+ * ng_engine_release_all - everything held goes out (shutdown): no pass
+ * for a client whose pause had not run out, no window.
+ */
 int
 ng_engine_release_all(struct ng_engine *e, struct ng_out *out)
 {
-	return ng_engine_tick(e, NG_NEVER - 1, out);
+	int more;
+
+	e->flushing = 1;
+	more = ng_engine_tick(e, NG_NEVER - 1, out);
+	e->flushing = 0;
+	return more;
 }

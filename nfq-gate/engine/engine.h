@@ -8,11 +8,13 @@
  * That keeps both front-ends honest (they run the same code) and keeps
  * tests deterministic.
  *
- * Holding the greeting: the live front-end passes each queued packet's id.
- * When the engine answers NG_HOLD it keeps that id, and hands it back
- * later in ng_out.rel[] with its final verdict, from ng_engine_packet()
- * (a pre-greeting talker, an evicted flow) or ng_engine_tick() (the
- * greet pause ran out).  The replay front-end has no real packets to
+ * Holding packets: the live front-end passes each queued packet's id.
+ * When the engine answers NG_HOLD it keeps that id (the client's
+ * handshake ACK, or the server's greeting with hold = greeting), and
+ * hands it back later in ng_out.rel[] with its final verdict, from
+ * ng_engine_packet() (a pre-greeting talker, an evicted flow, a slot
+ * of the release window freed) or ng_engine_tick() (the greet pause
+ * ran out).  The replay front-end has no real packets to
  * hold; it just drives ng_engine_tick() in capture time.
  */
 #ifndef NG_ENGINE_H
@@ -34,7 +36,8 @@ struct ng_verdict {
 	uint8_t test;		/* a SYN whose flow stays queued until decided:
 				 * exempt it from the rules' packet cap */
 	uint8_t midstream;	/* no flow known for this packet */
-	uint8_t confirm;	/* a PASS OLD flow's handshake completed:
+	uint8_t confirm;	/* a PASS OLD flow's handshake completed,
+				 * or a released flow's greeting came:
 				 * offloaded from this packet on */
 	ng_usec hold_until;	/* for NG_HOLD */
 };
@@ -58,6 +61,9 @@ struct ng_event {
 	ng_usec after;		/* time since the flow's SYN */
 	uint32_t bytes;		/* client payload bytes seen before release */
 	uint8_t monitor;	/* mode = monitor: what would have been */
+	uint8_t watched;	/* PASS NEW whose offload waits for the
+				 * greeting (release window): no connmark
+				 * yet, or the greeting is never seen */
 	uint8_t nfirst;
 	uint8_t first[NG_FIRST_MAX];
 };
@@ -101,6 +107,10 @@ struct ng_stats {
 	uint64_t decisions[NG_DEC_MAX];
 	uint64_t cache_evicted;
 	uint64_t greylist_full;		/* new senders tested, not greylisted */
+	uint64_t released_now;		/* ACKs released, greeting not seen */
+	uint64_t window_waits;		/* passed clients that waited for
+					 * the release window */
+	uint64_t release_timeouts;	/* released, no greeting in time */
 };
 
 struct ng_engine;

@@ -22,8 +22,12 @@ enum ng_conn_phase {
 	NG_CONN_DONE,		/* decided, let everything through */
 	NG_CONN_KILLED,		/* reset: reset whatever else comes */
 	NG_CONN_DROPPED,	/* dropped: drop whatever else comes */
-	NG_CONN_OLD		/* PASS OLD: accepted, awaiting its handshake */
+	NG_CONN_OLD,		/* PASS OLD: accepted, awaiting its handshake */
+	NG_CONN_RELEASED	/* passed, its ACK released: awaiting the
+				 * greeting (the release window, engine.c) */
 };
+
+#define NG_CONN_NONE UINT32_MAX	/* end of the waiting list */
 
 /* What the engine keeps per flow, beside the flow table's entry (same
  * index): its conclusion so far and the greeting test's state. */
@@ -31,7 +35,10 @@ struct ng_conn {
 	uint8_t phase;		/* enum ng_conn_phase */
 	uint8_t offload;	/* decided as pass: keep telling the kernel */
 	uint8_t syn_action;	/* verdict to repeat for SYN retransmits */
+	uint8_t waiting;	/* passed, in the list waiting for the
+				 * release window */
 	uint16_t cc;
+	uint32_t wprev, wnext;	/* the waiting list, by flow index */
 	ng_usec syn_time;
 	struct ng_early test;
 };
@@ -41,12 +48,14 @@ struct ng_engine {
 	struct ng_geo geo;
 	int stress;
 	int capture;		/* ng_engine_set_capture() */
+	int flushing;		/* ng_engine_release_all() at work */
 	struct ng_flow_table *flows;
 	struct ng_conn *conns;	/* by flow index */
 	struct ng_timerq *holds;
 	struct ng_cache *pass;
 	struct ng_cache *penalty;
 	struct ng_cache *grey;
+	uint32_t whead, wtail;	/* passed flows waiting for the window */
 	struct ng_stats stats;
 };
 

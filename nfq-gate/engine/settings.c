@@ -15,6 +15,8 @@ ng_settings_defaults(struct ng_settings *s)
 	s->nports = 1;
 	s->greet_pause = NG_SEC(6);
 	s->greet_pause_stress = NG_SEC(2);
+	s->hold = NG_HOLD_HANDSHAKE;
+	s->release_window = 10;
 	s->pregreet_action = NG_PREGREET_RESET;
 	s->penalty_ttl = NG_SEC(3600);
 	s->penalty_prefix4 = 32;

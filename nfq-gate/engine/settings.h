@@ -31,6 +31,18 @@ enum ng_rule_action {
 	NG_ACT_MAX
 };
 
+/*
+ * What the gate holds back for the greet pause (early.c).  Holding the
+ * client's handshake ACK keeps the MTA from ever hearing of a client
+ * under test: its socket stays a half-open request, no process is
+ * spent, no line is logged.  Holding the greeting is the older way,
+ * kept for setups that need the server to accept at once.
+ */
+enum ng_hold_what {
+	NG_HOLD_HANDSHAKE = 0,
+	NG_HOLD_GREETING
+};
+
 enum ng_pregreet_action {
 	NG_PREGREET_RESET = 0,
 	NG_PREGREET_LOG
@@ -48,6 +60,15 @@ struct ng_settings {
 	ng_usec greet_pause;
 	ng_usec greet_pause_stress;
 	uint8_t pregreet_action;	/* enum ng_pregreet_action */
+	uint8_t hold;			/* enum ng_hold_what */
+	/*
+	 * hold = handshake: at most this many passed clients whose ACK went
+	 * to the MTA and whose greeting has not been seen yet; the rest
+	 * wait, still held.  Kept at or below the MTA's listen backlog it
+	 * keeps the accept queue from overflowing (a dropped ACK of a SYN
+	 * cookie strands the client).  0: no limit.
+	 */
+	unsigned release_window;
 	/*
 	 * mode = monitor: every decision is made and logged as it would
 	 * be, with "MONITOR " in front, but none is enforced: no client is

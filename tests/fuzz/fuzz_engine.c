@@ -7,8 +7,10 @@
  * and a crafted order (RST before SYN-ACK, a retransmit after release)
  * is where a state machine breaks.  A tiny flow table and short pause
  * make eviction and release happen within a few records.  The first
- * byte also picks greylisting and capture (replay) mode, where ACKs of
- * held bytes count: both change the sequence-window paths in early.c.
+ * byte also picks greylisting, capture (replay) mode, where ACKs of
+ * held bytes count, and what is held (the handshake ACK, with a release
+ * window of 0, 1 or 2, or the greeting): each changes the paths through
+ * early.c and the release in engine.c.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,6 +36,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.greet_pause = NG_SEC(1) / 10;
 	cfg.default_action = (size > 0 && data[0] & 1) ? NG_ACT_GREYLIST :
 	    NG_ACT_TEST;
+	cfg.hold = (size > 0 && data[0] & 4) ? NG_HOLD_GREETING :
+	    NG_HOLD_HANDSHAKE;
+	cfg.release_window = size > 0 ? (unsigned)(data[0] >> 3) % 3 : 0;
 	e = ng_engine_new(&cfg);
 	ng_settings_free(&cfg);
 	if (e == NULL)

@@ -51,10 +51,10 @@ family() {	# good bot cn srv fam
 	esac
 	ngt_expect_gate "PREGREET [0-9]+ after [0-9.]+ from \[$reb\]:[0-9]+: EHLO bot" \
 	    "bot$fam"
-	# The server's end was reset through the router, at once: Postfix
-	# logs the lost connection well before its own timeout.
-	ngt_expect_maillog "disconnect from [^ ]*\[$reb\].* commands=0/0" \
-	    "bot$fam: Postfix saw no command"
+	# Its handshake ACK was held on the router (hold = handshake): the
+	# server's half-open request was reset, Postfix never heard of it.
+	grep -E "connect from [^ ]*\[$reb\]" "$NGT_PF/maillog" &&
+	    fail "bot$fam: Postfix heard of the bot"
 
 	out=$(ngt_in "$NGT_CLI" python3 "$NG_ROOT/tests/helpers/bot.py" \
 	    --source "$cn" --connect-timeout 3 --wait 1 "$srv" 25)

@@ -72,6 +72,18 @@ has_event(uint8_t type)
 	return 0;
 }
 
+/* The verdict out.rel gives id, or -1 if it is not there. */
+static int
+released_as(uint32_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < out.nrel; i++)
+		if (out.rel[i].id == id)
+			return out.rel[i].action;
+	return -1;
+}
+
 static const struct ng_event *
 event(uint8_t type)
 {
@@ -83,13 +95,25 @@ event(uint8_t type)
 	return NULL;
 }
 
+/*
+ * The defaults, but holding the greeting: most tests here are of the
+ * greeting test itself, which hold = handshake runs too; the handshake
+ * hold has its own tests below (hs_engine()).
+ */
+static void
+greeting_defaults(struct ng_settings *c)
+{
+	ng_settings_defaults(c);
+	c->hold = NG_HOLD_GREETING;
+}
+
 static struct ng_engine *
 engine(void (*tweak)(struct ng_settings *))
 {
 	struct ng_settings c;
 	struct ng_engine *e;
 
-	ng_settings_defaults(&c);
+	greeting_defaults(&c);
 	c.greet_pause = NG_SEC(6);
 	if (tweak)
 		tweak(&c);
@@ -361,7 +385,7 @@ test_zero_pause_and_ack_coverage(void)
 	struct ng_engine *e = engine(NULL);
 	struct ng_settings c;
 
-	ng_settings_defaults(&c);
+	greeting_defaults(&c);
 	c.greet_pause = 0;
 	ng_engine_set_config(e, &c);
 	ng_settings_free(&c);
@@ -1081,6 +1105,7 @@ struct spoof_run {
 	uint32_t fisn;		/* the spoofer's own last SYN */
 	uint16_t fport;
 	unsigned forged, dropped, bad;
+	int handshake;		/* hold = handshake: the ACK waits */
 	ng_usec now;
 };
 
@@ -1171,8 +1196,9 @@ spoof_session(struct spoof_run *r)
 	    r->cisn + 1, NULL, 11, r->now);
 	cpkt(r->e, r->cli, r->port, NG_TH_ACK, r->cisn + 1, r->sisn + 1, NULL,
 	    12, r->now);
-	spkt(r->e, r->cli, r->port, NG_TH_ACK | NG_TH_PSH, r->sisn + 1,
-	    r->cisn + 1, "220 mx ESMTP\r\n", 13, r->now + MS(1));
+	if (!r->handshake)
+		spkt(r->e, r->cli, r->port, NG_TH_ACK | NG_TH_PSH, r->sisn + 1,
+		    r->cisn + 1, "220 mx ESMTP\r\n", 13, r->now + MS(1));
 	CHECK_EQ(out.v.action, NG_HOLD);
 	/* The pause: 5,000 forged segments in 6 s. */
 	for (i = 0; i < SPOOF_PER_CLIENT / 2; i++) {
@@ -1180,6 +1206,20 @@ spoof_session(struct spoof_run *r)
 		while (ng_engine_tick(r->e, r->now, &out))
 			;
 		spoof_one(r);
+	}
+	if (r->handshake) {
+		/* The pause ran out on the real client's held ACK. */
+		CHECK_EQ(st->events[NG_EV_PASS_NEW], passed);
+		while (ng_engine_tick(r->e, r->now + NG_SEC(1), &out))
+			;
+		CHECK(has_event(NG_EV_PASS_NEW));
+		CHECK_EQ(released_as(12), NG_ACCEPT);
+		CHECK_EQ(st->events[NG_EV_PASS_NEW], passed + 1);
+		spkt(r->e, r->cli, r->port, NG_TH_ACK | NG_TH_PSH, r->sisn + 1,
+		    r->cisn + 1, "220 mx ESMTP\r\n", 13, r->now + NG_SEC(1));
+		CHECK_EQ(out.v.offload, 1);
+		r->now += NG_SEC(60);
+		return;
 	}
 	while (ng_engine_tick(r->e, r->now + NG_SEC(1), &out))
 		;
@@ -1189,6 +1229,289 @@ spoof_session(struct spoof_run *r)
 	CHECK(has_event(NG_EV_PASS_NEW));
 	CHECK_EQ(st->events[NG_EV_PASS_NEW], passed + 1);
 	r->now += NG_SEC(60);
+}
+
+/* ---- hold = handshake: the client's ACK is what waits ---- */
+
+static unsigned hs_window;
+
+static void
+hs_tweak(struct ng_settings *c)
+{
+	c->hold = NG_HOLD_HANDSHAKE;
+	c->release_window = hs_window;
+}
+
+/* An engine holding handshake ACKs, release window w (0: none). */
+static struct ng_engine *
+hs_engine(unsigned w)
+{
+	hs_window = w;
+	return engine(hs_tweak);
+}
+
+/*
+ * A polite client: its ACK is held (the server never accepts), the
+ * server's SYN-ACK retransmit goes through and the client's repeated
+ * ACK is dropped, the pause runs out: PASS NEW, the held ACK goes to
+ * the server, and the server's greeting offloads the flow.
+ */
+static void
+test_handshake_polite_passes(void)
+{
+	struct ng_engine *e = hs_engine(10);
+	const struct ng_stats *st = ng_engine_stats(e);
+	ng_usec t0 = NG_SEC(100);
+
+	cpkt(e, CLI, 40001, NG_TH_SYN, 1000, 0, NULL, 1, t0);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.test, 1);
+	spkt(e, CLI, 40001, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2, t0);
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	cpkt(e, CLI, 40001, NG_TH_ACK, 1001, 5001, NULL, 3, t0 + MS(1));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	CHECK_EQ(out.v.hold_until, t0 + NG_SEC(6));
+	CHECK_EQ(st->held_now, 1);
+	CHECK_EQ(ng_engine_next_timer(e), t0 + NG_SEC(6));
+	/* The server's SYN-ACK retransmit, the client's answer to it. */
+	spkt(e, CLI, 40001, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 4,
+	    t0 + NG_SEC(1));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	cpkt(e, CLI, 40001, NG_TH_ACK, 1001, 5001, NULL, 5, t0 + NG_SEC(1));
+	CHECK_EQ(out.v.action, NG_DROP);
+	CHECK_EQ(st->retransmits_dropped, 1);
+	CHECK_EQ(ng_engine_tick(e, t0 + NG_SEC(5), &out), 0);
+	CHECK_EQ(out.nrel, 0);
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(ng_engine_tick(e, t0 + NG_SEC(6), &out), 0);
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK_EQ(event(NG_EV_PASS_NEW)->after, NG_SEC(6));
+	CHECK_EQ(out.nrel, 1);
+	CHECK_EQ(released_as(3), NG_ACCEPT);
+	CHECK_EQ(out.rel[0].offload, 0);	/* watched until the greeting */
+	CHECK_EQ(st->held_now, 0);
+	CHECK_EQ(st->released_now, 1);
+	/* The MTA accepted: its greeting frees the slot, offloads. */
+	spkt(e, CLI, 40001, NG_TH_ACK | NG_TH_PSH, 5001, 1001, "220 hi\r\n", 6,
+	    t0 + NG_SEC(6) + MS(2));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(st->released_now, 0);
+	CHECK_EQ(ng_engine_next_timer(e), NG_NEVER);
+	cpkt(e, CLI, 40001, NG_TH_ACK | NG_TH_PSH, 1001, 5009, "EHLO a\r\n", 7,
+	    t0 + NG_SEC(6) + MS(3));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(out.nev, 0);
+	/* Next time: PASS OLD at the SYN, nothing held. */
+	cpkt(e, CLI, 40002, NG_TH_SYN, 7, 0, NULL, 8, t0 + NG_SEC(60));
+	CHECK(has_event(NG_EV_PASS_OLD));
+	spkt(e, CLI, 40002, NG_TH_SYN | NG_TH_ACK, 1, 8, NULL, 9,
+	    t0 + NG_SEC(60));
+	cpkt(e, CLI, 40002, NG_TH_ACK, 8, 2, NULL, 10, t0 + NG_SEC(60));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(out.v.offload, 1);
+	ng_engine_free(e);
+}
+
+/*
+ * A bot talks into the pause: PREGREET, its segment reset, its held ACK
+ * dropped (the server never accepted), and the server's next SYN-ACK
+ * retransmit reset so the half-open request goes too.
+ */
+static void
+test_handshake_bot_never_reaches_mta(void)
+{
+	struct ng_engine *e = hs_engine(10);
+	const struct ng_stats *st = ng_engine_stats(e);
+	ng_usec t0 = NG_SEC(100);
+
+	handshake(e, BOT, 40003, t0);
+	CHECK_EQ(out.v.action, NG_HOLD);
+	cpkt(e, BOT, 40003, NG_TH_ACK | NG_TH_PSH, 1001, 5001, "EHLO bot\r\n",
+	    4, t0 + MS(20));
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(event(NG_EV_PREGREET)->bytes, 10);
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(released_as(3), NG_DROP);
+	CHECK_EQ(st->held_now, 0);
+	CHECK_EQ(ng_engine_next_timer(e), NG_NEVER);
+	spkt(e, BOT, 40003, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 5,
+	    t0 + NG_SEC(1));
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(ng_cache_count(ng_engine_penalty_box(e)), 1);
+	CHECK_EQ(ng_cache_count(ng_engine_pass_cache(e)), 0);
+	/* Data on the handshake ACK itself: PREGREET, nothing held. */
+	cpkt(e, BOT, 40004, NG_TH_SYN, 1000, 0, NULL, 6, t0 + NG_SEC(2));
+	CHECK_EQ(out.v.action, NG_RESET);	/* the penalty box, now */
+	ng_engine_free(e);
+	e = hs_engine(10);
+	cpkt(e, BOT, 40004, NG_TH_SYN, 1000, 0, NULL, 1, t0);
+	spkt(e, BOT, 40004, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2, t0);
+	cpkt(e, BOT, 40004, NG_TH_ACK | NG_TH_PSH, 1001, 5001, "HELO x\r\n", 3,
+	    t0);
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(out.nrel, 0);
+	ng_engine_free(e);
+}
+
+/*
+ * A client that closes within the pause: HANGUP, its FIN reset (it must
+ * not complete the handshake at the server), the held ACK dropped, the
+ * request reset at the next SYN-ACK.  A RST at the right sequence
+ * number goes through to the server's request as it is.
+ */
+static void
+test_handshake_hangup(void)
+{
+	struct ng_engine *e = hs_engine(10);
+	ng_usec t0 = NG_SEC(100);
+
+	handshake(e, CLI, 40005, t0);
+	cpkt(e, CLI, 40005, NG_TH_ACK | NG_TH_FIN, 1001, 5001, NULL, 4,
+	    t0 + NG_SEC(2));
+	CHECK(has_event(NG_EV_HANGUP));
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(released_as(3), NG_DROP);
+	spkt(e, CLI, 40005, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 5,
+	    t0 + NG_SEC(3));
+	CHECK_EQ(out.v.action, NG_RESET);
+	CHECK_EQ(ng_cache_count(ng_engine_pass_cache(e)), 0);
+	CHECK_EQ(ng_cache_count(ng_engine_penalty_box(e)), 0);
+	handshake(e, CLI, 40006, t0);
+	cpkt(e, CLI, 40006, NG_TH_RST, 1001, 0, NULL, 4, t0 + NG_SEC(2));
+	CHECK(has_event(NG_EV_HANGUP));
+	CHECK_EQ(out.v.action, NG_ACCEPT);
+	CHECK_EQ(released_as(3), NG_DROP);
+	ng_engine_free(e);
+}
+
+/*
+ * The release window: with room for 2, five clients passing at once
+ * send two ACKs to the MTA; each greeting seen lets the next one go, in
+ * the order they passed; one that talks while it waits is still caught;
+ * a released flow whose greeting never comes gives its slot back after
+ * 30 s; shutdown lets everything go without a pass.
+ */
+static void
+test_release_window(void)
+{
+	struct ng_engine *e = hs_engine(2);
+	const struct ng_stats *st = ng_engine_stats(e);
+	ng_usec t0 = NG_SEC(100), t6 = t0 + NG_SEC(6);
+	char cli[32];
+	unsigned i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(cli, sizeof(cli), "198.51.100.%u", 20 + i);
+		handshake(e, cli, (uint16_t)(41000 + i), t0 + i);
+		CHECK_EQ(out.v.action, NG_HOLD);
+	}
+	CHECK_EQ(ng_engine_tick(e, t6 + 10, &out), 0);
+	CHECK_EQ(out.nrel, 2);
+	CHECK_EQ(out.nev, 2);
+	CHECK_EQ(st->released_now, 2);
+	CHECK_EQ(st->window_waits, 5);
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], 2);
+	CHECK(ng_engine_next_timer(e) > t6 + 10);	/* full: no spin */
+	/* The fourth talks while it waits: caught, out of the line. */
+	cpkt(e, "198.51.100.23", 41003, NG_TH_ACK | NG_TH_PSH, 1001, 5001,
+	    "EHLO\r\n", 9, t6 + 20);
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(released_as(3), NG_DROP);
+	/* The first's greeting: the third goes (the fourth is gone). */
+	spkt(e, "198.51.100.20", 41000, NG_TH_ACK | NG_TH_PSH, 5001, 1001,
+	    "220 hi\r\n", 10, t6 + MS(5));
+	CHECK_EQ(out.v.offload, 1);
+	CHECK_EQ(out.nev, 1);
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK(!ng_addr_cmp(&event(NG_EV_PASS_NEW)->client,
+	    addr("198.51.100.22")));
+	CHECK_EQ(released_as(3), NG_ACCEPT);
+	CHECK_EQ(st->released_now, 2);
+	/* The second never greets: after 30 s its slot goes to the fifth. */
+	CHECK_EQ(ng_engine_tick(e, t6 + NG_SEC(29), &out), 0);
+	CHECK_EQ(out.nev, 0);
+	CHECK_EQ(ng_engine_tick(e, t6 + NG_SEC(30) + MS(1), &out), 0);
+	CHECK_EQ(st->release_timeouts, 1);
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], 4);
+	CHECK(!ng_addr_cmp(&event(NG_EV_PASS_NEW)->client,
+	    addr("198.51.100.24")));
+	/* The second's late packets are offloaded now. */
+	spkt(e, "198.51.100.21", 41001, NG_TH_ACK | NG_TH_PSH, 5001, 1001,
+	    "220 hi\r\n", 11, t6 + NG_SEC(32));
+	CHECK_EQ(out.v.offload, 1);
+	ng_engine_free(e);
+
+	/* Shutdown: the waiting and the held go, no pass for the latter. */
+	e = hs_engine(1);
+	st = ng_engine_stats(e);
+	handshake(e, "198.51.100.30", 42000, t0);
+	handshake(e, "198.51.100.31", 42001, t0);
+	CHECK_EQ(ng_engine_tick(e, t6, &out), 0);
+	CHECK_EQ(out.nrel, 1);
+	handshake(e, "198.51.100.32", 42002, t6);
+	CHECK_EQ(ng_engine_release_all(e, &out), 0);
+	CHECK_EQ(out.nrel, 2);		/* the waiting one and the held one */
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], 2);
+	CHECK_EQ(st->held_now, 0);
+	ng_engine_free(e);
+
+	/* No window: every ACK goes at once, offloaded. */
+	e = hs_engine(0);
+	handshake(e, CLI, 42003, t0);
+	CHECK_EQ(ng_engine_tick(e, t6, &out), 0);
+	CHECK_EQ(released_as(3), NG_ACCEPT);
+	CHECK_EQ(out.rel[0].offload, 1);
+	ng_engine_free(e);
+}
+
+/*
+ * An ACK that comes after the pause already ran out (the SYN-ACK was
+ * lost and retransmitted) passes at the next tick; eviction of a flow
+ * with a held ACK lets the ACK through (fail open), no pass.
+ */
+static void
+test_handshake_late_ack_and_eviction(void)
+{
+	struct ng_engine *e;
+	ng_usec t0 = NG_SEC(100);
+
+	e = hs_engine(10);
+	cpkt(e, CLI, 40010, NG_TH_SYN, 1000, 0, NULL, 1, t0);
+	spkt(e, CLI, 40010, NG_TH_SYN | NG_TH_ACK, 5000, 1001, NULL, 2,
+	    t0 + NG_SEC(7));
+	cpkt(e, CLI, 40010, NG_TH_ACK, 1001, 5001, NULL, 3, t0 + NG_SEC(7));
+	CHECK_EQ(out.v.action, NG_HOLD);
+	CHECK(ng_engine_next_timer(e) <= t0 + NG_SEC(7));
+	CHECK_EQ(ng_engine_tick(e, t0 + NG_SEC(7), &out), 0);
+	CHECK(has_event(NG_EV_PASS_NEW));
+	CHECK_EQ(released_as(3), NG_ACCEPT);
+	ng_engine_free(e);
+}
+
+static void
+tiny_hs(struct ng_settings *c)
+{
+	c->hold = NG_HOLD_HANDSHAKE;
+	c->flow_max = 1;
+}
+
+static void
+test_handshake_eviction_fails_open(void)
+{
+	struct ng_engine *e = engine(tiny_hs);
+	const struct ng_stats *st = ng_engine_stats(e);
+	ng_usec t0 = NG_SEC(100);
+
+	handshake(e, CLI, 40011, t0);
+	CHECK_EQ(out.v.action, NG_HOLD);
+	cpkt(e, BOT, 40012, NG_TH_SYN, 1, 0, NULL, 9, t0 + MS(1));
+	CHECK_EQ(released_as(3), NG_ACCEPT);
+	CHECK_EQ(st->events[NG_EV_PASS_NEW], 0);
+	CHECK_EQ(st->held_now, 0);
+	ng_engine_free(e);
 }
 
 /*
@@ -1201,14 +1524,15 @@ spoof_session(struct spoof_run *r)
  * NEW.
  */
 static void
-test_spoofer_cannot_forge_verdicts(void)
+spoof_many(int handshake)
 {
 	struct spoof_run r;
 	const struct ng_stats *st;
 	unsigned g;
 
 	memset(&r, 0, sizeof(r));
-	r.e = engine(NULL);
+	r.handshake = handshake;
+	r.e = handshake ? hs_engine(10) : engine(NULL);
 	st = ng_engine_stats(r.e);
 	r.now = NG_SEC(1000);
 	for (g = 0; g < SPOOF_CLIENTS; g++) {
@@ -1226,13 +1550,21 @@ test_spoofer_cannot_forge_verdicts(void)
 	CHECK_EQ(ng_cache_count(ng_engine_penalty_box(r.e)), 0);
 	CHECK_EQ(ng_cache_count(ng_engine_pass_cache(r.e)), SPOOF_CLIENTS);
 	CHECK(r.forged >= SPOOF_CLIENTS * SPOOF_PER_CLIENT);
-	fprintf(stderr, "  spoof: %u forged segments, %u dropped, "
+	CHECK_EQ(st->released_now, 0);
+	fprintf(stderr, "  spoof (hold = %s): %u forged segments, %u dropped, "
 	    "unverified %llu (dropped %llu), PREGREET 0, PASS NEW %llu (real)\n",
-	    r.forged, r.dropped,
+	    handshake ? "handshake" : "greeting", r.forged, r.dropped,
 	    (unsigned long long)ng_unverified_total(st),
 	    (unsigned long long)st->unverified_dropped,
 	    (unsigned long long)st->events[NG_EV_PASS_NEW]);
 	ng_engine_free(r.e);
+}
+
+static void
+test_spoofer_cannot_forge_verdicts(void)
+{
+	spoof_many(0);
+	spoof_many(1);
 }
 
 /*
@@ -1503,5 +1835,11 @@ main(void)
 	RUN(test_halfopen_outlasts_synack_retries);
 	RUN(test_pass_old_confirms_on_greeting_ack);
 	RUN(test_monitor_mode);
+	RUN(test_handshake_polite_passes);
+	RUN(test_handshake_bot_never_reaches_mta);
+	RUN(test_handshake_hangup);
+	RUN(test_release_window);
+	RUN(test_handshake_late_ack_and_eviction);
+	RUN(test_handshake_eviction_fails_open);
 	return test_done();
 }

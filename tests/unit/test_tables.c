@@ -74,6 +74,7 @@ engine(unsigned cache_max, uint8_t action, uint8_t keybyte)
 	struct ng_engine *e;
 
 	ng_settings_defaults(&c);
+	c.hold = NG_HOLD_GREETING;	/* the sessions here answer a greeting */
 	c.greet_pause = NG_SEC(6);
 	c.cache_max = cache_max;
 	c.default_action = action;
