@@ -589,11 +589,14 @@ rank6(const uint64_t *k, uint64_t x)
 
 /*
  * descend6_with - the leaf slot of high half hi: down the tree with this
- * node ranker, the same steps for every address.  Always inlined, so each
- * caller gets its own copy for its own instruction set.
+ * node ranker, the same steps for every address.  The leaf node's values
+ * are fetched while its keys are ranked, so the two misses overlap.
+ * Always inlined, so each caller gets its own copy for its own
+ * instruction set.
  */
 static inline __attribute__((always_inline)) size_t
-descend6_with(const struct ng_netdb_tree *t, const uint64_t *k, uint64_t hi,
+descend6_with(const struct ng_netdb_tree *t, const uint64_t *k,
+    const uint16_t *val, uint64_t hi,
     unsigned (*rank)(const uint64_t *, uint64_t))
 {
 	size_t q = 0;
@@ -602,14 +605,16 @@ descend6_with(const struct ng_netdb_tree *t, const uint64_t *k, uint64_t hi,
 	for (l = 0; l + 1 < t->height; l++)
 		q = q * (NG_NETDB_B6 + 1) +
 		    rank(k + t->off[l] + q * NG_NETDB_B6, hi);
+	__builtin_prefetch(val + q * NG_NETDB_B6);
 	return q * NG_NETDB_B6 + rank(k + t->off[l] + q * NG_NETDB_B6, hi);
 }
 
 /* descend6_plain - descend6_with for the instruction set of the build. */
 static size_t
-descend6_plain(const struct ng_netdb_tree *t, const uint64_t *k, uint64_t hi)
+descend6_plain(const struct ng_netdb_tree *t, const uint64_t *k,
+    const uint16_t *val, uint64_t hi)
 {
-	return descend6_with(t, k, hi, rank6);
+	return descend6_with(t, k, val, hi, rank6);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX512F__)
@@ -640,9 +645,10 @@ rank6_avx2(const uint64_t *k, uint64_t x)
 
 /* descend6_avx2 - descend6_with on AVX2. */
 __attribute__((target("avx2"))) static size_t
-descend6_avx2(const struct ng_netdb_tree *t, const uint64_t *k, uint64_t hi)
+descend6_avx2(const struct ng_netdb_tree *t, const uint64_t *k,
+    const uint16_t *val, uint64_t hi)
 {
-	return descend6_with(t, k, hi, rank6_avx2);
+	return descend6_with(t, k, val, hi, rank6_avx2);
 }
 #endif
 
@@ -664,9 +670,9 @@ descend6(const struct ng_netdb *db, uint64_t hi)
 {
 #ifdef NG_NETDB_AVX2
 	if (db->avx2)
-		return descend6_avx2(&db->t6, db->key6, hi);
+		return descend6_avx2(&db->t6, db->key6, db->val6, hi);
 #endif
-	return descend6_plain(&db->t6, db->key6, hi);
+	return descend6_plain(&db->t6, db->key6, db->val6, hi);
 }
 
 /*
