@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "base/panic.h"
 #include "engine/engine_impl.h"
 
@@ -144,7 +145,8 @@ ng_engine_new(const struct ng_settings *cfg)
 		return NULL;
 	}
 	e->flows = ng_flow_table_new(fmax, cfg->hash_key);
-	e->conns = calloc(fmax, sizeof(*e->conns));
+	e->nconns = fmax;
+	e->conns = ng_bigmem_calloc(fmax, sizeof(*e->conns));
 	e->holds = ng_timerq_new(fmax);
 	e->whead = e->wtail = NG_CONN_NONE;
 	if (e->flows == NULL || e->conns == NULL || e->holds == NULL ||
@@ -162,7 +164,7 @@ ng_engine_free(struct ng_engine *e)
 	if (e == NULL)
 		return;
 	ng_flow_table_free(e->flows);
-	free(e->conns);
+	ng_bigmem_free(e->conns, e->nconns, sizeof(*e->conns));
 	ng_timerq_free(e->holds);
 	ng_cache_free(e->pass);
 	ng_cache_free(e->penalty);

@@ -51,6 +51,7 @@ struct ng_engine {
 	int flushing;		/* ng_engine_release_all() at work */
 	struct ng_flow_table *flows;
 	struct ng_conn *conns;	/* by flow index */
+	unsigned nconns;		/* conns[] entries (flow_max) */
 	struct ng_timerq *holds;
 	struct ng_cache *pass;
 	struct ng_cache *penalty;

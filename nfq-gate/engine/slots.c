@@ -5,13 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "engine/slots.h"
 
 /*
  * ng_slots_init - capacity zeroed entries of size bytes and a bucket per
  * entry at least (16 at least, a power of two), every chain empty.  The
- * entries are calloc'd and handed out in order, so untouched pages stay
- * unmapped until a flood needs them.
+ * entries are zeroed memory (huge pages when big, base/bigmem.h) handed
+ * out in order, so untouched pages stay unmapped until a flood needs
+ * them.
  */
 void *
 ng_slots_init(struct ng_slots *s, unsigned capacity, size_t size,
@@ -24,16 +26,16 @@ ng_slots_init(struct ng_slots *s, unsigned capacity, size_t size,
 		return NULL;
 	for (nbucket = 16; nbucket < capacity; nbucket *= 2)
 		;
-	s->v = calloc(capacity, size);
+	s->cap = capacity;	/* before any failure: ng_slots_fini uses them */
+	s->stride = size;
+	s->v = ng_bigmem_calloc(capacity, size);
 	s->bucket = malloc(nbucket * sizeof(*s->bucket));
 	if (s->v == NULL || s->bucket == NULL) {
 		ng_slots_fini(s);
 		return NULL;
 	}
 	s->links = (unsigned char *)s->v + link_off;
-	s->stride = size;
 	s->mask = nbucket - 1;
-	s->cap = capacity;
 	s->free = NG_NIL;
 	memcpy(s->key, key, sizeof(s->key));
 	for (i = 0; i < nbucket; i++)
@@ -45,7 +47,7 @@ ng_slots_init(struct ng_slots *s, unsigned capacity, size_t size,
 void
 ng_slots_fini(struct ng_slots *s)
 {
-	free(s->v);
+	ng_bigmem_free(s->v, s->cap, s->stride);
 	free(s->bucket);
 	s->v = NULL;
 	s->bucket = NULL;

@@ -25,6 +25,7 @@
 #include <immintrin.h>
 #endif
 
+#include "base/bigmem.h"
 #include "netdb/netdb.h"
 #include "netdb/netdb_format.h"
 
@@ -396,41 +397,6 @@ ng_netdb_open_buffer(const void *buf, size_t len, const char *name,
 }
 
 /*
- * map_huge - len bytes of private anonymous memory that start on a 2 MB
- * boundary, asked for as transparent huge pages.  A lookup touches a few
- * lines scattered over the whole database; with 4 kB pages they miss the
- * TLB too, and a page walk costs twice as much under a hypervisor.  Where
- * THP is off the advice is ignored.  munmap(p, len) frees it all.  NULL
- * with errno set.
- */
-static unsigned char *
-map_huge(size_t len)
-{
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), span, head, used;
-	unsigned char *m, *p;
-
-	if (len > SIZE_MAX - huge - page)
-		return errno = ENOMEM, NULL;
-	span = len + huge;
-	m = mmap(NULL, span, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	p = (unsigned char *)(((uintptr_t)m + huge - 1) & ~(huge - 1));
-	head = (size_t)(p - m);
-	used = (len + page - 1) / page * page;
-	if (head > 0)
-		munmap(m, head);
-	if (span - head > used)
-		munmap(p + used, span - head - used);
-	/* Advice only: without it the memory works the same, slower. */
-	if (madvise(p, used, MADV_HUGEPAGE) != 0)
-		errno = 0;
-	return p;
-}
-
-/*
  * read_file - read the whole file into private anonymous memory, then make it
  * read-only.  A file mapping would share the page cache, but a database
  * truncated or rewritten in place (cp over it, a full disk during an unsafe
@@ -445,7 +411,8 @@ read_file(int fd, size_t len, const char *path, char *err, size_t errlen)
 	size_t got = 0;
 	ssize_t n;
 
-	p = map_huge(len);
+	/* Huge pages: a lookup touches lines all over the database. */
+	p = ng_bigmem_map(len);
 	if (p == NULL) {
 		snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
 		return NULL;
