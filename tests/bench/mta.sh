@@ -178,16 +178,17 @@ row "$W1B (status=sent $SENT vs $bsent; server handshakes: $KERN vs $bkern)" \
 # One step of part 2: N clients at RATE; sets OK (1: no handshake
 # dropped, every mail delivered) and STEP (its figures, for the table).
 step() {	# hold rate
-	n=$(($2 * ARRIVE))
 	pf_restart $LIMIT2
 	gate_restart "$1" $PAUSE2
 	d0=$(kstat "$NGT_SRV" TcpExtListenDrops)
 	q0=$(kstat "$NGT_SRV" TcpExtTCPReqQFullDrop)
 	c0=$(kstat "$NGT_SRV" TcpExtTCPReqQFullDoCookies)
 	r0=$(kstat "$NGT_CLI" TcpExtTCPSynRetrans)
+	# After the restarts: their helpers use n and first themselves.
+	sn=$(($2 * ARRIVE))
 	first=$(addr_of $NEXT)
-	NEXT=$((NEXT + n))
-	ngt_in "$NGT_CLI" "$BENCH/smtpburst" "$NGT_SRV_A4" 25 "$first" $n $2 \
+	NEXT=$((NEXT + sn))
+	ngt_in "$NGT_CLI" "$BENCH/smtpburst" "$NGT_SRV_A4" 25 "$first" $sn $2 \
 	    $((ARRIVE + PAUSE2 + 15)) $PAUSE2 >"$TMP/sb" ||
 	    fail "smtpburst failed ($1, $2/s)"
 	drops=$(($(kstat "$NGT_SRV" TcpExtListenDrops) - d0 +
@@ -196,10 +197,10 @@ step() {	# hold rate
 	synrtx=$(($(kstat "$NGT_CLI" TcpExtTCPSynRetrans) - r0))
 	del=$(kv delivered <"$TMP/sb") secs=$(kv done_secs <"$TMP/sb")
 	sed "s/^/step $1 $2\/s: /" "$TMP/sb" >&2
-	STEP="$2/s: $del of $n delivered, last after $secs s; $drops handshakes dropped, $synrtx SYN retransmits, $cookies SYN cookies"
+	STEP="$2/s: $del of $sn delivered, last after $secs s; $drops handshakes dropped, $synrtx SYN retransmits, $cookies SYN cookies"
 	say "hold = $1, $STEP"
 	OK=0
-	[ "$del" = "$n" ] && [ "$drops" = 0 ] && OK=1
+	[ "$del" = "$sn" ] && [ "$drops" = 0 ] && OK=1
 	return 0
 }
 
