@@ -31,6 +31,8 @@
 #include "oldhash.h"
 #include "synpkt.h"
 
+#include "benchclock.h"
+
 #define SERVER 0xcb007119u	/* 203.0.113.25 */
 #define ROUNDS 3
 
@@ -47,16 +49,6 @@ static uint32_t
 next_rand(void)
 {
 	return syn_rand(&rng);
-}
-
-/* seconds - a monotonic clock reading. */
-static double
-seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* make_set - n colliding (old hash) or random clients. */
@@ -111,11 +103,11 @@ engine_ns(const struct keyset *s, struct ng_out *out)
 	for (i = 0; i < s->n; i++)
 		syn_build(pkt + (size_t)i * SYN_IPLEN, s->src[i], SERVER,
 		    s->port[i], 25, i);
-	t = seconds();
+	t = now_sec();
 	for (i = 0; i < s->n; i++)
 		ng_engine_packet(e, pkt + (size_t)i * SYN_IPLEN, SYN_IPLEN,
 		    SYN_IPLEN, i, NG_SEC(1000), out);
-	t = seconds() - t;
+	t = now_sec() - t;
 	if (ng_engine_stats(e)->flows_now != s->n)
 		fprintf(stderr, "hash_bench: %llu flows, not %u\n",
 		    (unsigned long long)ng_engine_stats(e)->flows_now, s->n);
@@ -149,13 +141,13 @@ table_ns(const struct keyset *s, unsigned *longest)
 	if (ng_hash_key_draw(cfg.eng.hash_key) < 0 ||
 	    (t = ng_flow_table_new(s->n, cfg.eng.hash_key)) == NULL)
 		exit(1);
-	t0 = seconds();
+	t0 = now_sec();
 	for (i = 0; i < s->n; i++) {
 		set_key(&k, s, i);
 		if (ng_flow_find(t, &k) == NULL)
 			ng_flow_insert(t, &k, i);
 	}
-	t0 = seconds() - t0;
+	t0 = now_sec() - t0;
 	*longest = ng_flow_longest_chain(t);
 	ng_flow_table_free(t);
 	return t0 * 1e9 / s->n;
@@ -178,7 +170,7 @@ old_ns(const struct keyset *s, unsigned *longest)
 		exit(1);
 	memset(bucket, 0xff, nb * sizeof(*bucket));
 	*longest = 0;
-	t0 = seconds();
+	t0 = now_sec();
 	for (i = 0; i < s->n; i++) {
 		set_key(&k, s, i);
 		b = old_flow_hash(k.caddr.b, k.cport, SERVER, 25, seed, nb);
@@ -197,7 +189,7 @@ old_ns(const struct keyset *s, unsigned *longest)
 		v[i].link.hnext = bucket[b];
 		bucket[b] = i;
 	}
-	t0 = seconds() - t0;
+	t0 = now_sec() - t0;
 	free(v);
 	free(bucket);
 	return t0 * 1e9 / s->n;

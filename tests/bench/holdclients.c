@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchclock.h"
+
 #define PER_PROC 15000
 
 enum { C_IDLE, C_CONNECTING, C_WAITING, C_DONE, C_LOST };
@@ -67,15 +69,6 @@ add_waiting(long d)
 	while (w > p && !__atomic_compare_exchange_n(&tot->peak, &p, w, 0,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		;
-}
-
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int

@@ -26,6 +26,8 @@
 #include "base/addr.h"
 #include "netdb/netdb.h"
 
+#include "benchclock.h"
+
 struct range {
 	uint64_t hi, lo;	/* first address; IPv4 in lo */
 	uint64_t lhi, llo;	/* last address */
@@ -47,15 +49,6 @@ next_rand(void)
 	rng ^= rng << 25;
 	rng ^= rng >> 27;
 	return rng * 0x2545f4914f6cdd1dULL;
-}
-
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static uint64_t

@@ -21,16 +21,9 @@
 
 #include "replay/replay.h"
 
+#include "benchclock.h"
+
 #define ROUNDS 3
-
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The floor: read every record, touch its bytes so nothing is elided. */
 static double

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchclock.h"
+
 #define MAXN	60000
 #define LINEMAX	512
 
@@ -61,16 +63,6 @@ static unsigned long nfail[F_NFAIL], ndone, nconn, ngreet, ndeliv, nslow;
 static unsigned long nearly;
 static double tconn_max, tgreet_sum, tgreet_min = 1e9, tgreet_max;
 static double tdeliv_last, pause_sec;
-
-/* now_sec - the monotonic clock in seconds. */
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* finish - close a session as done or as failed for reason why. */
 static void

@@ -19,14 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "benchclock.h"
 
 static double
 fail(const char *what)
