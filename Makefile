@@ -5,6 +5,7 @@
 #                 run every test, then the unit and replay tests again
 #                 under ASan+UBSan and valgrind
 # make demo       the gate for real, in network namespaces, with Postfix
+# make demo-mx    two MX hosts, each behind its own gate, sharing Redis
 # make bench      benchmarks, side by side with their baselines
 # make fuzz       every libFuzzer harness for FUZZ_SECONDS each
 # make install    PREFIX=/usr/local DESTDIR=
@@ -35,11 +36,11 @@ FUZZ_SMOKE_SECONDS ?= 15
 # root).
 DEBS_BUILD = gcc make pkg-config libnetfilter-queue-dev libmnl-dev \
 	libpcap-dev zlib1g-dev libmaxminddb-dev libnftnl-dev libcap-dev \
-	libseccomp-dev clang libclang-rt-14-dev valgrind
+	libseccomp-dev clang libclang-rt-14-dev valgrind libhiredis-dev
 DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
 	postfix swaks mmdb-bin procps psmisc fail2ban dnsmasq-base curl wget \
 	strace util-linux systemd libio-socket-inet6-perl man-db \
-	python3-systemd systemd-journal-remote
+	python3-systemd systemd-journal-remote redis-server
 DEBS_PKG = build-essential dpkg-dev debhelper fakeroot lintian mmdebstrap git
 DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_PKG)
 
@@ -47,7 +48,8 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -Infq-gate
-LIBS     = -lnetfilter_queue -lmnl -lnftnl -lpcap -lz -lcap -lseccomp -lm
+LIBS     = -lnetfilter_queue -lmnl -lnftnl -lpcap -lz -lcap -lseccomp \
+	-lhiredis -lm
 TESTLIBS = $(LIBS) -lmaxminddb
 
 # The rooms of nfq-gate/ (README "Layout"); cli/ holds the mains.
@@ -64,7 +66,7 @@ BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 PROGS    = $(B)/nfq-gate $(B)/nfq-gate-db $(B)/nfq-gate-ctl
 
-.PHONY: all check deps tests demo bench fuzz fuzz-build install clean \
+.PHONY: all check deps tests demo demo-mx bench fuzz fuzz-build install clean \
 	check-asan check-valgrind preflight deb fresh-check
 
 all: $(PROGS)
@@ -125,9 +127,17 @@ check-asan:
 		tests
 	NG_BUILD=build/asan NG_SUITE=asan tests/run
 
-demo: deps all
+# The build after the packages (not beside them: "make -j2 demo" on a
+# bare machine would start compiling before gcc is there).
+demo: deps
+	$(MAKE) all
 	@tools/preflight -q
 	tests/demo/run-demo
+
+demo-mx: deps
+	$(MAKE) all
+	@tools/preflight -q
+	tests/demo/run-demo-mx
 
 bench:
 	@tools/install-deps $(DEBS)

@@ -12,6 +12,9 @@
 #   clients.sh   swaks, the pre-greeting bot, the SYN flooder
 #   sender.sh    a sending Postfix and dnsmasq in the client namespace
 #                (greylisting and nolisting tests)
+#   mx.sh        several MX hosts: two Postfix hosts, each behind its
+#                own gate, sharing Redis, a trap MX, the MX records
+#                (mx_shared.sh and "make demo-mx")
 #
 # A live test, in short:
 #
@@ -33,3 +36,4 @@
 . "${NG_ROOT:-.}/tests/netns/gate.sh"
 . "${NG_ROOT:-.}/tests/netns/clients.sh"
 . "${NG_ROOT:-.}/tests/netns/sender.sh"
+. "${NG_ROOT:-.}/tests/netns/mx.sh"

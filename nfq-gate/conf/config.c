@@ -26,6 +26,7 @@
 #include "base/err.h"
 #include "base/file_read.h"
 #include "conf/config.h"
+#include "conf/redis_conf.h"
 #include "conf/template.h"
 
 #define LINE_MAX_LEN 4096
@@ -126,6 +127,8 @@ ng_config_defaults(struct ng_config *c)
 	    "PREPEND X-NFQ-Gate: country=%%c; pass=%%p");
 	snprintf(c->policy_action_penalty, sizeof(c->policy_action_penalty),
 	    "DEFER_IF_PERMIT pre-greeting traffic from your address");
+	snprintf(c->redis_prefix, sizeof(c->redis_prefix), "nfq-gate:");
+	c->redis_timeout = 500 * 1000;	/* 500ms */
 }
 
 /* ng_config_free - what the config owns: the engine's CIDR lists. */
@@ -545,7 +548,8 @@ set_prefixes(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
-/* add_cidr - one address or prefix of an allow, deny or nolisting line. */
+/* add_cidr - one address or prefix of an allow, deny, nolisting or trap_mx
+ * line. */
 static int
 add_cidr(struct parse *p, const char *w, void *arg)
 {
@@ -555,8 +559,8 @@ add_cidr(struct parse *p, const char *w, void *arg)
 }
 
 /*
- * set_cidrs - allow, deny, nolisting: prefixes added to the list (the key
- * may repeat).
+ * set_cidrs - allow, deny, nolisting, trap_mx: prefixes added to the list
+ * (the key may repeat).
  */
 static int
 set_cidrs(struct parse *p, const struct key *k, char *v)
@@ -615,6 +619,54 @@ set_rules_lost(struct parse *p, const struct key *k, char *v)
 		return fail(p, "%s: bad value \"%s\" (log or exit)", k->name,
 		    v);
 	return 0;
+}
+
+/*
+ * set_redis_url - redis_url: a URL conf/redis_conf.c takes apart, or
+ * empty (no shared state).
+ */
+static int
+set_redis_url(struct parse *p, const struct key *k, char *v)
+{
+	struct ng_redis_url u;
+	char err[256];
+
+	if (*v != '\0' && ng_redis_url_parse(&u, v, err, sizeof(err)) < 0)
+		return fail(p, "%s: %s", k->name, err);
+	return set_string(p, k, v, NG_REDIS_URL_MAX);
+}
+
+/* set_redis_prefix - redis_prefix: [A-Za-z0-9:._-], at most 48. */
+static int
+set_redis_prefix(struct parse *p, const struct key *k, char *v)
+{
+	if (!ng_redis_prefix_ok(v))
+		return fail(p, "%s: bad prefix \"%s\" (1 to %d of A-Z a-z 0-9 "
+		    ": . _ -)", k->name, v, NG_REDIS_PREFIX_MAX);
+	return set_string(p, k, v, NG_REDIS_PREFIX_MAX + 1);
+}
+
+/* set_redis_timeout - redis_timeout: more than 0, at most a minute. */
+static int
+set_redis_timeout(struct parse *p, const struct key *k, char *v)
+{
+	ng_usec t;
+
+	if (ng_parse_duration(v, &t) < 0 || t == 0 || t > NG_SEC(60))
+		return fail(p, "%s: bad duration \"%s\" (more than 0, at "
+		    "most 60s)", k->name, v);
+	p->c->redis_timeout = t;
+	return 0;
+}
+
+/* set_mx_name - mx_name: an origin name (conf/redis_conf.h). */
+static int
+set_mx_name(struct parse *p, const struct key *k, char *v)
+{
+	if (!ng_redis_name_ok(v, strlen(v)))
+		return fail(p, "%s: bad name \"%s\" (1 to %d of A-Z a-z 0-9 "
+		    ". _ -, not \"local\")", k->name, v, NG_REDIS_NAME_MAX);
+	return set_string(p, k, v, NG_REDIS_NAME_MAX + 1);
 }
 
 static int set_cidr_file(struct parse *, const struct key *, char *);
@@ -721,6 +773,9 @@ static const struct key keys[] = {
 	{ "allow", set_cidrs, F(eng.allow), 0, 1 },
 	{ "deny", set_cidrs, F(eng.deny), 0, 1 },
 	{ "nolisting", set_cidrs, F(eng.nolisting), 0, 1 },
+	{ "trap_mx", set_cidrs, F(eng.trap_mx), 0, 1 },
+	{ "trap_window", set_duration, F(eng.trap_window), 0, 0 },
+	{ "contacts_max", set_count, F(eng.contacts_max), 0, 0 },
 	{ "mynetworks", set_mynetworks, F(eng.mynetworks), 0, 1 },
 	{ "allow_file", set_cidr_file, F(eng.allow), 0, 1 },
 	{ "deny_file", set_cidr_file, F(eng.deny), 0, 1 },
@@ -753,6 +808,10 @@ static const struct key keys[] = {
 	{ "inside", set_inside, 0, 0, 1 },
 	{ "rules_check", set_duration, F(rules_check), 0, 0 },
 	{ "rules_lost", set_rules_lost, 0, 0, 0 },
+	{ "redis_url", set_redis_url, F(redis_url), 0, 0 },
+	{ "redis_prefix", set_redis_prefix, F(redis_prefix), 0, 0 },
+	{ "redis_timeout", set_redis_timeout, 0, 0, 0 },
+	{ "mx_name", set_mx_name, F(mx_name), 0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= NKEYS_MAX, "raise NKEYS_MAX");
@@ -770,6 +829,7 @@ static const struct restart_field {
 } restart_fields[] = {
 	R("flow_max", eng.flow_max, 0),
 	R("cache_max", eng.cache_max, 0),
+	R("contacts_max", eng.contacts_max, 0),
 	R("queue_rcvbuf", queue_rcvbuf, 0),
 	R("state_dir", state_dir, 1),
 	R("prom_file", prom_file, 1),
@@ -1041,6 +1101,27 @@ marks_clash(struct parse *p, const char *na, uint32_t a, const char *nb,
 }
 
 /*
+ * trap_overlap - a warning for a trap_mx address that is also a
+ * nolisting one: nolisting resets its SYNs first, so it traps no one.
+ */
+static void
+trap_overlap(struct parse *p)
+{
+	const struct ng_cidr_list *t = &p->c->eng.trap_mx;
+	char a[NG_ADDRSTRLEN];
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (!ng_cidr_list_match(&p->c->eng.nolisting, &t->v[i].net))
+			continue;
+		p->line = p->seen[key_index("trap_mx")];
+		warn(p, "trap_mx: %s/%u is a nolisting address too: its SYNs "
+		    "are reset there, nobody reaches the trap",
+		    ng_addr_format(&t->v[i].net, a, sizeof(a)), t->v[i].plen);
+	}
+}
+
+/*
  * parse_all - every line, then the checks across keys, which come after
  * the last line so order does not matter.
  */
@@ -1055,6 +1136,7 @@ parse_all(struct parse *p, const char *text, size_t len)
 	    marks_clash(p, "mark_reset", p->c->mark_reset, "mark_test",
 	    p->c->mark_test) < 0)
 		return -1;
+	trap_overlap(p);
 	return 0;
 }
 

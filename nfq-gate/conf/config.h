@@ -15,6 +15,7 @@
 #include "base/cidr.h"
 #include "base/duration.h"	/* ng_parse_duration (was declared here) */
 #include "base/timeval.h"
+#include "conf/redis_conf.h"
 #include "conf/template.h"
 #include "engine/settings.h"
 
@@ -60,6 +61,11 @@ struct ng_config {
 	/* nfq-gate-rules' rules watched (rulecheck.c); 0 = off. */
 	ng_usec rules_check;
 	int rules_lost_exit;		/* rules_lost = exit */
+	/* The shared state (daemon/share.c); redis_url "" = off. */
+	char redis_url[NG_REDIS_URL_MAX];
+	char redis_prefix[NG_REDIS_PREFIX_MAX + 1];
+	ng_usec redis_timeout;
+	char mx_name[NG_REDIS_NAME_MAX + 1];	/* "": the host's name */
 };
 
 /* Defaults are the ones documented in nfq-gate.conf(5). */

@@ -28,7 +28,9 @@
 #include "base/atomic_file.h"
 #include "base/err.h"
 #include "base/file_read.h"
+#include "conf/redis_conf.h"
 #include "daemon/cache_file.h"
+#include "daemon/origin.h"
 
 #define LINE_MAX_LEN 256
 #define FILE_MAX (256u << 20)
@@ -78,6 +80,7 @@ struct reader {
 	unsigned line;
 	char *err;
 	size_t errlen;
+	unsigned version;	/* the header's */
 };
 
 static int bad(struct reader *r, const char *fmt, ...)
@@ -149,27 +152,48 @@ parse_header(struct reader *r, char *line, const char *kind)
 	if (split(line, w, 3) != 3 || strcmp(w[0], NG_STATE_MAGIC) != 0)
 		return bad(r, "not a state file (expected \"%s %d %s\")",
 		    NG_STATE_MAGIC, NG_STATE_VERSION, kind);
-	if (parse_num(w[1], 1000, &v) < 0 || v != NG_STATE_VERSION)
+	if (parse_num(w[1], 1000, &v) < 0 || (v != NG_STATE_VERSION &&
+	    v != NG_STATE_VERSION_ORIGIN))
 		return bad(r, "unsupported version \"%s\"", w[1]);
 	if (strcmp(w[2], kind) != 0)
 		return bad(r, "a \"%s\" file, expected \"%s\"", w[2], kind);
+	r->version = (unsigned)v;
 	return 0;
 }
 
 /*
- * parse_entry - one entry line, "ADDR/PLEN FIRST EXPIRES COUNT", checked
- * field by field.
+ * parse_origin - version 2's origin field: "-" (this gate) or a peer's
+ * name, interned only when load is set (a check adds no names).
+ */
+static int
+parse_origin(struct reader *r, const char *w, int load, uint16_t *origin)
+{
+	*origin = NG_ORIGIN_LOCAL;
+	if (strcmp(w, "-") == 0)
+		return 0;
+	if (!ng_redis_name_ok(w, strlen(w)))
+		return bad(r, "bad origin \"%s\"", w);
+	if (load)
+		*origin = ng_origin_id(w, strlen(w));
+	return 0;
+}
+
+/*
+ * parse_entry - one entry line, "ADDR/PLEN FIRST EXPIRES COUNT" (and
+ * ORIGIN in version 2), checked field by field.
  */
 static int
 parse_entry(struct reader *r, char *line, struct ng_cache_entry *e,
-    uint64_t *first, uint64_t *expires)
+    uint64_t *first, uint64_t *expires, int load)
 {
-	char *w[5];
+	size_t nw = r->version == NG_STATE_VERSION_ORIGIN ? 5 : 4;
+	char *w[6];
 	unsigned plen;
 	uint64_t count;
 
-	if (split(line, w, 4) != 4)
-		return bad(r, "expected \"ADDR/PLEN FIRST EXPIRES COUNT\"");
+	if (split(line, w, nw) != nw)
+		return bad(r, "expected \"ADDR/PLEN FIRST EXPIRES COUNT%s\"",
+		    nw == 5 ? " ORIGIN" : "");
 	memset(e, 0, sizeof(*e));
 	if (strchr(w[0], '/') == NULL ||
 	    ng_addr_parse_cidr(&e->key, &plen, w[0]) < 0)
@@ -183,6 +207,8 @@ parse_entry(struct reader *r, char *line, struct ng_cache_entry *e,
 	if (parse_num(w[3], UINT32_MAX, &count) < 0)
 		return bad(r, "bad count \"%s\"", w[3]);
 	e->count = (uint32_t)count;
+	if (nw == 5)
+		return parse_origin(r, w[4], load, &e->origin);
 	return 0;
 }
 
@@ -236,7 +262,7 @@ parse_pass(struct ng_cache *c, struct reader *r, const char *text,
 			ended = 1;
 			continue;
 		}
-		if (parse_entry(r, line, &e, &first, &expires) < 0)
+		if (parse_entry(r, line, &e, &first, &expires, c != NULL) < 0)
 			return -1;
 		nentries++;
 		if (c == NULL || expires <= (uint64_t)now_wall)
@@ -262,7 +288,7 @@ ng_state_parse(struct ng_cache *c, const char *text, size_t len,
     const char *name, const char *kind, ng_usec now_mono, time_t now_wall,
     char *err, size_t errlen)
 {
-	struct reader r = { name ? name : "state", 0, err, errlen };
+	struct reader r = { name ? name : "state", 0, err, errlen, 0 };
 
 	if (parse_pass(NULL, &r, text, len, kind, now_mono, now_wall) < 0)
 		return -1;
@@ -410,33 +436,57 @@ by_expiry(const void *a, const void *b)
 	return 0;
 }
 
-#define ENTRY_TEXT_MAX (NG_ADDRSTRLEN + 4 + 3 * 21 + 2)
+#define ENTRY_TEXT_MAX (NG_ADDRSTRLEN + 4 + 3 * 21 + 2 + NG_REDIS_NAME_MAX + 1)
+
+/* peers_in - whether a snapshot holds an entry from a peer gate. */
+static int
+peers_in(const struct ng_state_snap *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->e[i].origin != NG_ORIGIN_LOCAL)
+			return 1;
+	return 0;
+}
+
+/* origin_field - version 2's fifth field, with its blank: " -", " mx2". */
+static void
+origin_field(const struct ng_cache_entry *e, int v2, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (v2)
+		snprintf(buf, len, " %s", e->origin == NG_ORIGIN_LOCAL ? "-" :
+		    ng_origin_name(e->origin));
+}
 
 /* format - the file image of a snapshot, in a malloc'd buffer */
 static char *
 format(const struct ng_state_snap *s, size_t *len, uint64_t *nlive)
 {
 	size_t cap = (s->n + 2) * ENTRY_TEXT_MAX + 64, n = 0, i;
-	char a[NG_ADDRSTRLEN], *buf = malloc(cap);
+	char a[NG_ADDRSTRLEN], o[NG_REDIS_NAME_MAX + 3], *buf = malloc(cap);
 	const struct ng_cache_entry *e;
+	int v2 = peers_in(s);
 	uint64_t live = 0;
 	unsigned plen;
 
 	if (buf == NULL)
 		return NULL;
 	n += (size_t)snprintf(buf, cap, "%s %d %s\n", NG_STATE_MAGIC,
-	    NG_STATE_VERSION, s->kind);
+	    v2 ? NG_STATE_VERSION_ORIGIN : NG_STATE_VERSION, s->kind);
 	for (i = 0; i < s->n; i++) {
 		e = &s->e[i];
 		if (e->expires <= s->now_mono)
 			continue;
 		plen = e->key.family == 6 ? s->prefix6 : s->prefix4;
+		origin_field(e, v2, o, sizeof(o));
 		n += (size_t)snprintf(buf + n, cap - n, "%s/%u %" PRIu64 " %"
-		    PRIu64 " %" PRIu32 "\n",
+		    PRIu64 " %" PRIu32 "%s\n",
 		    ng_addr_format(&e->key, a, sizeof(a)), plen,
 		    to_wall(e->first, s->now_mono, s->now_wall, 0),
 		    to_wall(e->expires, s->now_mono, s->now_wall, 1),
-		    e->count);
+		    e->count, o);
 		live++;
 	}
 	n += (size_t)snprintf(buf + n, cap - n, "end %" PRIu64 "\n", live);

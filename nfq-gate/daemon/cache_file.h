@@ -18,6 +18,12 @@
  * seconds) and count.  The "end" line gives the number of entries, so a
  * file cut short is recognised as such.  The engine's clock is
  * monotonic; the functions below take both clocks and convert.
+ *
+ * Version 2 adds a fifth field, the entry's origin: "-" for this gate's
+ * own, else the name of the peer gate it came from through the shared
+ * state (daemon/origin.h).  It is written only when some entry has a
+ * peer origin, so a gate that shares nothing writes version 1 as
+ * before, and both versions are read.
  */
 #ifndef NG_CACHE_FILE_H
 #define NG_CACHE_FILE_H
@@ -30,6 +36,7 @@
 
 #define NG_STATE_MAGIC "nfq-gate-state"
 #define NG_STATE_VERSION 1
+#define NG_STATE_VERSION_ORIGIN 2	/* with the origin field */
 
 /* The three state files, state_dir/KIND.state, in this order (the
  * order of nfq-gate-ctl's tables too): pass, penalty, greylist. */

@@ -31,6 +31,7 @@
 #include "base/duration.h"
 #include "base/err.h"
 #include "daemon/ctl.h"
+#include "daemon/origin.h"
 
 #define WORDS_MAX	8	/* "json add penalty ADDR TTL" is five */
 #define OUT_FIRST	1024	/* the body's first allocation */
@@ -288,7 +289,10 @@ key_text(const struct ng_cache *tab, const struct ng_addr *key, char *buf,
 	return buf;
 }
 
-/* entry_json - one entry as an object; expires_in null for "never". */
+/*
+ * entry_json - one entry as an object; expires_in null for "never",
+ * origin "local" or the peer gate it came from.
+ */
 static void
 entry_json(struct call *k, const struct ng_cache_entry *e)
 {
@@ -299,10 +303,12 @@ entry_json(struct call *k, const struct ng_cache_entry *e)
 	    key_text(k->tab, &e->key, a, sizeof(a)), e->count,
 	    wall_secs(k->c, e->first));
 	if (e->expires == NG_NEVER)
-		ng_ctl_printf(k->o, "null}");
+		ng_ctl_printf(k->o, "null");
 	else
-		ng_ctl_printf(k->o, "%" PRIu64 "}",
-		    left_secs(k->c, e->expires));
+		ng_ctl_printf(k->o, "%" PRIu64, left_secs(k->c, e->expires));
+	ng_ctl_printf(k->o, ",\"origin\":");
+	ng_ctl_json_str(k->o, ng_origin_name(e->origin));
+	ng_ctl_printf(k->o, "}");
 }
 
 /* entry_text - one entry as a line, columns padded to aw and cw. */
@@ -316,9 +322,10 @@ entry_text(struct call *k, const struct ng_cache_entry *e, int aw, int cw)
 	else
 		snprintf(left, sizeof(left), "expires in %s", ng_duration_text(
 		    left_secs(k->c, e->expires), span, sizeof(span)));
-	ng_ctl_printf(k->o, "%-*s   count %-*" PRIu32 "   first %s   %s\n",
-	    aw, key_text(k->tab, &e->key, a, sizeof(a)), cw, e->count,
-	    wall_text(k->c, e->first, first, sizeof(first)), left);
+	ng_ctl_printf(k->o, "%-*s   count %-*" PRIu32 "   first %s   %s   "
+	    "origin=%s\n", aw, key_text(k->tab, &e->key, a, sizeof(a)), cw,
+	    e->count, wall_text(k->c, e->first, first, sizeof(first)), left,
+	    ng_origin_name(e->origin));
 }
 
 /* entries_text - the entries as aligned lines. */

@@ -10,7 +10,8 @@
  * engine hands back later.
  *
  * One thread, one epoll: the netlink socket, a timerfd armed to the
- * engine's next deadline (or the next housekeeping second), and a
+ * engine's next deadline (or the next housekeeping second, or the
+ * Redis link's next deadline), the Redis link's sockets, and a
  * signalfd for SIGHUP (reload), SIGUSR1 (log counters), SIGTERM and
  * SIGINT (release everything held, save, exit 0).  The engine's clock is
  * CLOCK_MONOTONIC, so a wall-clock step never releases a greeting early
@@ -28,6 +29,7 @@
  *	live_stats.c	counters, stress and the Prometheus file
  *	live_rules.c	the watch on our firewall rules
  *	live_ctl.c	nfq-gate-ctl's control socket
+ *	live_share.c	the shared state on Redis (share.c)
  */
 #include <errno.h>
 #include <signal.h>
@@ -47,6 +49,7 @@
 #include "daemon/psvc.h"
 #include "daemon/psvc_sock.h"
 #include "daemon/rulecheck.h"
+#include "daemon/share.h"
 #include "daemon/state_saver.h"
 
 #define HOUSEKEEPING	NG_SEC(1)
@@ -129,7 +132,8 @@ housekeeping(struct live *l, ng_usec now)
 
 /*
  * arm_timer - the timerfd to the engine's next deadline, the next
- * housekeeping second or an urgent save, whichever comes first.
+ * housekeeping second, an urgent save or the shared state's next
+ * deadline, whichever comes first.
  */
 static void
 arm_timer(struct live *l)
@@ -139,13 +143,15 @@ arm_timer(struct live *l)
 
 	if (l->next_house < when)
 		when = l->next_house;
+	if (l->share != NULL && ng_share_next(l->share) < when)
+		when = ng_share_next(l->share);
 	if (l->urgent && l->last_save + SAVE_SOON < when)
 		when = l->last_save + SAVE_SOON;
+	if (when == 0)
+		when = 1;	/* 0 would disarm it, and means "not armed" */
 	if (when == l->armed)
 		return;
 	memset(&its, 0, sizeof(its));
-	if (when == 0)
-		when = 1;	/* 0 would disarm the timer */
 	its.it_value.tv_sec = (time_t)(when / NG_USEC_PER_SEC);
 	its.it_value.tv_nsec = (long)(when % NG_USEC_PER_SEC) * 1000;
 	if (timerfd_settime(l->timerfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
@@ -164,6 +170,8 @@ on_timer(struct live *l)
 		ng_log(LOG_WARNING, "timerfd: %s", strerror(errno));
 	l->armed = 0;
 	tick(l, now);
+	if (l->share != NULL)
+		ng_share_tick(l->share, now);
 	if (now >= l->next_house)
 		housekeeping(l, now);
 	else if (live_save_due(l, now))
@@ -329,6 +337,9 @@ run(struct live *l)
 				on_queue(l);
 			else if (l->ctl != NULL && ng_ctl_sock_owns(l->ctl, fd))
 				live_on_ctl(l, fd, evs[i].events);
+			else if (l->share != NULL && ng_share_owns(l->share, fd))
+				ng_share_event(l->share, fd, evs[i].events,
+				    ng_clock_now());
 			else
 				on_policy(l, fd);	/* the only other fds */
 		}
@@ -364,6 +375,7 @@ cleanup(struct live *l)
 	ng_nftset_close(l->nft);
 	ng_psvc_sock_close(l->psvc);
 	ng_ctl_sock_close(l->ctl);
+	ng_share_free(l->share);	/* before the engine it writes to */
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);	/* the state files are free now */
 	ng_engine_free(l->e);

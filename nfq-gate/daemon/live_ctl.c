@@ -28,6 +28,7 @@
 #include "daemon/live_impl.h"
 #include "daemon/privs.h"
 #include "daemon/rulecheck.h"
+#include "daemon/share.h"
 #include "engine/cache.h"
 
 #define REASONS_MAX	8
@@ -48,6 +49,8 @@ struct status {
 	char missing_names[160];
 	int params_known, nparams;	/* what the rules' comments said */
 	struct ng_rule_params params[NG_RULE_PARAMS_MAX];
+	int redis_ok;			/* the shared state's link is up */
+	char redis[REASON_LEN];		/* and its line; "" without */
 	unsigned nwhy;
 	char why[REASONS_MAX][REASON_LEN];
 };
@@ -203,6 +206,7 @@ ctl_changed(void *arg, enum ng_ctl_table t, int added,
 	l->dirty = l->urgent = 1;
 	if (t == NG_CTL_PENALTY && l->nft != NULL)
 		penalty_nft(l, added, a, prefix);
+	live_share_ctl(l, (int)t, added, a, prefix);
 }
 
 /* why_add - one more reason the gate is not whole. */
@@ -286,6 +290,12 @@ gather(struct live *l, struct status *s)
 		why_add(s, "last reload failed: %s", l->reload_err);
 	if (l->save_failing)
 		why_add(s, "state saves to %s are failing", l->cfg.state_dir);
+	if (l->share != NULL) {
+		ng_share_status(l->share, ng_clock_now(), s->redis,
+		    sizeof(s->redis), &s->redis_ok);
+		if (!s->redis_ok)
+			why_add(s, "shared state: redis %s", s->redis);
+	}
 	s->flows = es->flows_now;
 	s->held = es->held_now;
 	s->pass = ng_cache_count(ng_engine_pass_cache(l->e));
@@ -426,6 +436,7 @@ status_text(struct live *l, const struct status *s, struct ng_ctl_out *o)
 		    sizeof(t)), l->reload_failed ? "FAILED" : "ok");
 	kv(o, "last reload", v);
 	kv(o, "state saves", l->save_failing ? "FAILING" : "ok");
+	kv(o, "shared state", s->redis[0] != '\0' ? s->redis : "off");
 	cc = ng_ctl_sock_counts(l->ctl);
 	snprintf(v, sizeof(v), "%" PRIu64 " requests, %" PRIu64 " refused, %"
 	    PRIu64 " errors", cc->requests, cc->refused, cc->errors);
@@ -520,6 +531,29 @@ json_tables(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	    s->penalty, cm, s->grey, cm);
 }
 
+/*
+ * json_share - the "shared_state" member: null without Redis, else up,
+ * the status line and the counters.
+ */
+static void
+json_share(struct live *l, const struct status *s, struct ng_ctl_out *o)
+{
+	struct ng_share_counts c;
+
+	if (l->share == NULL) {
+		ng_ctl_printf(o, "\"shared_state\":null,");
+		return;
+	}
+	ng_share_counts(l->share, &c);
+	ng_ctl_printf(o, "\"shared_state\":{\"up\":%s,\"status\":",
+	    s->redis_ok ? "true" : "false");
+	ng_ctl_json_str(o, s->redis);
+	ng_ctl_printf(o, ",\"sent\":%" PRIu64 ",\"received\":%" PRIu64
+	    ",\"dropped\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"reconnects\":%"
+	    PRIu64 "},", c.sent, c.received, c.dropped, c.errors,
+	    c.reconnects);
+}
+
 /* status_json - the status as one JSON document. */
 static void
 status_json(struct live *l, const struct status *s, struct ng_ctl_out *o)
@@ -552,6 +586,7 @@ status_json(struct live *l, const struct status *s, struct ng_ctl_out *o)
 		ng_ctl_json_str(o, l->reload_failed ? l->reload_err : "");
 		ng_ctl_printf(o, "},");
 	}
+	json_share(l, s, o);
 	ng_ctl_printf(o, "\"state_saves_failing\":%s,\"ctl\":{\"requests\":%"
 	    PRIu64 ",\"refused\":%" PRIu64 ",\"errors\":%" PRIu64 "}}\n",
 	    l->save_failing ? "true" : "false", cc->requests, cc->refused,

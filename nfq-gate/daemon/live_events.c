@@ -1,7 +1,8 @@
 /*
  * live_events.c - the engine's events: one log line each (within the
- * log budget), counted, and acted on: a pregreet into the nft penalty
- * set, a pass into the connmark, a change into the next state save.
+ * log budget), counted, and acted on: a pregreet or a trap penalty into
+ * the nft penalty set, a pass into the connmark, a change into the next
+ * state save.
  *
  * Apart from the verdicts because an event is about a connection, not
  * the packet in hand, and may come from a release or the timer.
@@ -61,15 +62,16 @@ live_nft_failed(const struct ng_nftset_fail *f, void *arg)
  *
  * A spoofed SYN flood would otherwise be copied line for line into
  * syslog.  Lines anyone can cause with a forged SYN share a budget of
- * log_rate a second; PASS NEW and PREGREET need a completed handshake,
- * cannot be forged off-path, and are what admins and fail2ban act on, so
- * they are always written.  The counters see every event either way.
+ * log_rate a second; PASS NEW, PREGREET and TRAP need a completed
+ * handshake, cannot be forged off-path, and are what admins and fail2ban
+ * act on, so they are always written.  The counters see every event
+ * either way.
  */
 static int
 log_budget(struct live *l, const struct ng_event *ev)
 {
 	if (ev->type == NG_EV_PASS_NEW || ev->type == NG_EV_PREGREET ||
-	    l->cfg.log_rate == 0)
+	    ev->type == NG_EV_TRAP || l->cfg.log_rate == 0)
 		return 1;
 	if (l->log_used < l->cfg.log_rate) {
 		l->log_used++;
@@ -110,6 +112,12 @@ log_event(struct live *l, const struct ng_event *ev)
 	switch (ev->type) {
 	case NG_EV_PREGREET:
 		if (ev->decision == NG_DEC_PREGREET && !ev->monitor)
+			penalize(l, ev);
+		l->urgent = 1;
+		break;
+	case NG_EV_TRAP:	/* penalised as a PREGREET is */
+		if (ev->trap == NG_TRAP_PENALISED && !ev->monitor &&
+		    l->cfg.eng.pregreet_action == NG_PREGREET_RESET)
 			penalize(l, ev);
 		l->urgent = 1;
 		break;
@@ -160,5 +168,6 @@ live_handle_events(struct live *l, const struct ng_out *o)
 	for (i = 0; i < o->nev; i++) {
 		log_event(l, &o->ev[i]);
 		mark_passed(l, &o->ev[i]);
+		live_share_event(l, &o->ev[i]);
 	}
 }

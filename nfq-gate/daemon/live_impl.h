@@ -21,6 +21,7 @@
 #include "daemon/nfq.h"
 #include "daemon/rulecheck.h"
 #include "daemon/nfq_kstats.h"
+#include "daemon/share.h"
 #include "daemon/nftset.h"
 #include "daemon/stats.h"
 #include "daemon/writer.h"
@@ -42,6 +43,7 @@ struct ng_ctl_sock;
 struct ng_psvc_sock;
 struct ng_rulecheck;
 struct ng_saver;
+struct ng_share;
 
 /* The Prometheus file, written by the writer thread. */
 struct prom_job {
@@ -81,6 +83,9 @@ struct live {
 	unsigned rules_found;	/* NG_RULES_* of the last good check */
 	struct ng_psvc_sock *psvc;
 	struct ng_ctl_sock *ctl;	/* nfq-gate-ctl's; NULL: off */
+	struct ng_share *share;		/* Redis (live_share.c); NULL: off */
+	struct ng_share_counts redis_counts;	/* for the stats view */
+	int tcp_ok;			/* no filter, or one that allows TCP */
 	int lock_fd;			/* state_dir's flock, -1: none */
 	time_t reload_wall;		/* the last reload (0: none yet) */
 	int reload_failed;		/* ... failed, and why: */
@@ -157,6 +162,15 @@ void live_check_greylist_full(struct live *l, ng_usec now);
 int live_start_ctl(struct live *l);
 void live_on_ctl(struct live *l, int fd, uint32_t events);
 void live_ctl_expire(struct live *l, ng_usec now);
+
+/* live_share.c: the shared state on Redis */
+void live_share_settings(struct ng_config *c);
+void live_start_share(struct live *l);
+void live_share_reload(struct live *l, const struct ng_config *next);
+void live_share_event(struct live *l, const struct ng_event *ev);
+void live_share_confirm(struct live *l, const struct ng_nfq_pkt *p);
+void live_share_ctl(struct live *l, int table, int added,
+    const struct ng_addr *a, int prefix);
 
 /* live_rules.c: the watch on our firewall rules */
 void live_rules_result(struct live *l);

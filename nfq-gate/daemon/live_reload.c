@@ -81,6 +81,7 @@ live_reload(struct live *l)
 		l->st.reload_errors++;
 		return;
 	}
+	live_share_settings(&c);
 	if (ng_engine_set_config(l->e, &c.eng) < 0) {
 		ng_log(LOG_ERR, "reload failed, old configuration kept: "
 		    "out of memory");
@@ -97,6 +98,7 @@ live_reload(struct live *l)
 		ng_log(LOG_WARNING, "reload: %s changed: kept the running "
 		    "values, restart the gate to apply", err);
 	ng_config_keep_restart(&c, &l->cfg);
+	live_share_reload(l, &c);
 	if (c.queue_maxlen != l->cfg.queue_maxlen &&
 	    ng_nfq_set_maxlen(l->q, c.queue_maxlen) < 0)
 		ng_log(LOG_WARNING, "reload: queue_maxlen: %s",

@@ -196,6 +196,7 @@ live_start_engine(struct live *l)
 		ng_log(LOG_ERR, "configuration: %s", err);
 		return EX_CONFIG;
 	}
+	live_share_settings(&l->cfg);
 	live_log_warnings(&l->cfg);
 	/*
 	 * Not the config's fault: a fetch may be replacing the file, and a
@@ -293,11 +294,15 @@ start_sandbox(struct live *l)
 	char err[512];
 	int n;
 
+	l->tcp_ok = 1;
 	if (!l->cfg.sandbox) {
 		ng_log(LOG_INFO, "seccomp: off (sandbox = no)");
 		return 0;
 	}
-	n = ng_sandbox_enter(err, sizeof(err));
+	/* TCP to Redis: allowed while a redis_url is set at start. */
+	n = ng_sandbox_enter_tcp(l->cfg.redis_url[0] != '\0', err,
+	    sizeof(err));
+	l->tcp_ok = l->cfg.redis_url[0] != '\0' || n < 0;
 	if (n < 0) {
 		/*
 		 * An outer filter (a unit without SystemCallFilter=seccomp)
@@ -419,5 +424,6 @@ live_start_io(struct live *l)
 	}
 	if ((r = start_writer(l)) != 0)
 		return r;
+	live_start_share(l);	/* connects from the loop, fails open */
 	return start_sandbox(l);
 }

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "daemon/clock.h"
 #include "daemon/live_impl.h"
+#include "daemon/share.h"
 #include "engine/cache.h"
 
 /* nft_counts - the nft counters as the statistics show them. */
@@ -80,6 +81,11 @@ live_stats_view(struct live *l, struct ng_stats_view *v)
 	v->penalty_evicted = ng_cache_evictions(ng_engine_penalty_box(l->e));
 	v->grey_evicted = ng_cache_evictions(ng_engine_greylist(l->e));
 	v->grey_refused = ng_cache_refused(ng_engine_greylist(l->e));
+	v->contacts_evicted = ng_cache_evictions(ng_engine_contacts(l->e));
+	if (l->share != NULL) {
+		ng_share_counts(l->share, &l->redis_counts);
+		v->redis = &l->redis_counts;
+	}
 }
 
 /*

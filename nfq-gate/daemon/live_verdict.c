@@ -196,5 +196,7 @@ live_on_packet(const struct ng_nfq_pkt *p, void *arg)
 	if (l->out.v.confirm && !ng_nfq_ct_glue(l->q))
 		ct_mark_pkt(l, p, l->cfg.mark_pass, l->cfg.mark_pass |
 		    l->cfg.mark_test);
+	if (l->out.v.confirm)	/* the pass entry refreshed: shared */
+		live_share_confirm(l, p);
 	live_handle_events(l, &l->out);
 }

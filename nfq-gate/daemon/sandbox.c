@@ -22,9 +22,12 @@
  * SOCK_NONBLOCK and SOCK_CLOEXEC masked off, no SOCK_SEQPACKET or raw)
  * and AF_NETLINK with NETLINK_NETFILTER (the queue, ctnetlink,
  * nftables) - not NETLINK_ROUTE, which with our CAP_NET_ADMIN could
- * rewrite routes and addresses; ioctl() for TCGETS only (isatty(), from
- * stdio); mmap() and mprotect() without PROT_EXEC.  The filter covers
- * every thread (TSYNC): the state writer is started before it.
+ * rewrite routes and addresses; AF_INET and AF_INET6 of type
+ * SOCK_STREAM only when a redis_url is set at start (the link to Redis
+ * over TCP; a unix socket needs nothing more); ioctl() for TCGETS only
+ * (isatty(), from stdio); mmap() and mprotect() without PROT_EXEC.  The
+ * filter covers every thread (TSYNC): the state writer is started
+ * before it.
  *
  * What the filter does not stop, said plainly:
  *   - No PROT_EXEC mapping does not mean no new code.  open() and
@@ -142,34 +145,66 @@ static const struct arg_rule arg_rules[] = {
 	{ "mprotect", 1, { { 2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0 } } },
 };
 
-/* add_args - the argument rules; returns the number of calls they name. */
+/* The link to Redis over TCP: stream sockets of either family. */
+static const struct arg_rule tcp_rules[] = {
+	{ "socket", 2, { { 0, SCMP_CMP_EQ, AF_INET, 0 },
+	    { 1, SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_STREAM } } },
+	{ "socket", 2, { { 0, SCMP_CMP_EQ, AF_INET6, 0 },
+	    { 1, SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_STREAM } } },
+};
+
+/*
+ * add_rules - n argument rules; returns the number of calls they name
+ * (a call's rules in a row count once).
+ */
 static int
-add_args(scmp_filter_ctx ctx, char *err, size_t errlen)
+add_rules(scmp_filter_ctx ctx, const struct arg_rule *rules, size_t n,
+    char *err, size_t errlen)
 {
-	size_t i, n = sizeof(arg_rules) / sizeof(arg_rules[0]);
+	size_t i;
 	int nr, r, count = 0;
 
 	for (i = 0; i < n; i++) {
-		nr = seccomp_syscall_resolve_name(arg_rules[i].call);
+		nr = seccomp_syscall_resolve_name(rules[i].call);
 		if (nr == __NR_SCMP_ERROR)
 			continue;
 		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr,
-		    arg_rules[i].n, arg_rules[i].cmp);
+		    rules[i].n, rules[i].cmp);
 		if (r < 0) {
 			snprintf(err, errlen, "seccomp rule for %s: %s",
-			    arg_rules[i].call, strerror(-r));
+			    rules[i].call, strerror(-r));
 			return -1;
 		}
-		if (i == 0 || strcmp(arg_rules[i].call,
-		    arg_rules[i - 1].call) != 0)
+		if (i == 0 || strcmp(rules[i].call, rules[i - 1].call) != 0)
 			count++;
 	}
 	return count;
 }
 
+/* add_args - the argument rules; returns the number of calls they name. */
+static int
+add_args(scmp_filter_ctx ctx, int tcp, char *err, size_t errlen)
+{
+	int n = add_rules(ctx, arg_rules, sizeof(arg_rules) /
+	    sizeof(arg_rules[0]), err, errlen);
+
+	if (n < 0 || !tcp)
+		return n;
+	/* More socket() rules: the call is counted already. */
+	return add_rules(ctx, tcp_rules, sizeof(tcp_rules) /
+	    sizeof(tcp_rules[0]), err, errlen) < 0 ? -1 : n;
+}
+
 /* ng_sandbox_enter - install the filter; the syscalls allowed, or -1. */
 int
 ng_sandbox_enter(char *err, size_t errlen)
+{
+	return ng_sandbox_enter_tcp(0, err, errlen);
+}
+
+/* ng_sandbox_enter_tcp - the same, TCP stream sockets allowed or not. */
+int
+ng_sandbox_enter_tcp(int tcp, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	int n, k, s, r;
@@ -183,7 +218,7 @@ ng_sandbox_enter(char *err, size_t errlen)
 	    sizeof(allowed) / sizeof(allowed[0]), err, errlen);
 	k = n < 0 ? -1 : add_list(ctx, SCMP_ACT_KILL_PROCESS, killed,
 	    sizeof(killed) / sizeof(killed[0]), err, errlen);
-	s = k < 0 ? -1 : add_args(ctx, err, errlen);
+	s = k < 0 ? -1 : add_args(ctx, tcp, err, errlen);
 	/* Every thread, the state writer too, or none. */
 	if (s >= 0 && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC,
 	    1)) < 0) {

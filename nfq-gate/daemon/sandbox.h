@@ -17,5 +17,10 @@
  * system calls allowed, or -1 with a message in err.
  */
 int ng_sandbox_enter(char *err, size_t errlen);
+/*
+ * The same; with tcp set, stream sockets of AF_INET and AF_INET6 are
+ * allowed too (a redis_url over TCP: daemon/redis_link.c).
+ */
+int ng_sandbox_enter_tcp(int tcp, char *err, size_t errlen);
 
 #endif

@@ -86,6 +86,30 @@ log_unverified(const struct ng_stats *e)
 	    (unsigned long long)e->fragments, (unsigned long long)e->midstream);
 }
 
+/* log_trap - the trap MX's counters: one line. */
+static void
+log_trap(const struct ng_stats *e)
+{
+	ng_log(LOG_INFO, "statistics: trap syns=%llu hits=%llu "
+	    "penalised=%llu excused=%llu unsure=%llu",
+	    (unsigned long long)e->trap_syns,
+	    (unsigned long long)e->trap_hits,
+	    (unsigned long long)e->trap_penalised,
+	    (unsigned long long)e->trap_excused,
+	    (unsigned long long)e->trap_unsure);
+}
+
+/* log_redis - the shared state's counters: one line. */
+static void
+log_redis(const struct ng_share_counts *r)
+{
+	ng_log(LOG_INFO, "statistics: redis up=%d sent=%llu received=%llu "
+	    "dropped=%llu errors=%llu reconnects=%llu", r->up,
+	    (unsigned long long)r->sent, (unsigned long long)r->received,
+	    (unsigned long long)r->dropped, (unsigned long long)r->errors,
+	    (unsigned long long)r->reconnects);
+}
+
 /* ng_stats_log - the SIGUSR1 and periodic statistics lines. */
 void
 ng_stats_log(const struct ng_stats_view *v)
@@ -127,13 +151,19 @@ ng_stats_log(const struct ng_stats_view *v)
 		    (unsigned long long)v->eng->window_waits,
 		    (unsigned long long)v->eng->release_timeouts);
 	ng_log(LOG_INFO, "statistics: tables pass_evicted=%llu "
-	    "penalty_evicted=%llu greylist_evicted=%llu greylist_refused=%llu",
+	    "penalty_evicted=%llu greylist_evicted=%llu greylist_refused=%llu "
+	    "contacts_evicted=%llu",
 	    (unsigned long long)v->pass_evicted,
 	    (unsigned long long)v->penalty_evicted,
 	    (unsigned long long)v->grey_evicted,
-	    (unsigned long long)v->grey_refused);
+	    (unsigned long long)v->grey_refused,
+	    (unsigned long long)v->contacts_evicted);
+	if (v->eng != NULL)
+		log_trap(v->eng);
 	if (v->eng != NULL)
 		log_unverified(v->eng);
+	if (v->redis != NULL)
+		log_redis(v->redis);
 	ng_log(LOG_INFO, "statistics: state_saves=%llu state_save_errors=%llu "
 	    "nft_adds=%llu nft_errors=%llu nft_timeouts=%llu "
 	    "nft_dropped=%llu "
@@ -192,6 +222,23 @@ one(FILE *fp, const char *name, const char *type, const char *help,
 	fprintf(fp, "nfq_gate_%s %llu\n", name, (unsigned long long)val);
 }
 
+/* prom_trap - the trap MX's counters in Prometheus text form. */
+static void
+prom_trap(const struct ng_stats *e, FILE *fp)
+{
+	one(fp, "trap_syns_total", "counter", "SYNs to a trap_mx address.",
+	    e->trap_syns);
+	one(fp, "trap_hits_total", "counter", "Believed handshakes at a "
+	    "trap_mx address, reset.", e->trap_hits);
+	one(fp, "trap_penalised_total", "counter", "Trap hits penalised: "
+	    "no recent contact with a real MX.", e->trap_penalised);
+	one(fp, "trap_excused_total", "counter", "Trap hits excused by a "
+	    "recent contact with a real MX.", e->trap_excused);
+	one(fp, "trap_unsure_total", "counter", "Trap hits not penalised: "
+	    "the contacts table lost live entries within trap_window.",
+	    e->trap_unsure);
+}
+
 /* prom_engine - the engine's counters in Prometheus text form. */
 static void
 prom_engine(const struct ng_stats_view *v, FILE *fp)
@@ -226,6 +273,9 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	    "evicted for new ones.", v->grey_evicted);
 	one(fp, "greylist_refused_total", "counter", "New greylist entries "
 	    "refused: full of live ones.", v->grey_refused);
+	one(fp, "contacts_evicted_total", "counter", "Live trap MX contacts "
+	    "evicted for new ones.", v->contacts_evicted);
+	prom_trap(e, fp);
 	if (v->eng == NULL)
 		return;
 	metric(fp, "events_total", "counter", "Log events by type.");
@@ -251,6 +301,24 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	    malformed_total(v->eng));
 	one(fp, "fragments_total", "counter", "IP fragments dropped.",
 	    v->eng->fragments);
+}
+
+/* prom_redis - the shared state's counters in Prometheus text form. */
+static void
+prom_redis(const struct ng_share_counts *r, FILE *fp)
+{
+	one(fp, "redis_up", "gauge", "1 while the link to the shared state's "
+	    "Redis is up.", (uint64_t)r->up);
+	one(fp, "redis_sent_total", "counter", "Commands sent to Redis.",
+	    r->sent);
+	one(fp, "redis_received_total", "counter", "Replies and updates "
+	    "received from Redis.", r->received);
+	one(fp, "redis_dropped_total", "counter", "Writes to Redis dropped: "
+	    "too many waiting (the entries live on locally).", r->dropped);
+	one(fp, "redis_errors_total", "counter", "Redis link failures, error "
+	    "replies and bad data.", r->errors);
+	one(fp, "redis_reconnects_total", "counter", "Times the link to Redis "
+	    "came back.", r->reconnects);
 }
 
 /* ng_stats_prom - every counter in Prometheus text form. */
@@ -337,6 +405,8 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	one(fp, "log_suppressed_total", "counter",
 	    "Connection log lines left out over log_rate.",
 	    s->log_suppressed);
+	if (v->redis != NULL)
+		prom_redis(v->redis, fp);
 	one(fp, "uptime_seconds", "gauge", "Seconds since start.",
 	    v->uptime_sec);
 }

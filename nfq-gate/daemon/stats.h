@@ -14,6 +14,7 @@
 
 #include "engine/engine.h"
 #include "daemon/nfq.h"
+#include "daemon/share.h"
 
 enum ng_stat_verdict {
 	NG_SV_ACCEPT = 0,	/* NF_ACCEPT, flow still judged */
@@ -62,6 +63,9 @@ struct ng_stats_view {
 	/* The address tables (cache.c): live entries evicted for new ones,
 	 * new greylist entries refused while it is full of live ones. */
 	uint64_t pass_evicted, penalty_evicted, grey_evicted, grey_refused;
+	uint64_t contacts_evicted;	/* the trap MX's contacts */
+	/* The shared state's link (share.h); NULL: no redis_url. */
+	const struct ng_share_counts *redis;
 };
 
 void ng_stats_verdict(struct ng_live_stats *s, enum ng_stat_verdict v);

@@ -3,7 +3,10 @@
  *
  * Precedence, strongest first:
  *   loopback and mynetworks > nolisting > allow > deny > penalty box >
- *   pass cache > country action > default.
+ *   trap_mx > pass cache > country action > default.
+ * A SYN to a trap_mx address is let through to the server: only the
+ * handshake that follows can tell the real client (trap.c), and a rule
+ * that would pass mail has nothing to pass there.
  * An allow-listed client is never tested, so it passes even if it talks
  * early; a denied one is refused even if it once passed.  Greylisting
  * is a country (or default) action: the first SYN is reset, a retry
@@ -14,6 +17,7 @@
 
 #include "base/panic.h"
 #include "engine/admit.h"
+#include "engine/trap.h"
 
 /* set - the decision: its event, verdict, SYN action and reason. */
 static void
@@ -102,10 +106,14 @@ ng_admit_syn(const struct ng_admit *ad, const struct ng_flow_key *k,
 {
 	const struct ng_addr *a = &k->caddr;
 	struct ng_cache_entry *pc;
+	int trap;
 
 	memset(d, 0, sizeof(*d));
 	if (ad->geo->lookup != NULL)
 		d->cc = ad->geo->lookup(ad->geo->ctx, a);
+	/* Every SYN, whatever the rules say of it, is a contact or not. */
+	trap = ad->cfg->trap_mx.n > 0 && ng_trap_syn(ad->contacts, ad->cfg,
+	    a, &k->saddr, now);
 	/* Loopback and mynetworks: the host's own mail is never judged. */
 	if (ng_settings_never_judged(ad->cfg, a)) {
 		set(d, NG_EV_ALLOWLISTED, NG_DEC_PASS, NG_ACCEPT, "mynetworks");
@@ -130,6 +138,12 @@ ng_admit_syn(const struct ng_admit *ad, const struct ng_flow_key *k,
 	if (ad->cfg->pregreet_action == NG_PREGREET_RESET &&
 	    ng_cache_find(ad->penalty, a, now) != NULL) {
 		set(d, NG_EV_PENALTY, NG_DEC_REJECT, NG_RESET, "penalty");
+		return;
+	}
+	if (trap) {
+		set(d, NG_EV_CONNECT, NG_DEC_NONE, NG_ACCEPT, "trap");
+		d->test = 1;
+		d->trap = 1;
 		return;
 	}
 	if ((pc = ng_cache_find(ad->pass, a, now)) != NULL) {

@@ -1,8 +1,9 @@
 /*
  * admit.h - what to do with a new connection, decided at its SYN.
  *
- * The rules (allow, deny, nolisting, country, default), the penalty box,
- * the pass cache and the greylist decide before any test runs.  Like the
+ * The rules (allow, deny, nolisting, trap_mx, country, default), the
+ * penalty box, the pass cache and the greylist decide before any test
+ * runs; the contacts the trap MX needs are remembered here too.  Like the
  * greeting test this hands forward: it reads the settings and tables it
  * is given and fills a struct ng_syn_decision; engine.c logs it, counts
  * it and starts the flow.
@@ -24,11 +25,11 @@ struct ng_geo {
 	const void *ctx;
 };
 
-/* What the decision reads, and the greylist it writes. */
+/* What the decision reads, and the greylist and contacts it writes. */
 struct ng_admit {
 	const struct ng_settings *cfg;
 	const struct ng_geo *geo;
-	struct ng_cache *pass, *penalty, *grey;
+	struct ng_cache *pass, *penalty, *grey, *contacts;
 };
 
 /* What the rules say at the SYN, before any test. */
@@ -40,6 +41,7 @@ struct ng_syn_decision {
 	uint8_t test;		/* run the greeting test */
 	uint8_t old;		/* PASS OLD: confirm at the handshake */
 	uint8_t greylist_full;	/* a new sender tested, not greylisted */
+	uint8_t trap;		/* to a trap_mx address: the trap's test */
 	const char *reason;
 	uint16_t cc;
 };

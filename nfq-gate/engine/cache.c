@@ -335,6 +335,7 @@ ng_cache_put(struct ng_cache *c, const struct ng_addr *a, ng_usec now,
 		if (s->e.expires <= now) {	/* expired: start afresh */
 			s->e.first = now;
 			s->e.count = 0;
+			s->e.origin = 0;
 			seg = PROBATION;
 		}
 		s->e.expires = expiry(now, ttl);
@@ -478,6 +479,7 @@ ng_cache_restore(struct ng_cache *c, const struct ng_cache_entry *e,
 		return -1;
 	n->first = e->first;
 	n->count = e->count;
+	n->origin = e->origin;
 	if (c->protect_max > 0 && e->count > 1) {
 		k = masked(c, &e->key);
 		if ((i = lookup(c, &k)) != NG_NIL)

@@ -24,6 +24,8 @@ struct ng_cache_entry {
 	ng_usec first;		/* when first added (greylist: first try) */
 	ng_usec expires;
 	uint32_t count;		/* times seen (pregreet offences, retries) */
+	uint16_t origin;	/* who made it: 0 this gate, else a peer
+				 * sharing state (daemon/origin.h's ids) */
 };
 
 struct ng_cache;
@@ -78,8 +80,9 @@ int ng_cache_walk(struct ng_cache *c,
 size_t ng_cache_nslots(const struct ng_cache *c);
 const struct ng_cache_entry *ng_cache_slot(const struct ng_cache *c,
     size_t i, ng_usec now);
-/* Insert a whole entry as read back from a state file; count > 1 goes
- * back to the protected segment of a segmented table. */
+/* Insert a whole entry as read back from a state file (or a peer's,
+ * origin and all); count > 1 goes back to the protected segment of a
+ * segmented table. */
 int ng_cache_restore(struct ng_cache *c, const struct ng_cache_entry *e,
     ng_usec now);
 

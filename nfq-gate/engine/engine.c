@@ -40,11 +40,11 @@
 static const char *event_names[NG_EV_TYPE_MAX] = {
 	"CONNECT", "PASS NEW", "PASS OLD", "PREGREET", "ALLOWLISTED",
 	"DENYLISTED", "PENALTY", "PASS COUNTRY", "DROP", "REJECT", "GREYLIST",
-	"GREYLIST PASS", "HANGUP", "NOLISTING"
+	"GREYLIST PASS", "HANGUP", "NOLISTING", "TRAP"
 };
 
 static const char *decision_names[NG_DEC_MAX] = {
-	"none", "pass", "pregreet", "drop", "reject", "greylist", "log"
+	"none", "pass", "pregreet", "drop", "reject", "greylist", "log", "trap"
 };
 
 static const char *unverified_names[NG_UV_MAX] = {
@@ -105,13 +105,17 @@ ng_unverified_format(char *buf, size_t len, const struct ng_stats *st)
 }
 
 /*
- * new_caches - the three address tables, each keyed with the settings'
+ * new_caches - the address tables, each keyed with the settings'
  * secret hash key and each giving up, when full, what costs good mail
  * least (cache.c): the pass cache keeps senders that came back in a
  * protected segment of four fifths; the greylist refuses new addresses
  * while its oldest first try is live, so a forged flood cannot make a
  * real MTA's retry new again; the penalty box (real offenders only) is
- * a plain LRU, a flood of bots can at worst push out other bots.
+ * a plain LRU, a flood of bots can at worst push out other bots.  The
+ * contacts (trap.c) are a plain LRU too: what a flood pushes out makes
+ * the trap fail open, never penalise (trap_hit()).  Made whether or not
+ * trap_mx is set, so a reload can set it; untouched memory costs
+ * nothing (slots.c).
  */
 static int
 new_caches(struct ng_engine *e, const struct ng_settings *cfg)
@@ -124,7 +128,11 @@ new_caches(struct ng_engine *e, const struct ng_settings *cfg)
 	    cfg->penalty_prefix6, cfg->hash_key);
 	e->grey = ng_cache_table_new(cmax, cfg->greylist_prefix4,
 	    cfg->greylist_prefix6, cfg->hash_key);
-	if (e->pass == NULL || e->penalty == NULL || e->grey == NULL)
+	e->contacts = ng_cache_table_new(cfg->contacts_max ?
+	    cfg->contacts_max : 1, cfg->greylist_prefix4,
+	    cfg->greylist_prefix6, cfg->hash_key);
+	if (e->pass == NULL || e->penalty == NULL || e->grey == NULL ||
+	    e->contacts == NULL)
 		return -1;
 	ng_cache_set_segments(e->pass, cmax - cmax / 5);
 	ng_cache_set_admission(e->grey, 1);
@@ -169,6 +177,7 @@ ng_engine_free(struct ng_engine *e)
 	ng_cache_free(e->pass);
 	ng_cache_free(e->penalty);
 	ng_cache_free(e->grey);
+	ng_cache_free(e->contacts);
 	ng_settings_free(&e->cfg);
 	free(e);
 }
@@ -186,12 +195,15 @@ ng_engine_set_config(struct ng_engine *e, const struct ng_settings *cfg)
 		return -1;
 	c.flow_max = e->cfg.flow_max;
 	c.cache_max = e->cfg.cache_max;
+	c.contacts_max = e->cfg.contacts_max;
 	memcpy(c.hash_key, e->cfg.hash_key, sizeof(c.hash_key));
 	ng_settings_free(&e->cfg);
 	e->cfg = c;
 	ng_cache_set_prefix(e->pass, c.pass_prefix4, c.pass_prefix6);
 	ng_cache_set_prefix(e->grey, c.greylist_prefix4, c.greylist_prefix6);
 	ng_cache_set_prefix(e->penalty, c.penalty_prefix4, c.penalty_prefix6);
+	ng_cache_set_prefix(e->contacts, c.greylist_prefix4,
+	    c.greylist_prefix6);
 	return 0;
 }
 
@@ -254,6 +266,13 @@ struct ng_cache *
 ng_engine_greylist(struct ng_engine *e)
 {
 	return e->grey;
+}
+
+/* ng_engine_contacts - the trap MX's contacts, for the shared state. */
+struct ng_cache *
+ng_engine_contacts(struct ng_engine *e)
+{
+	return e->contacts;
 }
 
 /*
@@ -503,6 +522,40 @@ drain(struct ng_engine *e, ng_usec now, struct ng_out *out)
 	return 0;
 }
 
+/* penalise - an offence: client into the penalty box, its count up. */
+static void
+penalise(struct ng_engine *e, const struct ng_addr *client, ng_usec now)
+{
+	struct ng_cache_entry *pc;
+
+	pc = ng_cache_put(e->penalty, client, now, e->cfg.penalty_ttl);
+	if (pc != NULL)
+		pc->count++;
+}
+
+/*
+ * offence_end - a real client's offence ends its flow: reset, with what
+ * was held (the server's request or socket is reset too: its held ACK
+ * is dropped, its greeting reset), or, not enforced, let go on as
+ * passed.
+ */
+static void
+offence_end(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    int enforce, struct ng_out *out)
+{
+	if (!enforce) {
+		c->phase = NG_CONN_DONE;
+		c->offload = 1;
+		release_held(e, f, c, NG_ACCEPT, out);
+		out->v.action = NG_ACCEPT;
+		out->v.offload = 1;
+		return;
+	}
+	c->phase = NG_CONN_KILLED;
+	release_held(e, f, c, NG_RESET, out);
+	out->v.action = NG_RESET;
+}
+
 /* pregreet - the real client talked first: log, box, reset (or log). */
 static void
 pregreet(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
@@ -511,7 +564,6 @@ pregreet(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	int enforce = e->cfg.pregreet_action == NG_PREGREET_RESET &&
 	    !e->cfg.monitor;
 	uint32_t nfirst = s->nfirst;
-	struct ng_cache_entry *pc;
 	struct ng_event *ev;
 
 	ev = emit(e, out, NG_EV_PREGREET, enforce || e->cfg.monitor ?
@@ -531,20 +583,8 @@ pregreet(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	 * about the offence at RCPT time; in monitor mode nothing uses it
 	 * but the MONITOR PENALTY line of the next SYN and nfq-gate-ctl.
 	 */
-	pc = ng_cache_put(e->penalty, &f->key.caddr, now, e->cfg.penalty_ttl);
-	if (pc != NULL)
-		pc->count++;
-	if (!enforce) {
-		c->phase = NG_CONN_DONE;
-		c->offload = 1;
-		release_held(e, f, c, NG_ACCEPT, out);
-		out->v.action = NG_ACCEPT;
-		out->v.offload = 1;
-		return;
-	}
-	c->phase = NG_CONN_KILLED;
-	release_held(e, f, c, NG_RESET, out);
-	out->v.action = NG_RESET;
+	penalise(e, &f->key.caddr, now);
+	offence_end(e, f, c, enforce, out);
 }
 
 /*
@@ -640,6 +680,102 @@ conclude(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	}
 }
 
+/*
+ * contacts_watch - note when the contacts table last lost a live entry
+ * (to a flood of SYNs, or to entries from the shared state): until
+ * trap_window has passed, a hit with no contact is not penalised.
+ */
+static void
+contacts_watch(struct ng_engine *e, ng_usec now)
+{
+	uint64_t n = ng_cache_evictions(e->contacts);
+
+	if (n != e->contacts_lost) {
+		e->contacts_lost = n;
+		e->contacts_lost_at = now != 0 ? now : 1;
+	}
+}
+
+/*
+ * trap_outcome - a TRAP event says what the hit came to; the count, and
+ * the penalty (as for a PREGREET: the box in every mode, its count up).
+ */
+static void
+trap_outcome(struct ng_engine *e, struct ng_event *ev,
+    const struct ng_trap_find *t, ng_usec now)
+{
+	ev->trap = t->outcome;
+	ev->pending = t->outcome == NG_TRAP_PENDING;
+	ev->contact_age = t->age;
+	ev->reason = ng_trap_outcome_name(t->outcome);
+	ev->monitor = e->cfg.monitor;
+	if (t->outcome == NG_TRAP_PENALISED) {
+		e->stats.trap_penalised++;
+		penalise(e, &ev->client, now);
+	} else if (t->outcome == NG_TRAP_EXCUSED)
+		e->stats.trap_excused++;
+	else if (t->outcome == NG_TRAP_UNSURE)
+		e->stats.trap_unsure++;
+}
+
+/*
+ * trap_hit - the believed handshake ACK of a trap flow, which only the
+ * real client can send: judged by its contacts (trap.c) and reset,
+ * whatever the outcome.  Never held, the ACK is the packet reset, so
+ * the server's half-open request never completes and is reset at its
+ * next SYN-ACK, as a PREGREET's is; a greeting already sent (Fast
+ * Open) is reset as it is held.  In monitor mode it goes on.
+ */
+static void
+trap_hit(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    const struct ng_early_step *s, ng_usec now, struct ng_out *out)
+{
+	struct ng_trap_ctx x;
+	struct ng_trap_find t;
+	struct ng_event *ev;
+
+	count_step(e, f, c, s, now, out);
+	contacts_watch(e, now);
+	x.cfg = &e->cfg;
+	x.contacts = e->contacts;
+	x.lost_at = e->contacts_lost_at;
+	ng_trap_judge(&x, &f->key.caddr, now, &t);
+	e->stats.trap_hits++;
+	ev = emit(e, out, NG_EV_TRAP, NG_DEC_TRAP, &f->key, now, c->syn_time);
+	ev->cc = c->cc;
+	trap_outcome(e, ev, &t, now);
+	offence_end(e, f, c, !e->cfg.monitor, out);
+}
+
+/*
+ * is_trap_hit - does the step of a trap flow's client segment make the
+ * hit?  Its first believed segment does, unless the greeting test
+ * already concluded otherwise (payload: PREGREET; FIN or RST: HANGUP).
+ */
+static int
+is_trap_hit(const struct ng_conn *c, int was_established,
+    const struct ng_early_step *s)
+{
+	return c->trap && !was_established && c->test.established &&
+	    (s->end == NG_EARLY_GOING || s->end == NG_EARLY_PASS);
+}
+
+/* ng_engine_trap_penalise - a pending hit the shared state confirmed. */
+void
+ng_engine_trap_penalise(struct ng_engine *e, const struct ng_flow_key *hit,
+    ng_usec now, struct ng_out *out)
+{
+	struct ng_trap_find t;
+	struct ng_event *ev;
+
+	memset(out, 0, offsetof(struct ng_out, rel));
+	memset(&t, 0, sizeof(t));
+	t.outcome = NG_TRAP_PENALISED;
+	/* Not a decision: the connection was reset at the hit. */
+	ev = emit(e, out, NG_EV_TRAP, NG_DEC_NONE, hit, now, now);
+	trap_outcome(e, ev, &t, now);
+}
+
 /* phase_for - the phase a SYN's action leaves its flow in. */
 static uint8_t
 phase_for(uint8_t action)
@@ -670,9 +806,15 @@ admit(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
 	a.pass = e->pass;
 	a.penalty = e->penalty;
 	a.grey = e->grey;
+	a.contacts = e->contacts;
 	ng_admit_syn(&a, k, now, d);
 	if (d->greylist_full)
 		e->stats.greylist_full++;
+	if (e->cfg.trap_mx.n > 0) {
+		contacts_watch(e, now);
+		if (d->trap)
+			e->stats.trap_syns++;
+	}
 }
 
 /*
@@ -735,6 +877,7 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	c->cc = d.cc;
 	c->syn_action = d.action;
 	c->offload = d.offload;
+	c->trap = d.trap;
 	c->phase = d.test ? NG_CONN_TEST : d.old ? NG_CONN_OLD :
 	    phase_for(d.action);
 	ng_early_start(&c->test, p);
@@ -788,6 +931,7 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 	struct ng_flow *f = ng_flow_find(e->flows, k);
 	struct ng_early_step s;
 	struct ng_conn *c;
+	int was_established;
 
 	if (f == NULL) {
 		/*
@@ -819,6 +963,7 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 		return;
 	}
+	was_established = c->test.established;
 	if (from_client) {
 		struct ng_early_ctx x;
 
@@ -826,16 +971,21 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 		/*
 		 * A capture shows the greeting the client saw, so the
 		 * replay asks whether it talked before that; holding the
-		 * ACK is for live traffic (early.c).
+		 * ACK is for live traffic (early.c).  A trap flow's ACK
+		 * is the hit, never held.
 		 */
-		x.hold_ack = e->cfg.hold == NG_HOLD_HANDSHAKE && !e->capture;
+		x.hold_ack = e->cfg.hold == NG_HOLD_HANDSHAKE && !e->capture &&
+		    !c->trap;
 		x.id = id;
 		x.due = c->syn_time + pause(e);
 		ng_early_client(&c->test, p, &x, &s);
 	} else
 		ng_early_server(&c->test, p, id, now, c->syn_time + pause(e),
 		    &s);
-	conclude(e, f, c, &s, now, out);
+	if (is_trap_hit(c, was_established, &s))
+		trap_hit(e, f, c, &s, now, out);
+	else
+		conclude(e, f, c, &s, now, out);
 	if (c->phase == NG_CONN_TEST && c->test.established)
 		ng_flow_touch(e->flows, f, NG_FLOW_HOT, now);
 	else

@@ -64,6 +64,13 @@ struct ng_event {
 	uint8_t watched;	/* PASS NEW whose offload waits for the
 				 * greeting (release window): no connmark
 				 * yet, or the greeting is never seen */
+	uint8_t trap;		/* NG_EV_TRAP: enum ng_trap_outcome */
+	uint8_t pending;	/* NG_EV_TRAP: no contact known here and
+				 * trap_defer on: not penalised; the daemon
+				 * asks the shared state, then maybe calls
+				 * ng_engine_trap_penalise() */
+	ng_usec contact_age;	/* NG_EV_TRAP excused: time since the
+				 * client's last SYN to a real MX */
 	uint8_t nfirst;
 	uint8_t first[NG_FIRST_MAX];
 };
@@ -111,6 +118,12 @@ struct ng_stats {
 	uint64_t window_waits;		/* passed clients that waited for
 					 * the release window */
 	uint64_t release_timeouts;	/* released, no greeting in time */
+	uint64_t trap_syns;		/* SYNs to a trap_mx address */
+	uint64_t trap_hits;		/* believed handshakes there */
+	uint64_t trap_penalised;	/* of those (or later, from the
+					 * shared state), penalised */
+	uint64_t trap_excused;		/* a recent contact excused them */
+	uint64_t trap_unsure;		/* not penalised: contacts flooded */
 };
 
 struct ng_engine;
@@ -157,13 +170,26 @@ int ng_engine_release_all(struct ng_engine *e, struct ng_out *out);
 const struct ng_stats *ng_engine_stats(const struct ng_engine *e);
 
 /*
- * The pass cache, penalty box and greylist, for persistence and for the
- * policy service.  See cache.h for the table type.
+ * The pass cache, penalty box, greylist and contacts, for persistence,
+ * the shared state and the policy service.  See cache.h for the table
+ * type.
  */
 struct ng_cache;
 struct ng_cache *ng_engine_pass_cache(struct ng_engine *e);
 struct ng_cache *ng_engine_penalty_box(struct ng_engine *e);
 struct ng_cache *ng_engine_greylist(struct ng_engine *e);
+/* Who sent a SYN to a non-trap address lately (trap_mx set), keyed by
+ * greylist_prefix: each entry's first is the latest such SYN. */
+struct ng_cache *ng_engine_contacts(struct ng_engine *e);
+
+/*
+ * A trap hit left pending (trap_defer) that the shared state did not
+ * excuse: hit's client goes into the penalty box as for a PREGREET, and
+ * out (cleared first) gets a TRAP event, "penalised", naming the hit's
+ * connection as the pending line did.
+ */
+void ng_engine_trap_penalise(struct ng_engine *e,
+    const struct ng_flow_key *hit, ng_usec now, struct ng_out *out);
 
 /* What the gate knows of client a now (facts.c), for the policy service. */
 void ng_engine_facts(struct ng_engine *e, const struct ng_addr *a,

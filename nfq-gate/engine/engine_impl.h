@@ -15,6 +15,7 @@
 #include "engine/flow.h"
 #include "engine/packet.h"
 #include "engine/timerq.h"
+#include "engine/trap.h"
 
 /* Where a flow stands; the greeting test runs in NG_CONN_TEST only. */
 enum ng_conn_phase {
@@ -37,6 +38,8 @@ struct ng_conn {
 	uint8_t syn_action;	/* verdict to repeat for SYN retransmits */
 	uint8_t waiting;	/* passed, in the list waiting for the
 				 * release window */
+	uint8_t trap;		/* to a trap_mx address: its believed
+				 * handshake is the hit (engine.c) */
 	uint16_t cc;
 	uint32_t wprev, wnext;	/* the waiting list, by flow index */
 	ng_usec syn_time;
@@ -56,6 +59,9 @@ struct ng_engine {
 	struct ng_cache *pass;
 	struct ng_cache *penalty;
 	struct ng_cache *grey;
+	struct ng_cache *contacts;	/* trap.c */
+	uint64_t contacts_lost;		/* its evictions seen so far */
+	ng_usec contacts_lost_at;	/* when the last was seen; 0 never */
 	uint32_t whead, wtail;	/* passed flows waiting for the window */
 	struct ng_stats stats;
 };

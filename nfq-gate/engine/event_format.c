@@ -130,16 +130,13 @@ sb_secs2(struct sbuf *s, ng_usec us)
 	sb_uint(s, c % 100, 2);
 }
 
-/* sb_addr_port - "addr:port", the address in brackets when bracket is set. */
+/* sb_addr - the address alone, as inet_ntop writes it. */
 static void
-sb_addr_port(struct sbuf *s, const struct ng_addr *a, uint16_t port,
-    int bracket)
+sb_addr(struct sbuf *s, const struct ng_addr *a)
 {
 	char t[NG_ADDRSTRLEN];
 	int i;
 
-	if (bracket)
-		sb_putc(s, '[');
 	if (a->family == 4) {		/* glibc's inet_ntop calls sprintf */
 		for (i = 0; i < 4; i++) {
 			if (i > 0)
@@ -149,6 +146,16 @@ sb_addr_port(struct sbuf *s, const struct ng_addr *a, uint16_t port,
 	} else {
 		sb_put(s, ng_addr_format(a, t, sizeof(t)));
 	}
+}
+
+/* sb_addr_port - "addr:port", the address in brackets when bracket is set. */
+static void
+sb_addr_port(struct sbuf *s, const struct ng_addr *a, uint16_t port,
+    int bracket)
+{
+	if (bracket)
+		sb_putc(s, '[');
+	sb_addr(s, a);
 	sb_put(s, bracket ? "]:" : ":");
 	sb_uint(s, port, 1);
 }
@@ -158,6 +165,35 @@ static void
 sb_ep(struct sbuf *s, const struct ng_addr *a, uint16_t port)
 {
 	sb_addr_port(s, a, port, 1);
+}
+
+/*
+ * sb_trap - a TRAP line: "TRAP [a]:p to [s]:25: excused, contact 12s
+ * ago"; a penalty the shared state decided later names the same hit.
+ */
+static void
+sb_trap(struct sbuf *s, const struct ng_event *ev)
+{
+	sb_put(s, "TRAP ");
+	sb_ep(s, &ev->client, ev->cport);
+	sb_put(s, " to ");
+	sb_ep(s, &ev->server, ev->sport);
+	switch (ev->trap) {
+	case NG_TRAP_EXCUSED:
+		sb_put(s, ": excused, contact ");
+		sb_uint(s, ev->contact_age / NG_USEC_PER_SEC, 1);
+		sb_put(s, "s ago");
+		break;
+	case NG_TRAP_UNSURE:
+		sb_put(s, ": not penalised, contacts table flooded");
+		break;
+	case NG_TRAP_PENDING:
+		sb_put(s, ": pending, asking the shared state");
+		break;
+	default:
+		sb_put(s, ": penalised");
+		break;
+	}
 }
 
 /* ng_event_format_line - the event as the log line admins grep. */
@@ -190,6 +226,9 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 		sb_ep(&s, &ev->client, ev->cport);
 		sb_put(&s, ": ");
 		sb_put(&s, esc);
+		break;
+	case NG_EV_TRAP:
+		sb_trap(&s, ev);
 		break;
 	case NG_EV_HANGUP:
 		sb_put(&s, "HANGUP after ");
@@ -301,6 +340,12 @@ ng_event_format_json(const struct ng_event *ev, char *buf, size_t len)
 		sb_json_str(&s, esc);
 	} else {
 		sb_put(&s, "null");
+	}
+	if (ev->type == NG_EV_TRAP && ev->trap == NG_TRAP_EXCUSED) {
+		sb_put(&s, ",\"contact_age\":");
+		sb_uint(&s, ev->contact_age / NG_USEC_PER_SEC, 1);
+		sb_putc(&s, '.');
+		sb_uint(&s, ev->contact_age % NG_USEC_PER_SEC, 6);
 	}
 	if (ev->monitor)
 		sb_put(&s, ",\"monitor\":true");

@@ -31,7 +31,9 @@ size_t ng_event_format_line(const struct ng_event *ev, char *buf,
 /*
  * {"client":"198.51.100.10:40001","server":"203.0.113.25:25",
  *  "verdict":"pass","country":null,"reason":"...","after":0.020000,
- *  "bytes":0,"first":null}  without a newline.
+ *  "bytes":0,"first":null}  without a newline; a TRAP hit excused by
+ * a contact adds "contact_age":12.000000, a monitor-mode event
+ * "monitor":true.
  */
 size_t ng_event_format_json(const struct ng_event *ev, char *buf,
     size_t len);

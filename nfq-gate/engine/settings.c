@@ -34,6 +34,8 @@ ng_settings_defaults(struct ng_settings *s)
 	s->flow_idle_timeout = NG_SEC(300);
 	s->flow_halfopen_timeout = NG_SEC(70);
 	s->cache_max = 100000;
+	s->trap_window = NG_SEC(600);
+	s->contacts_max = 100000;
 }
 
 /* ng_settings_free - the CIDR lists; freeing twice is harmless. */
@@ -44,6 +46,7 @@ ng_settings_free(struct ng_settings *s)
 	ng_cidr_list_free(&s->deny);
 	ng_cidr_list_free(&s->nolisting);
 	ng_cidr_list_free(&s->mynetworks);
+	ng_cidr_list_free(&s->trap_mx);
 }
 
 /* ng_settings_copy - dst as src with lists of its own; -1 out of memory. */
@@ -55,10 +58,12 @@ ng_settings_copy(struct ng_settings *dst, const struct ng_settings *src)
 	ng_cidr_list_init(&dst->deny);
 	ng_cidr_list_init(&dst->nolisting);
 	ng_cidr_list_init(&dst->mynetworks);
+	ng_cidr_list_init(&dst->trap_mx);
 	if (ng_cidr_list_copy(&dst->allow, &src->allow) < 0 ||
 	    ng_cidr_list_copy(&dst->deny, &src->deny) < 0 ||
 	    ng_cidr_list_copy(&dst->nolisting, &src->nolisting) < 0 ||
-	    ng_cidr_list_copy(&dst->mynetworks, &src->mynetworks) < 0) {
+	    ng_cidr_list_copy(&dst->mynetworks, &src->mynetworks) < 0 ||
+	    ng_cidr_list_copy(&dst->trap_mx, &src->trap_mx) < 0) {
 		ng_settings_free(dst);
 		return -1;
 	}

@@ -93,6 +93,20 @@ struct ng_settings {
 	struct ng_cidr_list deny;
 	struct ng_cidr_list nolisting;	/* fake MX addresses: RST every SYN */
 	struct ng_cidr_list mynetworks;	/* never judged, as loopback */
+	/*
+	 * The trap MX (trap.c): server addresses of a fake highest MX.  A
+	 * client whose believed handshake reaches one is reset there, and
+	 * penalised unless it sent a SYN to another address of ours within
+	 * trap_window (the contacts table, contacts_max entries, keyed by
+	 * greylist_prefix).  Empty: no trap, no contacts kept.
+	 */
+	struct ng_cidr_list trap_mx;
+	ng_usec trap_window;
+	unsigned contacts_max;
+	/* Set by the daemon, not a file key: a trap hit without a contact
+	 * is left pending (NG_TRAP_PENDING) for the shared state to decide
+	 * (ng_engine_trap_penalise()). */
+	int trap_defer;
 
 	unsigned flow_max;
 	ng_usec flow_idle_timeout;

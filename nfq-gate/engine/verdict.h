@@ -1,7 +1,7 @@
 /*
  * verdict.h - the words the engine and its parts share: what to do with
- * a packet, the events and decisions they log, and why a client segment
- * was not believed.
+ * a packet, the events and decisions they log, why a client segment
+ * was not believed, and what a trap hit came to.
  */
 #ifndef NG_VERDICT_H
 #define NG_VERDICT_H
@@ -43,6 +43,7 @@ enum ng_event_type {
 	NG_EV_GREYLIST_PASS,
 	NG_EV_HANGUP,
 	NG_EV_NOLISTING,
+	NG_EV_TRAP,		/* a believed handshake at a trap MX address */
 	NG_EV_TYPE_MAX
 };
 
@@ -55,7 +56,20 @@ enum ng_decision {
 	NG_DEC_REJECT,
 	NG_DEC_GREYLIST,
 	NG_DEC_LOG,
+	NG_DEC_TRAP,		/* reset at a trap MX address */
 	NG_DEC_MAX
+};
+
+/* What a trap hit (NG_EV_TRAP) came to; trap.c decides, engine.c acts. */
+enum ng_trap_outcome {
+	NG_TRAP_PENALISED = 0,	/* no recent contact: into the penalty box */
+	NG_TRAP_EXCUSED,	/* a SYN to a real MX within trap_window */
+	NG_TRAP_UNSURE,		/* no contact, but the contacts table lost
+				 * live entries within trap_window: not
+				 * penalised (fail open) */
+	NG_TRAP_PENDING,	/* no contact here; the daemon asks the
+				 * shared state (trap_defer) */
+	NG_TRAP_OUTCOME_MAX
 };
 
 #endif

@@ -316,13 +316,14 @@ summary(const struct replay *r)
 	    r->name, (unsigned long long)r->frames,
 	    (unsigned long long)st->packets, (unsigned long long)st->flows);
 	fprintf(stderr, "summary: verdicts pass=%llu pregreet=%llu drop=%llu "
-	    "reject=%llu greylist=%llu log=%llu\n",
+	    "reject=%llu greylist=%llu log=%llu trap=%llu\n",
 	    (unsigned long long)st->decisions[NG_DEC_PASS],
 	    (unsigned long long)st->decisions[NG_DEC_PREGREET],
 	    (unsigned long long)st->decisions[NG_DEC_DROP],
 	    (unsigned long long)st->decisions[NG_DEC_REJECT],
 	    (unsigned long long)st->decisions[NG_DEC_GREYLIST],
-	    (unsigned long long)st->decisions[NG_DEC_LOG]);
+	    (unsigned long long)st->decisions[NG_DEC_LOG],
+	    (unsigned long long)st->decisions[NG_DEC_TRAP]);
 	fprintf(stderr, "summary: malformed=%llu truncated=%llu "
 	    "bad_ip_version=%llu bad_ip_header=%llu bad_tcp_header=%llu "
 	    "short_link_header=%llu too_many_vlan_tags=%llu\n",
@@ -344,6 +345,12 @@ summary(const struct replay *r)
 	fprintf(stderr, "summary: tables flows_evicted=%llu greylist_full=%llu\n",
 	    (unsigned long long)st->flows_evicted,
 	    (unsigned long long)st->greylist_full);
+	fprintf(stderr, "summary: trap syns=%llu hits=%llu penalised=%llu "
+	    "excused=%llu unsure=%llu\n", (unsigned long long)st->trap_syns,
+	    (unsigned long long)st->trap_hits,
+	    (unsigned long long)st->trap_penalised,
+	    (unsigned long long)st->trap_excused,
+	    (unsigned long long)st->trap_unsure);
 }
 
 /*

@@ -10,7 +10,12 @@
  * byte also picks greylisting, capture (replay) mode, where ACKs of
  * held bytes count, and what is held (the handshake ACK, with a release
  * window of 0, 1 or 2, or the greeting): each changes the paths through
- * early.c and the release in engine.c.
+ * early.c and the release in engine.c.  The last byte's bit 0 makes
+ * half of each family's addresses a trap MX (trap.c; bit 2: the upper
+ * half) with a contacts table of 8, its bit 1 defers the trap's hits,
+ * which are then penalised as the daemon would after asking the shared
+ * state.  (The first byte is the first record's length too; a byte
+ * after the last record is not read as one.)
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +24,34 @@
 #include "engine/engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* trap_conf - the trap MX on half of each family's addresses. */
+static void
+trap_conf(struct ng_settings *cfg, uint8_t sel)
+{
+	if (!(sel & 1))
+		return;
+	ng_cidr_list_add_str(&cfg->trap_mx, sel & 4 ? "128.0.0.0/1" :
+	    "0.0.0.0/1");
+	ng_cidr_list_add_str(&cfg->trap_mx, sel & 4 ? "8000::/1" : "::/1");
+	cfg->contacts_max = 8;
+	cfg->trap_window = NG_SEC(1);
+	cfg->trap_defer = (sel & 2) != 0;
+}
+
+/* penalise_pending - what the daemon does when the shared state knows
+ * no contact for a pending trap hit. */
+static void
+penalise_pending(struct ng_engine *e, const struct ng_out *o, ng_usec now)
+{
+	static struct ng_out later;
+	unsigned i;
+
+	for (i = 0; i < o->nev; i++)
+		if (o->ev[i].pending)
+			ng_engine_trap_penalise(e, &o->ev[i].client, now,
+			    &later);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,6 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.hold = (size > 0 && data[0] & 4) ? NG_HOLD_GREETING :
 	    NG_HOLD_HANDSHAKE;
 	cfg.release_window = size > 0 ? (unsigned)(data[0] >> 3) % 3 : 0;
+	trap_conf(&cfg, size > 0 ? data[size - 1] : 0);
 	e = ng_engine_new(&cfg);
 	ng_settings_free(&cfg);
 	if (e == NULL)
@@ -55,6 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			;
 		ng_engine_packet(e, data + off, len, len + (len & 3), ++id,
 		    now, &out);
+		penalise_pending(e, &out, now);
 		off += len;
 	}
 	ng_engine_release_all(e, &out);

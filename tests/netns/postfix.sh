@@ -4,6 +4,7 @@
 # tests read, is $NGT_PF/maillog.
 #
 #   ngt_postfix_conf [LINES]   main.cf (LINES appended) and master.cf
+#                              (and $NGT_PF_MASTER's lines, if set)
 #   ngt_postfix_start [LINES]  configure, start, wait until smtpd listens
 #   ngt_postfix_policy         start it asking the gate's policy service
 #                              on $NGT_SOCK
@@ -76,6 +77,8 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+	# More services (a trap MX's deferring listener) when a test sets them.
+	[ -z "$NGT_PF_MASTER" ] || echo "$NGT_PF_MASTER" >>"$d/etc/master.cf"
 }
 
 # Configure and start the private Postfix; returns once smtpd listens.

@@ -13,6 +13,7 @@
 
 #include "engine/cache.h"
 #include "daemon/cache_file.h"
+#include "daemon/origin.h"
 #include "test.h"
 
 static char dir[] = "/tmp/ngstate.XXXXXX";
@@ -169,7 +170,12 @@ test_bad_input(void)
 	static const struct { const char *text; unsigned line; } bad[] = {
 		{ "", 0 },
 		{ "\n", 1 },
-		{ "nfq-gate-state 2 pass\nend 0\n", 1 },
+		{ "nfq-gate-state 3 pass\nend 0\n", 1 },
+		{ "nfq-gate-state 2 pass\n1.2.3.4/32 1 2 3\nend 1\n", 2 },
+		{ "nfq-gate-state 2 pass\n1.2.3.4/32 1 2 3 local\nend 1\n", 2 },
+		{ "nfq-gate-state 2 pass\n1.2.3.4/32 1 2 3 a/b\nend 1\n", 2 },
+		{ "nfq-gate-state 2 pass\n1.2.3.4/32 1 2 3 - x\nend 1\n", 2 },
+		{ "nfq-gate-state 1 pass\n1.2.3.4/32 1 2 3 mx1\nend 1\n", 2 },
 		{ "nfq-gate-state 1 pass extra\nend 0\n", 1 },
 		{ "nfq-gate-state 1 greylist\nend 0\n", 1 },
 		{ "nfq-gate-statex 1 pass\nend 0\n", 1 },
@@ -480,6 +486,65 @@ test_kill_during_save(void)
 	ng_cache_free(c);
 }
 
+/*
+ * Version 2: an entry from a peer gate keeps its origin through a save
+ * and a load; a table of this gate's own entries is still version 1.
+ */
+static void
+test_origin(void)
+{
+	struct ng_cache *c = ng_cache_table_new(10, 32, 128, K);
+	struct ng_cache *d = ng_cache_table_new(10, 32, 128, K);
+	struct ng_cache_entry e, *g;
+	char path[256], text[1024], err[256];
+	time_t wall = 1700000000;
+	ng_usec mono = NG_SEC(5000);
+	uint16_t mx2;
+
+	snprintf(path, sizeof(path), "%s/origin.state", dir);
+	ng_cache_put(c, &(struct ng_addr){ 4, { 192, 0, 2, 1 } }, mono,
+	    NG_SEC(60));
+	CHECK_EQ(ng_state_save(c, path, "pass", mono, wall, err,
+	    sizeof(err)), 1);
+	read_text(path, text, sizeof(text));
+	CHECK(strncmp(text, "nfq-gate-state 1 pass\n", 22) == 0);
+
+	mx2 = ng_origin_id("mx2", 3);
+	CHECK(mx2 != NG_ORIGIN_LOCAL);
+	CHECK_EQ(ng_origin_id("mx2", 3), mx2);
+	CHECK_STR(ng_origin_name(mx2), "mx2");
+	CHECK_STR(ng_origin_name(NG_ORIGIN_LOCAL), "local");
+	memset(&e, 0, sizeof(e));
+	e.key = A("198.51.100.7");
+	e.first = mono - NG_SEC(10);
+	e.expires = mono + NG_SEC(100);
+	e.count = 2;
+	e.origin = mx2;
+	CHECK_EQ(ng_cache_restore(c, &e, mono), 1);
+	CHECK_EQ(ng_state_save(c, path, "pass", mono, wall, err,
+	    sizeof(err)), 2);
+	read_text(path, text, sizeof(text));
+	CHECK(strncmp(text, "nfq-gate-state 2 pass\n", 22) == 0);
+	CHECK(strstr(text, "198.51.100.7/32 1699999990 1700000100 2 mx2\n") !=
+	    NULL);
+	CHECK(strstr(text, "192.0.2.1/32 ") != NULL &&
+	    strstr(text, " -\n") != NULL);
+	CHECK_EQ(ng_state_load(d, path, "pass", mono, wall, err,
+	    sizeof(err)), 2);
+	g = ng_cache_find(d, &e.key, mono);
+	CHECK(g != NULL && g->origin == mx2 && g->count == 2);
+	g = ng_cache_find(d, &(struct ng_addr){ 4, { 192, 0, 2, 1 } }, mono);
+	CHECK(g != NULL && g->origin == NG_ORIGIN_LOCAL);
+	/* A refresh keeps the maker; an expired entry made again is ours. */
+	g = ng_cache_put(d, &e.key, mono + 1, NG_SEC(100));
+	CHECK(g != NULL && g->origin == mx2);
+	g = ng_cache_put(d, &e.key, mono + NG_SEC(1000), NG_SEC(100));
+	CHECK(g != NULL && g->origin == NG_ORIGIN_LOCAL);
+	ng_cache_free(c);
+	ng_cache_free(d);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -496,6 +561,7 @@ main(void)
 	RUN(test_planted);
 	RUN(test_snapshot_steps);
 	RUN(test_kill_during_save);
+	RUN(test_origin);
 	if (rmdir(dir) != 0)
 		fprintf(stderr, "    %s left behind\n", dir);
 	return test_done();

@@ -725,6 +725,104 @@ test_restart_keys(void)
 	ng_config_free(&b);
 }
 
+/*
+ * The trap MX's keys: defaults, lists that repeat, durations, the
+ * table size a reload keeps, and the warning for a trap address that
+ * nolisting resets first.
+ */
+static void
+test_trap_keys(void)
+{
+	struct ng_config a, b;
+	char err[256], names[256];
+	struct ng_addr x;
+
+	CHECK_EQ(parse(&a, "", err, sizeof(err)), 0);
+	CHECK_EQ(a.eng.trap_mx.n, 0);
+	CHECK_EQ(a.eng.trap_window, NG_SEC(600));
+	CHECK_EQ(a.eng.contacts_max, 100000);
+	CHECK_EQ(a.eng.trap_defer, 0);
+	ng_config_free(&a);
+	CHECK_EQ(parse(&a, "trap_mx = 203.0.113.30, 2001:db8:25::30\n"
+	    "trap_mx = 198.51.100.0/28\ntrap_window = 5m\n"
+	    "contacts_max = 5000\n", err, sizeof(err)), 0);
+	CHECK_EQ(a.eng.trap_mx.n, 3);
+	ng_addr_parse(&x, "198.51.100.7");
+	CHECK(ng_cidr_list_match(&a.eng.trap_mx, &x));
+	CHECK_EQ(a.eng.trap_window, NG_SEC(300));
+	CHECK_EQ(a.eng.contacts_max, 5000);
+	CHECK_STR(a.warnings, "");
+	CHECK_EQ(parse(&b, "trap_mx = 203.0.113.31\ntrap_window = 1h\n"
+	    "contacts_max = 10\n", err, sizeof(err)), 0);
+	CHECK_EQ(ng_config_restart_keys(&a, &b, names, sizeof(names)), 1);
+	CHECK_STR(names, "contacts_max");
+	ng_config_keep_restart(&b, &a);
+	CHECK_EQ(b.eng.contacts_max, 5000);
+	CHECK_EQ(b.eng.trap_window, NG_SEC(3600));
+	ng_config_free(&a);
+	ng_config_free(&b);
+	expect_err("trap_mx =\n", 1, "trap_mx: missing value");
+	expect_err("trap_mx = 203.0.113.300\n", 1, "bad address or prefix");
+	expect_err("\ntrap_window = soon\n", 2, "trap_window: bad duration");
+	expect_err("contacts_max = 0\n", 1, "contacts_max: bad count");
+	expect_err("trap_window = 1m\ntrap_window = 2m\n", 2, "set twice");
+	/* A trap nolisting resets first traps nobody: said, not refused. */
+	CHECK_EQ(parse(&a, "nolisting = 203.0.113.0/24\n#\n"
+	    "trap_mx = 203.0.113.30, 2001:db8:25::30\n", err, sizeof(err)), 0);
+	CHECK_STR(a.warnings, "t.conf:3: trap_mx: 203.0.113.30/32 is a "
+	    "nolisting address too: its SYNs are reset there, nobody reaches "
+	    "the trap\n");
+	ng_config_free(&a);
+}
+
+/*
+ * The shared state's keys: defaults (off, "nfq-gate:", 500ms, the host's
+ * name), both URL forms, a reload may change every one, and each bad
+ * value is an error naming the line.
+ */
+static void
+test_redis_keys(void)
+{
+	struct ng_config a, b;
+	char err[256], names[256];
+
+	CHECK_EQ(parse(&a, "", err, sizeof(err)), 0);
+	CHECK_STR(a.redis_url, "");
+	CHECK_STR(a.redis_prefix, "nfq-gate:");
+	CHECK_EQ(a.redis_timeout, 500000);
+	CHECK_STR(a.mx_name, "");
+	ng_config_free(&a);
+	CHECK_EQ(parse(&a, "redis_url = redis://gate:pw@192.0.2.6:6380/1\n"
+	    "redis_prefix = site1:\nredis_timeout = 250ms\n"
+	    "mx_name = mx-a.example\n", err, sizeof(err)), 0);
+	CHECK_STR(a.redis_url, "redis://gate:pw@192.0.2.6:6380/1");
+	CHECK_STR(a.redis_prefix, "site1:");
+	CHECK_EQ(a.redis_timeout, 250000);
+	CHECK_STR(a.mx_name, "mx-a.example");
+	CHECK_EQ(parse(&b, "redis_url = unix:/run/redis/redis.sock?db=2\n",
+	    err, sizeof(err)), 0);
+	CHECK_EQ(ng_config_restart_keys(&a, &b, names, sizeof(names)), 0);
+	ng_config_free(&a);
+	ng_config_free(&b);
+	CHECK_EQ(parse(&a, "redis_url =\n", err, sizeof(err)), 0);
+	CHECK_STR(a.redis_url, "");
+	ng_config_free(&a);
+	expect_err("\nredis_url = redis://localhost\n", 2,
+	    "redis_url: host \"localhost\" is not an IP address");
+	expect_err("redis_url = rediss://192.0.2.6\n", 1, "redis_url: "
+	    "rediss:// (TLS) is not supported");
+	expect_err("redis_url = tcp://192.0.2.6\n", 1, "redis_url: expected");
+	expect_err("redis_url = unix:/x?db=1&db=1\n", 1, "given twice");
+	expect_err("redis_url = redis://192.0.2.6\nredis_url = "
+	    "redis://192.0.2.7\n", 2, "set twice");
+	expect_err("redis_prefix =\n", 1, "redis_prefix: bad prefix");
+	expect_err("redis_prefix = a*\n", 1, "redis_prefix: bad prefix");
+	expect_err("redis_timeout = 0\n", 1, "redis_timeout: bad duration");
+	expect_err("redis_timeout = 2m\n", 1, "redis_timeout: bad duration");
+	expect_err("#\n#\nmx_name = local\n", 3, "mx_name: bad name");
+	expect_err("mx_name = mx a\n", 1, "mx_name: bad name");
+}
+
 /* Every key the table lists is one the parser knows; country is last. */
 static void
 test_key_names(void)
@@ -746,7 +844,8 @@ test_key_names(void)
 	}
 	CHECK(i > 30);
 	CHECK_STR(ng_config_key_name(i - 1, NULL), "country");
-	CHECK_EQ(nstart, 13);	/* control_socket, control_socket_group too */
+	CHECK_EQ(nstart, 14);	/* control_socket, control_socket_group,
+				 * contacts_max too */
 }
 
 int
@@ -770,6 +869,8 @@ main(void)
 	RUN(test_mynetworks);
 	RUN(test_restart_keys);
 	RUN(test_key_names);
+	RUN(test_trap_keys);
+	RUN(test_redis_keys);
 	rmdir(tmpdir);
 	return test_done();
 }

@@ -12,6 +12,7 @@
 #include "base/timeval.h"
 #include "daemon/ctl.h"
 #include "engine/cache.h"
+#include "daemon/origin.h"
 #include "test.h"
 
 static const uint8_t K[16] = { 0x17, 0x2c, 0x99 };
@@ -199,21 +200,21 @@ test_list_text(void)
 	CHECK_STR(f.msg, "ok");
 	CHECK_STR(body(&f),
 	    "203.0.113.0/24      count 3   first 2026-12-06 03:56:40 UTC"
-	    "   expires in 50m0s\n"
+	    "   expires in 50m0s   origin=local\n"
 	    "2001:db8:1:2::/64   count 1   first 2026-12-06 04:06:35 UTC"
-	    "   expires in 1m0s\n"
+	    "   expires in 1m0s   origin=local\n"
 	    "2 entries\n");
 	/* The expired pass entry is not shown; v6 sorts after v4. */
 	CHECK_EQ(run(&f, "list pass"), NG_CTL_OK);
 	CHECK(has(&f, "192.0.2.7/32      count 2"));
-	CHECK(has(&f, "expires in 22h0m\n"));
+	CHECK(has(&f, "expires in 22h0m   origin=local\n"));
 	CHECK(has(&f, "2001:db8::5/128   count 1"));
-	CHECK(has(&f, "expires in 3d1h\n"));
+	CHECK(has(&f, "expires in 3d1h   origin=local\n"));
 	CHECK(has(&f, "\n2 entries\n"));
 	CHECK(strstr(body(&f), "192.0.2.99") == NULL);
 	CHECK_EQ(run(&f, "list greylist"), NG_CTL_OK);
 	CHECK(has(&f, "198.51.100.9/32   count 1"));
-	CHECK(has(&f, "expires in 9m20s\n1 entry\n"));
+	CHECK(has(&f, "expires in 9m20s   origin=local\n1 entry\n"));
 	teardown(&f);
 }
 
@@ -267,9 +268,10 @@ test_list_json(void)
 	CHECK_EQ(run(&f, "json list penalty"), NG_CTL_OK);
 	CHECK_STR(body(&f), "{\"table\":\"penalty\",\"entries\":["
 	    "{\"addr\":\"203.0.113.0/24\",\"count\":3,\"first\":1796529400,"
-	    "\"expires_in\":3000},"
+	    "\"expires_in\":3000,\"origin\":\"local\"},"
 	    "{\"addr\":\"2001:db8:1:2::/64\",\"count\":1,"
-	    "\"first\":1796529995,\"expires_in\":60}]}\n");
+	    "\"first\":1796529995,\"expires_in\":60,"
+	    "\"origin\":\"local\"}]}\n");
 	/* Blanks of either kind, a CRLF, leading blanks. */
 	CHECK_EQ(run(&f, " \tjson  list\tpenalty   203.0.113.1 \r\n"),
 	    NG_CTL_OK);
@@ -289,7 +291,7 @@ test_show(void)
 	    "country   CN\n"
 	    "pass      -\n"
 	    "penalty   203.0.113.0/24   count 3   first 2026-12-06 03:56:40 "
-	    "UTC   expires in 50m0s\n"
+	    "UTC   expires in 50m0s   origin=local\n"
 	    "greylist  -\n"
 	    "verdict   would be refused at its SYN (penalty box)\n");
 	CHECK_EQ(run(&f, "show 192.0.2.7"), NG_CTL_OK);
@@ -318,7 +320,8 @@ test_show_json(void)
 	CHECK_EQ(run(&f, "json show 203.0.113.7"), NG_CTL_OK);
 	CHECK_STR(body(&f), "{\"addr\":\"203.0.113.7\",\"country\":\"CN\","
 	    "\"pass\":null,\"penalty\":{\"addr\":\"203.0.113.0/24\","
-	    "\"count\":3,\"first\":1796529400,\"expires_in\":3000},"
+	    "\"count\":3,\"first\":1796529400,\"expires_in\":3000,"
+	    "\"origin\":\"local\"},"
 	    "\"greylist\":null,\"verdict\":\"would be refused at its SYN "
 	    "(penalty box)\"}\n");
 	/* No country hook (offline without a database): no country. */
@@ -361,7 +364,8 @@ test_del(void)
 	CHECK(has(&f, "{\"table\":\"pass\",\"deleted\":2,\"entries\":["
 	    "{\"addr\":\"192.0.2.7/32\""));
 	CHECK(has(&f, "{\"addr\":\"192.0.2.8/32\",\"count\":1,"
-	    "\"first\":1796530000,\"expires_in\":60}]}\n"));
+	    "\"first\":1796530000,\"expires_in\":60,"
+	    "\"origin\":\"local\"}]}\n"));
 	CHECK_EQ(f.c.modified, 1);
 	CHECK_EQ(f.nch, 3);
 	CHECK_EQ(f.ch[2].prefix, 32);
@@ -397,7 +401,7 @@ test_add(void)
 	CHECK_EQ(run(&f, "add penalty 198.18.0.77 30m"), NG_CTL_OK);
 	CHECK_STR(f.msg, "ok");
 	CHECK(has(&f, "198.18.0.0/24   count 1   first 2026-12-06 04:06:40 "
-	    "UTC   expires in 30m0s\n"));
+	    "UTC   expires in 30m0s   origin=local\n"));
 	CHECK(has(&f, "198.18.0.0/24 added to penalty: would be refused"));
 	CHECK_EQ(f.c.modified, 1);
 	CHECK_EQ(f.nch, 1);
@@ -408,12 +412,13 @@ test_add(void)
 	CHECK_EQ(run(&f, "json add penalty 203.0.113.200"), NG_CTL_OK);
 	CHECK_STR(body(&f), "{\"table\":\"penalty\",\"new\":false,\"entry\":"
 	    "{\"addr\":\"203.0.113.0/24\",\"count\":4,\"first\":1796529400,"
-	    "\"expires_in\":3600},\"meaning\":\"would be refused at its SYN "
+	    "\"expires_in\":3600,\"origin\":\"local\"},\"meaning\":"
+	    "\"would be refused at its SYN "
 	    "(penalty box)\"}\n");
 	/* pass: count 1, as for a client that passed once. */
 	CHECK_EQ(run(&f, "add pass 192.0.2.50"), NG_CTL_OK);
 	CHECK(has(&f, "192.0.2.50/32   count 1"));
-	CHECK(has(&f, "expires in 30d0h\n"));
+	CHECK(has(&f, "expires in 30d0h   origin=local\n"));
 	CHECK(has(&f, "added to pass: passes at its SYN"));
 	/* A refresh keeps the count it had. */
 	CHECK_EQ(run(&f, "add pass 192.0.2.7 1h"), NG_CTL_OK);
@@ -421,7 +426,7 @@ test_add(void)
 	CHECK(has(&f, "refreshed in pass"));
 	CHECK_EQ(run(&f, "add greylist 2001:db8:9::1 90"), NG_CTL_OK);
 	CHECK(has(&f, "2001:db8:9::/64   count 1"));
-	CHECK(has(&f, "expires in 1m30s\n"));
+	CHECK(has(&f, "expires in 1m30s   origin=local\n"));
 	/* A CIDR no wider than the table's prefix names one entry. */
 	CHECK_EQ(run(&f, "add penalty 192.0.2.0/24"), NG_CTL_OK);
 	CHECK_EQ(run(&f, "add penalty 192.0.0.0/16"), NG_CTL_USAGE);
@@ -666,10 +671,33 @@ test_out(void)
 	teardown(&f);
 }
 
+/* An entry from a peer gate (the shared state) names it. */
+static void
+test_origin(void)
+{
+	struct fx f;
+	struct ng_addr a = A("192.0.2.7");
+	struct ng_cache_entry *e;
+
+	setup(&f);
+	e = ng_cache_find(f.tab[NG_CTL_PASS], &a, NOW);
+	CHECK(e != NULL);
+	if (e != NULL)
+		e->origin = ng_origin_id("mx-b", 4);
+	CHECK_EQ(run(&f, "list pass 192.0.2.7"), NG_CTL_OK);
+	CHECK(has(&f, "expires in 22h0m   origin=mx-b\n1 entry\n"));
+	CHECK_EQ(run(&f, "json list pass 192.0.2.7"), NG_CTL_OK);
+	CHECK(has(&f, "\"expires_in\":79200,\"origin\":\"mx-b\"}"));
+	CHECK_EQ(run(&f, "show 192.0.2.7"), NG_CTL_OK);
+	CHECK(has(&f, "origin=mx-b\n"));
+	teardown(&f);
+}
+
 int
 main(void)
 {
 	RUN(test_list_text);
+	RUN(test_origin);
 	RUN(test_list_filter);
 	RUN(test_list_json);
 	RUN(test_show);

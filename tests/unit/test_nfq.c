@@ -269,6 +269,42 @@ test_kstats(void)
 	CHECK_EQ(ng_nfq_parse_kstats("garbage\n\n", 0, &ks), -1);
 }
 
+/* test_prom_trap - the trap MX's counters, the engine's own. */
+static void
+test_prom_trap(void)
+{
+	static const struct ng_live_stats st;
+	struct ng_stats_view v;
+	struct ng_stats e;
+	char *text;
+	size_t len = 0;
+
+	memset(&v, 0, sizeof(v));
+	memset(&e, 0, sizeof(e));
+	e.trap_syns = 9;
+	e.trap_hits = 8;
+	e.trap_penalised = 4;
+	e.trap_excused = 3;
+	e.trap_unsure = 1;
+	e.events[NG_EV_TRAP] = 8;
+	v.live = &st;
+	v.eng = &e;
+	v.contacts_evicted = 6;
+	text = ng_stats_prom_text(&v, &len);
+	CHECK(text != NULL);
+	if (text == NULL)
+		return;
+	CHECK(strstr(text, "nfq_gate_trap_syns_total 9\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_trap_hits_total 8\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_trap_penalised_total 4\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_trap_excused_total 3\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_trap_unsure_total 1\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_contacts_evicted_total 6\n") != NULL);
+	CHECK(strstr(text, "nfq_gate_events_total{event=\"trap\"} 8\n") !=
+	    NULL);
+	free(text);
+}
+
 static void
 test_prom(void)
 {
@@ -330,5 +366,6 @@ main(void)
 	RUN(test_parse_damaged);
 	RUN(test_kstats);
 	RUN(test_prom);
+	RUN(test_prom_trap);
 	return test_done();
 }

@@ -6,7 +6,8 @@
  * pipe and leaves with _exit, so no sanitizer exit hook runs under the
  * filter.  The parent reads the report and how the child ended.
  *
- * The argument rules: AF_UNIX only datagram or stream, netlink only
+ * The argument rules: AF_UNIX only datagram or stream, AF_INET and
+ * AF_INET6 streams only with TCP allowed (a redis_url), netlink only
  * for NETLINK_NETFILTER, ioctl only
  * TCGETS, no PROT_EXEC mapping; and the filter reaches a thread started
  * before it (the state writer), whose file calls still work.
@@ -35,7 +36,8 @@ enum { TRY_NETLINK, TRY_UNIX, TRY_INET, TRY_INET6, TRY_EXEC, TRY_FORK,
     TRY_STATUS, TRY_NL_ROUTE, TRY_NL_GENERIC, TRY_NL_AUDIT, TRY_TCGETS,
     TRY_FIONREAD, TRY_TIOCSTI, TRY_MMAP_RW, TRY_MMAP_EXEC, TRY_MPROT_R,
     TRY_MPROT_EXEC, TRY_UNIX_STREAM, TRY_UNIX_FLAGS, TRY_UNIX_SEQPACKET,
-    TRY_UNIX_RAW, TRY_THREAD_INET, TRY_THREAD_FILES };
+    TRY_UNIX_RAW, TRY_THREAD_INET, TRY_THREAD_FILES, TRY_TCP4, TRY_TCP6,
+    TRY_TCP_UDP };
 
 /*
  * A thread made before the filter, as the state writer is: it waits on
@@ -189,6 +191,27 @@ child_args(int what, int fd)
 	return s >= 0 ? 0 : errno;
 }
 
+/*
+ * child_tcp - the filter with TCP allowed (a redis_url at start):
+ * stream sockets of either family, never a datagram one; errno or 0.
+ */
+static int
+child_tcp(int what, char *err, size_t errlen)
+{
+	int s;
+
+	if (ng_sandbox_enter_tcp(1, err, errlen) < 0)
+		_exit(3);
+	if (what == TRY_TCP4)
+		s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	else if (what == TRY_TCP6)
+		s = socket(AF_INET6, SOCK_STREAM, 0);
+	else
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+	return s >= 0 ? 0 : errno;
+}
+
 /* The kernel's view: 1 for NoNewPrivs, 2 for a seccomp filter. */
 static int
 status_flags(void)
@@ -222,6 +245,12 @@ child(int what, int fd)
 
 	if (what == TRY_THREAD_INET || what == TRY_THREAD_FILES) {
 		r = in_thread(what, err, sizeof(err));
+		if (write(fd, &r, sizeof(r)) < 0)
+			_exit(4);
+		_exit(0);
+	}
+	if (what >= TRY_TCP4) {
+		r = child_tcp(what, err, sizeof(err));
 		if (write(fd, &r, sizeof(r)) < 0)
 			_exit(4);
 		_exit(0);
@@ -335,6 +364,19 @@ test_inet_refused(void)
 	CHECK_EQ(sig, 0);
 }
 
+/* With a redis_url at start: TCP streams allowed, datagrams not. */
+static void
+test_tcp_for_redis(void)
+{
+	int sig;
+
+	CHECK_EQ(try(TRY_TCP4, &sig), 0);
+	CHECK_EQ(sig, 0);
+	CHECK_EQ(try(TRY_TCP6, &sig), 0);
+	CHECK_EQ(try(TRY_TCP_UDP, &sig), EPERM);
+	CHECK_EQ(sig, 0);
+}
+
 /* exec and fork are an attacker's calls: the kernel kills outright. */
 static void
 test_exec_killed(void)
@@ -421,6 +463,7 @@ main(void)
 	RUN(test_allowed_sockets);
 	RUN(test_unix_types);
 	RUN(test_inet_refused);
+	RUN(test_tcp_for_redis);
 	RUN(test_exec_killed);
 	RUN(test_netlink_protocols);
 	RUN(test_ioctl);
