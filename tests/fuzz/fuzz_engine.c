@@ -45,12 +45,19 @@ static void
 penalise_pending(struct ng_engine *e, const struct ng_out *o, ng_usec now)
 {
 	static struct ng_out later;
+	struct ng_flow_key hit;
 	unsigned i;
 
-	for (i = 0; i < o->nev; i++)
-		if (o->ev[i].pending)
-			ng_engine_trap_penalise(e, &o->ev[i].client, now,
-			    &later);
+	for (i = 0; i < o->nev; i++) {
+		if (!o->ev[i].pending)
+			continue;
+		memset(&hit, 0, sizeof(hit));
+		hit.caddr = o->ev[i].client;
+		hit.saddr = o->ev[i].server;
+		hit.cport = o->ev[i].cport;
+		hit.sport = o->ev[i].sport;
+		ng_engine_trap_penalise(e, &hit, now, &later);
+	}
 }
 
 int
