@@ -72,6 +72,38 @@ struct ng_redis_link {
 static void link_drop(struct ng_redis_link *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* ---- what a reply may cost ---- */
+
+static redisReplyObjectFunctions guarded;
+static void *(*plain_array)(const redisReadTask *, int);
+
+/*
+ * guarded_array - hiredis' own array, when within NG_REDIS_ELEMENTS_MAX;
+ * NULL fails the reader ("Out of memory"), and the link drops.
+ */
+static void *
+guarded_array(const redisReadTask *task, int elements)
+{
+	if (elements < 0 || elements > NG_REDIS_ELEMENTS_MAX)
+		return NULL;
+	return plain_array(task, elements);
+}
+
+/* ng_redis_reader_guard - r's arrays through guarded_array. */
+void
+ng_redis_reader_guard(redisReader *r)
+{
+	if (r == NULL || r->fn == NULL || r->fn == &guarded)
+		return;
+	if (plain_array == NULL) {
+		guarded = *r->fn;
+		plain_array = r->fn->createArray;
+		guarded.createArray = guarded_array;
+	}
+	if (r->fn->createArray == plain_array)
+		r->fn = &guarded;
+}
+
 /* ---- the epoll adapter: hiredis' five hooks ---- */
 
 /* ev_update - the descriptor's epoll registration to its mask. */
@@ -167,6 +199,7 @@ attach(struct conn *c, redisAsyncContext *ac)
 	ac->ev.addWrite = add_write;
 	ac->ev.delWrite = del_write;
 	ac->ev.cleanup = cleanup;
+	ng_redis_reader_guard(ac->c.reader);
 }
 
 /* ---- the link's state ---- */
@@ -525,6 +558,13 @@ ng_redis_link_event(struct ng_redis_link *l, int fd, uint32_t events,
 			continue;
 		if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
 			redisAsyncHandleRead(ac);
+		if (l->c[w].ac == ac && ac->c.reader != NULL &&
+		    ac->c.reader->len - ac->c.reader->pos >
+		    NG_REDIS_BUFFER_MAX) {
+			link_drop(l, "a reply of more than %u bytes",
+			    NG_REDIS_BUFFER_MAX);
+			return;
+		}
 		if (l->c[w].ac == ac && (events & EPOLLOUT))
 			redisAsyncHandleWrite(ac);
 		return;

@@ -33,6 +33,20 @@
 
 struct ng_redis_link;
 
+/*
+ * What one reply may cost, whatever the peer sends: an array of at most
+ * NG_REDIS_ELEMENTS_MAX elements (hiredis allocates the whole array at
+ * its header: "*333333333" alone would be gigabytes), and at most
+ * NG_REDIS_BUFFER_MAX bytes read and not yet made into replies.  Past
+ * either the link drops, as for any bad reply.  The largest reply the
+ * gate asks for is a SCAN page of about 1000 keys.
+ */
+#define NG_REDIS_ELEMENTS_MAX	65536
+#define NG_REDIS_BUFFER_MAX	(16u << 20)
+
+/* The array limit on a hiredis reader (the link's own, or any other). */
+void ng_redis_reader_guard(redisReader *r);
+
 struct ng_redis_link_ops {
 	/* Both connections are up: authenticated, selected, subscribed. */
 	void (*ready)(void *arg);

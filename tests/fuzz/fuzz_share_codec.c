@@ -16,6 +16,7 @@
 #include <hiredis/hiredis.h>
 
 #include "conf/redis_conf.h"
+#include "daemon/redis_link.h"
 #include "daemon/share_codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,6 +74,7 @@ replies(const char *s, size_t n)
 	size_t len, i;
 	void *r;
 
+	ng_redis_reader_guard(rd);	/* as the link's readers are */
 	if (rd == NULL || redisReaderFeed(rd, s, n) != REDIS_OK) {
 		redisReaderFree(rd);
 		return;

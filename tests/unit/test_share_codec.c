@@ -12,6 +12,7 @@
 
 #include "base/addr.h"
 #include "conf/redis_conf.h"
+#include "daemon/redis_link.h"
 #include "daemon/share_codec.h"
 #include "test.h"
 
@@ -455,6 +456,46 @@ test_names(void)
 	CHECK(!ng_redis_prefix_ok("[x]"));
 }
 
+/* guarded_reply - one reply of s through a guarded reader: REDIS_OK or
+ * REDIS_ERR, and the reply's elements (-1: none). */
+static int
+guarded_reply(const char *s, long long *elements)
+{
+	redisReader *rd = redisReaderCreate();
+	void *r = NULL;
+	int rc;
+
+	*elements = -1;
+	if (rd == NULL)
+		return REDIS_ERR;
+	ng_redis_reader_guard(rd);
+	rc = redisReaderFeed(rd, s, strlen(s));
+	if (rc == REDIS_OK)
+		rc = redisReaderGetReply(rd, &r);
+	if (r != NULL) {
+		*elements = (long long)((redisReply *)r)->elements;
+		freeReplyObject(r);
+	}
+	redisReaderFree(rd);
+	return rc;
+}
+
+/* test_reader_guard - an array header the gate would have to allocate
+ * gigabytes for is a bad reply; a real one passes. */
+static void
+test_reader_guard(void)
+{
+	long long n;
+
+	CHECK(guarded_reply("*2\r\n$1\r\na\r\n$1\r\nb\r\n", &n) ==
+	    REDIS_OK && n == 2);
+	CHECK(guarded_reply("*333333333\r\n", &n) == REDIS_ERR);
+	CHECK(guarded_reply("*65537\r\n", &n) == REDIS_ERR);
+	CHECK(guarded_reply("*65536\r\n", &n) == REDIS_OK && n == -1);
+	CHECK(guarded_reply("*1\r\n*999999999\r\n", &n) == REDIS_ERR);
+	CHECK(guarded_reply("*-1\r\n", &n) == REDIS_OK);
+}
+
 int
 main(void)
 {
@@ -468,5 +509,6 @@ main(void)
 	RUN(test_url);
 	RUN(test_url_bad);
 	RUN(test_names);
+	RUN(test_reader_guard);
 	return test_done();
 }
