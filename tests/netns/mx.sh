@@ -229,8 +229,9 @@ ngt_mx_dns() {
 
 # redis-server in the red namespace, nothing saved to disk, the default
 # user off and one user for the gates that may touch only their prefix's
-# keys and channels; returns once it answers PING.
-ngt_redis_start() {
+# keys and channels (ARGS: more redis-server options, say a unix
+# socket); returns once it answers PING.
+ngt_redis_start() {	# [redis-server options...]
 	command -v redis-server >/dev/null ||
 	    skip "redis-server not installed (Debian redis-server)"
 	mkdir -p "$NGT_DIR/redis"
@@ -239,7 +240,7 @@ ngt_redis_start() {
 	    --dir "$NGT_DIR/redis" --logfile "$NGT_DIR/redis/redis.log" \
 	    --user default off \
 	    --user "$NGT_REDIS_USER" on ">$NGT_REDIS_PASS" '~nfq-gate:*' \
-	    '&nfq-gate:*' '+@all' \
+	    '&nfq-gate:*' '+@all' "$@" \
 	    >>"$NGT_DIR/redis/stdout" 2>&1 &
 	NGT_REDIS_PID=$!
 	n=0

@@ -58,26 +58,10 @@ cleanup() {
 	ngt_mx_cleanup
 }
 
-# redis-server in the red namespace: TCP for A, a unix socket for B,
-# nothing on disk, one ACL user limited to the prefix; waits for PONG.
+# redis-server in the red namespace (mx.sh): TCP for A, a unix socket
+# for B.
 redis_start() {
-	mkdir -p "$NGT_DIR/redis"
-	ip netns exec "$NGT_RED" redis-server --bind "$NGT_REDIS_A4" \
-	    --port "$NGT_REDIS_PORT" --unixsocket "$RSOCK" \
-	    --unixsocketperm 700 --save '' --appendonly no \
-	    --dir "$NGT_DIR/redis" --logfile "$NGT_DIR/redis/redis.log" \
-	    --user default off \
-	    --user "$NGT_REDIS_USER" on ">$NGT_REDIS_PASS" '~nfq-gate:*' \
-	    '&nfq-gate:*' '+@all' >>"$NGT_DIR/redis/stdout" 2>&1 &
-	NGT_REDIS_PID=$!
-	n=0
-	until [ "$(ngt_redis_cli ping 2>/dev/null)" = PONG ]; do
-		kill -0 "$NGT_REDIS_PID" 2>/dev/null ||
-		    { cat "$NGT_DIR/redis/redis.log" >&2; fail "redis-server exited"; }
-		n=$((n + 1))
-		[ $n -lt 50 ] || fail "redis-server does not answer"
-		sleep 0.1
-	done
+	ngt_redis_start --unixsocket "$RSOCK" --unixsocketperm 700
 }
 
 # Host h's gate config: greet pause 2 s, CN greylisted (30 s delay, so

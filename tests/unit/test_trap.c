@@ -153,6 +153,16 @@ boxed(struct ng_engine *e, const char *a, ng_usec now)
 	return pc != NULL ? pc->count : 0;
 }
 
+/* each - scenario fn for both families under both holds. */
+static void
+each(void (*fn)(const struct fam *, uint8_t))
+{
+	fn(&v4, NG_HOLD_HANDSHAKE);
+	fn(&v4, NG_HOLD_GREETING);
+	fn(&v6, NG_HOLD_HANDSHAKE);
+	fn(&v6, NG_HOLD_GREETING);
+}
+
 /*
  * penalised - a client straight to the trap: its SYN goes to the
  * server, its believed ACK is reset (never held) with a TRAP line,
@@ -217,10 +227,7 @@ penalised(const struct fam *f, uint8_t hold)
 static void
 test_penalised(void)
 {
-	penalised(&v4, NG_HOLD_HANDSHAKE);
-	penalised(&v4, NG_HOLD_GREETING);
-	penalised(&v6, NG_HOLD_HANDSHAKE);
-	penalised(&v6, NG_HOLD_GREETING);
+	each(penalised);
 }
 
 /*
@@ -270,10 +277,7 @@ excused(const struct fam *f, uint8_t hold)
 static void
 test_excused(void)
 {
-	excused(&v4, NG_HOLD_HANDSHAKE);
-	excused(&v4, NG_HOLD_GREETING);
-	excused(&v6, NG_HOLD_HANDSHAKE);
-	excused(&v6, NG_HOLD_GREETING);
+	each(excused);
 }
 
 /*
@@ -331,10 +335,7 @@ forged_syn(const struct fam *f, uint8_t hold)
 static void
 test_forged(void)
 {
-	forged_syn(&v4, NG_HOLD_HANDSHAKE);
-	forged_syn(&v4, NG_HOLD_GREETING);
-	forged_syn(&v6, NG_HOLD_HANDSHAKE);
-	forged_syn(&v6, NG_HOLD_GREETING);
+	each(forged_syn);
 }
 
 /* flood_ip - the i-th forged source of a family. */
@@ -398,10 +399,7 @@ flooded(const struct fam *f, uint8_t hold)
 static void
 test_flooded(void)
 {
-	flooded(&v4, NG_HOLD_HANDSHAKE);
-	flooded(&v4, NG_HOLD_GREETING);
-	flooded(&v6, NG_HOLD_HANDSHAKE);
-	flooded(&v6, NG_HOLD_GREETING);
+	each(flooded);
 }
 
 /*
@@ -473,10 +471,7 @@ deferred(const struct fam *f, uint8_t hold)
 static void
 test_deferred(void)
 {
-	deferred(&v4, NG_HOLD_HANDSHAKE);
-	deferred(&v4, NG_HOLD_GREETING);
-	deferred(&v6, NG_HOLD_HANDSHAKE);
-	deferred(&v6, NG_HOLD_GREETING);
+	each(deferred);
 }
 
 /*
