@@ -67,7 +67,9 @@ struct ng_share_counts {
 	int up;			/* the link is ready */
 	uint64_t errors;	/* link failures, error replies, bad data */
 	uint64_t sent, received;
-	uint64_t dropped;	/* writes not queued: too many waiting */
+	uint64_t dropped;	/* writes not queued: too many waiting, or
+				 * past the budget for what a forged SYN
+				 * can cause */
 	uint64_t reconnects;	/* times the link came back */
 };
 

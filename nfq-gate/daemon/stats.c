@@ -314,7 +314,8 @@ prom_redis(const struct ng_share_counts *r, FILE *fp)
 	one(fp, "redis_received_total", "counter", "Replies and updates "
 	    "received from Redis.", r->received);
 	one(fp, "redis_dropped_total", "counter", "Writes to Redis dropped: "
-	    "too many waiting (the entries live on locally).", r->dropped);
+	    "too many waiting, or past 2000 a second of those a forged SYN "
+	    "can cause (the entries live on locally).", r->dropped);
 	one(fp, "redis_errors_total", "counter", "Redis link failures, error "
 	    "replies and bad data.", r->errors);
 	one(fp, "redis_reconnects_total", "counter", "Times the link to Redis "
