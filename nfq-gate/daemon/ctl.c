@@ -213,16 +213,6 @@ not_here(struct call *k, const char *verb)
 	return say(k, NG_CTL_USAGE, "%s: not available here (offline)", verb);
 }
 
-/* prefix_of - the table's prefix for an address's family. */
-static unsigned
-prefix_of(const struct ng_cache *tab, const struct ng_addr *a)
-{
-	unsigned p4, p6;
-
-	ng_cache_prefix(tab, &p4, &p6);
-	return a->family == 6 ? p6 : p4;
-}
-
 /* wall_secs - a table time as unix seconds, wall_offset added exactly. */
 static int64_t
 wall_secs(const struct ng_ctl *c, ng_usec t)
@@ -285,7 +275,7 @@ key_text(const struct ng_cache *tab, const struct ng_addr *key, char *buf,
 	char a[NG_ADDRSTRLEN];
 
 	snprintf(buf, len, "%s/%u", ng_addr_format(key, a, sizeof(a)),
-	    prefix_of(tab, key));
+	    ng_cache_prefix_for(tab, key));
 	return buf;
 }
 
@@ -398,7 +388,7 @@ hit(const struct ng_cache_entry *e, void *arg)
 	size_t cap;
 
 	if (e->expires <= h->now ||
-	    !overlaps(&e->key, prefix_of(h->tab, &e->key), h->tg))
+	    !overlaps(&e->key, ng_cache_prefix_for(h->tab, &e->key), h->tg))
 		return 0;
 	if (h->n == h->cap) {
 		cap = h->cap > 0 ? h->cap * 2 : HITS_FIRST;
@@ -517,7 +507,7 @@ drop_all(struct call *k, const struct hits *h, int tell)
 		del_exact(k->tab, &h->v[i].key);
 		if (tell && c->changed != NULL)
 			c->changed(c->arg, k->t, 0, &h->v[i].key,
-			    (int)prefix_of(k->tab, &h->v[i].key));
+			    (int)ng_cache_prefix_for(k->tab, &h->v[i].key));
 	}
 	if (h->n > 0)
 		c->modified = 1;
@@ -667,10 +657,10 @@ add_addr(struct call *k, struct ng_addr *a)
 	if (ng_addr_parse_cidr(a, &plen, k->arg[0]) < 0)
 		return say(k, NG_CTL_USAGE, "bad address \"%." ECHO_MAX "s\"",
 		    k->arg[0]);
-	if (plen < prefix_of(k->tab, a))
+	if (plen < ng_cache_prefix_for(k->tab, a))
 		return say(k, NG_CTL_USAGE, "add %s: %." ECHO_MAX "s is wider "
 		    "than the table's /%u", ng_ctl_table_name(k->t),
-		    k->arg[0], prefix_of(k->tab, a));
+		    k->arg[0], ng_cache_prefix_for(k->tab, a));
 	return NG_CTL_OK;
 }
 
@@ -694,7 +684,7 @@ do_add(struct call *k)
 	meaning = add_meaning(k, e);
 	if (k->c->changed != NULL)
 		k->c->changed(k->c->arg, k->t, 1, &e->key,
-		    (int)prefix_of(k->tab, &e->key));
+		    (int)ng_cache_prefix_for(k->tab, &e->key));
 	k->c->modified = 1;
 	add_body(k, e, fresh, meaning);
 	return NG_CTL_OK;

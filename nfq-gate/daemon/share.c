@@ -184,16 +184,6 @@ table_cache(struct ng_share *s, unsigned t)
 	}
 }
 
-/* plen_of - the prefix a table keys a's family with. */
-static unsigned
-plen_of(const struct ng_cache *c, const struct ng_addr *a)
-{
-	unsigned p4, p6;
-
-	ng_cache_prefix(c, &p4, &p6);
-	return a->family == 6 ? p6 : p4;
-}
-
 /*
  * complain - bad data or an error reply: counted, and logged within a
  * budget of WARN_MAX lines a second (a Redis full of junk must not
@@ -333,7 +323,7 @@ entry_msg(struct ng_share *s, unsigned t, const struct ng_cache_entry *e,
 	memset(m, 0, sizeof(*m));
 	m->table = t;
 	m->addr = e->key;
-	m->plen = plen_of(c, &e->key);
+	m->plen = ng_cache_prefix_for(c, &e->key);
 	m->val.first = to_wall(k, e->first);
 	m->val.count = e->count;
 	snprintf(m->val.origin, sizeof(m->val.origin), "%s", s->conf.name);
@@ -521,7 +511,7 @@ apply(struct ng_share *s, unsigned t, const struct ng_addr *a,
 {
 	struct ng_cache *c = table_cache(s, t);
 	struct ng_cache_entry m;
-	unsigned lp = plen_of(c, a);
+	unsigned lp = ng_cache_prefix_for(c, a);
 	char at[NG_ADDRSTRLEN];
 
 	/* Wider than we key: it cannot be narrowed to one of our keys. */
@@ -547,7 +537,7 @@ forget(struct ng_share *s, unsigned t, const struct ng_addr *a,
     unsigned plen, ng_usec now)
 {
 	struct ng_cache *c = table_cache(s, t);
-	unsigned lp = plen_of(c, a);
+	unsigned lp = ng_cache_prefix_for(c, a);
 
 	if (plen < lp || ng_cache_find(c, a, now) == NULL)
 		return 0;
@@ -1303,7 +1293,7 @@ trap_ask(struct ng_share *s, struct req *q)
 	for (t = 0; t < 2; t++) {
 		c = table_cache(s, asked[t]);
 		k = q->addr;
-		plen = plen_of(c, &k);
+		plen = ng_cache_prefix_for(c, &k);
 		ng_addr_mask(&k, plen);
 		if (key_cmd(s, "GET", asked[t], &k, plen, q) < 0) {
 			q->lost = 1;

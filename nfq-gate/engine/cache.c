@@ -151,6 +151,13 @@ ng_cache_prefix(const struct ng_cache *c, unsigned *prefix4,
 	*prefix6 = c->prefix6;
 }
 
+/* ng_cache_prefix_for - the prefix c keys a's family with. */
+unsigned
+ng_cache_prefix_for(const struct ng_cache *c, const struct ng_addr *a)
+{
+	return a->family == 6 ? c->prefix6 : c->prefix4;
+}
+
 /* lru_unlink - take slot i off its segment's list. */
 static void
 lru_unlink(struct ng_cache *c, uint32_t i)

@@ -45,6 +45,8 @@ void ng_cache_set_prefix(struct ng_cache *c, unsigned prefix4,
     unsigned prefix6);
 void ng_cache_prefix(const struct ng_cache *c, unsigned *prefix4,
     unsigned *prefix6);
+unsigned ng_cache_prefix_for(const struct ng_cache *c,
+    const struct ng_addr *a);
 
 /* The live entry covering a, or NULL (expired entries count as absent). */
 struct ng_cache_entry *ng_cache_find(struct ng_cache *c,

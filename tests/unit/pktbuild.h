@@ -18,6 +18,16 @@ struct tpkt {
 	size_t len;
 };
 
+/* addr - a parsed address (one at a time: the next call overwrites it). */
+static inline const struct ng_addr *
+addr(const char *s)
+{
+	static struct ng_addr a;
+
+	ng_addr_parse(&a, s);
+	return &a;
+}
+
 static inline void
 put16(uint8_t *p, uint16_t v)
 {

@@ -18,15 +18,6 @@
 static struct ng_out out;
 static struct ng_facts facts;
 
-static const struct ng_addr *
-addr(const char *s)
-{
-	static struct ng_addr a;
-
-	ng_addr_parse(&a, s);
-	return &a;
-}
-
 static void
 feed(struct ng_engine *e, struct tpkt t, uint32_t id, ng_usec now)
 {

@@ -69,16 +69,6 @@ engine(void)
 	return e;
 }
 
-/* addr - a parsed address (one at a time). */
-static const struct ng_addr *
-addr(const char *s)
-{
-	static struct ng_addr a;
-
-	ng_addr_parse(&a, s);
-	return &a;
-}
-
 /* cpkt - a client segment from cli:port to srv:25. */
 static void
 cpkt(struct ng_engine *e, const char *cli, uint16_t port, const char *srv,
