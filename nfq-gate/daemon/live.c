@@ -379,6 +379,7 @@ cleanup(struct live *l)
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);	/* the state files are free now */
 	ng_engine_free(l->e);
+	ng_netdb_view_free(&l->view);
 	ng_netdb_close(l->db);
 	ng_config_free(&l->cfg);	/* the jobs hold copies of paths */
 	ng_log_close();

@@ -75,6 +75,7 @@ struct live {
 	struct ng_config cfg;
 	struct ng_engine *e;
 	struct ng_netdb *db;
+	struct ng_netdb_view view;	/* db and its owner pattern bits */
 	struct ng_nfq *q;
 	struct ng_nftset *nft;
 	struct ng_rulecheck *rules;

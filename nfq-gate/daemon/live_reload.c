@@ -31,13 +31,17 @@ void
 live_use_db(struct live *l, struct ng_netdb *db)
 {
 	struct ng_geo geo;
+	char err[256];
 
+	ng_netdb_view_free(&l->view);
 	if (db == NULL) {
 		ng_engine_set_geo(l->e, NULL);
 		return;
 	}
-	geo.lookup = ng_netdb_geo;
-	geo.ctx = db;
+	(void)ng_netdb_view_init(&l->view, db, NULL, 0, err, sizeof(err));
+	geo.lookup = ng_netdb_where;
+	geo.owner_name = ng_netdb_owner_name;
+	geo.ctx = &l->view;
 	ng_engine_set_geo(l->e, &geo);
 }
 

@@ -109,8 +109,10 @@ ng_admit_syn(const struct ng_admit *ad, const struct ng_flow_key *k,
 	int trap;
 
 	memset(d, 0, sizeof(*d));
-	if (ad->geo->lookup != NULL)
-		d->cc = ad->geo->lookup(ad->geo->ctx, a);
+	if (ad->geo->lookup != NULL) {
+		ad->geo->lookup(ad->geo->ctx, a, &d->where);
+		d->cc = d->where.cc;
+	}
 	/* Every SYN, whatever the rules say of it, is a contact or not. */
 	trap = ad->cfg->trap_mx.n > 0 && ng_trap_syn(ad->contacts, ad->cfg,
 	    a, &k->saddr, now);

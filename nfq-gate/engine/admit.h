@@ -14,14 +14,22 @@
 #include <stdint.h>
 
 #include "base/timeval.h"
+#include "base/where.h"
 #include "engine/cache.h"
 #include "engine/flow.h"
 #include "engine/settings.h"
 #include "engine/verdict.h"
 
-/* Country lookup, filled in by the netblock database (or a test). */
+/*
+ * The netblock database's answer for an address (country, ASN, owner
+ * and the owner patterns it matches), filled in by the database (or a
+ * test); owner_name gives the owner's string for the policy service
+ * (NULL, or NULL back: none).
+ */
 struct ng_geo {
-	uint16_t (*lookup)(const void *ctx, const struct ng_addr *a);
+	void (*lookup)(const void *ctx, const struct ng_addr *a,
+	    struct ng_where *w);
+	const char *(*owner_name)(const void *ctx, uint32_t owner);
 	const void *ctx;
 };
 
@@ -44,6 +52,7 @@ struct ng_syn_decision {
 	uint8_t trap;		/* to a trap_mx address: the trap's test */
 	const char *reason;
 	uint16_t cc;
+	struct ng_where where;	/* the database's answer (cc is where.cc) */
 };
 
 void ng_admit_syn(const struct ng_admit *a, const struct ng_flow_key *k,

@@ -89,6 +89,9 @@ struct ng_out {
  * service tells Postfix at RCPT time (facts.c). */
 struct ng_facts {
 	char country[3];	/* "CN", or "--" when unknown */
+	uint32_t asn;		/* 0 when unknown */
+	const char *owner;	/* the database's string, NULL when unknown;
+				 * valid until the database is replaced */
 	const char *pass;	/* "old", "new" or "none" */
 	const char *grey;	/* "pass", "wait" or "none" */
 	unsigned pregreet;	/* penalty box entry's count, 0 if none */

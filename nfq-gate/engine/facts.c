@@ -19,12 +19,17 @@ ng_engine_facts(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
     struct ng_facts *f)
 {
 	struct ng_cache_entry *c;
-	uint16_t cc = 0;
+	struct ng_where w;
 
 	memset(f, 0, sizeof(*f));
+	memset(&w, 0, sizeof(w));
 	if (e->geo.lookup != NULL)
-		cc = e->geo.lookup(e->geo.ctx, a);
-	ng_cc_str(cc, f->country);
+		e->geo.lookup(e->geo.ctx, a, &w);
+	ng_cc_str(w.cc, f->country);
+	f->asn = w.asn;
+	f->owner = NULL;
+	if (w.owner != 0 && e->geo.owner_name != NULL)
+		f->owner = e->geo.owner_name(e->geo.ctx, w.owner);
 	c = ng_cache_find(e->pass, a, now);
 	f->pass = c == NULL ? "none" : c->count > 1 ? "old" : "new";
 	c = ng_cache_find(e->grey, a, now);

@@ -688,14 +688,87 @@ ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 	return ng_netdb_lookup6(db, be64toh(hi), be64toh(low));
 }
 
-/*
- * ng_netdb_geo - ng_netdb_lookup with the untyped context of an ng_geo
- * callback.
- */
-uint16_t
-ng_netdb_geo(const void *ctx, const struct ng_addr *a)
+/* ng_netdb_find - country, AS number and owner id covering a. */
+void
+ng_netdb_find(const struct ng_netdb *db, const struct ng_addr *a,
+    struct ng_where *w)
 {
-	return ng_netdb_lookup(ctx, a);
+	memset(w, 0, sizeof(*w));
+	w->cc = ng_netdb_lookup(db, a);
+}
+
+/* ng_netdb_owners - how many owner strings the database holds. */
+uint32_t
+ng_netdb_owners(const struct ng_netdb *db)
+{
+	(void)db;
+	return 0;
+}
+
+/* ng_netdb_owner - owner string number owner, NULL for none. */
+const char *
+ng_netdb_owner(const struct ng_netdb *db, uint32_t owner)
+{
+	if (owner == 0 || owner > ng_netdb_owners(db))
+		return NULL;
+	return NULL;
+}
+
+/* ng_netdb_view_init - the owner pattern bits of every owner of db. */
+int
+ng_netdb_view_init(struct ng_netdb_view *v, const struct ng_netdb *db,
+    const regex_t *pats, unsigned npats, char *err, size_t errlen)
+{
+	uint32_t n = ng_netdb_owners(db), k;
+	unsigned i;
+
+	v->db = db;
+	v->owner_bits = NULL;
+	if (npats == 0 || n == 0)
+		return 0;
+	if (npats > 32) {
+		snprintf(err, errlen, "more than 32 owner patterns");
+		return -1;
+	}
+	v->owner_bits = calloc((size_t)n + 1, sizeof(*v->owner_bits));
+	if (v->owner_bits == NULL) {
+		snprintf(err, errlen, "owner patterns: out of memory");
+		return -1;
+	}
+	for (k = 1; k <= n; k++)
+		for (i = 0; i < npats; i++)
+			if (regexec(&pats[i], ng_netdb_owner(db, k), 0, NULL,
+			    0) == 0)
+				v->owner_bits[k] |= 1u << i;
+	return 0;
+}
+
+/* ng_netdb_view_free - the owner bits; the database is not the view's. */
+void
+ng_netdb_view_free(struct ng_netdb_view *v)
+{
+	free(v->owner_bits);
+	v->owner_bits = NULL;
+}
+
+/* ng_netdb_where - the ng_geo lookup: ng_netdb_find plus owner bits. */
+void
+ng_netdb_where(const void *ctx, const struct ng_addr *a, struct ng_where *w)
+{
+	const struct ng_netdb_view *v = ctx;
+
+	ng_netdb_find(v->db, a, w);
+	if (v->owner_bits != NULL && w->owner != 0)
+		w->owner_bits = v->owner_bits[w->owner];
+}
+
+/* ng_netdb_owner_name - the ng_geo owner_name callback. */
+const char *
+ng_netdb_owner_name(const void *ctx, uint32_t owner)
+{
+	const struct ng_netdb_view *v = ctx;
+
+	return ng_netdb_owner(v->db, owner);
 }
 
 /* Walking: emit merged ranges of one country, skipping country 0. */

@@ -14,7 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <regex.h>
+
 #include "base/addr.h"
+#include "base/where.h"
 
 struct ng_netdb;
 
@@ -34,8 +37,41 @@ void ng_netdb_close(struct ng_netdb *db);
 uint16_t ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a);
 uint16_t ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t host_order);
 
-/* An ng_geo lookup callback: ctx is a struct ng_netdb. */
-uint16_t ng_netdb_geo(const void *ctx, const struct ng_addr *a);
+/*
+ * Country, AS number and owner id covering a (all 0 where none);
+ * w->owner_bits is left 0: that is the view's to fill.
+ */
+void ng_netdb_find(const struct ng_netdb *db, const struct ng_addr *a,
+    struct ng_where *w);
+
+/* Owner ids run 1..ng_netdb_owners(db); the string of one, NULL for 0
+ * or out of range.  The strings live in the database's memory. */
+uint32_t ng_netdb_owners(const struct ng_netdb *db);
+const char *ng_netdb_owner(const struct ng_netdb *db, uint32_t owner);
+
+/*
+ * What the engine's ng_geo callbacks read: a database and, per owner id,
+ * the bits of the policy's owner patterns that match it (NULL: none
+ * match).  Made when the database or the config is (re)loaded.
+ */
+struct ng_netdb_view {
+	const struct ng_netdb *db;
+	uint32_t *owner_bits;	/* ng_netdb_owners(db) + 1 entries */
+};
+
+/*
+ * Fill v->owner_bits: bit i of owner k is set when pats[i] matches
+ * owner string k (regexec, the patterns compiled by the caller; at
+ * most 32).  0, or -1 with a message (out of memory).
+ */
+int ng_netdb_view_init(struct ng_netdb_view *v, const struct ng_netdb *db,
+    const regex_t *pats, unsigned npats, char *err, size_t errlen);
+void ng_netdb_view_free(struct ng_netdb_view *v);
+
+/* ng_geo callbacks: ctx is a struct ng_netdb_view. */
+void ng_netdb_where(const void *ctx, const struct ng_addr *a,
+    struct ng_where *w);
+const char *ng_netdb_owner_name(const void *ctx, uint32_t owner);
 
 /*
  * Walk the database's disjoint ranges of one family in address order,

@@ -44,6 +44,7 @@ struct replay {
 	ng_usec pause;
 	struct ng_engine *e;
 	struct ng_netdb *ndb;
+	struct ng_netdb_view view;
 	pcap_t *pc;
 	int dlt;
 	struct ng_reader *rd;	/* reads pc from setup() to run()'s end */
@@ -172,8 +173,10 @@ new_engine(struct replay *r, const struct ng_settings *eng)
 	/* The capture shows what reached the client: see early.c. */
 	ng_engine_set_capture(r->e, 1);
 	if (r->ndb != NULL) {
-		geo.lookup = ng_netdb_geo;
-		geo.ctx = r->ndb;
+		(void)ng_netdb_view_init(&r->view, r->ndb, NULL, 0, NULL, 0);
+		geo.lookup = ng_netdb_where;
+		geo.owner_name = ng_netdb_owner_name;
+		geo.ctx = &r->view;
 		ng_engine_set_geo(r->e, &geo);
 	}
 	return 0;
@@ -415,6 +418,7 @@ ng_replay_main(int argc, char **argv)
 	if (r->pc != NULL)
 		pcap_close(r->pc);
 	ng_engine_free(r->e);
+	ng_netdb_view_free(&r->view);
 	if (r->ndb != NULL)
 		ng_netdb_close(r->ndb);
 	free(r);

@@ -407,9 +407,8 @@ test_zero_pause_and_ack_coverage(void)
 }
 
 static uint16_t
-fake_geo(const void *ctx, const struct ng_addr *a)
+fake_cc(const struct ng_addr *a)
 {
-	(void)ctx;
 	if (a->family == 4 && a->b[0] == 1)
 		return ng_cc_pack("CN");
 	if (a->family == 4 && a->b[0] == 5)
@@ -417,6 +416,14 @@ fake_geo(const void *ctx, const struct ng_addr *a)
 	if (a->family == 4 && a->b[0] == 9)
 		return ng_cc_pack("DE");
 	return 0;
+}
+
+static void
+fake_geo(const void *ctx, const struct ng_addr *a, struct ng_where *w)
+{
+	(void)ctx;
+	memset(w, 0, sizeof(*w));
+	w->cc = fake_cc(a);
 }
 
 static void
@@ -448,7 +455,7 @@ static void
 test_policy_precedence(void)
 {
 	struct ng_engine *e = engine(policy_conf);
-	struct ng_geo geo = { fake_geo, NULL };
+	struct ng_geo geo = { fake_geo, NULL, NULL };
 	struct ng_addr a;
 
 	ng_engine_set_geo(e, &geo);
@@ -481,7 +488,7 @@ static void
 test_country_drop_is_sticky(void)
 {
 	struct ng_engine *e = engine(policy_conf);
-	struct ng_geo geo = { fake_geo, NULL };
+	struct ng_geo geo = { fake_geo, NULL, NULL };
 
 	ng_engine_set_geo(e, &geo);
 	cpkt(e, "1.0.1.5", 40011, NG_TH_SYN, 1, 0, NULL, 1, 0);
@@ -539,12 +546,13 @@ test_greylist(void)
 	ng_engine_free(e);
 }
 
-static uint16_t
-geo_cn(const void *ctx, const struct ng_addr *a)
+static void
+geo_cn(const void *ctx, const struct ng_addr *a, struct ng_where *w)
 {
 	(void)ctx;
 	(void)a;
-	return ng_cc_pack("CN");
+	memset(w, 0, sizeof(*w));
+	w->cc = ng_cc_pack("CN");
 }
 
 static void
@@ -559,7 +567,7 @@ static void
 test_facts(void)
 {
 	struct ng_engine *e = engine(grey_short);
-	struct ng_geo geo = { geo_cn, NULL };
+	struct ng_geo geo = { geo_cn, NULL, NULL };
 
 	ng_engine_facts(e, addr(CLI), NG_SEC(1), &facts);
 	CHECK_STR(facts.country, "--");
@@ -719,7 +727,7 @@ static void
 test_monitor_mode(void)
 {
 	struct ng_engine *e = engine(monitor_conf);
-	struct ng_geo geo = { fake_geo, NULL };
+	struct ng_geo geo = { fake_geo, NULL, NULL };
 	char line[512];
 
 	ng_engine_set_geo(e, &geo);

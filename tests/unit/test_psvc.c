@@ -133,7 +133,7 @@ test_answers(void)
 		"PREPEND X-NFQ-Gate: country=%c; pass=%p; grey=%g; n=%n %%",
 		"DEFER_IF_PERMIT pre-greeting talker (%n)"
 	};
-	struct ng_facts f = { "CN", "old", "none", 0 };
+	struct ng_facts f = { .country = "CN", .pass = "old", .grey = "none" };
 	char out[NG_PSVC_ANSWER_MAX], err[128];
 
 	ng_psvc_answer(&rules, &f, out, sizeof(out));
@@ -182,7 +182,7 @@ test_instance(void)
 	static const char *rcpts[] = { "a@x.test", "b@x.test", "c@x.test" };
 	struct ng_psvc_rules rules = { "PREPEND X-NFQ-Gate: country=%c",
 	    "DEFER_IF_PERMIT pre-greeting talker (%n)" };
-	struct ng_facts f = { "CN", "new", "none", 0 };
+	struct ng_facts f = { .country = "CN", .pass = "new", .grey = "none" };
 	struct ng_psvc_req r;
 	char out[NG_PSVC_ANSWER_MAX];
 	unsigned i, prepends = 0;
