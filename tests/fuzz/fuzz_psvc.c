@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct ng_psvc_rules rules = {
 		"PREPEND X-NFQ-Gate: country=%c; pass=%p", "DEFER_IF_PERMIT x"
 	};
-	struct ng_facts f = { "--", "none", "none", 0 };
+	struct ng_facts f = { .country = "--", .pass = "none", .grey = "none" };
 	struct ng_psvc_req r;
 	char err[128], out[NG_PSVC_ANSWER_MAX];
 	size_t off = 0, chunk, used, n;
