@@ -30,17 +30,19 @@ FUZZ_SMOKE_SECONDS ?= 15
 # libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
 # man-db: make_install.sh renders every man page.  python3-systemd (a
 # Recommends of fail2ban) and systemd-journal-remote: fail2ban_filter.sh
-# reads the gate's lines from a journal file.  DEBS_PKG: building the
+# reads the gate's lines from a journal file.  spamassassin: the
+# SpamAssassin rule tests run Debian's real one.  DEBS_PKG: building the
 # package and installing it into a fresh root (tests/sh/deb_package.sh;
 # dpkg-buildpackage insists on build-essential, found missing on a fresh
 # root).
 DEBS_BUILD = gcc make pkg-config libnetfilter-queue-dev libmnl-dev \
 	libpcap-dev zlib1g-dev libmaxminddb-dev libnftnl-dev libcap-dev \
-	libseccomp-dev clang libclang-rt-14-dev valgrind libhiredis-dev
+	libseccomp-dev clang libclang-rt-14-dev valgrind libhiredis-dev \
+	libc-ares-dev
 DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
 	postfix swaks mmdb-bin procps psmisc fail2ban dnsmasq-base curl wget \
 	strace util-linux systemd libio-socket-inet6-perl man-db \
-	python3-systemd systemd-journal-remote redis-server
+	python3-systemd systemd-journal-remote redis-server spamassassin
 DEBS_PKG = build-essential dpkg-dev debhelper fakeroot lintian mmdebstrap git
 DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_PKG)
 
@@ -49,7 +51,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(XCFLAGS) -Infq-gate
 LIBS     = -lnetfilter_queue -lmnl -lnftnl -lpcap -lz -lcap -lseccomp \
-	-lhiredis -lm
+	-lhiredis -lcares -lm
 TESTLIBS = $(LIBS) -lmaxminddb
 
 # The rooms of nfq-gate/ (README "Layout"); cli/ holds the mains.
@@ -171,11 +173,13 @@ install: all
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/filter.d \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/jail.d \
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/spamassassin \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
 	install -m 755 tools/nfq-gate-fetch tools/nfq-gate-rules \
 		$(DESTDIR)$(SBINDIR)/
-	install -m 644 $(filter-out rules/fail2ban rules/bash-completion,$(wildcard rules/*)) \
+	install -m 644 $(filter-out rules/fail2ban rules/bash-completion \
+		rules/spamassassin,$(wildcard rules/*)) \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/
 	for u in rules/*.service; do \
 		sed 's|/usr/local/sbin/|$(SBINDIR)/|g' $$u \
@@ -185,11 +189,16 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/filter.d/
 	install -m 644 rules/fail2ban/jail.d/* \
 		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/fail2ban/jail.d/
+	install -m 644 rules/spamassassin/* \
+		$(DESTDIR)$(PREFIX)/share/nfq-gate/rules/spamassassin/
 	install -m 644 rules/bash-completion/* \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 	test -e $(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.conf || \
 		install -m 644 rules/nfq-gate.conf \
 		$(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.fp || \
+		install -m 644 rules/nfq-gate.fp \
+		$(DESTDIR)$(SYSCONFDIR)/nfq-gate/nfq-gate.fp
 	for m in man/*.8; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 	for m in man/*.5; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done; true
 

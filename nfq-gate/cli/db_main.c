@@ -1,10 +1,10 @@
 /*
- * db_main.c - nfq-gate-db: build, query and export the country netblock
- * database that the gate loads.
+ * db_main.c - nfq-gate-db: build, query and export the netblock database
+ * (country, AS number, owner) that the gate loads.
  *
  *   nfq-gate-db build -o OUT [--format F] [--locations FILE] [--lenient]
  *               [--overlap specific|last] FILE...
- *   nfq-gate-db lookup DB [ADDR...]      (no ADDR: one per line on stdin)
+ *   nfq-gate-db lookup [--json] DB [ADDR...]  (no ADDR: one a line on stdin)
  *   nfq-gate-db info DB
  *   nfq-gate-db export ...               (netdb_export.c)
  *
@@ -14,7 +14,13 @@
  * writers apply a CSV.  The two differ only where a source lists a
  * block after a narrower block nested in it.
  *
- * Lookups print "ADDR CC", or "ADDR --" when no row covers ADDR.  Bulk
+ * Each field (country, AS number, owner) is resolved on its own over the
+ * rows that give it, so sources of different kinds combine.
+ *
+ * Lookups print "ADDR CC ASN OWNER": CC a country code, ASN as "AS4134",
+ * OWNER the rest of the line; "--" for each field no row gives.  With
+ * --json, one object a line: {"addr":..,"country":..,"asn":..,"owner":..}
+ * (country and owner strings or null, asn a number or null).  Bulk
  * lookups from stdin go through large buffers both ways so millions of
  * lines cost no per-line system calls.
  */
@@ -41,13 +47,14 @@ help(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: " PROG " build -o OUT [--format rir|rpsl|csv|ip2location|"
-	    "geolite2]\n"
+	    "geolite2|asn]\n"
 	    "           [--locations FILE] [--lenient] [--overlap specific|last]"
 	    " FILE...\n"
-	    "       " PROG " lookup DB [ADDR...]\n"
+	    "       " PROG " lookup [--json] DB [ADDR...]\n"
 	    "       " PROG " info DB\n"
 	    "       " PROG " export DB --format nft|ipset|cidr|ranges\n"
-	    "           [--countries CC,... | --except CC,...] [--family 4|6]\n"
+	    "           [--countries CC,... | --except CC,...] [--asn N,...]\n"
+	    "           [--owner REGEX] [--family 4|6]\n"
 	    "           [--name NAME] [--table TABLE] [-o FILE] [-v]\n"
 	    "       " PROG " -h|--help\n");
 }
@@ -84,6 +91,14 @@ report_source(const char *path, const struct ng_in_stats *st)
 		printf("%s %s %llu", i == 0 ? "; skipped:" : ",",
 		    st->skipped[i].name,
 		    (unsigned long long)st->skipped[i].n);
+	for (i = 0; i < 2; i++)
+		if (st->rows[i] > 0)
+			printf("%sipv%d %llu/%llu/%llu",
+			    i == 0 || st->rows[0] == 0 ?
+			    "; with country/asn/owner: " : ", ", i == 0 ? 4 : 6,
+			    (unsigned long long)st->fields[i][NG_FIELD_CC],
+			    (unsigned long long)st->fields[i][NG_FIELD_ASN],
+			    (unsigned long long)st->fields[i][NG_FIELD_OWNER]);
 	printf("\n");
 }
 
@@ -129,6 +144,15 @@ read_inputs(char **files, int nfiles, enum ng_informat forced,
 			    &locs, rows, &st, err, sizeof(err)) != 0)
 				goto fail;
 			report_source(files[i], &st);
+			if (fmt[i] != NG_IN_GEOLOC &&
+			    ng_nrows_add_source(rows, files[i],
+			    ng_informat_name(st.format),
+			    (const uint64_t (*)[3])st.fields) != 0) {
+				snprintf(err, sizeof(err), "%s: out of memory "
+				    "or more than %d sources", files[i],
+				    NG_NETDB_MAXSRC);
+				goto fail;
+			}
 		}
 	rc = 0;
 	goto out;
@@ -170,7 +194,7 @@ cmd_build(int argc, char **argv)
 		{ "overlap", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ng_nrows rows = { NULL, 0, 0, 0, 0 };
+	struct ng_nrows rows = { .v = NULL };
 	struct ng_build_stats bs;
 	enum ng_informat forced = NG_IN_AUTO;
 	const char *out = NULL, *locations = NULL;
@@ -242,17 +266,19 @@ cmd_build(int argc, char **argv)
 		    (unsigned long long)bs.ranges[f],
 		    (unsigned long long)bs.intervals[f],
 		    (unsigned long long)bs.nodes[f]);
-	printf("countries: %u\nwrote %s: %zu bytes, crc32 %08x\n",
-	    bs.countries, out, bs.bytes, bs.checksum);
+	printf("countries: %u\nAS numbers: %u\nowners: %u\nrecords: %u\n"
+	    "wrote %s: %zu bytes, crc32 %08x\n", bs.countries, bs.asns,
+	    bs.owners, bs.records, out, bs.bytes, bs.checksum);
 	ng_nrows_free(&rows);
 	free(image);
 	return 0;
 }
 
-/* Buffered output of "ADDR CC" lines. */
+/* Buffered output of answer lines. */
 struct outbuf {
 	char *b;
 	size_t n;
+	int json;
 };
 
 /*
@@ -269,23 +295,117 @@ out_flush(struct outbuf *o)
 	o->n = 0;
 }
 
+/* out_str - append n bytes of s (the caller made room). */
+static void
+out_str(struct outbuf *o, const char *s, size_t n)
+{
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+/* utf8_len - the length of the valid UTF-8 sequence at s, or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ?
+	    3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) ||
+	    (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) ||
+	    (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
 /*
- * out_answer - buffer one "ADDR CC" line ("ADDR --" for no country); an
- * address too long for the buffer is cut.
+ * out_json_str - append s as a JSON string (at most 6 bytes out per byte
+ * in): quote, backslash and control bytes escaped, bytes that are not
+ * UTF-8 as U+FFFD.
  */
 static void
-out_answer(struct outbuf *o, const char *addr, size_t len, uint16_t cc)
+out_json_str(struct outbuf *o, const char *s)
 {
-	if (o->n + len + 4 > IOBUF)
+	const unsigned char *p = (const unsigned char *)s;
+	char esc[8];
+	size_t n;
+
+	o->b[o->n++] = '"';
+	while (*p) {
+		if (*p == '"' || *p == '\\') {
+			o->b[o->n++] = '\\';
+			o->b[o->n++] = (char)*p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", *p++);
+			out_str(o, esc, 6);
+		} else if ((n = utf8_len(p)) == 0) {
+			out_str(o, "\\ufffd", 6);
+			p++;
+		} else {
+			out_str(o, (const char *)p, n);
+			p += n;
+		}
+	}
+	o->b[o->n++] = '"';
+}
+
+/*
+ * out_answer - buffer one answer for the address text addr: "ADDR CC ASN
+ * OWNER" ("--" for each field unknown) or a JSON object.  An address too
+ * long for the buffer is cut.
+ */
+static void
+out_answer(struct outbuf *o, const struct ng_netdb *db, const char *addr,
+    size_t len, const struct ng_where *w)
+{
+	const char *owner = ng_netdb_owner(db, w->owner);
+	char num[48], cc[3], text[260];
+	size_t need;
+
+	if (len > 256)
+		len = 256;	/* a valid address is never this long */
+	need = 6 * len + 6 * NG_OWNER_MAX + 128;
+	if (o->n + need > IOBUF)
 		out_flush(o);
-	if (len + 4 > IOBUF)
-		len = IOBUF - 4;
-	memcpy(o->b + o->n, addr, len);
-	o->n += len;
-	o->b[o->n++] = ' ';
-	o->b[o->n++] = cc ? (char)(cc >> 8) : '-';
-	o->b[o->n++] = cc ? (char)(cc & 0xff) : '-';
-	o->b[o->n++] = '\n';
+	ng_cc_str(w->cc, cc);
+	if (!o->json) {
+		out_str(o, addr, len);
+		if (w->asn)
+			snprintf(num, sizeof(num), " %s AS%u ",
+			    w->cc ? cc : "--", w->asn);
+		else
+			snprintf(num, sizeof(num), " %s -- ",
+			    w->cc ? cc : "--");
+		out_str(o, num, strlen(num));
+		out_str(o, owner ? owner : "--", owner ? strlen(owner) : 2);
+		o->b[o->n++] = '\n';
+		return;
+	}
+	memcpy(text, addr, len);
+	text[len] = '\0';
+	out_str(o, "{\"addr\":", 8);
+	out_json_str(o, text);
+	out_str(o, ",\"country\":", 11);
+	if (w->cc)
+		out_json_str(o, cc);
+	else
+		out_str(o, "null", 4);
+	if (w->asn)
+		snprintf(num, sizeof(num), ",\"asn\":%u,\"owner\":", w->asn);
+	else
+		snprintf(num, sizeof(num), ",\"asn\":null,\"owner\":");
+	out_str(o, num, strlen(num));
+	if (owner)
+		out_json_str(o, owner);
+	else
+		out_str(o, "null", 4);
+	out_str(o, "}\n", 2);
 }
 
 /*
@@ -297,6 +417,7 @@ lookup_one(const struct ng_netdb *db, struct outbuf *o, char *s, size_t len,
     const char *where, unsigned long line)
 {
 	struct ng_addr a;
+	struct ng_where w;
 
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
 	    s[len - 1] == '\r'))
@@ -315,7 +436,8 @@ lookup_one(const struct ng_netdb *db, struct outbuf *o, char *s, size_t len,
 		    where, line, s);
 		return -1;
 	}
-	out_answer(o, s, len, ng_netdb_lookup(db, &a));
+	ng_netdb_find(db, &a, &w);
+	out_answer(o, db, s, len, &w);
 	return 0;
 }
 
@@ -361,16 +483,30 @@ lookup_stdin(const struct ng_netdb *db, struct outbuf *o)
 	return bad;
 }
 
-/* cmd_lookup - nfq-gate-db lookup DB [ADDR...]: the exit status. */
+/*
+ * cmd_lookup - nfq-gate-db lookup [--json] DB [ADDR...]: the exit status.
+ * --json may come anywhere before the first address.
+ */
 static int
 cmd_lookup(int argc, char **argv)
 {
 	struct ng_netdb *db;
 	struct outbuf o;
 	char err[512];
-	int i, bad = 0;
+	int i, bad = 0, json = 0;
 
-	if (argc < 2)
+	while (argc >= 2 && strcmp(argv[1], "--json") == 0) {
+		json = 1;
+		argv++;
+		argc--;
+	}
+	if (argc >= 3 && strcmp(argv[2], "--json") == 0) {
+		json = 1;
+		argv[2] = argv[1];
+		argv++;
+		argc--;
+	}
+	if (argc < 2 || argv[1][0] == '-')
 		usage();
 	if ((db = ng_netdb_open(argv[1], err, sizeof(err))) == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -381,6 +517,7 @@ cmd_lookup(int argc, char **argv)
 		return 1;
 	}
 	o.n = 0;
+	o.json = json;
 	if (argc == 2)
 		bad = lookup_stdin(db, &o);
 	for (i = 2; i < argc; i++)
@@ -395,6 +532,28 @@ cmd_lookup(int argc, char **argv)
 }
 
 /*
+ * print_sources - the "source NAME: FORMAT, ..." lines of info: the rows
+ * each source gave, per family, with a country, an AS number, an owner.
+ */
+static void
+print_sources(const struct ng_netdb *db)
+{
+	struct ng_netdb_source s;
+	size_t i;
+	int f;
+
+	for (i = 0; ng_netdb_source(db, i, &s) == 0; i++) {
+		printf("source %s: %s", s.name, s.format);
+		for (f = 0; f < 2; f++)
+			printf(", ipv%d country/asn/owner %llu/%llu/%llu",
+			    f == 0 ? 4 : 6, (unsigned long long)s.rows[f][0],
+			    (unsigned long long)s.rows[f][1],
+			    (unsigned long long)s.rows[f][2]);
+		printf("\n");
+	}
+}
+
+/*
  * cmd_info - nfq-gate-db info DB: the header of a database.  The exit
  * status.
  */
@@ -406,6 +565,7 @@ cmd_info(int argc, char **argv)
 	char err[512], when[64];
 	time_t t;
 	struct tm tm;
+	int f;
 
 	if (argc != 2)
 		usage();
@@ -419,11 +579,21 @@ cmd_info(int argc, char **argv)
 	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		snprintf(when, sizeof(when), "?");
 	printf("file: %s\nversion: %u\nbuilt: %s (%llu)\n"
-	    "ranges: ipv4 %llu, ipv6 %llu\ncountries: %u\n"
-	    "size: %llu bytes\nchecksum: crc32 %08x\n", argv[1], in.version,
+	    "ranges: ipv4 %llu, ipv6 %llu\n", argv[1], in.version,
 	    when, (unsigned long long)in.built,
-	    (unsigned long long)in.ranges4, (unsigned long long)in.ranges6,
-	    in.countries, (unsigned long long)in.bytes, in.checksum);
+	    (unsigned long long)in.ranges4, (unsigned long long)in.ranges6);
+	for (f = 0; f < 2; f++)
+		printf("ipv%d ranges with: country %llu, asn %llu, "
+		    "owner %llu\n", f == 0 ? 4 : 6,
+		    (unsigned long long)in.fields[f][0],
+		    (unsigned long long)in.fields[f][1],
+		    (unsigned long long)in.fields[f][2]);
+	print_sources(db);
+	printf("countries: %u\nAS numbers: %u\nowners: %u\n"
+	    "records: %u (%s slices)\nsize: %llu bytes\n"
+	    "checksum: crc32 %08x\n", in.countries, in.asns, in.owners,
+	    in.records, in.wide ? "64-bit" : "32-bit",
+	    (unsigned long long)in.bytes, in.checksum);
 	ng_netdb_close(db);
 	return 0;
 }

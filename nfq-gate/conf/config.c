@@ -26,6 +26,7 @@
 #include "base/err.h"
 #include "base/file_read.h"
 #include "conf/config.h"
+#include "conf/scoreconf.h"
 #include "conf/redis_conf.h"
 #include "conf/template.h"
 
@@ -46,7 +47,7 @@ struct key {
 	int repeat;		/* may appear on several lines */
 };
 
-#define NKEYS_MAX 64
+#define NKEYS_MAX 96
 
 struct parse {
 	struct ng_config *c;
@@ -54,6 +55,7 @@ struct parse {
 	const char *dir;	/* for relative allow_file paths */
 	unsigned line;
 	unsigned seen[NKEYS_MAX];	/* line each key was set on */
+	unsigned dns_seen[NG_DNS_CONF_KEYS];	/* the same, conf/dnsbl.c's */
 	char *err;
 	size_t errlen;
 };
@@ -105,6 +107,7 @@ ng_config_defaults(struct ng_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	ng_settings_defaults(&c->eng);
+	ng_dns_conf_defaults(&c->dns);
 	c->queue_maxlen = 65536;
 	c->mark_pass = 0x100;
 	c->mark_reset = 0x200;
@@ -124,26 +127,37 @@ ng_config_defaults(struct ng_config *c)
 	snprintf(c->control_socket_group, sizeof(c->control_socket_group),
 	    "root");
 	snprintf(c->policy_action, sizeof(c->policy_action),
-	    "PREPEND X-NFQ-Gate: country=%%c; pass=%%p");
+	    "PREPEND X-NFQ-Gate: country=%%c; asn=%%a; owner=%%o; rule=%%r; "
+	    "pass=%%p; grey=%%g; pregreet=%%n; throttled=%%t");
 	snprintf(c->policy_action_penalty, sizeof(c->policy_action_penalty),
 	    "DEFER_IF_PERMIT pre-greeting traffic from your address");
 	snprintf(c->redis_prefix, sizeof(c->redis_prefix), "nfq-gate:");
 	c->redis_timeout = 500 * 1000;	/* 500ms */
 }
 
-/* ng_config_free - what the config owns: the engine's CIDR lists. */
+/*
+ * ng_config_free - what the config owns: the engine's CIDR lists, the
+ * compiled owner patterns.
+ */
 void
 ng_config_free(struct ng_config *c)
 {
 	ng_settings_free(&c->eng);
+	ng_netrule_free(c);
 }
 
-/* ng_config_copy - dst as src, with lists of its own. */
+/* ng_config_copy - dst as src, with lists and patterns of its own. */
 int
 ng_config_copy(struct ng_config *dst, const struct ng_config *src)
 {
 	*dst = *src;
-	return ng_settings_copy(&dst->eng, &src->eng);
+	if (ng_settings_copy(&dst->eng, &src->eng) < 0)
+		return -1;
+	if (ng_netrule_copy(dst, src) < 0) {
+		ng_settings_free(&dst->eng);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -659,6 +673,64 @@ set_redis_timeout(struct parse *p, const struct key *k, char *v)
 	return 0;
 }
 
+/*
+ * set_throttle_rate - "N/duration" (N connections per duration), 0 for
+ * no limit; throttle_passed_rate may say "same" (the general one's).
+ */
+static int
+set_throttle_rate(struct parse *p, const struct key *k, char *v)
+{
+	struct ng_throttle_limit *l = field(p, k);
+	char *slash = strchr(v, '/');
+	unsigned long n;
+	ng_usec per;
+
+	if (strcmp(v, "same") == 0 && strstr(k->name, "passed") != NULL) {
+		l->rate = NG_THROTTLE_SAME;
+		return 0;
+	}
+	if (strcmp(v, "0") == 0) {
+		l->rate = 0;
+		l->per = 0;
+		return 0;
+	}
+	if (slash == NULL)
+		return fail(p, "%s: expected N/duration, e.g. 30/1m, or 0: "
+		    "\"%s\"", k->name, v);
+	*slash = '\0';
+	if (parse_uint(v, 10, COUNT_MAX, &n) < 0 || n == 0)
+		return fail(p, "%s: bad count \"%s\" (1 to %lu)", k->name, v,
+		    COUNT_MAX);
+	if (ng_parse_duration(slash + 1, &per) < 0 || per == 0 ||
+	    per > NG_SEC(86400))
+		return fail(p, "%s: bad interval \"%s\" (1s to 1d)", k->name,
+		    slash + 1);
+	l->rate = (unsigned)n;
+	l->per = per;
+	return 0;
+}
+
+/*
+ * set_throttle_conc - live connections per client key, 0 for no limit,
+ * at most NG_THROTTLE_SLOTS; the passed class may say "same".
+ */
+static int
+set_throttle_conc(struct parse *p, const struct key *k, char *v)
+{
+	struct ng_throttle_limit *l = field(p, k);
+	unsigned long n;
+
+	if (strcmp(v, "same") == 0 && strstr(k->name, "passed") != NULL) {
+		l->concurrency = NG_THROTTLE_SAME;
+		return 0;
+	}
+	if (parse_uint(v, 10, NG_THROTTLE_SLOTS, &n) < 0)
+		return fail(p, "%s: bad number \"%s\" (0 for no limit, to %d)",
+		    k->name, v, NG_THROTTLE_SLOTS);
+	l->concurrency = (unsigned)n;
+	return 0;
+}
+
 /* set_mx_name - mx_name: an origin name (conf/redis_conf.h). */
 static int
 set_mx_name(struct parse *p, const struct key *k, char *v)
@@ -784,12 +856,28 @@ static const struct key keys[] = {
 	{ "flow_halfopen_timeout", set_duration, F(eng.flow_halfopen_timeout),
 	    0, 0 },
 	{ "cache_max", set_count, F(eng.cache_max), 0, 0 },
+	{ "throttle_rate", set_throttle_rate,
+	    F(eng.throttle[NG_THR_GENERAL]), 0, 0 },
+	{ "throttle_concurrency", set_throttle_conc,
+	    F(eng.throttle[NG_THR_GENERAL]), 0, 0 },
+	{ "throttle_passed_rate", set_throttle_rate,
+	    F(eng.throttle[NG_THR_PASSED]), 0, 0 },
+	{ "throttle_passed_concurrency", set_throttle_conc,
+	    F(eng.throttle[NG_THR_PASSED]), 0, 0 },
+	{ "throttle_allow_rate", set_throttle_rate,
+	    F(eng.throttle[NG_THR_ALLOW]), 0, 0 },
+	{ "throttle_allow_concurrency", set_throttle_conc,
+	    F(eng.throttle[NG_THR_ALLOW]), 0, 0 },
+	{ "throttle_prefix", set_prefixes, F(eng.throttle_prefix4),
+	    F(eng.throttle_prefix6), 0 },
+	{ "throttle_max", set_count, F(eng.throttle_max), 0, 0 },
 	{ "queue_maxlen", set_count, F(queue_maxlen), 0, 0 },
 	{ "queue_rcvbuf", set_bytes, F(queue_rcvbuf), 0, 0 },
 	{ "mark_pass", set_mark, F(mark_pass), 0, 0 },
 	{ "mark_reset", set_mark, F(mark_reset), 0, 0 },
 	{ "mark_test", set_mark, F(mark_test), 0, 0 },
 	{ "database", set_path, F(database), 0, 0 },
+	{ "fingerprints", set_path, F(fingerprints), 0, 0 },
 	{ "state_dir", set_state_dir, F(state_dir), 0, 0 },
 	{ "prom_file", set_path, F(prom_file), 0, 0 },
 	{ "user", set_user, F(user), 0, 0 },
@@ -830,6 +918,7 @@ static const struct restart_field {
 	R("flow_max", eng.flow_max, 0),
 	R("cache_max", eng.cache_max, 0),
 	R("contacts_max", eng.contacts_max, 0),
+	R("throttle_max", eng.throttle_max, 0),
 	R("queue_rcvbuf", queue_rcvbuf, 0),
 	R("state_dir", state_dir, 1),
 	R("prom_file", prom_file, 1),
@@ -843,6 +932,8 @@ static const struct restart_field {
 	R("nft_penalty_set", nft_penalty_set6, 1),
 	R("control_socket", control_socket, 1),
 	R("control_socket_group", control_socket_group, 1),
+	R("dns_servers", dns.servers, 1),
+	R("dns_cache_max", dns.cache_max, 0),
 };
 #undef R
 #undef F
@@ -914,18 +1005,25 @@ ng_config_keep_restart(struct ng_config *next, const struct ng_config *cur)
 		    restart_fields[i].size);
 }
 
+/* Lines whose key is followed by words before the '=': rules. */
+static const char *const rule_keys[] = { "country", "asn", "owner" };
+#define NRULE_KEYS (sizeof(rule_keys) / sizeof(rule_keys[0]))
+
 /*
- * ng_config_key_name - the i-th key name, "country" last, then NULL;
- * *start says whether it is start-only.
+ * ng_config_key_name - the i-th key name, the rule keys ("country",
+ * "asn", "owner") last, then NULL; *start says whether it is start-only.
  */
 const char *
 ng_config_key_name(size_t i, int *start)
 {
 	const char *name;
 
-	if (i > NKEYS)
-		return NULL;
-	name = i < NKEYS ? keys[i].name : "country";
+	if (i >= NKEYS + NRULE_KEYS + NG_DNS_CONF_KEYS)
+		return ng_scoreconf_key_name(i - NKEYS - NRULE_KEYS -
+		    NG_DNS_CONF_KEYS, start);
+	if (i >= NKEYS + NRULE_KEYS)
+		return ng_dns_conf_key_name(i - NKEYS - NRULE_KEYS, start);
+	name = i < NKEYS ? keys[i].name : rule_keys[i - NKEYS];
 	if (start != NULL)
 		*start = start_only(name);
 	return name;
@@ -980,6 +1078,59 @@ set_country(struct parse *p, char *codes, char *v)
 	return n < 0 ? -1 : 0;
 }
 
+/*
+ * rule_action - a rule line's action word to its number; -1 with the
+ * message for kind ("country", "asn", "owner").
+ */
+static int
+rule_action(struct parse *p, const char *kind, const char *v)
+{
+	int a = parse_action(v);
+
+	if (a < 0)
+		return fail(p, "%s: bad action \"%s\" (pass, test, greylist, "
+		    "reject or drop)", kind, v);
+	return a;
+}
+
+/* set_asn - "asn N[, N...] [in CC...] = ACTION" (conf/netrule.c). */
+static int
+set_asn(struct parse *p, char *words, char *v)
+{
+	char msg[256];
+	int a = rule_action(p, "asn", v);
+
+	if (a < 0)
+		return -1;
+	if (ng_netrule_asn(p->c, words, a, msg, sizeof(msg)) < 0)
+		return fail(p, "%s", msg);
+	return 0;
+}
+
+/*
+ * owner_line - "owner /RE/ [in CC...] = ACTION": the pattern is cut out
+ * before the line's '#' and '=' are looked for, since it may hold both.
+ */
+static int
+owner_line(struct parse *p, char *line)
+{
+	char msg[256], *pat, *rest, *eq, *hash;
+	int a;
+
+	if (ng_netrule_cut_pattern(line, &pat, &rest, msg, sizeof(msg)) < 0)
+		return fail(p, "%s", msg);
+	if ((hash = strchr(rest, '#')) != NULL)
+		*hash = '\0';
+	if ((eq = strchr(rest, '=')) == NULL)
+		return fail(p, "%s", "owner: expected \"owner /RE/ = ACTION\"");
+	*eq = '\0';
+	if ((a = rule_action(p, "owner", ng_trim(eq + 1))) < 0)
+		return -1;
+	if (ng_netrule_owner(p->c, pat, rest, a, msg, sizeof(msg)) < 0)
+		return fail(p, "%s", msg);
+	return 0;
+}
+
 /* key_index - the index of a key in keys[], or NKEYS when there is none. */
 static size_t
 key_index(const char *name)
@@ -992,9 +1143,24 @@ key_index(const char *name)
 	return i;
 }
 
+/* set_dns_key - a DNS list key (conf/dnsbl.c), or "unknown setting". */
+static int
+set_dns_key(struct parse *p, char *key, char *v)
+{
+	char msg[256];
+	int rc = ng_dns_conf_set(&p->c->dns, p->dns_seen, key, v, p->line,
+	    msg, sizeof(msg));
+
+	if (rc < 0)
+		return fail(p, "%s", msg);
+	if (rc > 0)
+		return 0;
+	return fail(p, "unknown setting \"%s\"", key);
+}
+
 /*
- * set_key - one key = value: country lines, then the table; an unknown key
- * or a second line for a single-valued one is an error.
+ * set_key - one key = value: country and asn lines, then the table; an
+ * unknown key or a second line for a single-valued one is an error.
  */
 static int
 set_key(struct parse *p, char *key, char *v)
@@ -1004,6 +1170,13 @@ set_key(struct parse *p, char *key, char *v)
 	if (strncmp(key, "country", 7) == 0 &&
 	    (key[7] == '\0' || isspace((unsigned char)key[7])))
 		return set_country(p, key + 7, v);
+	if (strncmp(key, "asn", 3) == 0 &&
+	    (key[3] == '\0' || isspace((unsigned char)key[3])))
+		return set_asn(p, key + 3, v);
+	if (strncmp(key, "owner", 5) == 0 &&
+	    (key[5] == '\0' || isspace((unsigned char)key[5])))
+		return fail(p, "%s", "owner: the pattern goes between slashes: "
+		    "owner /RE/ = ACTION");
 	if ((i = key_index(key)) < NKEYS) {
 		if (p->seen[i] && !keys[i].repeat)
 			return fail(p, "%s: set twice (first on line %u)",
@@ -1011,7 +1184,19 @@ set_key(struct parse *p, char *key, char *v)
 		p->seen[i] = p->line;
 		return keys[i].set(p, &keys[i], v);
 	}
-	return fail(p, "unknown setting \"%s\"", key);
+	return set_dns_key(p, key, v);
+}
+
+/* score_line - a "score ..." or score_greylist line (conf/scoreconf.c);
+ * an owner pattern may hold '#' and '=', so it is cut out there. */
+static int
+score_line(struct parse *p, char *line)
+{
+	char msg[256];
+
+	if (ng_scoreconf_line(p->c, line, p->line, msg, sizeof(msg)) < 0)
+		return fail(p, "%s", msg);
+	return 0;
 }
 
 /*
@@ -1021,9 +1206,15 @@ set_key(struct parse *p, char *key, char *v)
 static int
 parse_line(struct parse *p, char *line)
 {
-	char *hash = strchr(line, '#'), *eq, *key, *v;
+	char *hash, *eq, *key, *v;
 
-	if (hash != NULL)
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (ng_scoreconf_is_line(line))
+		return score_line(p, line);
+	if (ng_netrule_is_owner(line))
+		return owner_line(p, line);
+	if ((hash = strchr(line, '#')) != NULL)
 		*hash = '\0';
 	line = ng_trim(line);
 	if (*line == '\0')
@@ -1137,6 +1328,7 @@ parse_all(struct parse *p, const char *text, size_t len)
 	    p->c->mark_test) < 0)
 		return -1;
 	trap_overlap(p);
+	ng_scoreconf_finish(p->c);
 	return 0;
 }
 

@@ -9,12 +9,15 @@
 #ifndef NG_CONFIG_H
 #define NG_CONFIG_H
 
+#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/cidr.h"
 #include "base/duration.h"	/* ng_parse_duration (was declared here) */
 #include "base/timeval.h"
+#include "conf/dnsbl.h"
+#include "conf/netrule.h"
 #include "conf/redis_conf.h"
 #include "conf/template.h"
 #include "engine/settings.h"
@@ -38,6 +41,7 @@ struct ng_config {
 	uint32_t mark_reset;
 	uint32_t mark_test;		/* connmark bit: under test, uncapped */
 	char database[NG_PATH_MAX];
+	char fingerprints[NG_PATH_MAX];	/* SYN signatures, "" = none */
 	char state_dir[NG_PATH_MAX];
 	char prom_file[NG_PATH_MAX];	/* "" = state_dir/nfq-gate.prom */
 	char user[64];
@@ -66,6 +70,17 @@ struct ng_config {
 	char redis_prefix[NG_REDIS_PREFIX_MAX + 1];
 	ng_usec redis_timeout;
 	char mx_name[NG_REDIS_NAME_MAX + 1];	/* "": the host's name */
+	/*
+	 * The owner rules' patterns (conf/netrule.h), distinct, in the
+	 * order first written: bit i of ng_where.owner_bits is pattern i.
+	 * The front-ends hand owner_re to ng_netdb_view_init; owner_nre
+	 * says how many are compiled (ng_config_free frees those).
+	 */
+	char owner_pat[NG_OWNER_PATTERNS_MAX][NG_OWNER_PATTERN_MAX];
+	regex_t owner_re[NG_OWNER_PATTERNS_MAX];
+	unsigned owner_npat, owner_nre;
+	/* DNS lists and reverse DNS (conf/dnsbl.h): plain data. */
+	struct ng_dns_conf dns;
 };
 
 /* Defaults are the ones documented in nfq-gate.conf(5). */

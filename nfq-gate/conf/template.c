@@ -23,8 +23,9 @@ ng_template_check(const char *t, char *err, size_t errlen)
 		s++;
 		if (*s == '\0' || strchr(NG_TEMPLATE_ESCAPES, *s) == NULL)
 			return ng_err(err, errlen, "%s", "template: unknown escape "
-			    "(%c country, %p pass, %g greylist, %n pregreet "
-			    "count, %% percent)");
+			    "(%c country, %a ASN, %o owner, %r rule, %p pass, "
+			    "%g greylist, %n pregreet count, %t throttled, "
+			    "%s score, %% percent)");
 	}
 	return 0;
 }

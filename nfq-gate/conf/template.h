@@ -10,8 +10,13 @@
 #include <stddef.h>
 
 #define NG_TEMPLATE_MAX 256	/* with the terminating NUL */
-/* %c country, %p pass, %g greylist, %n pregreet count, %% percent. */
-#define NG_TEMPLATE_ESCAPES "cpgn%"
+/*
+ * %c country, %a ASN, %o owner, %r the rules' word ("greylist(owner)"),
+ * %p pass, %g greylist, %n pregreet count, %t THROTTLE resets, %s the
+ * last score ("--" none),
+ * %% percent.
+ */
+#define NG_TEMPLATE_ESCAPES "caorpgnts%"
 
 /* 0, or -1 with a message in err: printable ASCII and known escapes. */
 int ng_template_check(const char *t, char *err, size_t errlen);

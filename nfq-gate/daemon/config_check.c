@@ -29,6 +29,7 @@
 
 #include "base/text.h"
 #include "base/file_read.h"
+#include "conf/fpfile.h"
 #include "daemon/config_check.h"
 #include "daemon/privs.h"
 #include "netdb/netdb.h"
@@ -515,6 +516,9 @@ check_db(struct ctx *x)
 		if (x->cfg.eng.ncountry > 0)
 			add(x->chk, 0, "%s: country rules but no database: "
 			    "every client's country is unknown", x->path);
+		if (x->cfg.eng.nnet_rule > 0)
+			add(x->chk, 0, "%s: asn or owner rules but no "
+			    "database: none of them can match", x->path);
 		return;
 	}
 	snprintf(x->chk->database, sizeof(x->chk->database), "%s",
@@ -619,6 +623,68 @@ check_ports(struct ctx *x)
 		    where(x, "ports", at, sizeof(at)));
 }
 
+/*
+ * check_score - the signature file loads (the gate would not start
+ * otherwise), and "score fingerprint" lines have one to class by.
+ */
+static void
+check_score(struct ctx *x)
+{
+	struct ng_fpdb *db;
+	char err[512], at[NG_PATH_MAX + 16];
+	unsigned i, fp = 0;
+
+	for (i = 0; i < x->cfg.eng.score.nrule; i++)
+		fp += x->cfg.eng.score.rule[i].kind == NG_SCORE_FP;
+	if (x->cfg.fingerprints[0] == '\0') {
+		if (fp > 0)
+			add(x->chk, 0, "%s: score fingerprint lines but no "
+			    "fingerprints file: none of them can match",
+			    x->path);
+		return;
+	}
+	if (is_unsure(x, "fingerprints"))
+		return;
+	where(x, "fingerprints", at, sizeof(at));
+	if ((db = ng_fpfile_load(x->cfg.fingerprints, err, sizeof(err))) ==
+	    NULL) {
+		add(x->chk, 1, "%s: fingerprints: %s", at, err);
+		return;
+	}
+	ng_fpdb_free(db);
+}
+
+/* alone_rejects - one weight (named what) that reaches the threshold. */
+static void
+alone_rejects(struct ctx *x, const char *what, int weight)
+{
+	int reject = x->cfg.eng.score.reject;
+
+	if (weight > 0 && reject > 0 && weight >= reject)
+		add(x->chk, 0, "%s: %s = %d alone reaches dnsbl_threshold = %d: "
+		    "every such client is rejected on that fact alone",
+		    x->path, what, weight, reject);
+}
+
+/*
+ * check_weights - dnsbl_threshold judges the whole score (postscreen's
+ * judges DNSBL answers only), so a reverse-DNS or rule weight at or
+ * above it rejects on one fact an admin may have meant as a hint.
+ */
+static void
+check_weights(struct ctx *x)
+{
+	const struct ng_score_conf *s = &x->cfg.eng.score;
+	unsigned i;
+
+	alone_rejects(x, "rdns_dynamic_weight", x->cfg.dns.rdns_dynamic_weight);
+	alone_rejects(x, "rdns_none_weight", x->cfg.dns.rdns_none_weight);
+	alone_rejects(x, "rdns_unconfirmed_weight",
+	    x->cfg.dns.rdns_unconfirmed_weight);
+	for (i = 0; i < s->nrule; i++)
+		alone_rejects(x, "a score line's weight", s->rule[i].weight);
+}
+
 /* ng_config_check - every check (config_check.h); the number of errors. */
 unsigned
 ng_config_check(const char *path, struct ng_check *chk)
@@ -643,6 +709,8 @@ ng_config_check(const char *path, struct ng_check *chk)
 		check_socket(&x);
 		check_owner(&x);
 		check_ports(&x);
+		check_score(&x);
+		check_weights(&x);
 	}
 	ng_config_free(&x.cfg);
 	free(x.text);

@@ -43,6 +43,7 @@
 #include "base/addr.h"
 #include "base/log.h"
 #include "daemon/clock.h"
+#include "daemon/ct_events.h"
 #include "daemon/ctl_sock.h"
 #include "daemon/live.h"
 #include "daemon/live_impl.h"
@@ -145,6 +146,8 @@ arm_timer(struct live *l)
 		when = l->next_house;
 	if (l->share != NULL && ng_share_next(l->share) < when)
 		when = ng_share_next(l->share);
+	if (l->ldns != NULL && live_dns_next(l) < when)
+		when = live_dns_next(l);
 	if (l->urgent && l->last_save + SAVE_SOON < when)
 		when = l->last_save + SAVE_SOON;
 	if (when == 0)
@@ -169,6 +172,7 @@ on_timer(struct live *l)
 	    errno != EAGAIN)
 		ng_log(LOG_WARNING, "timerfd: %s", strerror(errno));
 	l->armed = 0;
+	live_dns_tick(l, now);	/* answers first: the pause's end reads them */
 	tick(l, now);
 	if (l->share != NULL)
 		ng_share_tick(l->share, now);
@@ -289,6 +293,27 @@ on_policy(struct live *l, int fd)
 	ng_psvc_sock_event(l->psvc, l->epfd, fd, &rules, policy_facts, l);
 }
 
+/*
+ * on_ct_end - conntrack forgot a connection: if it went to a judged
+ * port, its end for the throttle (one it never counted is ignored).
+ */
+static void
+on_ct_end(const struct ng_ct_end *ce, void *arg)
+{
+	struct live *l = arg;
+	struct ng_flow_key k;
+
+	if (!ng_settings_is_port(&l->cfg.eng, ce->dport))
+		return;
+	memset(&k, 0, sizeof(k));
+	k.caddr = ce->src;
+	k.saddr = ce->dst;
+	k.cport = ce->sport;
+	k.sport = ce->dport;
+	l->st.ct_ends++;
+	ng_engine_throttle_end(l->e, &k, ng_clock_now());
+}
+
 /* on_queue - the queue is readable: packets in, verdicts out. */
 static void
 on_queue(struct live *l)
@@ -337,6 +362,11 @@ run(struct live *l)
 				on_queue(l);
 			else if (l->ctl != NULL && ng_ctl_sock_owns(l->ctl, fd))
 				live_on_ctl(l, fd, evs[i].events);
+			else if (l->cte != NULL && fd == ng_ct_events_fd(l->cte))
+				ng_ct_events_read(l->cte, on_ct_end, l,
+				    &l->st.ct_enobufs);
+			else if (live_dns_owns(l, fd))
+				live_on_dns(l, fd);
 			else if (l->share != NULL && ng_share_owns(l->share, fd))
 				ng_share_event(l->share, fd, evs[i].events,
 				    ng_clock_now());
@@ -375,7 +405,10 @@ cleanup(struct live *l)
 	ng_nftset_close(l->nft);
 	ng_psvc_sock_close(l->psvc);
 	ng_ctl_sock_close(l->ctl);
+	ng_ct_events_close(l->cte);
 	ng_share_free(l->share);	/* before the engine it writes to */
+	live_dns_free(l);
+	live_free_fp(l);
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);	/* the state files are free now */
 	ng_engine_free(l->e);

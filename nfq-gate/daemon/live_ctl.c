@@ -428,6 +428,11 @@ status_text(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	kv(o, "enobufs", v);
 	snprintf(v, sizeof(v), "%" PRIu64, s->unverified);
 	kv(o, "unverified", v);
+	snprintf(v, sizeof(v), "%" PRIu64 " resets at the SYN, %" PRIu64
+	    " at the handshake", l->e != NULL ?
+	    ng_engine_stats(l->e)->throttle_syn : 0, l->e != NULL ?
+	    ng_engine_stats(l->e)->throttle_handshake : 0);
+	kv(o, "throttle", v);
 	kv(o, "uptime", ng_duration_text(s->uptime, v, sizeof(v)));
 	if (l->reload_wall == 0)
 		snprintf(v, sizeof(v), "none");
@@ -437,6 +442,7 @@ status_text(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	kv(o, "last reload", v);
 	kv(o, "state saves", l->save_failing ? "FAILING" : "ok");
 	kv(o, "shared state", s->redis[0] != '\0' ? s->redis : "off");
+	kv(o, "dns", live_dns_status(l, v, sizeof(v)));
 	cc = ng_ctl_sock_counts(l->ctl);
 	snprintf(v, sizeof(v), "%" PRIu64 " requests, %" PRIu64 " refused, %"
 	    PRIu64 " errors", cc->requests, cc->refused, cc->errors);
@@ -554,6 +560,41 @@ json_share(struct live *l, const struct status *s, struct ng_ctl_out *o)
 	    c.reconnects);
 }
 
+/* json_dns - the "dns" member: null when off, else the resolver's
+ * counters (daemon/dns.h). */
+static void
+json_dns(struct live *l, struct ng_ctl_out *o)
+{
+	const struct ng_dns_counters *c;
+	unsigned used = 0;
+
+	if ((c = live_dns_counters(l, &used)) == NULL) {
+		ng_ctl_printf(o, "\"dns\":null,");
+		return;
+	}
+	ng_ctl_printf(o, "\"dns\":{\"clients\":%" PRIu64 ",\"queries\":%"
+	    PRIu64 ",\"cache_hits\":%" PRIu64 ",\"timeouts\":%" PRIu64
+	    ",\"errors\":%" PRIu64 ",\"garbage\":%" PRIu64
+	    ",\"unanswered\":%" PRIu64 ",\"cache\":%u},", c->clients,
+	    c->queries, c->cache_hits, c->timeouts, c->errors, c->garbage,
+	    c->unanswered, used);
+}
+
+/* json_throttle - the "throttle" member: its resets and counts. */
+static void
+json_throttle(struct live *l, struct ng_ctl_out *o)
+{
+	static const struct ng_stats zero;
+	const struct ng_stats *e = l->e != NULL ? ng_engine_stats(l->e) :
+	    &zero;
+
+	ng_ctl_printf(o, "\"throttle\":{\"syn\":%" PRIu64 ",\"handshake\":%"
+	    PRIu64 ",\"counted\":%" PRIu64 ",\"ended\":%" PRIu64
+	    ",\"full\":%" PRIu64 ",\"aged\":%" PRIu64 "},", e->throttle_syn,
+	    e->throttle_handshake, e->throttle_counted, e->throttle_ended,
+	    e->throttle_full, e->throttle_aged);
+}
+
 /* status_json - the status as one JSON document. */
 static void
 status_json(struct live *l, const struct status *s, struct ng_ctl_out *o)
@@ -587,6 +628,8 @@ status_json(struct live *l, const struct status *s, struct ng_ctl_out *o)
 		ng_ctl_printf(o, "},");
 	}
 	json_share(l, s, o);
+	json_dns(l, o);
+	json_throttle(l, o);
 	ng_ctl_printf(o, "\"state_saves_failing\":%s,\"ctl\":{\"requests\":%"
 	    PRIu64 ",\"refused\":%" PRIu64 ",\"errors\":%" PRIu64 "}}\n",
 	    l->save_failing ? "true" : "false", cc->requests, cc->refused,

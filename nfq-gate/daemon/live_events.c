@@ -167,6 +167,7 @@ live_handle_events(struct live *l, const struct ng_out *o)
 
 	for (i = 0; i < o->nev; i++) {
 		log_event(l, &o->ev[i]);
+		live_dns_event(l, &o->ev[i]);
 		mark_passed(l, &o->ev[i]);
 		live_share_event(l, &o->ev[i]);
 	}

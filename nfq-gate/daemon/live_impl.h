@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/event_format.h"
 #include "netdb/netdb.h"
+#include "daemon/ct_events.h"
 #include "daemon/nfq.h"
 #include "daemon/rulecheck.h"
 #include "daemon/nfq_kstats.h"
@@ -40,6 +41,8 @@
 #define SAVE_SOON	NG_SEC(1)	/* after a PASS NEW or PREGREET */
 
 struct ng_ctl_sock;
+struct ng_dns_counters;
+struct live_dns;
 struct ng_psvc_sock;
 struct ng_rulecheck;
 struct ng_saver;
@@ -85,6 +88,11 @@ struct live {
 	struct ng_psvc_sock *psvc;
 	struct ng_ctl_sock *ctl;	/* nfq-gate-ctl's; NULL: off */
 	struct ng_share *share;		/* Redis (live_share.c); NULL: off */
+	struct ng_ct_events *cte;	/* conntrack DESTROY events, for the
+					 * throttle; NULL: none */
+	int cte_on;			/* in its groups (a limit is set) */
+	struct live_dns *ldns;		/* DNS lists (live_dns.c); NULL: off */
+	struct ng_fpdb *fpdb;		/* SYN signatures (live_fp.c), or NULL */
 	struct ng_share_counts redis_counts;	/* for the stats view */
 	int tcp_ok;			/* no filter, or one that allows TCP */
 	int lock_fd;			/* state_dir's flock, -1: none */
@@ -125,11 +133,15 @@ int live_parse_args(struct live *l, int argc, char **argv);
 int live_want_stderr(const struct live *l);
 int live_start_engine(struct live *l);
 int live_start_io(struct live *l);
+void live_ct_events_update(struct live *l);
 
 /* live_reload.c: the configuration and database, at start and SIGHUP */
 int live_open_db(const struct ng_config *c, struct ng_netdb **db, char *err,
     size_t errlen);
-void live_use_db(struct live *l, struct ng_netdb *db);
+int live_new_view(const struct ng_config *c, const struct ng_netdb *db,
+    struct ng_netdb_view *v, char *err, size_t errlen);
+void live_use_db(struct live *l, struct ng_netdb *db,
+    struct ng_netdb_view *v);
 void live_log_warnings(const struct ng_config *c);
 void live_reload(struct live *l);
 
@@ -172,6 +184,25 @@ void live_share_event(struct live *l, const struct ng_event *ev);
 void live_share_confirm(struct live *l, const struct ng_nfq_pkt *p);
 void live_share_ctl(struct live *l, int table, int added,
     const struct ng_addr *a, int prefix);
+
+/* live_fp.c: the SYN signature file */
+int live_load_fp(struct live *l, const struct ng_config *c);
+void live_free_fp(struct live *l);
+
+/* live_dns.c: DNS lists and reverse DNS for the score */
+int live_start_dns(struct live *l);
+int live_dns_watch(struct live *l);
+int live_dns_owns(const struct live *l, int fd);
+void live_on_dns(struct live *l, int fd);
+ng_usec live_dns_next(struct live *l);
+void live_dns_tick(struct live *l, ng_usec now);
+void live_dns_event(struct live *l, const struct ng_event *ev);
+int live_dns_reload(struct live *l, const struct ng_config *next, char *err,
+    size_t errlen);
+const char *live_dns_status(const struct live *l, char *buf, size_t len);
+const struct ng_dns_counters *live_dns_counters(const struct live *l,
+    unsigned *cache_used);
+void live_dns_free(struct live *l);
 
 /* live_rules.c: the watch on our firewall rules */
 void live_rules_result(struct live *l);

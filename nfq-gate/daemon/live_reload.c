@@ -26,19 +26,37 @@ live_open_db(const struct ng_config *c, struct ng_netdb **db, char *err,
 	return *db == NULL ? -1 : 0;
 }
 
-/* live_use_db - the engine's country lookup from db; NULL: every "--". */
+/*
+ * live_new_view - c's owner patterns run over every owner string of db
+ * (NULL: none), into v; -1 with err (out of memory).  Built beside the
+ * view in force, so a failure keeps the old one.
+ */
+int
+live_new_view(const struct ng_config *c, const struct ng_netdb *db,
+    struct ng_netdb_view *v, char *err, size_t errlen)
+{
+	memset(v, 0, sizeof(*v));
+	if (db == NULL)
+		return 0;
+	return ng_netdb_view_init(v, db, c->owner_re, c->owner_npat, err,
+	    errlen);
+}
+
+/*
+ * live_use_db - the engine's lookups from db and its view v (made by
+ * live_new_view, now the live's); NULL: every client "--".
+ */
 void
-live_use_db(struct live *l, struct ng_netdb *db)
+live_use_db(struct live *l, struct ng_netdb *db, struct ng_netdb_view *v)
 {
 	struct ng_geo geo;
-	char err[256];
 
 	ng_netdb_view_free(&l->view);
+	l->view = *v;
 	if (db == NULL) {
 		ng_engine_set_geo(l->e, NULL);
 		return;
 	}
-	(void)ng_netdb_view_init(&l->view, db, NULL, 0, err, sizeof(err));
 	geo.lookup = ng_netdb_where;
 	geo.owner_name = ng_netdb_owner_name;
 	geo.ctx = &l->view;
@@ -68,6 +86,7 @@ live_reload(struct live *l)
 {
 	struct ng_config c;
 	struct ng_netdb *db;
+	struct ng_netdb_view v;
 	char err[1024];
 
 	ng_config_defaults(&c);
@@ -85,8 +104,29 @@ live_reload(struct live *l)
 		l->st.reload_errors++;
 		return;
 	}
+	if (live_new_view(&c, db, &v, err, sizeof(err)) < 0) {
+		ng_log(LOG_ERR, "reload failed, old configuration kept: %s",
+		    err);
+		snprintf(l->reload_err, sizeof(l->reload_err), "%.*s",
+		    (int)sizeof(l->reload_err) - 1, err);
+		ng_netdb_close(db);
+		ng_config_free(&c);
+		l->st.reload_errors++;
+		return;
+	}
 	live_share_settings(&c);
+	if (live_dns_reload(l, &c, err, sizeof(err)) < 0 ||
+	    live_load_fp(l, &c) < 0) {
+		ng_netdb_view_free(&v);
+		ng_log(LOG_ERR, "reload failed, old configuration kept: dns: "
+		    "%s", err);
+		ng_netdb_close(db);
+		ng_config_free(&c);
+		l->st.reload_errors++;
+		return;
+	}
 	if (ng_engine_set_config(l->e, &c.eng) < 0) {
+		ng_netdb_view_free(&v);
 		ng_log(LOG_ERR, "reload failed, old configuration kept: "
 		    "out of memory");
 		ng_netdb_close(db);
@@ -94,7 +134,8 @@ live_reload(struct live *l)
 		l->st.reload_errors++;
 		return;
 	}
-	live_use_db(l, db);
+	live_use_db(l, db, &v);
+	live_ct_events_update(l);	/* throttle limits set or gone */
 	ng_netdb_close(l->db);
 	l->db = db;
 	live_log_warnings(&c);

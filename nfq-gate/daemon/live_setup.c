@@ -178,6 +178,11 @@ open_events(struct live *l)
 	}
 	if (watch_nft(l) < 0)
 		return -1;
+	if (l->cte != NULL) {
+		ev.data.fd = ng_ct_events_fd(l->cte);
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+			return -1;
+	}
 	ev.data.fd = l->timerfd;
 	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 }
@@ -189,6 +194,7 @@ open_events(struct live *l)
 int
 live_start_engine(struct live *l)
 {
+	struct ng_netdb_view v;
 	char err[1024];
 
 	ng_config_defaults(&l->cfg);
@@ -209,16 +215,27 @@ live_start_engine(struct live *l)
 	if (l->db == NULL && l->cfg.eng.ncountry > 0)
 		ng_log(LOG_WARNING, "country rules but no database: every "
 		    "client's country is unknown");
+	if (l->db == NULL && l->cfg.eng.nnet_rule > 0)
+		ng_log(LOG_WARNING, "asn or owner rules but no database: "
+		    "none of them can match");
+	if (live_new_view(&l->cfg, l->db, &v, err, sizeof(err)) < 0) {
+		ng_log(LOG_ERR, "database: %s", err);
+		return EX_OSERR;
+	}
 	if (ng_hash_key_draw(l->cfg.eng.hash_key) < 0) {
+		ng_netdb_view_free(&v);
 		ng_log(LOG_ERR, "getrandom: %s", strerror(errno));
 		return EX_OSERR;
 	}
 	l->e = ng_engine_new(&l->cfg.eng);
 	if (l->e == NULL) {
+		ng_netdb_view_free(&v);
 		ng_log(LOG_ERR, "out of memory making the engine");
 		return EX_OSERR;
 	}
-	live_use_db(l, l->db);
+	live_use_db(l, l->db, &v);
+	if (live_load_fp(l, &l->cfg) < 0)
+		return EX_CONFIG;
 	return 0;
 }
 
@@ -359,6 +376,49 @@ start_writer(struct live *l)
 	return 0;
 }
 
+/*
+ * live_ct_events_update - in conntrack's event groups while a throttle
+ * limit is set (at start and after each reload), out of them otherwise:
+ * the ends of offloaded connections, which the engine no longer sees.
+ * Without them a counted connection stops counting after an hour
+ * (fail open).
+ */
+void
+live_ct_events_update(struct live *l)
+{
+	int on = ng_engine_throttling(l->e);
+	char err[256];
+
+	if (on == l->cte_on)
+		return;
+	if (l->cte == NULL || ng_ct_events_listen(l->cte, on, err,
+	    sizeof(err)) < 0) {
+		if (on)
+			ng_log(LOG_WARNING, "throttle: %s: the ends of passed "
+			    "connections are not seen; each counts for at "
+			    "most an hour", l->cte == NULL ?
+			    "no conntrack event socket" : err);
+		return;
+	}
+	l->cte_on = on;
+}
+
+/*
+ * start_ct_events - the conntrack event socket, made while root (its
+ * groups need CAP_NET_ADMIN, which the unit keeps for reloads), and
+ * into its groups if a throttle limit is set.
+ */
+static void
+start_ct_events(struct live *l)
+{
+	char err[256];
+
+	l->cte = ng_ct_events_open(err, sizeof(err));
+	if (l->cte == NULL && ng_engine_throttling(l->e))
+		ng_log(LOG_WARNING, "throttle: %s", err);
+	live_ct_events_update(l);
+}
+
 /* live_start_io - socket and files while root, then the user (privs.c). */
 int
 live_start_io(struct live *l)
@@ -410,6 +470,9 @@ live_start_io(struct live *l)
 	if ((r = start_nft(l)) != 0 || (r = start_psvc(l)) != 0 ||
 	    (r = live_start_ctl(l)) != 0)
 		return r;
+	start_ct_events(l);
+	if ((r = live_start_dns(l)) != 0)	/* its sockets: before the sandbox */
+		return r;
 	if (l->cfg.rules_check > 0 && (l->rules = ng_rulecheck_open(
 	    (uint16_t)l->queue, err, sizeof(err))) == NULL)
 		ng_log(LOG_WARNING, "rules check: %s: not watching the rules",
@@ -418,7 +481,7 @@ live_start_io(struct live *l)
 		ng_log(LOG_ERR, "dropping privileges: %s", err);
 		return EX_OSERR;
 	}
-	if (open_events(l) < 0) {
+	if (open_events(l) < 0 || live_dns_watch(l) < 0) {
 		ng_log(LOG_ERR, "event loop: %s", strerror(errno));
 		return EX_OSERR;
 	}

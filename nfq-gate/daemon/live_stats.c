@@ -86,6 +86,7 @@ live_stats_view(struct live *l, struct ng_stats_view *v)
 		ng_share_counts(l->share, &l->redis_counts);
 		v->redis = &l->redis_counts;
 	}
+	v->dns = live_dns_counters(l, &v->dns_cache);
 }
 
 /*

@@ -6,9 +6,10 @@
  * limits (line length, attribute count, request size) bound memory no
  * matter what a client sends.  Only the attributes the answer needs are
  * kept.  The answer is a template from the configuration with %c
- * (country), %p (pass cache state), %g (greylist state), %n (pregreet
- * count) and %% filled in; an empty result answers DUNNO, the policy
- * protocol's "no opinion".  A PREPEND is given once per message (the
+ * (country), %a (AS number), %o (owner), %r (what the rules say),
+ * %p (pass cache state), %g (greylist state), %n (pregreet count), %t
+ * (THROTTLE resets remembered) and %% filled in; an empty result
+ * answers DUNNO, the policy protocol's "no opinion".  A PREPEND is given once per message (the
  * instance attribute), not once per recipient.
  */
 #include <stdio.h>
@@ -130,12 +131,35 @@ put(char *out, size_t outlen, size_t *n, const char *s)
 	out[*n] = '\0';
 }
 
+/*
+ * owner_text - the owner as header text: it comes from a public
+ * database, so only printable ASCII goes into a mail header, and not
+ * ';' (the X-NFQ-Gate field separator), '"' or '\\' (quoting in
+ * SpamAssassin rules and Postfix): each such byte becomes '?'.  At
+ * most NG_PSVC_OWNER_MAX bytes; "--" when unknown.
+ */
+static void
+owner_text(const char *owner, char *out, size_t len)
+{
+	size_t n = 0;
+	unsigned char c;
+
+	if (owner == NULL || owner[0] == '\0')
+		owner = "--";
+	for (; owner[n] != '\0' && n < NG_PSVC_OWNER_MAX && n + 1 < len; n++) {
+		c = (unsigned char)owner[n];
+		out[n] = c < 0x20 || c > 0x7e || c == ';' || c == '"' ||
+		    c == '\\' ? '?' : (char)c;
+	}
+	out[n] = '\0';
+}
+
 /* expand - a template with its %-escapes filled in from the facts. */
 static void
 expand(const char *t, const struct ng_facts *f, char *out,
     size_t outlen)
 {
-	char one[2] = { 0, 0 }, num[16];
+	char one[2] = { 0, 0 }, num[16], own[NG_PSVC_OWNER_MAX + 1];
 	size_t n = 0;
 
 	out[0] = '\0';
@@ -149,6 +173,21 @@ expand(const char *t, const struct ng_facts *f, char *out,
 		case 'c':
 			put(out, outlen, &n, f->country);
 			break;
+		case 'a':
+			if (f->asn != 0)
+				snprintf(num, sizeof(num), "%lu",
+				    (unsigned long)f->asn);
+			else
+				snprintf(num, sizeof(num), "--");
+			put(out, outlen, &n, num);
+			break;
+		case 'o':
+			owner_text(f->owner, own, sizeof(own));
+			put(out, outlen, &n, own);
+			break;
+		case 'r':
+			put(out, outlen, &n, f->rule[0] ? f->rule : "--");
+			break;
 		case 'p':
 			put(out, outlen, &n, f->pass);
 			break;
@@ -157,6 +196,17 @@ expand(const char *t, const struct ng_facts *f, char *out,
 			break;
 		case 'n':
 			snprintf(num, sizeof(num), "%u", f->pregreet);
+			put(out, outlen, &n, num);
+			break;
+		case 't':
+			snprintf(num, sizeof(num), "%u", f->throttled);
+			put(out, outlen, &n, num);
+			break;
+		case 's':	/* the last score (engine/score.h) */
+			if (f->scored)
+				snprintf(num, sizeof(num), "%d", f->score);
+			else
+				snprintf(num, sizeof(num), "--");
 			put(out, outlen, &n, num);
 			break;
 		default:	/* %% and anything template_check let by */

@@ -19,6 +19,7 @@
 #define NG_PSVC_ATTRS_MAX	64	/* attributes in one request */
 #define NG_PSVC_REQ_MAX		16384	/* bytes in one request */
 #define NG_PSVC_ANSWER_MAX	1024	/* "action=...\n\n" */
+#define NG_PSVC_OWNER_MAX	100	/* %o: the owner cut to this */
 #define NG_PSVC_INSTANCE_MAX	64	/* Postfix's "%x.%lx.%lx.%x" */
 
 /* One request in the making; zero it (ng_psvc_req_reset) to start. */

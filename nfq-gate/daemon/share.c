@@ -1162,9 +1162,11 @@ event_table(const struct ng_event *ev)
 	case NG_EV_TRAP:
 		return ev->trap == NG_TRAP_PENALISED ? NG_SHARE_PENALTY :
 		    NG_SHARE_TABLES;
-	case NG_EV_GREYLIST:	/* a first try, not an early retry */
-		return ev->reason != NULL && strcmp(ev->reason, "new") == 0 ?
-		    NG_SHARE_GREY : NG_SHARE_TABLES;
+	case NG_EV_GREYLIST:	/* a first try (a rule's or a score's,
+				 * engine/score.h), not an early retry */
+		return ev->reason != NULL && (strcmp(ev->reason, "new") == 0 ||
+		    strcmp(ev->reason, "score") == 0) ? NG_SHARE_GREY :
+		    NG_SHARE_TABLES;
 	default:
 		return NG_SHARE_TABLES;
 	}

@@ -99,6 +99,23 @@ log_trap(const struct ng_stats *e)
 	    (unsigned long long)e->trap_unsure);
 }
 
+/* log_throttle - the throttle's counters: one line. */
+static void
+log_throttle(const struct ng_stats *e, const struct ng_live_stats *s)
+{
+	ng_log(LOG_INFO, "statistics: throttle syn=%llu handshake=%llu "
+	    "counted=%llu ended=%llu full=%llu aged=%llu ct_ends=%llu "
+	    "ct_enobufs=%llu",
+	    (unsigned long long)e->throttle_syn,
+	    (unsigned long long)e->throttle_handshake,
+	    (unsigned long long)e->throttle_counted,
+	    (unsigned long long)e->throttle_ended,
+	    (unsigned long long)e->throttle_full,
+	    (unsigned long long)e->throttle_aged,
+	    (unsigned long long)s->ct_ends,
+	    (unsigned long long)s->ct_enobufs);
+}
+
 /* log_redis - the shared state's counters: one line. */
 static void
 log_redis(const struct ng_share_counts *r)
@@ -160,6 +177,8 @@ ng_stats_log(const struct ng_stats_view *v)
 	    (unsigned long long)v->contacts_evicted);
 	if (v->eng != NULL)
 		log_trap(v->eng);
+	if (v->eng != NULL)
+		log_throttle(v->eng, s);
 	if (v->eng != NULL)
 		log_unverified(v->eng);
 	if (v->redis != NULL)
@@ -239,6 +258,31 @@ prom_trap(const struct ng_stats *e, FILE *fp)
 	    e->trap_unsure);
 }
 
+/* prom_throttle - the throttle's counters in Prometheus text form. */
+static void
+prom_throttle(const struct ng_stats *e, const struct ng_live_stats *s,
+    FILE *fp)
+{
+	metric(fp, "throttle_resets_total", "counter", "Clients reset over "
+	    "their connection limits, at the SYN or at the handshake.");
+	fprintf(fp, "nfq_gate_throttle_resets_total{at=\"syn\"} %llu\n",
+	    (unsigned long long)e->throttle_syn);
+	fprintf(fp, "nfq_gate_throttle_resets_total{at=\"handshake\"} "
+	    "%llu\n", (unsigned long long)e->throttle_handshake);
+	one(fp, "throttle_counted_total", "counter", "Believed connections "
+	    "counted by the throttle.", e->throttle_counted);
+	one(fp, "throttle_ended_total", "counter", "Counted connections "
+	    "whose end was seen (FIN, RST or conntrack).", e->throttle_ended);
+	one(fp, "throttle_full_total", "counter", "Connections not counted: "
+	    "the throttle table was full (fail open).", e->throttle_full);
+	one(fp, "throttle_aged_total", "counter", "Counted connections that "
+	    "stopped counting by age (end never seen).", e->throttle_aged);
+	one(fp, "conntrack_ends_total", "counter", "Conntrack DESTROY events "
+	    "of connections to a judged port.", s->ct_ends);
+	one(fp, "conntrack_enobufs_total", "counter", "Conntrack event "
+	    "socket overruns (events lost).", s->ct_enobufs);
+}
+
 /* prom_engine - the engine's counters in Prometheus text form. */
 static void
 prom_engine(const struct ng_stats_view *v, FILE *fp)
@@ -276,6 +320,7 @@ prom_engine(const struct ng_stats_view *v, FILE *fp)
 	one(fp, "contacts_evicted_total", "counter", "Live trap MX contacts "
 	    "evicted for new ones.", v->contacts_evicted);
 	prom_trap(e, fp);
+	prom_throttle(e, v->live, fp);
 	if (v->eng == NULL)
 		return;
 	metric(fp, "events_total", "counter", "Log events by type.");
@@ -320,6 +365,40 @@ prom_redis(const struct ng_share_counts *r, FILE *fp)
 	    "replies and bad data.", r->errors);
 	one(fp, "redis_reconnects_total", "counter", "Times the link to Redis "
 	    "came back.", r->reconnects);
+}
+
+/* prom_dns - the DNS lists' resolver counters (daemon/dns.h). */
+static void
+prom_dns(const struct ng_stats_view *v, FILE *fp)
+{
+	const struct ng_dns_counters *c = v->dns;
+
+	one(fp, "dns_clients_total", "counter", "Tested clients whose DNS "
+	    "lookups were started (forged SYNs too: cached, bounded).",
+	    c->clients);
+	one(fp, "dns_queries_total", "counter", "DNS queries sent (cache "
+	    "misses).", c->queries);
+	one(fp, "dns_cache_hits_total", "counter", "DNS lookups the cache "
+	    "answered.", c->cache_hits);
+	one(fp, "dns_answers_total", "counter", "DNS replies with records.",
+	    c->answers);
+	one(fp, "dns_negative_total", "counter", "DNS replies NXDOMAIN or "
+	    "no data.", c->negative);
+	one(fp, "dns_timeouts_total", "counter", "DNS queries timed out.",
+	    c->timeouts);
+	one(fp, "dns_errors_total", "counter", "DNS failures: SERVFAIL, "
+	    "REFUSED, socket errors.", c->errors);
+	one(fp, "dns_garbage_total", "counter", "DNS replies that did not "
+	    "parse.", c->garbage);
+	one(fp, "dns_truncated_total", "counter", "DNS replies with the TC "
+	    "bit.", c->truncated);
+	one(fp, "dns_dropped_total", "counter", "DNS lookups not asked: the "
+	    "cache full of pending ones.", c->dropped);
+	one(fp, "dns_unanswered_total", "counter", "Scores made with DNS "
+	    "lookups still unanswered (counted as no answer).",
+	    c->unanswered);
+	one(fp, "dns_cache_entries", "gauge", "DNS cache entries now.",
+	    (uint64_t)v->dns_cache);
 }
 
 /* ng_stats_prom - every counter in Prometheus text form. */
@@ -408,6 +487,8 @@ ng_stats_prom(const struct ng_stats_view *v, FILE *fp)
 	    s->log_suppressed);
 	if (v->redis != NULL)
 		prom_redis(v->redis, fp);
+	if (v->dns != NULL)
+		prom_dns(v, fp);
 	one(fp, "uptime_seconds", "gauge", "Seconds since start.",
 	    v->uptime_sec);
 }

@@ -14,6 +14,7 @@
 
 #include "engine/engine.h"
 #include "daemon/nfq.h"
+#include "daemon/dns.h"
 #include "daemon/share.h"
 
 enum ng_stat_verdict {
@@ -46,6 +47,8 @@ struct ng_live_stats {
 	uint64_t log_suppressed;	/* lines over log_rate */
 	uint64_t reset_loops;		/* reset mark queued again: no REJECT */
 	uint64_t rules_lost;		/* times our firewall rules went */
+	uint64_t ct_ends;		/* conntrack DESTROYs to a judged port */
+	uint64_t ct_enobufs;		/* ... overruns: events lost */
 	unsigned rules_missing;		/* NG_RULES_* gone now; 0 = all there */
 	unsigned ncc;
 	struct ng_cc_count cc[NG_STATS_CC_MAX];
@@ -66,6 +69,9 @@ struct ng_stats_view {
 	uint64_t contacts_evicted;	/* the trap MX's contacts */
 	/* The shared state's link (share.h); NULL: no redis_url. */
 	const struct ng_share_counts *redis;
+	/* The DNS lists' resolver (dns.h); NULL: off. */
+	const struct ng_dns_counters *dns;
+	unsigned dns_cache;		/* its entries now */
 };
 
 void ng_stats_verdict(struct ng_live_stats *s, enum ng_stat_verdict v);

@@ -3,7 +3,18 @@
  *
  * Precedence, strongest first:
  *   loopback and mynetworks > nolisting > allow > deny > penalty box >
- *   trap_mx > pass cache > country action > default.
+ *   trap_mx > pass cache > asn and owner rules > country action >
+ *   default.
+ * The asn and owner rules are tried in the order written and the first
+ * that matches decides; one with "in CC" matches only in those
+ * countries.  A database answer without an ASN (or owner) matches no
+ * asn (or owner) rule.  Owner patterns were run over every owner string
+ * when the database or the config was loaded: here a rule only reads a
+ * bit (ng_where.owner_bits).
+ * A SYN these rules accept is then held to its client's connection
+ * limits (engine.c's throttle_syn(), throttle.c): the decision says
+ * whose limits apply (thr_class), and never for loopback, mynetworks or
+ * a trap_mx address.
  * A SYN to a trap_mx address is let through to the server: only the
  * handshake that follows can tell the real client (trap.c), and a rule
  * that would pass mail has nothing to pass there.
@@ -64,18 +75,66 @@ greylist(const struct ng_admit *ad, const struct ng_addr *a, ng_usec now,
 	d->test = 1;
 }
 
-/* country - the client's country rule, or the default action. */
+/*
+ * by_network - the first matching asn or owner rule (into *net), else
+ * the country rule, else the default: the action, and its kind in *kind
+ * ("asn", "owner", "country" or "default").
+ */
+static uint8_t
+by_network(const struct ng_settings *s, const struct ng_where *w,
+    const char **kind, const struct ng_net_rule **net)
+{
+	const struct ng_net_rule *r = ng_settings_net_rule(s, w);
+	uint8_t act;
+
+	*net = r;
+	if (r != NULL) {
+		*kind = r->kind == NG_NET_ASN ? "asn" : "owner";
+		return r->action;
+	}
+	act = ng_settings_country_action(s, w->cc);
+	*kind = act == NG_ACT_NONE ? "default" : "country";
+	return act == NG_ACT_NONE ? s->default_action : act;
+}
+
+/* ng_admit_rule - what the rules say of a, caches aside (admit.h). */
+uint8_t
+ng_admit_rule(const struct ng_settings *s, const struct ng_addr *a,
+    const struct ng_where *w, const char **kind)
+{
+	const struct ng_net_rule *net;
+
+	if (ng_settings_never_judged(s, a)) {
+		*kind = "mynetworks";
+		return NG_ACT_PASS;
+	}
+	if (ng_cidr_list_match(&s->allow, a)) {
+		*kind = "allow";
+		return NG_ACT_PASS;
+	}
+	if (ng_cidr_list_match(&s->deny, a)) {
+		*kind = "deny";
+		return s->deny_action == NG_ACT_DROP ? NG_ACT_DROP :
+		    NG_ACT_REJECT;
+	}
+	return by_network(s, w, kind, &net);
+}
+
+/*
+ * country - the client's asn or owner rule, country rule, or the default
+ * action.
+ */
 static void
 country(const struct ng_admit *ad, const struct ng_addr *a, ng_usec now,
     struct ng_syn_decision *d)
 {
-	uint8_t act = ng_settings_country_action(ad->cfg, d->cc);
-	const char *why = "country";
+	const struct ng_net_rule *net;
+	const char *why;
+	uint8_t act = by_network(ad->cfg, &d->where, &why, &net);
 
-	if (act == NG_ACT_NONE) {
-		act = ad->cfg->default_action;
-		why = "default";
-	}
+	/* The reason names the asn or owner line that decided. */
+	if (net != NULL)
+		d->rule = why = net->name;
 	switch (act) {
 	case NG_ACT_PASS:
 		set(d, NG_EV_COUNTRY_PASS, NG_DEC_PASS, NG_ACCEPT, why);
@@ -90,7 +149,8 @@ country(const struct ng_admit *ad, const struct ng_addr *a, ng_usec now,
 		greylist(ad, a, now, d);
 		break;
 	case NG_ACT_TEST:
-		set(d, NG_EV_CONNECT, NG_DEC_NONE, NG_ACCEPT, "test");
+		set(d, NG_EV_CONNECT, NG_DEC_NONE, NG_ACCEPT,
+		    d->rule != NULL ? d->rule : "test");
 		d->test = 1;
 		break;
 	default:
@@ -119,6 +179,7 @@ ng_admit_syn(const struct ng_admit *ad, const struct ng_flow_key *k,
 	/* Loopback and mynetworks: the host's own mail is never judged. */
 	if (ng_settings_never_judged(ad->cfg, a)) {
 		set(d, NG_EV_ALLOWLISTED, NG_DEC_PASS, NG_ACCEPT, "mynetworks");
+		d->thr_class = NG_THR_CLASSES;
 		return;
 	}
 	if (ng_cidr_list_match(&ad->cfg->nolisting, &k->saddr)) {
@@ -127,6 +188,7 @@ ng_admit_syn(const struct ng_admit *ad, const struct ng_flow_key *k,
 	}
 	if (ng_cidr_list_match(&ad->cfg->allow, a)) {
 		set(d, NG_EV_ALLOWLISTED, NG_DEC_PASS, NG_ACCEPT, "allow");
+		d->thr_class = NG_THR_ALLOW;
 		return;
 	}
 	if (ng_cidr_list_match(&ad->cfg->deny, a)) {
@@ -146,6 +208,7 @@ ng_admit_syn(const struct ng_admit *ad, const struct ng_flow_key *k,
 		set(d, NG_EV_CONNECT, NG_DEC_NONE, NG_ACCEPT, "trap");
 		d->test = 1;
 		d->trap = 1;
+		d->thr_class = NG_THR_CLASSES;	/* reset at its handshake */
 		return;
 	}
 	if ((pc = ng_cache_find(ad->pass, a, now)) != NULL) {
@@ -158,6 +221,7 @@ ng_admit_syn(const struct ng_admit *ad, const struct ng_flow_key *k,
 		set(d, NG_EV_PASS_OLD, NG_DEC_PASS, NG_ACCEPT, "pass cache");
 		d->offload = 0;
 		d->old = 1;
+		d->thr_class = NG_THR_PASSED;
 		return;
 	}
 	country(ad, a, now, d);

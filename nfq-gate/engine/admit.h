@@ -50,10 +50,23 @@ struct ng_syn_decision {
 	uint8_t old;		/* PASS OLD: confirm at the handshake */
 	uint8_t greylist_full;	/* a new sender tested, not greylisted */
 	uint8_t trap;		/* to a trap_mx address: the trap's test */
+	uint8_t thr_class;	/* enum ng_throttle_class whose limits
+				 * apply; NG_THR_CLASSES: never throttled */
 	const char *reason;
+	const char *rule;	/* the asn or owner rule's name when one
+				 * decided (settings.h), else NULL */
 	uint16_t cc;
 	struct ng_where where;	/* the database's answer (cc is where.cc) */
 };
+
+/*
+ * What the rules alone say of client a whose database answer is w,
+ * whatever the caches hold (the policy service's %r): the action
+ * (enum ng_rule_action) and, in *kind, the rule's kind: "mynetworks",
+ * "allow", "deny", "asn", "owner", "country" or "default".
+ */
+uint8_t ng_admit_rule(const struct ng_settings *s, const struct ng_addr *a,
+    const struct ng_where *w, const char **kind);
 
 void ng_admit_syn(const struct ng_admit *a, const struct ng_flow_key *k,
     ng_usec now, struct ng_syn_decision *d);

@@ -40,11 +40,12 @@
 static const char *event_names[NG_EV_TYPE_MAX] = {
 	"CONNECT", "PASS NEW", "PASS OLD", "PREGREET", "ALLOWLISTED",
 	"DENYLISTED", "PENALTY", "PASS COUNTRY", "DROP", "REJECT", "GREYLIST",
-	"GREYLIST PASS", "HANGUP", "NOLISTING", "TRAP"
+	"GREYLIST PASS", "HANGUP", "NOLISTING", "TRAP", "THROTTLE", "SCORE"
 };
 
 static const char *decision_names[NG_DEC_MAX] = {
-	"none", "pass", "pregreet", "drop", "reject", "greylist", "log", "trap"
+	"none", "pass", "pregreet", "drop", "reject", "greylist", "log", "trap",
+	"throttle"
 };
 
 static const char *unverified_names[NG_UV_MAX] = {
@@ -157,8 +158,10 @@ ng_engine_new(const struct ng_settings *cfg)
 	e->conns = ng_bigmem_calloc(fmax, sizeof(*e->conns));
 	e->holds = ng_timerq_new(fmax);
 	e->whead = e->wtail = NG_CONN_NONE;
+	e->throttle = ng_throttle_new(cfg->throttle_max, cfg->throttle_prefix4,
+	    cfg->throttle_prefix6, cfg->hash_key);
 	if (e->flows == NULL || e->conns == NULL || e->holds == NULL ||
-	    new_caches(e, cfg) < 0) {
+	    e->throttle == NULL || new_caches(e, cfg) < 0) {
 		ng_engine_free(e);
 		return NULL;
 	}
@@ -178,6 +181,7 @@ ng_engine_free(struct ng_engine *e)
 	ng_cache_free(e->penalty);
 	ng_cache_free(e->grey);
 	ng_cache_free(e->contacts);
+	ng_throttle_free(e->throttle);
 	ng_settings_free(&e->cfg);
 	free(e);
 }
@@ -196,6 +200,7 @@ ng_engine_set_config(struct ng_engine *e, const struct ng_settings *cfg)
 	c.flow_max = e->cfg.flow_max;
 	c.cache_max = e->cfg.cache_max;
 	c.contacts_max = e->cfg.contacts_max;
+	c.throttle_max = e->cfg.throttle_max;
 	memcpy(c.hash_key, e->cfg.hash_key, sizeof(c.hash_key));
 	ng_settings_free(&e->cfg);
 	e->cfg = c;
@@ -204,6 +209,8 @@ ng_engine_set_config(struct ng_engine *e, const struct ng_settings *cfg)
 	ng_cache_set_prefix(e->penalty, c.penalty_prefix4, c.penalty_prefix6);
 	ng_cache_set_prefix(e->contacts, c.greylist_prefix4,
 	    c.greylist_prefix6);
+	ng_throttle_set_prefix(e->throttle, c.throttle_prefix4,
+	    c.throttle_prefix6);
 	return 0;
 }
 
@@ -229,6 +236,32 @@ void
 ng_engine_set_stress(struct ng_engine *e, int on)
 {
 	e->stress = on;
+}
+
+/* ng_engine_set_fpdb - the SYN signatures to class clients by. */
+void
+ng_engine_set_fpdb(struct ng_engine *e, const struct ng_fpdb *db)
+{
+	e->fpdb = db;
+}
+
+/*
+ * syn_fp - class a client's SYN by its fingerprint (when a signature
+ * table is set) into its event; client_syn keeps it in the flow.
+ */
+static void
+syn_fp(struct ng_engine *e, const struct ng_pkt *p, struct ng_event *ev)
+{
+	struct ng_fp_result r;
+
+	if (e->fpdb == NULL)
+		return;
+	ng_synfp_compute(&e->synfp, p);
+	ng_fpdb_match(e->fpdb, &e->synfp, &p->src, &r);
+	ev->fp = ng_fpdb_class_name(e->fpdb, r.cls);
+	ev->fp_cls = r.cls;
+	ev->fp_allowed = r.allowed;
+	ev->synfp = &e->synfp;
 }
 
 /* pause - the greet pause in force now. */
@@ -303,6 +336,25 @@ emit(struct ng_engine *e, struct ng_out *out, uint8_t type,
 	ev->when = now;
 	ev->after = now > since ? now - since : 0;
 	return ev;
+}
+
+/*
+ * conn_where - the client's country, ASN and owner, as the database
+ * said at the SYN, into a later event of its flow.
+ */
+static void
+conn_where(const struct ng_engine *e, struct ng_event *ev,
+    const struct ng_conn *c)
+{
+	ev->cc = c->cc;
+	ev->asn = c->asn;
+	if (c->owner != 0 && e->geo.owner_name != NULL)
+		ev->owner = e->geo.owner_name(e->geo.ctx, c->owner);
+	if (e->fpdb != NULL) {
+		ev->fp = ng_fpdb_class_name(e->fpdb, c->fp);
+		ev->fp_cls = c->fp;
+		ev->fp_allowed = c->fp_allowed;
+	}
 }
 
 /*
@@ -472,7 +524,7 @@ new_flow(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
  * the flow stays queued until the server's greeting shows the MTA took
  * it (released()).  The caller gives the packet in hand its verdict.
  */
-static void
+static struct ng_event *
 pass_new(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
     ng_usec now, struct ng_out *out)
 {
@@ -496,8 +548,14 @@ pass_new(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 		ng_cache_del(e->grey, &f->key.caddr);
 	ev = emit(e, out, NG_EV_PASS_NEW, NG_DEC_PASS, &f->key, now,
 	    c->syn_time);
-	ev->cc = c->cc;
+	conn_where(e, ev, c);
 	ev->watched = (uint8_t)watch;
+	if (c->scored) {
+		ev->scored = 1;
+		ev->score = c->score;
+		ev->score_action = ng_score_judge(&e->cfg.score, c->score);
+	}
+	return ev;
 }
 
 /*
@@ -556,6 +614,43 @@ offence_end(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	out->v.action = NG_RESET;
 }
 
+/* thr_conn - flow key k as the throttle names a connection. */
+static void
+thr_conn(const struct ng_flow_key *k, struct ng_throttle_conn *tc)
+{
+	memset(tc, 0, sizeof(*tc));
+	tc->client = k->caddr;
+	tc->server = k->saddr;
+	tc->cport = k->cport;
+	tc->sport = k->sport;
+}
+
+/* thr_end - a counted connection is over: its count goes. */
+static void
+thr_end(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    ng_usec now)
+{
+	struct ng_throttle_conn tc;
+
+	if (!c->counted)
+		return;
+	c->counted = 0;
+	thr_conn(&f->key, &tc);
+	if (ng_throttle_end(e->throttle, &tc, now))
+		e->stats.throttle_ended++;
+}
+
+/* thr_limit - class cls's limits into l; 0 when it has none. */
+static int
+thr_limit(const struct ng_engine *e, unsigned cls,
+    struct ng_throttle_limit *l)
+{
+	if (cls >= NG_THR_CLASSES)
+		return 0;
+	ng_settings_throttle(&e->cfg, cls, l);
+	return l->rate != 0 || l->concurrency != 0;
+}
+
 /* pregreet - the real client talked first: log, box, reset (or log). */
 static void
 pregreet(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
@@ -574,7 +669,7 @@ pregreet(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	memcpy(ev->first, s->first, nfirst);
 	ev->nfirst = (uint8_t)nfirst;
 	ev->bytes = s->bytes;
-	ev->cc = c->cc;
+	conn_where(e, ev, c);
 	ev->reason = enforce || e->cfg.monitor ? "pregreet" :
 	    "pregreet (log only)";
 	/*
@@ -584,6 +679,8 @@ pregreet(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	 * but the MONITOR PENALTY line of the next SYN and nfq-gate-ctl.
 	 */
 	penalise(e, &f->key.caddr, now);
+	if (enforce)
+		thr_end(e, f, c, now);	/* our reset ends it */
 	offence_end(e, f, c, enforce, out);
 }
 
@@ -597,8 +694,8 @@ hangup(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
     const struct ng_early_step *s, ng_usec now, struct ng_out *out)
 {
 
-	emit(e, out, NG_EV_HANGUP, NG_DEC_NONE, &f->key, now,
-	    c->syn_time)->cc = c->cc;
+	conn_where(e, emit(e, out, NG_EV_HANGUP, NG_DEC_NONE, &f->key, now,
+	    c->syn_time), c);
 	c->phase = s->action == NG_RESET ? NG_CONN_KILLED : NG_CONN_DONE;
 	release_held(e, f, c, s->held_action, out);
 }
@@ -610,7 +707,9 @@ confirm(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 {
 	struct ng_cache_entry *pc;
 
-	if ((pc = ng_cache_touch(e->pass, &f->key.caddr, now)) != NULL)
+	/* A flow watched only for the throttle is no PASS OLD. */
+	if (!c->watch &&
+	    (pc = ng_cache_touch(e->pass, &f->key.caddr, now)) != NULL)
 		pc->count++;	/* "old" to the policy service */
 	c->phase = NG_CONN_DONE;
 	c->offload = 1;
@@ -646,6 +745,9 @@ count_step(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	}
 }
 
+static int score_decide(struct ng_engine *e, const struct ng_flow *f,
+    struct ng_conn *c, ng_usec now, struct ng_out *out);
+
 /* conclude - act on what the greeting test found in one packet. */
 static void
 conclude(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
@@ -658,6 +760,12 @@ conclude(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	case NG_EARLY_GOING:
 		break;
 	case NG_EARLY_PASS:
+		/* Not judged at a pause's end (a capture, or a greeting
+		 * never held): the score is judged here, before the pass. */
+		if (score_decide(e, f, c, now, out)) {
+			out->v.action = NG_RESET;
+			break;
+		}
 		pass_new(e, f, c, now, out);
 		out->v.action = NG_ACCEPT;
 		out->v.offload = c->offload;
@@ -742,9 +850,71 @@ trap_hit(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	ng_trap_judge(&x, &f->key.caddr, now, &t);
 	e->stats.trap_hits++;
 	ev = emit(e, out, NG_EV_TRAP, NG_DEC_TRAP, &f->key, now, c->syn_time);
-	ev->cc = c->cc;
+	conn_where(e, ev, c);
 	trap_outcome(e, ev, &t, now);
 	offence_end(e, f, c, !e->cfg.monitor, out);
+}
+
+/*
+ * throttle_handshake - the believed handshake of a flow under limits:
+ * counted, or, over a limit (20 SYNs at once all come before any
+ * handshake, so the SYN check let them by), reset as a PREGREET is:
+ * the ACK in hand, held or not, is the packet reset (the client's
+ * end), and the server's half-open request is reset at its next
+ * SYN-ACK.  Returns 1 when it reset the flow: the step is done with.
+ */
+static int
+throttle_handshake(struct ng_engine *e, const struct ng_flow *f,
+    struct ng_conn *c, struct ng_early_step *s, ng_usec now,
+    struct ng_out *out)
+{
+	struct ng_throttle_limit l;
+	struct ng_throttle_conn tc;
+	enum ng_throttle_why why;
+	struct ng_event *ev;
+	uint32_t id;
+
+	if (!thr_limit(e, c->thr_class, &l))
+		return 0;
+	thr_conn(&f->key, &tc);
+	why = ng_throttle_start(e->throttle, &l, &tc, now);
+	e->stats.throttle_aged = ng_throttle_aged(e->throttle);
+	if (why == NG_THR_FULL)
+		e->stats.throttle_full++;	/* fail open: not counted */
+	if (why == NG_THR_OK) {
+		e->stats.throttle_counted++;
+		c->counted = l.concurrency != 0;
+	}
+	if (why == NG_THR_OK || why == NG_THR_FULL)
+		return 0;
+	e->stats.throttle_handshake++;
+	ng_throttle_reset_seen(e->throttle, &f->key.caddr, now);
+	ev = emit(e, out, NG_EV_THROTTLE, NG_DEC_THROTTLE, &f->key, now,
+	    c->syn_time);
+	conn_where(e, ev, c);
+	ev->reason = ng_throttle_why_name(why);
+	ev->monitor = e->cfg.monitor;
+	if (e->cfg.monitor)
+		return 0;
+	if (s->hold && ng_early_take_ack(&c->test, &id))
+		s->hold = 0;	/* id is the packet in hand: reset below */
+	s->action = NG_RESET;
+	count_step(e, f, c, s, now, out);
+	offence_end(e, f, c, 1, out);
+	return 1;
+}
+
+/*
+ * believed_handshake - did this step of a flow under test see its
+ * first believed client segment (the handshake ACK), with the test
+ * not concluded otherwise (payload: PREGREET; FIN or RST: HANGUP)?
+ */
+static int
+believed_handshake(const struct ng_conn *c, int was_established,
+    const struct ng_early_step *s)
+{
+	return !was_established && c->test.established &&
+	    (s->end == NG_EARLY_GOING || s->end == NG_EARLY_PASS);
 }
 
 /*
@@ -756,8 +926,7 @@ static int
 is_trap_hit(const struct ng_conn *c, int was_established,
     const struct ng_early_step *s)
 {
-	return c->trap && !was_established && c->test.established &&
-	    (s->end == NG_EARLY_GOING || s->end == NG_EARLY_PASS);
+	return c->trap && believed_handshake(c, was_established, s);
 }
 
 /* ng_engine_trap_penalise - a pending hit the shared state confirmed. */
@@ -792,6 +961,40 @@ static int
 under_test(const struct ng_conn *c)
 {
 	return c->phase == NG_CONN_TEST || c->phase == NG_CONN_OLD;
+}
+
+/*
+ * throttle_syn - a SYN the rules accept, from a client already at its
+ * limits (connections believed earlier; a SYN itself counts nothing,
+ * as anyone can send one): reset, THROTTLE.  Under limits a flow the
+ * rules would offload at once (country pass, allow) stays queued to
+ * its handshake so it can be counted; returns 1 for such a watch.
+ */
+static int
+throttle_syn(struct ng_engine *e, const struct ng_flow_key *k, ng_usec now,
+    struct ng_syn_decision *d)
+{
+	struct ng_throttle_limit l;
+	enum ng_throttle_why why;
+
+	if (d->action != NG_ACCEPT || !thr_limit(e, d->thr_class, &l))
+		return 0;
+	why = ng_throttle_check(e->throttle, &l, &k->caddr, now);
+	if (why == NG_THR_OK) {
+		if (!d->offload)
+			return 0;
+		d->offload = 0;
+		d->old = 1;
+		return 1;
+	}
+	e->stats.throttle_syn++;
+	ng_throttle_reset_seen(e->throttle, &k->caddr, now);
+	d->event = NG_EV_THROTTLE;
+	d->decision = NG_DEC_THROTTLE;
+	d->action = NG_RESET;
+	d->reason = ng_throttle_why_name(why);
+	d->offload = d->test = d->old = 0;
+	return 0;
 }
 
 /* admit - the rules' decision for the SYN of flow k. */
@@ -842,6 +1045,7 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	struct ng_early_step s;
 	struct ng_event *ev;
 	struct ng_conn *c;
+	int watch;
 
 	c = f != NULL ? conn_of(e, f) : NULL;
 	if (c != NULL && c->test.cli_isn == p->seq) {
@@ -861,9 +1065,17 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	if (f != NULL)
 		forget(e, f, NG_DROP, out);
 	admit(e, k, now, &d);
+	watch = throttle_syn(e, k, now, &d);
 	ev = emit(e, out, d.event, d.decision, k, now, now);
 	ev->cc = d.cc;
+	ev->asn = d.where.asn;
+	if (d.where.owner != 0 && e->geo.owner_name != NULL)
+		ev->owner = e->geo.owner_name(e->geo.ctx, d.where.owner);
 	ev->reason = d.reason;
+	ev->rule = d.rule;
+	/* The daemon asks DNS for tested clients only, never at a trap. */
+	ev->dns = d.test && !d.trap && e->cfg.score.dns && !e->capture;
+	syn_fp(e, p, ev);
 	if (e->cfg.monitor && d.action != NG_ACCEPT)
 		monitor_only(&d, ev);
 	f = new_flow(e, k, now, out);
@@ -875,11 +1087,18 @@ client_syn(struct ng_engine *e, const struct ng_flow_key *k,
 	c = conn_of(e, f);
 	c->syn_time = now;
 	c->cc = d.cc;
+	c->asn = d.where.asn;
+	c->owner = d.where.owner;
+	c->owner_bits = d.where.owner_bits;
 	c->syn_action = d.action;
 	c->offload = d.offload;
 	c->trap = d.trap;
+	c->thr_class = d.thr_class;
+	c->watch = (uint8_t)watch;
 	c->phase = d.test ? NG_CONN_TEST : d.old ? NG_CONN_OLD :
 	    phase_for(d.action);
+	c->fp = ev->fp_cls;
+	c->fp_allowed = ev->fp_allowed;
 	ng_early_start(&c->test, p);
 }
 
@@ -922,6 +1141,218 @@ released(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
 	drain(e, now, out);	/* what does not fit, the next tick takes */
 }
 
+/* ng_engine_set_score_src - where the score's DNS facts come from. */
+void
+ng_engine_set_score_src(struct ng_engine *e, const struct ng_score_src *src)
+{
+	if (src == NULL)
+		memset(&e->score_src, 0, sizeof(e->score_src));
+	else
+		e->score_src = *src;
+}
+
+/*
+ * score_of - the score of flow f's client now: the DNS facts asked of
+ * the daemon, the rest as the SYN left them in the flow.
+ */
+static void
+score_of(struct ng_engine *e, const struct ng_flow *f,
+    const struct ng_conn *c, ng_usec now, struct ng_score_in *in,
+    struct ng_score *s)
+{
+	memset(in, 0, sizeof(*in));
+	if (e->cfg.score.dns && e->score_src.dns != NULL)
+		e->score_src.dns(e->score_src.ctx, &f->key.caddr, now,
+		    &in->dns);
+	if (e->fpdb != NULL) {
+		in->fp = ng_fpdb_class_name(e->fpdb, c->fp);
+		in->fp_allowed = c->fp_allowed;
+	}
+	in->where.cc = c->cc;
+	in->where.asn = c->asn;
+	in->where.owner = c->owner;
+	in->where.owner_bits = c->owner_bits;
+	ng_score_compute(&e->cfg.score, in, s);
+}
+
+/* score_mark - an event of a scored decision carries its total. */
+static void
+score_mark(struct ng_event *ev, const struct ng_score *s)
+{
+	ev->scored = 1;
+	ev->score = s->total;
+	ev->score_dns = s->dns;
+	ev->score_action = s->action;
+}
+
+/* score_event - the SCORE line: the total, the action and why. */
+static void
+score_event(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    const struct ng_score_in *in, const struct ng_score *s, ng_usec now,
+    struct ng_out *out)
+{
+	/* The last slot serves events past the out buffer's room. */
+	unsigned slot = out->nev < NG_OUT_EV_MAX ? out->nev : NG_OUT_EV_MAX;
+	struct ng_score_seen *seen;
+	struct ng_event *ev;
+
+	ev = emit(e, out, NG_EV_SCORE, NG_DEC_NONE, &f->key, now,
+	    c->syn_time);
+	conn_where(e, ev, c);
+	score_mark(ev, s);
+	ev->monitor = e->cfg.monitor;
+	ev->why = ng_score_explain(s, in, e->why[slot], sizeof(e->why[slot]));
+	c->scored = 1;
+	c->score = s->total;
+	seen = &e->seen[ng_score_seen_slot(e->cfg.hash_key, &f->key.caddr)];
+	seen->a = f->key.caddr;
+	seen->score = s->total;
+	seen->when = now != 0 ? now : 1;
+}
+
+/*
+ * score_grey - a score's greylist: a first try (or a retry before
+ * greylist_delay) is remembered and refused, 1; a retry after it is
+ * judged on the normal test, and a full greylist fails open, 0.
+ */
+static int
+score_grey(struct ng_engine *e, const struct ng_addr *a, ng_usec now,
+    const char **reason)
+{
+	struct ng_cache_entry *g = ng_cache_find(e->grey, a, now);
+
+	if (g == NULL) {
+		g = ng_cache_put(e->grey, a, now, e->cfg.greylist_window);
+		if (g == NULL) {
+			e->stats.greylist_full++;
+			return 0;
+		}
+		g->count = 1;
+		*reason = "score";
+		return 1;
+	}
+	g->count++;
+	if (now - g->first < e->cfg.greylist_delay) {
+		*reason = "score, early retry";
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * score_kill - refused by the score at the pause's end: the held ACK is
+ * reset (the client's end learns at once), held greeting bytes too, and
+ * the flow stays killed, so the server's half-open request is reset at
+ * its next SYN-ACK, as a PREGREET's.  Nobody is penalised: a DNS list
+ * is not the client's own act.
+ */
+static void
+score_kill(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    ng_usec now, struct ng_out *out)
+{
+	uint32_t ids[NG_HOLD_MAX], ack;
+	unsigned n;
+
+	wait_del(e, ng_flow_index(e->flows, f));
+	thr_end(e, f, c, now);
+	c->phase = NG_CONN_KILLED;
+	n = ng_early_take_held(&c->test, NG_RESET, ids);
+	release_ids(e, f, ids, n, NG_RESET, 0, out);
+	if (ng_early_take_ack(&c->test, &ack))
+		release_ids(e, f, &ack, 1, NG_RESET, 0, out);
+}
+
+/*
+ * score_decide - the score of a tested flow at its pause's end: the
+ * SCORE line, and a reject or greylist made (1: the flow is ended).
+ * Otherwise (test, or pass: the pause is over anyway) the flow goes on
+ * as it would have.  Trap flows and flows scored already are not.
+ */
+static int
+score_decide(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    ng_usec now, struct ng_out *out)
+{
+	const char *reason = "score";
+	struct ng_score_in in;
+	struct ng_score s;
+	struct ng_event *ev;
+
+	if (!ng_score_on(&e->cfg.score) || c->trap || c->scored)
+		return 0;
+	score_of(e, f, c, now, &in, &s);
+	if (s.action == NG_SCORE_GREYLIST &&
+	    !score_grey(e, &f->key.caddr, now, &reason))
+		s.action = NG_SCORE_TEST;
+	score_event(e, f, c, &in, &s, now, out);
+	if (s.action == NG_SCORE_REJECT)
+		ev = emit(e, out, NG_EV_REJECT, NG_DEC_REJECT, &f->key, now,
+		    c->syn_time);
+	else if (s.action == NG_SCORE_GREYLIST)
+		ev = emit(e, out, NG_EV_GREYLIST, NG_DEC_GREYLIST, &f->key,
+		    now, c->syn_time);
+	else
+		return 0;
+	conn_where(e, ev, c);
+	score_mark(ev, &s);
+	ev->reason = reason;
+	ev->rule = "score";
+	ev->monitor = e->cfg.monitor;
+	if (e->cfg.monitor)
+		return 0;
+	score_kill(e, f, c, now, out);
+	return 1;
+}
+
+/*
+ * score_early - every DNS answer is in and the handshake is held: a
+ * total at or below the allowlist threshold passes now, in turn behind
+ * clients waiting for the release window.  Anything else waits for the
+ * pause's end, and is judged there again (answers may have changed
+ * nothing, but the flow's own later packets may).
+ */
+static void
+score_early(struct ng_engine *e, const struct ng_flow *f, struct ng_conn *c,
+    ng_usec now, struct ng_out *out)
+{
+	uint32_t i = ng_flow_index(e->flows, f);
+	struct ng_score_in in;
+	struct ng_score s;
+	struct ng_event *ev;
+
+	if (c->scored || c->waiting || e->cfg.score.allow >= 0 || c->trap)
+		return;
+	score_of(e, f, c, now, &in, &s);
+	if (s.action != NG_SCORE_PASS)
+		return;
+	score_event(e, f, c, &in, &s, now, out);
+	ng_timerq_del(e->holds, i);
+	if (window_full(e)) {
+		wait_add(e, i);
+		return;
+	}
+	ev = pass_new(e, f, c, now, out);
+	ev->reason = "score allowlist";
+}
+
+/* ng_engine_score_ready - flow k's DNS answers are all in. */
+void
+ng_engine_score_ready(struct ng_engine *e, const struct ng_flow_key *k,
+    ng_usec now, struct ng_out *out)
+{
+	struct ng_flow *f = ng_flow_find(e->flows, k);
+	struct ng_conn *c;
+
+	memset(out, 0, offsetof(struct ng_out, rel));
+	if (f == NULL)
+		return;
+	c = conn_of(e, f);
+	if (c->phase != NG_CONN_TEST || c->test.released)
+		return;
+	c->score_ready = 1;	/* its handshake may come later */
+	if (c->test.ack_held)
+		score_early(e, f, c, now, out);
+}
+
 /* flow_packet - any packet but a client's SYN, by its flow's phase. */
 static void
 flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
@@ -947,6 +1378,8 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 		return;
 	}
 	c = conn_of(e, f);
+	if (c->counted && (p->flags & (NG_TH_RST | NG_TH_FIN)))
+		thr_end(e, f, c, now);	/* either end closing: it is over */
 	if (c->phase == NG_CONN_RELEASED) {
 		released(e, f, c, p, from_client, now, out);
 		ng_flow_touch(e->flows, f, NG_FLOW_HOT, now);
@@ -954,7 +1387,9 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 	}
 	if (c->phase == NG_CONN_OLD) {
 		ng_early_old(&c->test, p, from_client, &s);
-		conclude(e, f, c, &s, now, out);
+		if (s.end != NG_EARLY_CONFIRM ||
+		    !throttle_handshake(e, f, c, &s, now, out))
+			conclude(e, f, c, &s, now, out);
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
 		return;
 	}
@@ -984,12 +1419,39 @@ flow_packet(struct ng_engine *e, const struct ng_flow_key *k,
 		    &s);
 	if (is_trap_hit(c, was_established, &s))
 		trap_hit(e, f, c, &s, now, out);
-	else
+	else if (!believed_handshake(c, was_established, &s) ||
+	    !throttle_handshake(e, f, c, &s, now, out))
 		conclude(e, f, c, &s, now, out);
+	if (c->score_ready && c->phase == NG_CONN_TEST && c->test.ack_held)
+		score_early(e, f, c, now, out);	/* answers before the ACK */
 	if (c->phase == NG_CONN_TEST && c->test.established)
 		ng_flow_touch(e->flows, f, NG_FLOW_HOT, now);
 	else
 		ng_flow_touch(e->flows, f, NG_FLOW_COLD, now);
+}
+
+/* ng_engine_throttle_end - a connection's end the daemon saw. */
+void
+ng_engine_throttle_end(struct ng_engine *e, const struct ng_flow_key *k,
+    ng_usec now)
+{
+	struct ng_flow *f = ng_flow_find(e->flows, k);
+	struct ng_throttle_conn tc;
+
+	if (f != NULL && conn_of(e, f)->counted) {
+		thr_end(e, f, conn_of(e, f), now);
+		return;
+	}
+	thr_conn(k, &tc);
+	if (ng_throttle_end(e->throttle, &tc, now))
+		e->stats.throttle_ended++;
+}
+
+/* ng_engine_throttling - is any throttle limit set? */
+int
+ng_engine_throttling(const struct ng_engine *e)
+{
+	return ng_settings_throttling(&e->cfg);
 }
 
 /* ng_engine_packet - one packet in, its verdict and events out. */
@@ -1074,7 +1536,11 @@ release_due(struct ng_engine *e, ng_usec now, struct ng_out *out)
 			settle(e, f, c);
 		} else if (c->test.ack_held && !e->flushing) {
 			ng_timerq_del(e->holds, i);
-			wait_add(e, i);
+			if (!score_decide(e, f, c, now, out))
+				wait_add(e, i);
+		} else if (c->phase == NG_CONN_TEST && !e->flushing &&
+		    !c->test.released && score_decide(e, f, c, now, out)) {
+			continue;	/* hold = greeting, or a capture */
 		} else {
 			c->test.released = 1;
 			release_held(e, f, c, NG_ACCEPT, out);

@@ -27,6 +27,7 @@
 #include "base/timeval.h"
 #include "engine/packet.h"
 #include "engine/admit.h"
+#include "engine/fpdb.h"
 #include "engine/settings.h"
 #include "engine/verdict.h"
 
@@ -57,6 +58,21 @@ struct ng_event {
 	struct ng_addr client, server;
 	uint16_t cport, sport;
 	uint16_t cc;		/* client's country, 0 if unknown */
+	uint32_t asn;		/* client's AS number, 0 if unknown */
+	const char *owner;	/* client's owner (the database's string,
+				 * valid until it is replaced), or NULL */
+	const char *rule;	/* the asn or owner rule that decided the
+				 * SYN (its name, settings.h), or NULL */
+	const char *fp;		/* the SYN's fingerprint class (fpdb.h:
+				 * "linux", "unknown"...), NULL when no
+				 * signature file is set; static or the
+				 * file's, valid until it is replaced */
+	uint8_t fp_cls;		/* its index, for a score to read */
+	uint8_t fp_allowed;	/* on the signature file's allow list:
+				 * never scored */
+	const struct ng_synfp *synfp;	/* the SYN event only: the raw
+				 * fingerprint, valid until the next
+				 * ng_engine_packet() call */
 	ng_usec when;		/* time of the event */
 	ng_usec after;		/* time since the flow's SYN */
 	uint32_t bytes;		/* client payload bytes seen before release */
@@ -73,6 +89,17 @@ struct ng_event {
 				 * client's last SYN to a real MX */
 	uint8_t nfirst;
 	uint8_t first[NG_FIRST_MAX];
+	/* One score (score.h).  dns: a CONNECT of a client whose score
+	 * asks DNS: the daemon starts its lookups.  scored: the SCORE
+	 * event and the decision it made carry the total and the action;
+	 * why, the SCORE event's explanation, is valid until the next
+	 * engine call. */
+	uint8_t dns;
+	uint8_t scored;
+	uint8_t score_action;	/* enum ng_score_action */
+	int score;
+	int score_dns;		/* its DNS lists' part: postscreen's rank */
+	const char *why;
 };
 
 #define NG_OUT_REL_MAX 64
@@ -94,7 +121,13 @@ struct ng_facts {
 				 * valid until the database is replaced */
 	const char *pass;	/* "old", "new" or "none" */
 	const char *grey;	/* "pass", "wait" or "none" */
+	/* What the rules say at a SYN from a, whatever the caches hold:
+	 * "action(kind)", e.g. "greylist(owner)" (ng_admit_rule). */
+	char rule[32];
 	unsigned pregreet;	/* penalty box entry's count, 0 if none */
+	unsigned throttled;	/* THROTTLE resets still remembered */
+	uint8_t scored;		/* a score is remembered (within pass_ttl): */
+	int score;		/* its last total (score.h) */
 };
 
 struct ng_stats {
@@ -127,6 +160,12 @@ struct ng_stats {
 					 * shared state), penalised */
 	uint64_t trap_excused;		/* a recent contact excused them */
 	uint64_t trap_unsure;		/* not penalised: contacts flooded */
+	uint64_t throttle_syn;		/* SYNs reset over a limit */
+	uint64_t throttle_handshake;	/* believed handshakes reset */
+	uint64_t throttle_counted;	/* believed connections counted */
+	uint64_t throttle_ended;	/* ... whose end was seen */
+	uint64_t throttle_full;		/* not counted: table full */
+	uint64_t throttle_aged;		/* ... ended by age (fail open) */
 };
 
 struct ng_engine;
@@ -147,6 +186,31 @@ void ng_engine_set_geo(struct ng_engine *e, const struct ng_geo *geo);
  * them.  Live, such an ACK is a lie (the bytes never reached it).
  */
 void ng_engine_set_capture(struct ng_engine *e, int on);
+
+/*
+ * The SYN signature table (fpdb.h), not copied: the caller keeps it
+ * until it sets another or NULL (then no fingerprint is computed: a SYN
+ * costs nothing more).  Each client SYN's class then goes into its
+ * flow's events (ev->fp).
+ */
+void ng_engine_set_fpdb(struct ng_engine *e, const struct ng_fpdb *db);
+
+/*
+ * Where the score's DNS facts come from (score.h): the daemon's DNS
+ * table; NULL (or never set): no DNS part, as in replay.  Not copied.
+ */
+void ng_engine_set_score_src(struct ng_engine *e,
+    const struct ng_score_src *src);
+
+/*
+ * Every DNS answer for flow k's client is in (the daemon's poll): a
+ * client whose total is at or below dnsbl_allowlist_threshold passes
+ * now, its held handshake released, rather than at the pause's end.
+ * Only the flow whose believed handshake is held (or, when it comes,
+ * will be) is touched: a forged SYN's flow never has one.
+ */
+void ng_engine_score_ready(struct ng_engine *e, const struct ng_flow_key *k,
+    ng_usec now, struct ng_out *out);
 
 /* Under stress the greet pause drops to greet_pause_stress. */
 void ng_engine_set_stress(struct ng_engine *e, int on);
@@ -193,6 +257,16 @@ struct ng_cache *ng_engine_contacts(struct ng_engine *e);
  */
 void ng_engine_trap_penalise(struct ng_engine *e,
     const struct ng_flow_key *hit, ng_usec now, struct ng_out *out);
+
+/*
+ * A connection ended that the engine may have counted for throttling
+ * (the daemon's conntrack DESTROY of an offloaded flow); one never
+ * counted is ignored.
+ */
+void ng_engine_throttle_end(struct ng_engine *e, const struct ng_flow_key *k,
+    ng_usec now);
+/* Is any throttle limit set (the daemon then listens for DESTROY)? */
+int ng_engine_throttling(const struct ng_engine *e);
 
 /* What the gate knows of client a now (facts.c), for the policy service. */
 void ng_engine_facts(struct ng_engine *e, const struct ng_addr *a,

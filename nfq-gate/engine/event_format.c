@@ -75,6 +75,16 @@ sb_uint(struct sbuf *s, unsigned long long v, int width)
 	sb_putn(s, t + i, sizeof(t) - (size_t)i);
 }
 
+/* sb_int - a signed v in decimal (a score may be negative). */
+static void
+sb_int(struct sbuf *s, int v)
+{
+	if (v < 0)
+		sb_putc(s, '-');
+	sb_uint(s, v < 0 ? 0ULL - (unsigned long long)(long long)v :
+	    (unsigned long long)v, 1);
+}
+
 /* ng_escape_c - bytes as a C-escaped string, for the PREGREET line. */
 size_t
 ng_escape_c(const uint8_t *p, size_t n, char *buf, size_t len)
@@ -196,6 +206,53 @@ sb_trap(struct sbuf *s, const struct ng_event *ev)
 	}
 }
 
+/*
+ * sb_fp - " fp=linux": the SYN fingerprint's class, when a signature
+ * file is set.  Not on PREGREET, PENALTY and TRAP lines, whose form
+ * fail2ban's filter and admins' scripts anchor on.
+ */
+static void
+sb_fp(struct sbuf *s, const struct ng_event *ev)
+{
+	if (ev->fp == NULL)
+		return;
+	sb_put(s, " fp=");
+	sb_put(s, ev->fp);
+}
+
+/*
+ * sb_where - what the database said beyond the country, and the rule
+ * that decided: " asn=4134 rule=\"owner /dsl/\" owner=TEXT".  The owner
+ * comes from a public database: escaped like early bytes, and last,
+ * since it may hold spaces.
+ */
+static void
+sb_where(struct sbuf *s, const struct ng_event *ev)
+{
+	char esc[255 * 4 + 1];
+	size_t n;
+
+	if (ev->asn != 0) {
+		sb_put(s, " asn=");
+		sb_uint(s, ev->asn, 1);
+	}
+	if (ev->rule != NULL) {
+		ng_escape_c((const uint8_t *)ev->rule, strlen(ev->rule), esc,
+		    sizeof(esc));
+		sb_put(s, " rule=\"");
+		sb_put(s, esc);
+		sb_putc(s, '"');
+	}
+	sb_fp(s, ev);
+	if (ev->owner != NULL) {
+		n = strlen(ev->owner);
+		ng_escape_c((const uint8_t *)ev->owner, n > 255 ? 255 : n, esc,
+		    sizeof(esc));
+		sb_put(s, " owner=");
+		sb_put(s, esc);
+	}
+}
+
 /* ng_event_format_line - the event as the log line admins grep. */
 size_t
 ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
@@ -215,6 +272,7 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 		sb_ep(&s, &ev->client, ev->cport);
 		sb_put(&s, " to ");
 		sb_ep(&s, &ev->server, ev->sport);
+		sb_fp(&s, ev);
 		break;
 	case NG_EV_PREGREET:
 		ng_escape_c(ev->first, ev->nfirst, esc, sizeof(esc));
@@ -230,12 +288,32 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 	case NG_EV_TRAP:
 		sb_trap(&s, ev);
 		break;
+	case NG_EV_SCORE:
+		/* "SCORE 5 reject for [a]:p: dnsbl=3 (...) fp=linux(0)" */
+		sb_put(&s, "SCORE ");
+		sb_int(&s, ev->score);
+		sb_putc(&s, ' ');
+		sb_put(&s, ng_score_action_name(ev->score_action));
+		sb_put(&s, " for ");
+		sb_ep(&s, &ev->client, ev->cport);
+		sb_put(&s, ": ");
+		sb_put(&s, ev->why != NULL ? ev->why : "");
+		break;
+	case NG_EV_THROTTLE:
+		/* "THROTTLE [a]:p over concurrency", or "over rate" */
+		sb_put(&s, "THROTTLE ");
+		sb_ep(&s, &ev->client, ev->cport);
+		sb_put(&s, " over ");
+		sb_put(&s, ev->reason != NULL ? ev->reason : "limit");
+		sb_fp(&s, ev);
+		break;
 	case NG_EV_HANGUP:
 		sb_put(&s, "HANGUP after ");
 		sb_secs2(&s, ev->after);
 		sb_put(&s, " from ");
 		sb_ep(&s, &ev->client, ev->cport);
 		sb_put(&s, " in tests before SMTP handshake");
+		sb_fp(&s, ev);
 		break;
 	case NG_EV_DROP:
 	case NG_EV_REJECT:
@@ -245,6 +323,19 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 		sb_ep(&s, &ev->client, ev->cport);
 		sb_put(&s, " country=");
 		sb_put(&s, ng_cc_str(ev->cc, cc));
+		sb_where(&s, ev);
+		break;
+	case NG_EV_GREYLIST:
+		sb_put(&s, ng_event_type_name(ev->type));
+		sb_putc(&s, ' ');
+		sb_ep(&s, &ev->client, ev->cport);
+		/* Greylisted by an asn or owner rule: say which, and why. */
+		if (ev->rule != NULL) {
+			sb_put(&s, " country=");
+			sb_put(&s, ng_cc_str(ev->cc, cc));
+			sb_where(&s, ev);
+		} else
+			sb_fp(&s, ev);
 		break;
 	default:
 		/* PASS NEW, PASS OLD, ALLOWLISTED, DENYLISTED, PENALTY,
@@ -252,6 +343,8 @@ ng_event_format_line(const struct ng_event *ev, char *buf, size_t len)
 		sb_put(&s, ng_event_type_name(ev->type));
 		sb_putc(&s, ' ');
 		sb_ep(&s, &ev->client, ev->cport);
+		if (ev->type != NG_EV_PENALTY)
+			sb_fp(&s, ev);
 		break;
 	}
 	return s.n;
@@ -292,6 +385,50 @@ sb_json_ep(struct sbuf *s, const struct ng_addr *a, uint16_t port)
 	sb_putc(s, '"');
 	sb_addr_port(s, a, port, a->family == 6);
 	sb_putc(s, '"');
+}
+
+/* sb_json_opt - ",\"key\":" and the string, or null. */
+static void
+sb_json_opt(struct sbuf *s, const char *key, const char *v)
+{
+	sb_put(s, key);
+	if (v != NULL)
+		sb_json_str(s, v);
+	else
+		sb_put(s, "null");
+}
+
+/* sb_json_where - "asn", "owner" and "rule", each null when unknown. */
+static void
+sb_json_where(struct sbuf *s, const struct ng_event *ev)
+{
+	sb_put(s, ",\"asn\":");
+	if (ev->asn != 0)
+		sb_uint(s, ev->asn, 1);
+	else
+		sb_put(s, "null");
+	sb_json_opt(s, ",\"owner\":", ev->owner);
+	sb_json_opt(s, ",\"rule\":", ev->rule);
+}
+
+/*
+ * sb_json_fp - with a signature file: "fp" the class, "fp_allowed",
+ * and on the SYN's own decision "fp_sig", the raw p0f-style signature.
+ */
+static void
+sb_json_fp(struct sbuf *s, const struct ng_event *ev)
+{
+	char sig[NG_SYNFP_SIG_MAX];
+
+	if (ev->fp == NULL)
+		return;
+	sb_json_opt(s, ",\"fp\":", ev->fp);
+	if (ev->fp_allowed)
+		sb_put(s, ",\"fp_allowed\":true");
+	if (ev->synfp != NULL) {
+		ng_synfp_format(ev->synfp, sig, sizeof(sig));
+		sb_json_opt(s, ",\"fp_sig\":", sig);
+	}
 }
 
 /* reason_of - the event's reason, or one from its type. */
@@ -341,11 +478,21 @@ ng_event_format_json(const struct ng_event *ev, char *buf, size_t len)
 	} else {
 		sb_put(&s, "null");
 	}
+	sb_json_where(&s, ev);
+	sb_json_fp(&s, ev);
 	if (ev->type == NG_EV_TRAP && ev->trap == NG_TRAP_EXCUSED) {
 		sb_put(&s, ",\"contact_age\":");
 		sb_uint(&s, ev->contact_age / NG_USEC_PER_SEC, 1);
 		sb_putc(&s, '.');
 		sb_uint(&s, ev->contact_age % NG_USEC_PER_SEC, 6);
+	}
+	if (ev->scored) {
+		sb_put(&s, ",\"score\":");
+		sb_int(&s, ev->score);
+		sb_json_opt(&s, ",\"score_action\":",
+		    ng_score_action_name(ev->score_action));
+		if (ev->why != NULL)
+			sb_json_opt(&s, ",\"score_why\":", ev->why);
 	}
 	if (ev->monitor)
 		sb_put(&s, ",\"monitor\":true");

@@ -41,6 +41,20 @@ struct ng_pkt {
 	uint32_t paylen;	/* from the IP lengths */
 	const uint8_t *payload;	/* first payload byte, may be partial */
 	uint32_t paycap;	/* payload bytes actually present (<= paylen) */
+	/* What the SYN fingerprint reads (synfp.h), kept for every packet:
+	 * a few loads from headers already checked, no extra parsing. */
+	uint8_t ipver;		/* 4 or 6 */
+	uint8_t ttl;		/* IPv4 TTL or IPv6 hop limit */
+	uint8_t tos;		/* IPv4 TOS or IPv6 traffic class */
+	uint8_t df;		/* IPv4 don't-fragment bit */
+	uint8_t ip_optlen;	/* IPv4 option bytes, IPv6 extension
+				 * header bytes (capped at 255) */
+	uint8_t tcp_rsvd;	/* the TCP header's 4 reserved bits */
+	uint16_t ip_id;		/* IPv4 identification */
+	uint32_t flow;		/* IPv6 flow label */
+	uint16_t urp;		/* TCP urgent pointer */
+	uint8_t optlen;		/* TCP option bytes (data offset - 20) */
+	const uint8_t *opt;	/* TCP options, all optlen bytes present */
 };
 
 /*

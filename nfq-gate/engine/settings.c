@@ -14,6 +14,7 @@ ng_settings_defaults(struct ng_settings *s)
 	s->ports[0] = 25;
 	s->nports = 1;
 	s->greet_pause = NG_SEC(6);
+	ng_score_conf_init(&s->score);
 	s->greet_pause_stress = NG_SEC(2);
 	s->hold = NG_HOLD_HANDSHAKE;
 	s->release_window = 10;
@@ -36,6 +37,42 @@ ng_settings_defaults(struct ng_settings *s)
 	s->cache_max = 100000;
 	s->trap_window = NG_SEC(600);
 	s->contacts_max = 100000;
+	s->throttle_prefix4 = 32;
+	s->throttle_prefix6 = 64;
+	s->throttle_max = 10000;
+	s->throttle[NG_THR_PASSED].rate = NG_THROTTLE_SAME;
+	s->throttle[NG_THR_PASSED].concurrency = NG_THROTTLE_SAME;
+}
+
+/* ng_settings_throttle - class cls's limits, "same" as the general's. */
+void
+ng_settings_throttle(const struct ng_settings *s, unsigned cls,
+    struct ng_throttle_limit *l)
+{
+	const struct ng_throttle_limit *g = &s->throttle[NG_THR_GENERAL];
+
+	*l = s->throttle[cls < NG_THR_CLASSES ? cls : NG_THR_GENERAL];
+	if (l->rate == NG_THROTTLE_SAME) {
+		l->rate = g->rate;
+		l->per = g->per;
+	}
+	if (l->concurrency == NG_THROTTLE_SAME)
+		l->concurrency = g->concurrency;
+}
+
+/* ng_settings_throttling - is any class limited? */
+int
+ng_settings_throttling(const struct ng_settings *s)
+{
+	struct ng_throttle_limit l;
+	unsigned i;
+
+	for (i = 0; i < NG_THR_CLASSES; i++) {
+		ng_settings_throttle(s, i, &l);
+		if (l.rate != 0 || l.concurrency != 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* ng_settings_free - the CIDR lists; freeing twice is harmless. */
@@ -116,6 +153,59 @@ ng_settings_country_action(const struct ng_settings *s, uint16_t cc)
 		if (s->country[i].cc == cc)
 			return s->country[i].action;
 	return NG_ACT_NONE;
+}
+
+/* asn_in - is v among the n numbers at l? */
+static int
+asn_in(const uint32_t *l, unsigned n, uint32_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (l[i] == v)
+			return 1;
+	return 0;
+}
+
+/* cc_ok - does the rule's country qualifier (none: any) admit cc? */
+static int
+cc_ok(const struct ng_settings *s, const struct ng_net_rule *r, uint16_t cc)
+{
+	unsigned i;
+
+	if (r->ncc == 0)
+		return 1;
+	for (i = 0; i < r->ncc; i++)
+		if (s->net_cc[r->cc_first + i] == cc)
+			return 1;
+	return 0;
+}
+
+/*
+ * ng_settings_net_rule - the first asn or owner rule that matches w.  A
+ * linear walk: a few dozen rules of a few numbers each cost less than
+ * the database lookup before them, and the order written is the order
+ * of precedence.
+ */
+const struct ng_net_rule *
+ng_settings_net_rule(const struct ng_settings *s, const struct ng_where *w)
+{
+	const struct ng_net_rule *r;
+	unsigned i;
+	int hit;
+
+	for (i = 0; i < s->nnet_rule; i++) {
+		r = &s->net_rule[i];
+		if (r->kind == NG_NET_ASN)
+			hit = w->asn != 0 &&
+			    asn_in(s->net_asn + r->asn_first, r->nasn, w->asn);
+		else
+			hit = w->owner != 0 && r->pattern < 32 &&
+			    (w->owner_bits >> r->pattern & 1u);
+		if (hit && cc_ok(s, r, w->cc))
+			return r;
+	}
+	return NULL;
 }
 
 static const char *action_names[NG_ACT_MAX] = {

@@ -44,6 +44,9 @@ enum ng_event_type {
 	NG_EV_HANGUP,
 	NG_EV_NOLISTING,
 	NG_EV_TRAP,		/* a believed handshake at a trap MX address */
+	NG_EV_THROTTLE,		/* over its rate or concurrency: reset */
+	NG_EV_SCORE,		/* a score judged at the pause's end: the
+				 * decision's explanation (score.h) */
 	NG_EV_TYPE_MAX
 };
 
@@ -57,6 +60,7 @@ enum ng_decision {
 	NG_DEC_GREYLIST,
 	NG_DEC_LOG,
 	NG_DEC_TRAP,		/* reset at a trap MX address */
+	NG_DEC_THROTTLE,	/* reset: over its connection limits */
 	NG_DEC_MAX
 };
 

@@ -8,7 +8,8 @@
  * every IPv4 table entry, every slice (its first start is its chunk's
  * start, the starts rise strictly and stay inside the chunk), the IPv6
  * tree (its shape, rising leaves, every inner key equal to the one the
- * leaves imply, every value and split /64) and every country index.
+ * leaves imply, every value and split /64), every record index, every
+ * record (its country code, its owner id) and every owner string.
  * After that, lookups need no bounds checks at all.
  */
 #include <endian.h>
@@ -34,11 +35,20 @@ struct ng_netdb {
 	size_t len;
 	int mapped;
 	struct ng_netdb_header h;
-	const uint16_t *codes;
+	const struct ng_netdb_rec *rec;
+	const uint16_t *reccc;	/* rec[i].cc, compact: country lookups */
 	const uint32_t *ent4, *slice4;
+	const uint64_t *slice4w;
 	const uint64_t *key6, *low6;
-	const uint16_t *val6;
+	const uint16_t *val6;	/* narrow */
+	const uint32_t *val6w;	/* wide */
+	const void *val6any;	/* the one in use */
+	unsigned val6shift;	/* log2 of its element size */
 	const uint32_t *split6;
+	const uint32_t *ownoff;
+	const char *ownstr;
+	const struct ng_netdb_src *src;
+	int wide;		/* IPv4 slices in SLICE4W */
 	struct ng_netdb_tree t6;
 	int avx2;		/* descend6 takes the AVX2 path */
 	size_t n6;		/* high intervals */
@@ -46,7 +56,10 @@ struct ng_netdb {
 
 static int cpu_avx2(void);
 
-static const size_t sec_size[NG_SEC_COUNT] = { 2, 4, 4, 8, 2, 4, 8 };
+static const size_t sec_size[NG_SEC_COUNT] = {
+	sizeof(struct ng_netdb_rec), 2, 4, 4, 8, 8, 2, 4, 4, 8, 4, 1,
+	sizeof(struct ng_netdb_src)
+};
 
 /* Checks of one family's tables: what check_table needs. */
 struct check {
@@ -63,15 +76,19 @@ struct check {
 static ng_u128
 start_at(const struct ng_netdb *db, uint32_t e, size_t i, ng_u128 cs)
 {
+	size_t k = NG_ENT_SLICE_LO(e) + i;
+
 	return (cs & ~(ng_u128)0xffff) |
-	    db->slice4[NG_ENT_SLICE_LO(e) + i] >> 8;
+	    (db->wide ? db->slice4w[k] >> 32 : db->slice4[k] >> 16);
 }
 
-/* cc_at - the country index of element i of IPv4 slice entry e. */
-static uint8_t
-cc_at(const struct ng_netdb *db, uint32_t e, size_t i)
+/* rec_at - the record index of element i of IPv4 slice entry e. */
+static uint32_t
+rec_at(const struct ng_netdb *db, uint32_t e, size_t i)
 {
-	return (uint8_t)db->slice4[NG_ENT_SLICE_LO(e) + i];
+	size_t k = NG_ENT_SLICE_LO(e) + i;
+
+	return db->wide ? (uint32_t)db->slice4w[k] : db->slice4[k] & 0xffff;
 }
 
 /* bad - report a corrupt table or slice at index at; -1. */
@@ -85,7 +102,7 @@ bad(const struct check *c, const char *what, size_t at)
 
 /*
  * check_slice - check slice entry e of the chunk [cs, ce]: in bounds, starts
- * rising from cs and staying inside, known countries.
+ * rising from cs and staying inside, known records.
  */
 static int
 check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
@@ -93,7 +110,8 @@ check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
 {
 	const struct ng_netdb *db = c->db;
 	size_t lo = NG_ENT_SLICE_LO(e), n = NG_ENT_SLICE_N(e), i;
-	size_t nslot = db->h.sec[NG_SEC_SLICE4].count;
+	size_t nslot = db->h.sec[db->wide ? NG_SEC_SLICE4W :
+	    NG_SEC_SLICE4].count;
 	ng_u128 prev = 0, s;
 
 	if (n == 0 || NG_ENT_SLICE_RSV(e) || lo + n > nslot)
@@ -102,8 +120,8 @@ check_slice(struct check *c, uint32_t e, ng_u128 cs, ng_u128 ce,
 		s = start_at(db, e, i, cs);
 		if (i == 0 ? s != cs : s <= prev || s > ce)
 			return bad(c, "range starts not monotonic", lo + i);
-		if (cc_at(db, e, i) > db->h.countries)
-			return bad(c, "country index out of bounds", lo + i);
+		if (rec_at(db, e, i) >= db->h.records)
+			return bad(c, "record index out of bounds", lo + i);
 		prev = s;
 	}
 	return 0;
@@ -129,11 +147,15 @@ check_table(struct check *c, size_t off, unsigned plen,
 		cs = base + (ng_u128)j * size;
 		switch (NG_ENT_KIND(e)) {
 		case NG_ENT_DIRECT:
-			if ((e & 0x3fffff00u) != 0 ||
-			    NG_ENT_DIRECT_CC(e) > db->h.countries)
+			if (NG_ENT_DIRECT_REC(e) >= db->h.records)
 				return bad(c, "bad direct entry", off + j);
 			break;
 		case NG_ENT_SLICE:
+		case NG_ENT_SLICEW:
+			/* A wide database's slices are all SLICEW. */
+			if ((NG_ENT_KIND(e) == NG_ENT_SLICEW) != db->wide)
+				return bad(c, "slice of the wrong width",
+				    off + j);
 			if (check_slice(c, e, cs, cs + size - 1, off + j) != 0)
 				return -1;
 			break;
@@ -181,7 +203,18 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 			return -1;
 		}
 	}
-	if (h->sec[NG_SEC_CODES].count != (uint64_t)h->countries + 1 ||
+	if (h->sec[NG_SEC_REC].count != h->records || h->records == 0 ||
+	    h->sec[NG_SEC_RECCC].count != h->records ||
+	    h->records > NG_NETDB_MAXREC ||
+	    (h->sec[NG_SEC_SLICE4W].count != 0 && !db->wide) ||
+	    (h->sec[NG_SEC_SLICE4].count != 0 && db->wide) ||
+	    (h->sec[NG_SEC_VAL6W].count != 0 && !db->wide) ||
+	    (h->sec[NG_SEC_VAL6].count != 0 && db->wide) ||
+	    (!db->wide && (h->records > NG_NETDB_NARROW ||
+	    h->sec[NG_SEC_SPLIT6].count > NG_NETDB_NARROW)) ||
+	    h->sec[NG_SEC_OWNOFF].count != (uint64_t)h->owners + 1 ||
+	    h->sec[NG_SEC_OWNSTR].count > UINT32_MAX ||
+	    h->sec[NG_SEC_SRC].count > NG_NETDB_MAXSRC ||
 	    h->sec[NG_SEC_ENT4].count < (1u << NG_NETDB_ROOT_BITS) ||
 	    h->sec[NG_SEC_ENT4].count > 0x40000000u ||
 	    h->sec[NG_SEC_KEY6].off % 64 != 0 ||
@@ -193,43 +226,133 @@ check_sections(struct ng_netdb *db, const char *name, char *err,
 		    "disagree", name);
 		return -1;
 	}
-	db->codes = (const void *)(db->base + h->sec[NG_SEC_CODES].off);
+	db->rec = (const void *)(db->base + h->sec[NG_SEC_REC].off);
+	db->reccc = (const void *)(db->base + h->sec[NG_SEC_RECCC].off);
 	db->ent4 = (const void *)(db->base + h->sec[NG_SEC_ENT4].off);
 	db->slice4 = (const void *)(db->base + h->sec[NG_SEC_SLICE4].off);
+	db->slice4w = (const void *)(db->base + h->sec[NG_SEC_SLICE4W].off);
+	db->ownoff = (const void *)(db->base + h->sec[NG_SEC_OWNOFF].off);
+	db->ownstr = (const void *)(db->base + h->sec[NG_SEC_OWNSTR].off);
+	db->src = (const void *)(db->base + h->sec[NG_SEC_SRC].off);
 	db->key6 = (const void *)(db->base + h->sec[NG_SEC_KEY6].off);
 	db->val6 = (const void *)(db->base + h->sec[NG_SEC_VAL6].off);
+	db->val6w = (const void *)(db->base + h->sec[NG_SEC_VAL6W].off);
+	db->val6any = db->wide ? (const void *)db->val6w : db->val6;
+	db->val6shift = db->wide ? 2 : 1;
 	db->split6 = (const void *)(db->base + h->sec[NG_SEC_SPLIT6].off);
 	db->low6 = (const void *)(db->base + h->sec[NG_SEC_LOW6].off);
 	return 0;
 }
 
-/*
- * check_codes - check the country codes: index 0 is no country, then valid
- * codes rising.
- */
+/* bad_at - report corrupt data of db at index at; -1. */
 static int
-check_codes(const struct ng_netdb *db, const char *name, char *err,
+bad_at(const char *name, const char *what, size_t at, char *err,
     size_t errlen)
 {
-	char s[3];
-	uint32_t i;
+	snprintf(err, errlen, "%s: corrupt database: %s at %zu", name, what,
+	    at);
+	return -1;
+}
 
-	for (i = 0; i <= db->h.countries; i++) {
-		if (i == 0 ? db->codes[0] != 0 :
-		    ng_cc_pack(ng_cc_str(db->codes[i], s)) != db->codes[i] ||
-		    db->codes[i] <= db->codes[i - 1]) {
-			snprintf(err, errlen, "%s: corrupt database: bad "
-			    "country code %u", name, i);
-			return -1;
+/*
+ * check_records - check the records: record 0 all zero and no other
+ * (record 0 is "nothing known"), valid country codes or none, owner ids
+ * in range, reserved 0; and the header's count of distinct countries.
+ */
+static int
+check_records(const struct ng_netdb *db, const char *name, char *err,
+    size_t errlen)
+{
+	static const struct ng_netdb_rec zero;
+	uint8_t seen[65536 / 8];
+	uint32_t i, countries = 0;
+	const struct ng_netdb_rec *r;
+	char s[3];
+
+	memset(seen, 0, sizeof(seen));
+	if (memcmp(&db->rec[0], &zero, sizeof(zero)) != 0 || db->reccc[0] != 0)
+		return bad_at(name, "record 0 not empty", 0, err, errlen);
+	for (i = 1; i < db->h.records; i++) {
+		r = &db->rec[i];
+		if (r->reserved != 0 || r->owner > db->h.owners ||
+		    db->reccc[i] != r->cc ||
+		    (r->cc == 0 && r->asn == 0 && r->owner == 0) ||
+		    (r->cc != 0 && ng_cc_pack(ng_cc_str(r->cc, s)) != r->cc))
+			return bad_at(name, "bad record", i, err, errlen);
+		if (r->cc != 0 && !(seen[r->cc >> 3] & (1u << (r->cc & 7)))) {
+			seen[r->cc >> 3] |= (uint8_t)(1u << (r->cc & 7));
+			countries++;
 		}
 	}
+	if (countries != db->h.countries)
+		return bad_at(name, "country count", countries, err, errlen);
+	return 0;
+}
+
+/*
+ * check_owners - check the owner strings: offsets from 0 rising to the end
+ * of OWNSTR, each string 1..NG_OWNER_MAX bytes with no control byte and
+ * a NUL at its end.
+ */
+static int
+check_owners(const struct ng_netdb *db, const char *name, char *err,
+    size_t errlen)
+{
+	uint32_t i, n = db->h.owners;
+	size_t a, b, j, len = db->h.sec[NG_SEC_OWNSTR].count;
+
+	if (db->ownoff[0] != 0 || db->ownoff[n] != len)
+		return bad_at(name, "owner string table", n, err, errlen);
+	for (i = 1; i <= n; i++) {
+		a = db->ownoff[i - 1];
+		b = db->ownoff[i];
+		if (b <= a + 1 || b - a - 1 > NG_OWNER_MAX ||
+		    b > len || db->ownstr[b - 1] != '\0')
+			return bad_at(name, "bad owner string", i, err, errlen);
+		for (j = a; j + 1 < b; j++)
+			if ((unsigned char)db->ownstr[j] < 0x20 ||
+			    db->ownstr[j] == 0x7f)
+				return bad_at(name, "bad owner string", i, err,
+				    errlen);
+	}
+	return 0;
+}
+
+/* text_ok - whether the n bytes at s are printable text, NUL-padded. */
+static int
+text_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i < n && s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	if (i == n)
+		return 0;
+	for (; i < n; i++)
+		if (s[i] != '\0')
+			return 0;
+	return 1;
+}
+
+/* check_sources - every source's name and format is padded text. */
+static int
+check_sources(const struct ng_netdb *db, const char *name, char *err,
+    size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < db->h.sec[NG_SEC_SRC].count; i++)
+		if (!text_ok(db->src[i].name, sizeof(db->src[i].name)) ||
+		    !text_ok(db->src[i].format, sizeof(db->src[i].format)))
+			return bad_at(name, "bad source", i, err, errlen);
 	return 0;
 }
 
 /*
  * check_split6 - check split /64 number s of IPv6 high interval j: a /64 of
  * its own, pieces in bounds, at least two, from low half 0 rising, known
- * countries.
+ * records.
  */
 static int
 check_split6(struct check *c, size_t s, size_t j)
@@ -248,25 +371,42 @@ check_split6(struct check *c, size_t s, size_t j)
 		if (i == a ? db->low6[2 * i] != 0 :
 		    db->low6[2 * i] <= db->low6[2 * i - 2])
 			return bad(c, "range starts not monotonic", i);
-		if (db->low6[2 * i + 1] > db->h.countries)
-			return bad(c, "country index out of bounds", i);
+		if (db->low6[2 * i + 1] >= db->h.records)
+			return bad(c, "record index out of bounds", i);
 	}
 	return 0;
 }
 
 /*
+ * val6_at - leaf slot i's value as a wide database stores it: a record,
+ * or NG_NETDB_SPLIT | split /64 number.
+ */
+static inline uint32_t
+val6_at(const struct ng_netdb *db, size_t i)
+{
+	uint32_t v;
+
+	if (db->wide)
+		return db->val6w[i];
+	v = db->val6[i];
+	return v & NG_NETDB_SPLIT16 ? NG_NETDB_SPLIT | (v & ~NG_NETDB_SPLIT16)
+	    : v;
+}
+
+/*
  * check_tree6 - check the IPv6 tree: leaf keys rising then pads, the shape
  * their count implies, inner keys as the leaves imply them, values known
- * countries or the split /64s in order, pads' values 0.
+ * records or the split /64s in order, pads' values 0.
  */
 static int
 check_tree6(struct ng_netdb *db, struct check *c)
 {
 	const struct ng_netdb_header *h = &db->h;
-	size_t nleaf = h->sec[NG_SEC_VAL6].count, i, n, s = 0;
+	size_t nleaf = h->sec[db->wide ? NG_SEC_VAL6W : NG_SEC_VAL6].count;
+	size_t i, n, s = 0;
 	const uint64_t *leaf;
 	unsigned l;
-	uint16_t v;
+	uint32_t v;
 
 	/* The leaves are the last nleaf keys; count the real ones. */
 	if (nleaf == 0 || nleaf > h->sec[NG_SEC_KEY6].count)
@@ -289,19 +429,19 @@ check_tree6(struct ng_netdb *db, struct check *c)
 			    ng_netdb_tree_key(db->key6, &db->t6, l, i))
 				return bad(c, "tree key", db->t6.off[l] + i);
 	for (i = 0; i < nleaf; i++) {
-		v = db->val6[i];
+		v = val6_at(db, i);
 		if (i >= db->n6) {
 			if (v != 0)
 				return bad(c, "tree pad", i);
-		} else if (v >= NG_NETDB_SPLIT) {
-			if (v - NG_NETDB_SPLIT != s ||
+		} else if (v & NG_NETDB_SPLIT) {
+			if ((v & ~NG_NETDB_SPLIT) != s ||
 			    s + 1 >= h->sec[NG_SEC_SPLIT6].count)
 				return bad(c, "split out of order", i);
 			if (check_split6(c, s, i) != 0)
 				return -1;
 			s++;
-		} else if (v > h->countries)
-			return bad(c, "country index out of bounds", i);
+		} else if (v >= h->records)
+			return bad(c, "record index out of bounds", i);
 	}
 	if (s + 1 != h->sec[NG_SEC_SPLIT6].count ||
 	    db->split6[0] != 0 ||
@@ -337,6 +477,12 @@ validate(struct ng_netdb *db, const char *name, char *err, size_t errlen)
 		    "magic)", name);
 		return -1;
 	}
+	if (h->bom == NG_NETDB_BOM && h->version < NG_NETDB_VERSION) {
+		snprintf(err, errlen, "%s: database version %u is older than "
+		    "this program's %u: rebuild it with nfq-gate-db build",
+		    name, h->version, NG_NETDB_VERSION);
+		return -1;
+	}
 	if (h->bom != NG_NETDB_BOM || h->version != NG_NETDB_VERSION ||
 	    h->header_size != sizeof(*h)) {
 		snprintf(err, errlen, "%s: unsupported database version %u "
@@ -357,13 +503,16 @@ validate(struct ng_netdb *db, const char *name, char *err, size_t errlen)
 		    crc);
 		return -1;
 	}
-	if (h->countries >= NG_NETDB_MAXCC || h->reserved != 0) {
-		snprintf(err, errlen, "%s: corrupt database: %u countries",
-		    name, h->countries);
+	if ((h->flags & ~NG_NETDB_F_WIDE) != 0 || h->reserved != 0) {
+		snprintf(err, errlen, "%s: corrupt database: flags %08x",
+		    name, h->flags);
 		return -1;
 	}
+	db->wide = (h->flags & NG_NETDB_F_WIDE) != 0;
 	if (check_sections(db, name, err, errlen) != 0 ||
-	    check_codes(db, name, err, errlen) != 0 ||
+	    check_records(db, name, err, errlen) != 0 ||
+	    check_owners(db, name, err, errlen) != 0 ||
+	    check_sources(db, name, err, errlen) != 0 ||
 	    check_table(&c, 0, 0, NG_NETDB_ROOT_BITS, 0) != 0)
 		return -1;
 	if (c.next_node != h->sec[NG_SEC_ENT4].count)
@@ -488,16 +637,49 @@ ng_netdb_close(struct ng_netdb *db)
 }
 
 /*
- * ng_netdb_lookup_v4 - the packed country of the IPv4 address a (host order):
- * root entry, child tables, then a binary search of the slice.
+ * slice_narrow - the record of the last start <= the low 16 bits of a in
+ * the u32 slice [lo, lo + n); the first start is the chunk's, <= a.
  */
-uint16_t
-ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
+static inline uint32_t
+slice_narrow(const uint32_t *sl, size_t lo, size_t n, uint32_t a)
+{
+	uint32_t key = (a & 0xffff) << 16 | 0xffff;
+	size_t half;
+
+	while (n > 1) {
+		half = n / 2;
+		if (sl[lo + half] <= key)
+			lo += half;
+		n -= half;
+	}
+	return sl[lo] & 0xffff;
+}
+
+/* slice_wide - slice_narrow for the u64 slices of a wide database. */
+static inline uint32_t
+slice_wide(const uint64_t *sl, size_t lo, size_t n, uint32_t a)
+{
+	uint64_t key = (uint64_t)(a & 0xffff) << 32 | 0xffffffffu;
+	size_t half;
+
+	while (n > 1) {
+		half = n / 2;
+		if (sl[lo + half] <= key)
+			lo += half;
+		n -= half;
+	}
+	return (uint32_t)sl[lo];
+}
+
+/*
+ * lookup_rec4 - the record index of the IPv4 address a (host order): root
+ * entry, child tables, then a binary search of the slice.
+ */
+static inline uint32_t
+lookup_rec4(const struct ng_netdb *db, uint32_t a)
 {
 	uint32_t e = db->ent4[a >> NG_NETDB_ROOT_BITS], k;
 	unsigned pos = NG_NETDB_ROOT_BITS;
-	uint32_t key = (a & 0xffff) << 8 | 0xff;
-	size_t lo, n, half;
 
 	/* Validation keeps pos + k <= 32 and k >= 1. */
 	while (NG_ENT_KIND(e) == NG_ENT_NODE) {
@@ -507,17 +689,19 @@ ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
 		pos += k;
 	}
 	if (NG_ENT_KIND(e) == NG_ENT_DIRECT)
-		return db->codes[NG_ENT_DIRECT_CC(e)];
-	/* The last start <= a; the first start is the chunk's, <= a. */
-	lo = NG_ENT_SLICE_LO(e);
-	n = NG_ENT_SLICE_N(e);
-	while (n > 1) {
-		half = n / 2;
-		if (db->slice4[lo + half] <= key)
-			lo += half;
-		n -= half;
-	}
-	return db->codes[(uint8_t)db->slice4[lo]];
+		return NG_ENT_DIRECT_REC(e);
+	if (__builtin_expect(NG_ENT_KIND(e) == NG_ENT_SLICEW, 0))
+		return slice_wide(db->slice4w, NG_ENT_SLICE_LO(e),
+		    NG_ENT_SLICE_N(e), a);
+	return slice_narrow(db->slice4, NG_ENT_SLICE_LO(e), NG_ENT_SLICE_N(e),
+	    a);
+}
+
+/* ng_netdb_lookup_v4 - the packed country of the IPv4 address a. */
+uint16_t
+ng_netdb_lookup_v4(const struct ng_netdb *db, uint32_t a)
+{
+	return db->reccc[lookup_rec4(db, a)];
 }
 
 /*
@@ -557,13 +741,13 @@ rank6(const uint64_t *k, uint64_t x)
 /*
  * descend6_with - the leaf slot of high half hi: down the tree with this
  * node ranker, the same steps for every address.  The leaf node's values
- * are fetched while its keys are ranked, so the two misses overlap.
- * Always inlined, so each caller gets its own copy for its own
+ * (2^shift bytes each at val) are fetched while its keys are ranked, so
+ * the two misses overlap.  Always inlined, so each caller gets its own copy for its own
  * instruction set.
  */
 static inline __attribute__((always_inline)) size_t
 descend6_with(const struct ng_netdb_tree *t, const uint64_t *k,
-    const uint16_t *val, uint64_t hi,
+    const void *val, unsigned shift, uint64_t hi,
     unsigned (*rank)(const uint64_t *, uint64_t))
 {
 	size_t q = 0;
@@ -572,16 +756,16 @@ descend6_with(const struct ng_netdb_tree *t, const uint64_t *k,
 	for (l = 0; l + 1 < t->height; l++)
 		q = q * (NG_NETDB_B6 + 1) +
 		    rank(k + t->off[l] + q * NG_NETDB_B6, hi);
-	__builtin_prefetch(val + q * NG_NETDB_B6);
+	__builtin_prefetch((const char *)val + (q * NG_NETDB_B6 << shift));
 	return q * NG_NETDB_B6 + rank(k + t->off[l] + q * NG_NETDB_B6, hi);
 }
 
 /* descend6_plain - descend6_with for the instruction set of the build. */
 static size_t
 descend6_plain(const struct ng_netdb_tree *t, const uint64_t *k,
-    const uint16_t *val, uint64_t hi)
+    const void *val, unsigned shift, uint64_t hi)
 {
-	return descend6_with(t, k, val, hi, rank6);
+	return descend6_with(t, k, val, shift, hi, rank6);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX512F__)
@@ -613,9 +797,9 @@ rank6_avx2(const uint64_t *k, uint64_t x)
 /* descend6_avx2 - descend6_with on AVX2. */
 __attribute__((target("avx2"))) static size_t
 descend6_avx2(const struct ng_netdb_tree *t, const uint64_t *k,
-    const uint16_t *val, uint64_t hi)
+    const void *val, unsigned shift, uint64_t hi)
 {
-	return descend6_with(t, k, val, hi, rank6_avx2);
+	return descend6_with(t, k, val, shift, hi, rank6_avx2);
 }
 #endif
 
@@ -637,16 +821,18 @@ descend6(const struct ng_netdb *db, uint64_t hi)
 {
 #ifdef NG_NETDB_AVX2
 	if (db->avx2)
-		return descend6_avx2(&db->t6, db->key6, db->val6, hi);
+		return descend6_avx2(&db->t6, db->key6, db->val6any,
+		    db->val6shift, hi);
 #endif
-	return descend6_plain(&db->t6, db->key6, db->val6, hi);
+	return descend6_plain(&db->t6, db->key6, db->val6any, db->val6shift,
+	    hi);
 }
 
 /*
- * lookup_split6 - the country index at low half x inside split /64 number s:
+ * lookup_split6 - the record index at low half x inside split /64 number s:
  * its last piece starting at or below x (the first starts at 0).
  */
-static uint8_t
+static uint32_t
 lookup_split6(const struct ng_netdb *db, unsigned s, uint64_t x)
 {
 	size_t lo = db->split6[s], n = db->split6[s + 1] - lo, half;
@@ -657,35 +843,50 @@ lookup_split6(const struct ng_netdb *db, unsigned s, uint64_t x)
 			lo += half;
 		n -= half;
 	}
-	return (uint8_t)db->low6[2 * lo + 1];
+	return (uint32_t)db->low6[2 * lo + 1];
 }
 
 /*
- * ng_netdb_lookup6 - the packed country of the IPv6 address (hi, low): down
- * the tree by the high half, the same steps for every address.  Validation
+ * lookup_rec6 - the record index of the IPv6 address (hi, low): down the
+ * tree by the high half, the same steps for every address.  Validation
  * keeps every child index inside its level.
  */
-static uint16_t
-ng_netdb_lookup6(const struct ng_netdb *db, uint64_t hi, uint64_t low)
+static inline uint32_t
+lookup_rec6(const struct ng_netdb *db, uint64_t hi, uint64_t low)
 {
-	unsigned v = db->val6[descend6(db, hi)];
+	size_t slot = descend6(db, hi);
+	uint32_t v;
 
-	if (__builtin_expect(v >= NG_NETDB_SPLIT, 0))
-		v = lookup_split6(db, v - NG_NETDB_SPLIT, low);
-	return db->codes[v];
+	if (__builtin_expect(!db->wide, 1)) {
+		v = db->val6[slot];
+		if (__builtin_expect((v & NG_NETDB_SPLIT16) != 0, 0))
+			v = lookup_split6(db, v & ~NG_NETDB_SPLIT16, low);
+		return v;
+	}
+	v = db->val6w[slot];
+	if (__builtin_expect((v & NG_NETDB_SPLIT) != 0, 0))
+		v = lookup_split6(db, v & ~NG_NETDB_SPLIT, low);
+	return v;
+}
+
+/* lookup_rec - the record index covering a. */
+static inline uint32_t
+lookup_rec(const struct ng_netdb *db, const struct ng_addr *a)
+{
+	uint64_t hi, low;
+
+	if (a->family == 4)
+		return lookup_rec4(db, ng_addr_v4(a));
+	memcpy(&hi, a->b, 8);
+	memcpy(&low, a->b + 8, 8);
+	return lookup_rec6(db, be64toh(hi), be64toh(low));
 }
 
 /* ng_netdb_lookup - the packed country covering a, or 0. */
 uint16_t
 ng_netdb_lookup(const struct ng_netdb *db, const struct ng_addr *a)
 {
-	uint64_t hi, low;
-
-	if (a->family == 4)
-		return ng_netdb_lookup_v4(db, ng_addr_v4(a));
-	memcpy(&hi, a->b, 8);
-	memcpy(&low, a->b + 8, 8);
-	return ng_netdb_lookup6(db, be64toh(hi), be64toh(low));
+	return db->reccc[lookup_rec(db, a)];
 }
 
 /* ng_netdb_find - country, AS number and owner id covering a. */
@@ -693,25 +894,28 @@ void
 ng_netdb_find(const struct ng_netdb *db, const struct ng_addr *a,
     struct ng_where *w)
 {
-	memset(w, 0, sizeof(*w));
-	w->cc = ng_netdb_lookup(db, a);
+	const struct ng_netdb_rec *r = &db->rec[lookup_rec(db, a)];
+
+	w->cc = r->cc;
+	w->asn = r->asn;
+	w->owner = r->owner;
+	w->owner_bits = 0;
 }
 
 /* ng_netdb_owners - how many owner strings the database holds. */
 uint32_t
 ng_netdb_owners(const struct ng_netdb *db)
 {
-	(void)db;
-	return 0;
+	return db->h.owners;
 }
 
 /* ng_netdb_owner - owner string number owner, NULL for none. */
 const char *
 ng_netdb_owner(const struct ng_netdb *db, uint32_t owner)
 {
-	if (owner == 0 || owner > ng_netdb_owners(db))
+	if (owner == 0 || owner > db->h.owners)
 		return NULL;
-	return NULL;
+	return db->ownstr + db->ownoff[owner - 1];
 }
 
 /* ng_netdb_view_init - the owner pattern bits of every owner of db. */
@@ -771,52 +975,74 @@ ng_netdb_owner_name(const void *ctx, uint32_t owner)
 	return ng_netdb_owner(v->db, owner);
 }
 
-/* Walking: emit merged ranges of one country, skipping country 0. */
+/*
+ * Walking: emit merged ranges of one country (by_rec 0) or of one record
+ * (by_rec 1), skipping those with no country or record 0.
+ */
 struct walk {
 	const struct ng_netdb *db;
 	int family;
 	unsigned width;
+	int by_rec;
 	int (*fn)(const struct ng_addr *, const struct ng_addr *, uint16_t,
 	    void *);
+	int (*fn_where)(const struct ng_addr *, const struct ng_addr *,
+	    const struct ng_where *, void *);
 	void *arg;
 	ng_u128 lo, hi;
-	uint16_t cc;
+	uint32_t rec;
 	int have, stop;
 };
 
+/* walk_key - what the walk merges on: the record or its country. */
+static uint32_t
+walk_key(const struct walk *w, uint32_t rec)
+{
+	return w->by_rec ? rec : w->db->rec[rec].cc;
+}
+
 /*
- * walk_flush - hand the pending run to fn, unless it has no country or the
- * walk has stopped.
+ * walk_flush - hand the pending run to fn, unless it has nothing known or
+ * the walk has stopped.
  */
 static void
 walk_flush(struct walk *w)
 {
+	const struct ng_netdb_rec *r = &w->db->rec[w->rec];
 	struct ng_addr first, last;
+	struct ng_where wh;
 
-	if (!w->have || w->cc == 0 || w->stop)
+	if (!w->have || walk_key(w, w->rec) == 0 || w->stop)
 		return;
 	ng_u128_to_addr(w->lo, w->family, &first);
 	ng_u128_to_addr(w->hi, w->family, &last);
-	w->stop = w->fn(&first, &last, w->cc, w->arg);
+	if (!w->by_rec) {
+		w->stop = w->fn(&first, &last, r->cc, w->arg);
+		return;
+	}
+	wh.cc = r->cc;
+	wh.asn = r->asn;
+	wh.owner = r->owner;
+	wh.owner_bits = 0;
+	w->stop = w->fn_where(&first, &last, &wh, w->arg);
 }
 
 /*
- * walk_put - add the interval [lo, hi] of country index ccidx, extending the
- * pending run where it continues it.
+ * walk_put - add the interval [lo, hi] of record rec, extending the pending
+ * run where it continues it.
  */
 static void
-walk_put(struct walk *w, ng_u128 lo, ng_u128 hi, uint8_t ccidx)
+walk_put(struct walk *w, ng_u128 lo, ng_u128 hi, uint32_t rec)
 {
-	uint16_t cc = w->db->codes[ccidx];
-
-	if (w->have && w->cc == cc && w->hi + 1 == lo) {
+	if (w->have && walk_key(w, w->rec) == walk_key(w, rec) &&
+	    w->hi + 1 == lo) {
 		w->hi = hi;
 		return;
 	}
 	walk_flush(w);
 	w->lo = lo;
 	w->hi = hi;
-	w->cc = cc;
+	w->rec = rec;
 	w->have = 1;
 }
 
@@ -839,7 +1065,7 @@ walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
 		cs = base + (ng_u128)j * size;
 		ce = cs + size - 1;
 		if (NG_ENT_KIND(e) == NG_ENT_DIRECT) {
-			walk_put(w, cs, ce, NG_ENT_DIRECT_CC(e));
+			walk_put(w, cs, ce, NG_ENT_DIRECT_REC(e));
 		} else if (NG_ENT_KIND(e) == NG_ENT_NODE) {
 			walk_table(w, NG_ENT_NODE_OFF(e), plen + bits,
 			    NG_ENT_NODE_BITS(e), cs);
@@ -849,7 +1075,7 @@ walk_table(struct walk *w, size_t off, unsigned plen, unsigned bits,
 				s = start_at(w->db, e, i, cs);
 				walk_put(w, s, i + 1 < n ?
 				    start_at(w->db, e, i + 1, cs) - 1 : ce,
-				    cc_at(w->db, e, i));
+				    rec_at(w->db, e, i));
 			}
 		}
 	}
@@ -867,25 +1093,36 @@ walk_tree6(struct walk *w)
 	uint64_t first, last;
 	size_t j, i, a, b;
 	ng_u128 base;
-	uint16_t v;
+	uint32_t v;
 
 	for (j = 0; j < db->n6 && !w->stop; j++) {
 		first = j == 0 ? 0 : leaf[j - 1] + 1;
 		last = j + 1 < db->n6 ? leaf[j] : UINT64_MAX;
-		v = db->val6[j];
+		v = val6_at(db, j);
 		base = (ng_u128)first << 64;
-		if (v < NG_NETDB_SPLIT) {
-			walk_put(w, base, (ng_u128)last << 64 | UINT64_MAX,
-			    (uint8_t)v);
+		if (!(v & NG_NETDB_SPLIT)) {
+			walk_put(w, base, (ng_u128)last << 64 | UINT64_MAX, v);
 			continue;
 		}
-		a = db->split6[v - NG_NETDB_SPLIT];
-		b = db->split6[v - NG_NETDB_SPLIT + 1];
+		a = db->split6[v & ~NG_NETDB_SPLIT];
+		b = db->split6[(v & ~NG_NETDB_SPLIT) + 1];
 		for (i = a; i < b; i++)
 			walk_put(w, base | db->low6[2 * i], i + 1 < b ?
 			    (base | db->low6[2 * i + 2]) - 1 :
-			    base | UINT64_MAX, (uint8_t)db->low6[2 * i + 1]);
+			    base | UINT64_MAX, (uint32_t)db->low6[2 * i + 1]);
 	}
+}
+
+/* walk_run - run the walk w over its family, flushing the last run. */
+static int
+walk_run(struct walk *w)
+{
+	if (w->family == 4)
+		walk_table(w, 0, 0, NG_NETDB_ROOT_BITS, 0);
+	else
+		walk_tree6(w);
+	walk_flush(w);
+	return w->stop;
 }
 
 /*
@@ -905,12 +1142,42 @@ ng_netdb_walk(const struct ng_netdb *db, int family,
 	w.width = family == 6 ? 128 : 32;
 	w.fn = fn;
 	w.arg = arg;
-	if (w.family == 4)
-		walk_table(&w, 0, 0, NG_NETDB_ROOT_BITS, 0);
-	else
-		walk_tree6(&w);
-	walk_flush(&w);
-	return w.stop;
+	return walk_run(&w);
+}
+
+/*
+ * ng_netdb_walk_where - call fn for every merged range of family with
+ * anything known (one record: country, AS number, owner), in address
+ * order; fn's nonzero value stops the walk.
+ */
+int
+ng_netdb_walk_where(const struct ng_netdb *db, int family,
+    int (*fn)(const struct ng_addr *first, const struct ng_addr *last,
+	const struct ng_where *w, void *arg), void *arg)
+{
+	struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.db = db;
+	w.family = family == 6 ? 6 : 4;
+	w.width = family == 6 ? 128 : 32;
+	w.by_rec = 1;
+	w.fn_where = fn;
+	w.arg = arg;
+	return walk_run(&w);
+}
+
+/* ng_netdb_source - source i of db into *s; -1 past the last. */
+int
+ng_netdb_source(const struct ng_netdb *db, size_t i,
+    struct ng_netdb_source *s)
+{
+	if (i >= db->h.sec[NG_SEC_SRC].count)
+		return -1;
+	s->name = db->src[i].name;
+	s->format = db->src[i].format;
+	memcpy(s->rows, db->src[i].rows, sizeof(s->rows));
+	return 0;
 }
 
 /* ng_netdb_get_info - the header's facts about db, and its size. */
@@ -923,6 +1190,11 @@ ng_netdb_get_info(const struct ng_netdb *db, struct ng_netdb_info *info)
 	info->ranges4 = db->h.ranges4;
 	info->ranges6 = db->h.ranges6;
 	info->countries = db->h.countries;
+	info->records = db->h.records;
+	info->owners = db->h.owners;
+	info->asns = db->h.asns;
+	info->wide = db->wide;
+	memcpy(info->fields, db->h.fields, sizeof(info->fields));
 	info->bytes = db->len;
 	info->checksum = db->h.checksum;
 }

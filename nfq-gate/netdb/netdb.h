@@ -1,12 +1,14 @@
 /*
- * netdb.h - the compiled country netblock database: open and look up.
+ * netdb.h - the compiled netblock database (country, AS number, owner):
+ * open and look up.
  *
  * A database is one file built by "nfq-gate-db build".  It is read into
  * read-only memory and checked completely when opened (header, version,
  * checksum, every index and range), so a truncated or corrupt file is
  * refused with a clear message instead of crashing the gate later.
- * Lookups are exact: the answer for every address equals the most
- * specific source row that covers it.
+ * Lookups are exact: for every address, each field (country, AS number,
+ * owner) equals the most specific source row giving that field that
+ * covers it.
  */
 #ifndef NG_NETDB_H
 #define NG_NETDB_H
@@ -82,14 +84,35 @@ int ng_netdb_walk(const struct ng_netdb *db, int family,
     int (*fn)(const struct ng_addr *first, const struct ng_addr *last,
 	uint16_t cc, void *arg), void *arg);
 
+/*
+ * The same for every merged range of family with anything known: its
+ * country, AS number and owner id in *w (owner_bits 0).
+ */
+int ng_netdb_walk_where(const struct ng_netdb *db, int family,
+    int (*fn)(const struct ng_addr *first, const struct ng_addr *last,
+	const struct ng_where *w, void *arg), void *arg);
+
 struct ng_netdb_info {
 	uint32_t version;
 	uint64_t built;		/* unix time */
 	uint64_t ranges4, ranges6;
+	uint64_t fields[2][3];	/* per family: ranges with a country, an
+				 * AS number, an owner */
 	uint32_t countries;
+	uint32_t records, owners, asns;
+	int wide;		/* IPv4 slices of 64 bits */
 	uint64_t bytes;		/* file size */
 	uint32_t checksum;
 };
 void ng_netdb_get_info(const struct ng_netdb *db, struct ng_netdb_info *info);
+
+/* A source file of the build: its name, format, rows per family with
+ * a country, an AS number, an owner.  The strings are the database's. */
+struct ng_netdb_source {
+	const char *name, *format;
+	uint64_t rows[2][3];
+};
+int ng_netdb_source(const struct ng_netdb *db, size_t i,
+    struct ng_netdb_source *s);
 
 #endif

@@ -15,6 +15,14 @@
  *   ranges the selected database ranges as "first,last,CC" lines, the
  *          format "nfq-gate-db build" reads (for checks and diffs).
  *
+ * What is selected: --countries or --except (by country; a range with no
+ * country is never selected by those), --asn N,... (by AS number) and
+ * --owner REGEX (a case-insensitive extended regular expression over the
+ * owner string, tried once per distinct owner).  Every filter given must
+ * hold; none given selects every range with a country.  With --asn or
+ * --owner, the ranges format lists the database's ranges of one record
+ * (country, AS number, owner), the country field empty where none.
+ *
  * Every prefix list is the minimal cover of the selected addresses: the
  * selected ranges are merged where they touch, then split into the
  * fewest aligned prefixes (cidr_cover.c).  With -o the output goes to a
@@ -22,6 +30,7 @@
  * target, so a loader never reads a half-written file.
  */
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +46,7 @@
 
 #define EXPORT_MAXCC 300	/* more codes than exist */
 #define EXPORT_MAXNAME 26	/* ipset: 31 >= NAME + "6" + "-new" */
+#define EXPORT_MAXASN 4096
 
 enum export_format { FMT_NFT, FMT_IPSET, FMT_CIDR, FMT_RANGES };
 
@@ -48,10 +58,16 @@ struct export_opts {
 	int verbose;
 	uint16_t cc[EXPORT_MAXCC];
 	size_t ncc;		/* 0 without --countries/--except: all */
+	uint32_t asn[EXPORT_MAXASN];
+	size_t nasn;		/* 0 without --asn */
+	regex_t owner_re;
+	int have_owner;		/* --owner given: owner_re compiled */
+	uint8_t *owner_hit;	/* per owner id: 0 untried, 1 match, 2 not */
+	const struct ng_netdb *dbh;	/* for the owner strings */
 };
 
 struct export_run {
-	const struct export_opts *o;
+	struct export_opts *o;
 	FILE *fp;
 	struct ng_cover_merge merge;
 	struct ng_cidr_list *list;	/* the family being walked */
@@ -65,8 +81,63 @@ export_usage(void)
 {
 	fprintf(stderr, "usage: nfq-gate-db export DB --format "
 	    "nft|ipset|cidr|ranges\n"
-	    "    [--countries CC,... | --except CC,...] [--family 4|6]\n"
+	    "    [--countries CC,... | --except CC,...] [--asn N,...]\n"
+	    "    [--owner REGEX] [--family 4|6]\n"
 	    "    [--name NAME] [--table TABLE] [-o FILE] [-v]\n");
+}
+
+/* parse_asns - the AS number list s ("AS" prefixes allowed) into o->asn. */
+static int
+parse_asns(struct export_opts *o, const char *s)
+{
+	const char *p = s;
+	unsigned long long v;
+	int digits;
+
+	if (o->nasn != 0) {
+		fprintf(stderr, "nfq-gate-db export: give --asn once\n");
+		return -1;
+	}
+	for (;;) {
+		if ((p[0] == 'A' || p[0] == 'a') &&
+		    (p[1] == 'S' || p[1] == 's'))
+			p += 2;
+		for (v = 0, digits = 0; *p >= '0' && *p <= '9' &&
+		    v <= 0xffffffffull; p++, digits++)
+			v = v * 10 + (unsigned)(*p - '0');
+		if (digits == 0 || v == 0 || v > 0xffffffffull ||
+		    (*p != ',' && *p != '\0') || o->nasn == EXPORT_MAXASN) {
+			fprintf(stderr, "nfq-gate-db export: --asn %s: want AS "
+			    "numbers 1 to 4294967295, comma separated (at "
+			    "most %d)\n", s, EXPORT_MAXASN);
+			return -1;
+		}
+		o->asn[o->nasn++] = (uint32_t)v;
+		if (*p++ == '\0')
+			return 0;
+	}
+}
+
+/* parse_owner - compile the --owner pattern s. */
+static int
+parse_owner(struct export_opts *o, const char *s)
+{
+	char msg[128];
+	int e;
+
+	if (o->have_owner) {
+		fprintf(stderr, "nfq-gate-db export: give --owner once\n");
+		return -1;
+	}
+	if ((e = regcomp(&o->owner_re, s, REG_EXTENDED | REG_ICASE |
+	    REG_NOSUB)) != 0) {
+		regerror(e, &o->owner_re, msg, sizeof(msg));
+		fprintf(stderr, "nfq-gate-db export: --owner %s: bad pattern: "
+		    "%s\n", s, msg);
+		return -1;
+	}
+	o->have_owner = 1;
+	return 0;
 }
 
 /* parse_countries - the country list s of option opt, into o->cc. */
@@ -155,6 +226,10 @@ parse_opt(struct export_opts *o, const char *opt, const char *val,
 		o->except = strcmp(opt, "--except") == 0;
 		return parse_countries(o, val, opt);
 	}
+	if (strcmp(opt, "--asn") == 0)
+		return parse_asns(o, val);
+	if (strcmp(opt, "--owner") == 0)
+		return parse_owner(o, val);
 	if (strcmp(opt, "--family") == 0) {
 		if (strcmp(val, "4") != 0 && strcmp(val, "6") != 0) {
 			fprintf(stderr, "nfq-gate-db export: --family %s: "
@@ -251,6 +326,49 @@ selected(const struct export_opts *o, uint16_t cc)
 	return o->ncc == 0 || o->except;
 }
 
+/* where_filters - whether --asn or --owner was given. */
+static int
+where_filters(const struct export_opts *o)
+{
+	return o->nasn > 0 || o->have_owner;
+}
+
+/* owner_selected - whether owner id k matches --owner (tried once). */
+static int
+owner_selected(struct export_opts *o, uint32_t k)
+{
+	const char *s;
+
+	if (k == 0)
+		return 0;
+	if (o->owner_hit[k] == 0) {
+		s = ng_netdb_owner(o->dbh, k);
+		o->owner_hit[k] = s != NULL &&
+		    regexec(&o->owner_re, s, 0, NULL, 0) == 0 ? 1 : 2;
+	}
+	return o->owner_hit[k] == 1;
+}
+
+/*
+ * selected_where - whether the options export a range of w: every filter
+ * given holds (the country one only when given).
+ */
+static int
+selected_where(struct export_opts *o, const struct ng_where *w)
+{
+	size_t i;
+
+	if (o->ncc > 0 && !selected(o, w->cc))
+		return 0;
+	if (o->nasn > 0) {
+		for (i = 0; i < o->nasn && o->asn[i] != w->asn; i++)
+			;
+		if (w->asn == 0 || i == o->nasn)
+			return 0;
+	}
+	return !o->have_owner || owner_selected(o, w->owner);
+}
+
 /* add_prefix - an ng_cover_fn adding one prefix to the family's list. */
 static int
 add_prefix(const struct ng_addr *net, unsigned plen, void *arg)
@@ -266,22 +384,20 @@ add_prefix(const struct ng_addr *net, unsigned plen, void *arg)
 }
 
 /*
- * walk_range - an ng_netdb_walk callback: print a selected range (ranges
- * format) or hand it to the merger.
+ * take_range - print a selected range of country cc (ranges format) or
+ * hand it to the merger.
  */
 static int
-walk_range(const struct ng_addr *first, const struct ng_addr *last,
-    uint16_t cc, void *arg)
+take_range(struct export_run *r, const struct ng_addr *first,
+    const struct ng_addr *last, uint16_t cc)
 {
-	struct export_run *r = arg;
 	char a[NG_ADDRSTRLEN], b[NG_ADDRSTRLEN], c[3];
 
-	if (!selected(r->o, cc))
-		return 0;
 	r->ranges++;
 	if (r->o->format == FMT_RANGES) {
 		fprintf(r->fp, "%s,%s,%s\n", ng_addr_format(first, a, sizeof a),
-		    ng_addr_format(last, b, sizeof b), ng_cc_str(cc, c));
+		    ng_addr_format(last, b, sizeof b),
+		    cc ? ng_cc_str(cc, c) : "");
 		return 0;
 	}
 	if (ng_cover_merge_add(&r->merge, first, last) != 0) {
@@ -295,14 +411,45 @@ walk_range(const struct ng_addr *first, const struct ng_addr *last,
 	return 0;
 }
 
+/* walk_range - an ng_netdb_walk callback: take a selected country range. */
+static int
+walk_range(const struct ng_addr *first, const struct ng_addr *last,
+    uint16_t cc, void *arg)
+{
+	struct export_run *r = arg;
+
+	if (!selected(r->o, cc))
+		return 0;
+	return take_range(r, first, last, cc);
+}
+
+/*
+ * walk_where - an ng_netdb_walk_where callback: take a range the country,
+ * AS and owner filters select.
+ */
+static int
+walk_where(const struct ng_addr *first, const struct ng_addr *last,
+    const struct ng_where *w, void *arg)
+{
+	struct export_run *r = arg;
+
+	if (!selected_where(r->o, w))
+		return 0;
+	return take_range(r, first, last, w->cc);
+}
+
 /* collect_family - the minimal cover of family's selected ranges, into l. */
 static int
 collect_family(struct export_run *r, const struct ng_netdb *db, int family,
     struct ng_cidr_list *l)
 {
+	int stop;
+
 	r->list = l;
 	ng_cover_merge_init(&r->merge, add_prefix, r);
-	if (ng_netdb_walk(db, family, walk_range, r) != 0 || r->failed)
+	stop = where_filters(r->o) ? ng_netdb_walk_where(db, family,
+	    walk_where, r) : ng_netdb_walk(db, family, walk_range, r);
+	if (stop != 0 || r->failed)
 		return -1;
 	if (ng_cover_merge_finish(&r->merge) != 0 || r->failed)
 		return -1;
@@ -457,7 +604,7 @@ write_cidr(FILE *fp, const struct ng_cidr_list *l)
  * fp in the chosen format.
  */
 static int
-export_run(const struct export_opts *o, const struct ng_netdb *db, FILE *fp)
+export_run(struct export_opts *o, const struct ng_netdb *db, FILE *fp)
 {
 	struct export_run r;
 	struct ng_cidr_list l4, l6;
@@ -492,7 +639,7 @@ out:
 
 /* The arguments of export_fill. */
 struct export_job {
-	const struct export_opts *o;
+	struct export_opts *o;
 	const struct ng_netdb *db;
 };
 
@@ -507,7 +654,7 @@ export_fill(FILE *fp, void *arg)
 
 /* export_stdout - export_run to stdout, a failed write said */
 static int
-export_stdout(const struct export_opts *o, const struct ng_netdb *db)
+export_stdout(struct export_opts *o, const struct ng_netdb *db)
 {
 	int rc = export_run(o, db, stdout);
 
@@ -527,7 +674,7 @@ export_stdout(const struct export_opts *o, const struct ng_netdb *db)
  * and an admin may export to one file at once.  0, or -1 said.
  */
 static int
-export_out(const struct export_opts *o, const struct ng_netdb *db)
+export_out(struct export_opts *o, const struct ng_netdb *db)
 {
 	struct export_job j = { o, db };
 	char err[512];
@@ -556,13 +703,27 @@ ng_db_export_main(int argc, char **argv)
 
 	if ((rc = parse_args(&o, argc, argv)) != 0) {
 		export_usage();
+		if (o.have_owner)
+			regfree(&o.owner_re);
 		return rc > 0 ? 0 : 64;	/* EX_USAGE */
 	}
 	if ((db = ng_netdb_open(o.db, err, sizeof err)) == NULL) {
 		fprintf(stderr, "nfq-gate-db export: %s\n", err);
-		return 1;
+		rc = -1;
+		goto out;
 	}
-	rc = export_out(&o, db);
+	o.dbh = db;
+	if (o.have_owner && (o.owner_hit = calloc((size_t)ng_netdb_owners(db)
+	    + 1, 1)) == NULL) {
+		fprintf(stderr, "nfq-gate-db export: out of memory\n");
+		rc = -1;
+	} else {
+		rc = export_out(&o, db);
+	}
 	ng_netdb_close(db);
+out:
+	free(o.owner_hit);
+	if (o.have_owner)
+		regfree(&o.owner_re);
 	return rc == 0 ? 0 : 1;
 }

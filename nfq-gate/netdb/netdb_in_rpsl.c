@@ -4,8 +4,13 @@
  * lines separated by blank lines, continuation lines starting with a
  * blank or '+', comments starting with '%' or '#'.  An inetnum
  * ("a - b") or inet6num ("prefix/len") object gives a range; its first
- * country: attribute gives the country.  Other objects are counted and
- * skipped.
+ * country: attribute gives the country, and its netname:, descr: and
+ * org: attributes (continuation lines included) its owner, as
+ *   NETNAME: descr, more descr (ORG-ID)
+ * (the descr: lines and their continuations joined with ", " and " ";
+ * a part missing is left out with its punctuation; blanks squeezed,
+ * control bytes made blanks, cut to NG_OWNER_MAX bytes at a character
+ * boundary).  Other objects are counted and skipped.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,13 +20,79 @@
 #include "base/addr.h"
 #include "netdb/netdb_input.h"
 
+#define OWNER_PART 1024	/* bytes kept of each owner attribute */
+
 struct obj {
 	int kind;		/* 0 none yet, 4 inetnum, 6 inet6num, -1 other */
 	char net[128];
 	char cc[8];
 	int have_cc;
 	unsigned long line;	/* where the object began */
+	char netname[OWNER_PART], descr[OWNER_PART], org[OWNER_PART];
+	char *cont;		/* where continuation lines go, or NULL */
 };
+
+/*
+ * part_add - append the value v to the owner part p (sep before it when p
+ * is not empty), blanks squeezed and control bytes made blanks; what does
+ * not fit OWNER_PART is dropped.
+ */
+static void
+part_add(char *p, const char *sep, const char *v)
+{
+	size_t n = strlen(p);
+	int blank = n == 0;
+
+	if (*v == '\0')
+		return;
+	if (n > 0) {
+		while (*sep && n + 1 < OWNER_PART)
+			p[n++] = *sep++;
+		blank = 1;
+	}
+	for (; *v && n + 1 < OWNER_PART; v++) {
+		int b = (unsigned char)*v <= ' ' || *v == 0x7f;
+
+		if (b && blank)
+			continue;
+		p[n++] = b ? ' ' : *v;
+		blank = b;
+	}
+	while (n > 0 && p[n - 1] == ' ')
+		n--;
+	p[n] = '\0';
+}
+
+/*
+ * obj_owner - the owner string of o into buf (at most NG_OWNER_MAX bytes,
+ * cut before a UTF-8 continuation byte); empty when o has none.
+ */
+static void
+obj_owner(const struct obj *o, char *buf, size_t len)
+{
+	const char *part[6];
+	size_t n = 0, i, k;
+
+	part[0] = o->netname;
+	part[1] = *o->netname && *o->descr ? ": " : "";
+	part[2] = o->descr;
+	part[3] = *o->org && (*o->netname || *o->descr) ? " (" :
+	    *o->org ? "(" : "";
+	part[4] = o->org;
+	part[5] = *o->org ? ")" : "";
+	for (i = 0; i < 6; i++)
+		for (k = 0; part[i][k] && n + 1 < len; k++)
+			buf[n++] = part[i][k];
+	buf[n] = '\0';
+	if (n > NG_OWNER_MAX) {
+		n = NG_OWNER_MAX;
+		while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+			n--;
+		while (n > 0 && buf[n - 1] == ' ')
+			n--;
+		buf[n] = '\0';
+	}
+}
 
 /*
  * obj_range - the range of o's inetnum or inet6num: 1, or ng_in_bad's value.
@@ -61,20 +132,27 @@ static int
 obj_end(struct ng_in *in, struct obj *o)
 {
 	unsigned long now = in->lines.lineno;
+	char owner[NG_OWNER_MAX + 8];
+	unsigned fields = 0;
 	ng_u128 lo, hi;
 	int r = 0;
 
 	if (o->kind == 4 || o->kind == 6) {
 		in->lines.lineno = o->line;
-		if (!o->have_cc) {
+		obj_owner(o, owner, sizeof(owner));
+		if (*owner != '\0')
+			fields |= NG_NROW_OWNER;
+		if (o->have_cc && (ng_cc_pack(o->cc) == 0 ||
+		    strlen(o->cc) != 2))
+			r = ng_in_bad(in, "bad country \"%s\"", o->cc);
+		else if (o->have_cc)
+			fields |= NG_NROW_CC;
+		if (r == 0 && fields == 0)
 			in->st->nocountry++;
-		} else if ((r = obj_range(in, o, &lo, &hi)) == 1) {
-			if (ng_cc_pack(o->cc) == 0 || strlen(o->cc) != 2)
-				r = ng_in_bad(in, "bad country \"%s\"", o->cc);
-			else
-				r = ng_in_add(in, o->kind, lo, hi,
-				    ng_cc_pack(o->cc));
-		}
+		else if (r == 0 && (r = obj_range(in, o, &lo, &hi)) == 1)
+			r = ng_in_add_fields(in, o->kind, lo, hi, fields,
+			    fields & NG_NROW_CC ? ng_cc_pack(o->cc) : 0, 0,
+			    owner);
 		in->lines.lineno = now;
 	} else if (o->kind != 0) {
 		in->st->other++;
@@ -85,7 +163,7 @@ obj_end(struct ng_in *in, struct obj *o)
 
 /*
  * obj_attr - take one "attribute: value" line: the object's first names its
- * kind, and its first country: its country.
+ * kind, its first country: its country, netname:, descr: and org: its owner.
  */
 static int
 obj_attr(struct ng_in *in, struct obj *o, char *line)
@@ -113,7 +191,34 @@ obj_attr(struct ng_in *in, struct obj *o, char *line)
 		snprintf(o->cc, sizeof(o->cc), "%s", v);
 		o->have_cc = 1;
 	}
+	o->cont = NULL;
+	if (o->kind > 0) {
+		if (strcmp(line, "netname") == 0)
+			o->cont = o->netname;
+		else if (strcmp(line, "descr") == 0)
+			o->cont = o->descr;
+		else if (strcmp(line, "org") == 0)
+			o->cont = o->org;
+		if (o->cont != NULL)
+			part_add(o->cont, o->cont == o->descr ? ", " : " ", v);
+	}
 	return 0;
+}
+
+/*
+ * obj_cont - a continuation line (after its blank or '+'): more of the
+ * owner attribute before it, if that was one.
+ */
+static void
+obj_cont(struct obj *o, char *line)
+{
+	char *hash;
+
+	if (o->cont == NULL)
+		return;
+	if ((hash = strchr(line + 1, '#')) != NULL)
+		*hash = '\0';
+	part_add(o->cont, " ", line + 1);
 }
 
 /* ng_in_rpsl - read an RPSL dump, object by object. */
@@ -133,8 +238,10 @@ ng_in_rpsl(struct ng_in *in)
 				return -1;
 			continue;
 		}
-		if (*line == ' ' || *line == '\t' || *line == '+')
-			continue;	/* continuation */
+		if (*line == ' ' || *line == '\t' || *line == '+') {
+			obj_cont(&o, line);
+			continue;
+		}
 		if (obj_attr(in, &o, line) != 0)
 			return -1;
 	}

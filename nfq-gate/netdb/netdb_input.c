@@ -19,7 +19,7 @@
 
 static const char *const format_names[] = {
 	"auto", "rir", "rpsl", "csv", "ip2location", "geolite2",
-	"geolite2-locations"
+	"geolite2-locations", "asn"
 };
 
 /* ng_informat_name - the name of format f, or "?". */
@@ -192,6 +192,36 @@ ng_in_parse_addr(const char *s, int *family, ng_u128 *v)
 }
 
 /*
+ * ng_in_add_fields - add the row [lo, hi] with the fields given and count
+ * it; a row with no field is only counted, a reversed or oversized range is
+ * a bad line.
+ */
+int
+ng_in_add_fields(struct ng_in *in, int family, ng_u128 lo, ng_u128 hi,
+    unsigned fields, uint16_t cc, uint32_t asn, const char *owner)
+{
+	unsigned f;
+
+	if (hi < lo)
+		return ng_in_bad(in, "range end before its start");
+	if (family == 4 && hi > 0xffffffffu)
+		return ng_in_bad(in, "IPv4 range beyond 255.255.255.255");
+	if (!(fields & NG_NROW_CC))
+		in->st->nocountry++;
+	if (fields == 0)
+		return 0;
+	if (ng_nrows_add_fields(in->rows, family, lo, hi, fields, cc, asn,
+	    owner) != 0) {
+		return ng_err_at(in->err, in->errlen, in->lines.name,
+		    in->lines.lineno, "out of memory");
+	}
+	in->st->rows[family == 6]++;
+	for (f = 0; f < NG_FIELDS; f++)
+		in->st->fields[family == 6][f] += (fields >> f) & 1;
+	return 0;
+}
+
+/*
  * ng_in_add - add the row [lo, hi] of country cc and count it; a row without a
  * country is only counted, a reversed or oversized range is a bad line.
  */
@@ -199,20 +229,56 @@ int
 ng_in_add(struct ng_in *in, int family, ng_u128 lo, ng_u128 hi,
     uint16_t cc)
 {
-	if (hi < lo)
-		return ng_in_bad(in, "range end before its start");
-	if (family == 4 && hi > 0xffffffffu)
-		return ng_in_bad(in, "IPv4 range beyond 255.255.255.255");
-	if (cc == 0) {
-		in->st->nocountry++;
-		return 0;
+	return ng_in_add_fields(in, family, lo, hi, cc ? NG_NROW_CC : 0, cc,
+	    0, NULL);
+}
+
+/*
+ * ng_csv_split - cut line into at most max fields in place, quotes taken
+ * off and "" inside them made one quote; blanks around unquoted fields
+ * trimmed.  The field count, or -1 for a bad quote.
+ */
+int
+ng_csv_split(char *line, char **f, int max)
+{
+	char *r = line, *w;
+	int n = 0;
+
+	for (;;) {
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (n == max)
+			return n;
+		f[n++] = w = r;
+		if (*r == '"') {
+			for (r++;; r++) {
+				if (*r == '\0')
+					return -1;	/* unterminated */
+				if (*r == '"' && r[1] != '"')
+					break;
+				if (*r == '"')
+					r++;
+				*w++ = *r;
+			}
+			r++;
+			while (*r == ' ' || *r == '\t')
+				r++;
+			if (*r != ',' && *r != '\0')
+				return -1;
+		} else {
+			while (*r != ',' && *r != '\0')
+				r++;
+			w = r;
+			while (w > f[n - 1] && (w[-1] == ' ' || w[-1] == '\t'))
+				w--;
+		}
+		if (*r == '\0') {
+			*w = '\0';
+			return n;
+		}
+		*w = '\0';
+		r++;
 	}
-	if (ng_nrows_add(in->rows, family, lo, hi, cc) != 0) {
-		return ng_err_at(in->err, in->errlen, in->lines.name,
-		    in->lines.lineno, "out of memory");
-	}
-	in->st->rows[family == 6]++;
-	return 0;
 }
 
 /*
@@ -241,6 +307,26 @@ ng_in_count_status(struct ng_in *in, const char *status)
 	st->skipped[i].n++;
 }
 
+/*
+ * asn_line - whether s looks like "start,end,asn,organisation": four
+ * fields or more, the third all digits.
+ */
+static int
+asn_line(const char *s)
+{
+	char buf[512], *f[5];
+	size_t i;
+	int n;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((n = ng_csv_split(buf, f, 5)) < 4 || *f[2] == '\0')
+		return 0;
+	for (i = 0; f[2][i] != '\0'; i++)
+		if (f[2][i] < '0' || f[2][i] > '9')
+			return 0;
+	return 1;
+}
+
 /* detect_line - the format a first significant line belongs to. */
 static enum ng_informat
 detect_line(const char *s)
@@ -266,6 +352,8 @@ detect_line(const char *s)
 		    p[1] == '\0'))
 			return NG_IN_RPSL;
 	}
+	if (asn_line(s))
+		return NG_IN_ASN;
 	return NG_IN_CSV;
 }
 
@@ -313,6 +401,8 @@ dispatch(struct ng_in *in, enum ng_informat f)
 		return ng_in_geolite(in);
 	case NG_IN_GEOLOC:
 		return ng_in_geoloc(in);
+	case NG_IN_ASN:
+		return ng_in_asn(in);
 	default:
 		return ng_in_csv(in);
 	}

@@ -1,5 +1,6 @@
 /*
- * netdb_input.h - read country netblock sources into build rows.
+ * netdb_input.h - read netblock sources (countries, AS numbers, owners)
+ * into build rows.
  *
  * One reader per source format (netdb_in_*.c) shares the line reader,
  * the error reporting and the row counting here.  Files may be gzip'ed
@@ -24,7 +25,8 @@ enum ng_informat {
 	NG_IN_CSV,		/* start,end,CC */
 	NG_IN_IP2L,		/* IP2Location LITE DB1 */
 	NG_IN_GEOLITE,		/* GeoLite2 Country blocks */
-	NG_IN_GEOLOC		/* GeoLite2 Country locations */
+	NG_IN_GEOLOC,		/* GeoLite2 Country locations */
+	NG_IN_ASN		/* start,end,asn,organisation */
 };
 
 #define NG_IN_MAXSTATUS 16
@@ -32,6 +34,8 @@ enum ng_informat {
 struct ng_in_stats {
 	enum ng_informat format;
 	uint64_t rows[2];	/* accepted, IPv4 and IPv6 */
+	uint64_t fields[2][3];	/* of those, giving a country, an AS
+				 * number, an owner (NG_FIELD_*) */
 	uint64_t nocountry;	/* rows or objects without a country */
 	uint64_t bad;		/* bad lines skipped (lenient) */
 	uint64_t other;		/* not address rows (ASNs, other objects) */
@@ -100,6 +104,9 @@ int ng_in_bad(struct ng_in *in, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int ng_in_add(struct ng_in *in, int family, ng_u128 lo, ng_u128 hi,
     uint16_t cc);
+/* A row of some fields (NG_NROW_*); no field at all is only counted. */
+int ng_in_add_fields(struct ng_in *in, int family, ng_u128 lo, ng_u128 hi,
+    unsigned fields, uint16_t cc, uint32_t asn, const char *owner);
 int ng_in_parse_addr(const char *s, int *family, ng_u128 *v);
 void ng_in_count_status(struct ng_in *in, const char *status);
 int ng_geoloc_add(struct ng_geoloc *l, uint32_t id, uint16_t cc);
@@ -111,5 +118,14 @@ int ng_in_csv(struct ng_in *in);
 int ng_in_ip2l(struct ng_in *in);
 int ng_in_geolite(struct ng_in *in);
 int ng_in_geoloc(struct ng_in *in);
+int ng_in_asn(struct ng_in *in);
+
+/*
+ * Split one CSV line in place into at most max fields: a field may be
+ * quoted ("" inside quotes is a quote), blanks around unquoted fields
+ * are trimmed.  The number of fields, or -1 for an unterminated quote
+ * or text after a closing quote.
+ */
+int ng_csv_split(char *line, char **f, int max);
 
 #endif

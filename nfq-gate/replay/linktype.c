@@ -9,6 +9,7 @@
  */
 #include <stddef.h>
 
+#include "base/bytes.h"
 #include "replay/linktype.h"
 
 #define ETH_IP4		0x0800
@@ -16,13 +17,6 @@
 #define ETH_8021Q	0x8100
 #define ETH_8021AD	0x88a8
 #define ETH_QINQ_OLD	0x9100	/* pre-standard QinQ, still seen */
-
-/* get16 - a big-endian 16-bit field. */
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /*
  * is_vlan - whether an ethertype announces a VLAN tag (802.1Q, 802.1ad,
@@ -51,7 +45,7 @@ ethertype_walk(const uint8_t *f, size_t caplen, uint16_t type, size_t data,
 			return NG_LINK_TOO_MANY_TAGS;
 		if (caplen < data + 4)
 			return NG_LINK_SHORT;
-		type = get16(f + data + 2);
+		type = ng_get16(f + data + 2);
 		data += 4;
 	}
 	if (type != ETH_IP4 && type != ETH_IP6)
@@ -68,7 +62,7 @@ ethertype_at(const uint8_t *f, size_t caplen, size_t type_at, size_t *off)
 {
 	if (caplen < type_at + 2)
 		return NG_LINK_SHORT;
-	return ethertype_walk(f, caplen, get16(f + type_at), type_at + 2, off);
+	return ethertype_walk(f, caplen, ng_get16(f + type_at), type_at + 2, off);
 }
 
 /*
@@ -150,7 +144,7 @@ ng_link_ip_offset(int dlt, const uint8_t *f, size_t caplen, size_t *off)
 		 * halen and an 8-byte address: 20 bytes in all */
 		if (caplen < 20)
 			return NG_LINK_SHORT;
-		return ethertype_walk(f, caplen, get16(f), 20, off);
+		return ethertype_walk(f, caplen, ng_get16(f), 20, off);
 	case NG_DLT_NULL:
 		return loopback(f, caplen, 0, off);
 	case NG_DLT_LOOP:

@@ -23,11 +23,13 @@
 
 #include "base/duration.h"
 #include "conf/config.h"
+#include "conf/fpfile.h"
 #include "engine/engine.h"
 #include "engine/event_format.h"
 #include "replay/replay.h"
 #include "base/hashkey.h"
 #include "replay/linktype.h"
+#include "replay/synmap.h"
 #include "replay/reader.h"
 #include "netdb/netdb.h"
 #include "engine/packet.h"
@@ -45,6 +47,8 @@ struct replay {
 	struct ng_engine *e;
 	struct ng_netdb *ndb;
 	struct ng_netdb_view view;
+	struct ng_fpdb *fpdb;	/* "fingerprints", or NULL */
+	struct ng_synmap *fps;	/* each flow's SYN fingerprint */
 	pcap_t *pc;
 	int dlt;
 	struct ng_reader *rd;	/* reads pc from setup() to run()'s end */
@@ -151,6 +155,13 @@ load_config(struct replay *r, struct ng_config *cfg)
 			fprintf(stderr, "nfq-gate: warning: %s; replaying "
 			    "without country data\n", err);
 	}
+	if (cfg->fingerprints[0] != '\0') {
+		r->fpdb = ng_fpfile_load(cfg->fingerprints, err, sizeof(err));
+		if (r->fpdb == NULL) {
+			fprintf(stderr, "nfq-gate: %s\n", err);
+			return EX_CONFIG;
+		}
+	}
 	/* Verdicts never depend on the key: it only spreads the tables. */
 	if (ng_hash_key_draw(cfg->eng.hash_key) < 0) {
 		fprintf(stderr, "nfq-gate: getrandom: %s\n", strerror(errno));
@@ -161,9 +172,11 @@ load_config(struct replay *r, struct ng_config *cfg)
 
 /* new_engine - the engine for the replay.  0, or an exit status. */
 static int
-new_engine(struct replay *r, const struct ng_settings *eng)
+new_engine(struct replay *r, const struct ng_config *cfg)
 {
+	const struct ng_settings *eng = &cfg->eng;
 	struct ng_geo geo;
+	char err[256];
 
 	r->e = ng_engine_new(eng);
 	if (r->e == NULL) {
@@ -172,8 +185,21 @@ new_engine(struct replay *r, const struct ng_settings *eng)
 	}
 	/* The capture shows what reached the client: see early.c. */
 	ng_engine_set_capture(r->e, 1);
+	if (r->fpdb != NULL) {
+		r->fps = ng_synmap_new();
+		if (r->fps == NULL) {
+			fprintf(stderr, "nfq-gate: out of memory\n");
+			return 1;
+		}
+		ng_engine_set_fpdb(r->e, r->fpdb);
+	}
 	if (r->ndb != NULL) {
-		(void)ng_netdb_view_init(&r->view, r->ndb, NULL, 0, NULL, 0);
+		/* The owner rules' patterns, run over every owner once. */
+		if (ng_netdb_view_init(&r->view, r->ndb, cfg->owner_re,
+		    cfg->owner_npat, err, sizeof(err)) < 0) {
+			fprintf(stderr, "nfq-gate: %s\n", err);
+			return 1;
+		}
 		geo.lookup = ng_netdb_where;
 		geo.owner_name = ng_netdb_owner_name;
 		geo.ctx = &r->view;
@@ -232,9 +258,29 @@ setup(struct replay *r)
 		status = 1;
 	}
 	if (status == 0)
-		status = new_engine(r, &cfg.eng);
+		status = new_engine(r, &cfg);
 	ng_config_free(&cfg);
 	return status;
+}
+
+/*
+ * with_synfp - ev, with its flow's SYN fingerprint (the JSON's fp_sig)
+ * when the engine gave it at the SYN and not again at the decision.
+ */
+static const struct ng_event *
+with_synfp(struct replay *r, const struct ng_event *ev)
+{
+	static struct ng_event copy;
+
+	if (ev->synfp != NULL) {
+		ng_synmap_put(r->fps, ev);
+		return ev;
+	}
+	if (ev->fp == NULL || ev->decision == NG_DEC_NONE)
+		return ev;
+	copy = *ev;
+	copy.synfp = ng_synmap_get(r->fps, ev);
+	return &copy;
 }
 
 /*
@@ -249,6 +295,8 @@ emit(struct replay *r)
 
 	for (i = 0; i < r->out.nev; i++) {
 		ev = &r->out.ev[i];
+		if (r->fps != NULL)
+			ev = with_synfp(r, ev);
 		if (r->json) {
 			if (ev->decision == NG_DEC_NONE)
 				continue;
@@ -354,6 +402,14 @@ summary(const struct replay *r)
 	    (unsigned long long)st->trap_penalised,
 	    (unsigned long long)st->trap_excused,
 	    (unsigned long long)st->trap_unsure);
+	fprintf(stderr, "summary: throttle syn=%llu handshake=%llu "
+	    "counted=%llu ended=%llu full=%llu aged=%llu\n",
+	    (unsigned long long)st->throttle_syn,
+	    (unsigned long long)st->throttle_handshake,
+	    (unsigned long long)st->throttle_counted,
+	    (unsigned long long)st->throttle_ended,
+	    (unsigned long long)st->throttle_full,
+	    (unsigned long long)st->throttle_aged);
 }
 
 /*
@@ -418,6 +474,8 @@ ng_replay_main(int argc, char **argv)
 	if (r->pc != NULL)
 		pcap_close(r->pc);
 	ng_engine_free(r->e);
+	ng_fpdb_free(r->fpdb);
+	ng_synmap_free(r->fps);
 	ng_netdb_view_free(&r->view);
 	if (r->ndb != NULL)
 		ng_netdb_close(r->ndb);

@@ -2,6 +2,9 @@
 # tests/bench/lookup.sh - the country database: lookups/s against a
 # binary search over the same ranges and against libmaxminddb on the MMDB
 # edition of the same data, then build time, open time and file size.
+# With the shared asn data: a database of country + AS number + owner
+# (the same country rows plus both asn CSVs) beside the country one, on
+# the same addresses in the same run: size, open time, lookups/s.
 #
 # NG_BENCH_LOOKUPS  addresses per family (default 10,000,000)
 
@@ -68,3 +71,41 @@ sz=$(stat -c %s "$TMP/db") mmsz=$(stat -c %s "$MMDB")
 row "database size vs the MMDB file" "$(calc "$sz / 1048576") MB" \
     "$(calc "$mmsz / 1048576") MB" "$(ratio "$sz" "$mmsz")" \
     "$(goal_le "$(calc "$sz / 1048576")" 8 "≤ 8 MB")"
+
+# Country + AS number + owner against country alone.
+ASN="$NFQG_SHARED_DATA/asn"
+if [ ! -f "$ASN/asn-ipv4.csv" ] || [ ! -f "$ASN/asn-ipv6.csv" ]; then
+	na "country+ASN+owner database" "no shared asn data in $NFQG_SHARED_DATA" ""
+	exit 0
+fi
+"$GATEDB" build -o "$TMP/full.db" "$V4" "$V6" "$ASN/asn-ipv4.csv" \
+    "$ASN/asn-ipv6.csv" >"$TMP/build.log" 2>&1 || {
+	cat "$TMP/build.log" >&2
+	na "country+ASN+owner database" "build failed" ""
+	exit 0
+}
+"$BENCH/lookup_bench" --where "$TMP/db" "$TMP/full.db" "$N" >"$TMP/wk" || {
+	na "country+ASN+owner lookups" "lookup_bench --where failed" ""
+	exit 0
+}
+cat "$TMP/wk" >&2
+w() { kv "$1" <"$TMP/wk"; }
+fsz=$(stat -c %s "$TMP/full.db")
+row "database size: country+ASN+owner ($(grep '^owners:' "$TMP/build.log" | \
+    sed 's/owners: //') owners) vs country alone" "$(calc "$fsz / 1048576") MB" \
+    "$(calc "$sz / 1048576") MB" "$(ratio "$fsz" "$sz")" \
+    "$(goal_le "$(calc "$fsz / 1048576")" 24 "≤ 24 MB")"
+row "database open: country+ASN+owner vs country alone" \
+    "$(w full_open_ms) ms" "$(w cc_open_ms) ms" \
+    "$(ratio "$(w full_open_ms)" "$(w cc_open_ms)")" \
+    "$(goal_le "$(w full_open_ms)" 100 "< 100 ms")"
+for f in 4 6; do
+	row "IPv$f lookups/s: country+ASN+owner (full db) vs country alone (country db)" \
+	    "$(human "$(w w${f}_full_find)")/s" "$(human "$(w w${f}_cc)")/s" \
+	    "$(ratio "$(w w${f}_full_find)" "$(w w${f}_cc)")" \
+	    "$(goal_ge "$(w w${f}_full_find)" $((f == 4 ? 20000000 : 10000000)) \
+	    "≥ $((f == 4 ? 20 : 10)) M/s")"
+	row "IPv$f lookups/s: country alone, full db vs country db (answers differ: $(w w${f}_differ))" \
+	    "$(human "$(w w${f}_full_cc)")/s" "$(human "$(w w${f}_cc)")/s" \
+	    "$(ratio "$(w w${f}_full_cc)" "$(w w${f}_cc)")" ""
+done

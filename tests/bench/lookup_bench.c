@@ -13,6 +13,12 @@
  * three passes, taking turns, and its best pass counts.
  *
  * usage: lookup_bench DB [MMDB] [N]
+ *        lookup_bench --where CCDB FULLDB [N]
+ * The second form sets a database of countries alone (CCDB) beside one
+ * of country, AS number and owner built from the same country rows plus
+ * AS data (FULLDB), on the same addresses in the same run: the country
+ * lookup on each, and the full lookup (ng_netdb_find and the owner
+ * string) on FULLDB; the country answers of the two must agree.
  * Prints key=value lines; tests/bench/lookup.sh makes the table rows.
  */
 #include <arpa/inet.h>
@@ -270,6 +276,110 @@ run_family(int fam, const struct ng_netdb *db, const struct ranges *rs,
 	free(ans);
 }
 
+static double open_time(const char *path);
+
+/* full_lookups - n full lookups on db: a checksum of every field. */
+static uint64_t
+full_lookups(const struct ng_netdb *db, const struct ng_addr *a, size_t n)
+{
+	struct ng_where w;
+	const char *o;
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ng_netdb_find(db, &a[i], &w);
+		o = ng_netdb_owner(db, w.owner);
+		sum += w.cc + w.asn + (o != NULL ? (unsigned char)o[0] : 0);
+	}
+	return sum;
+}
+
+/*
+ * where_family - country lookups on cc and on full, full lookups on full,
+ * taking turns over the same n addresses; key=value lines.
+ */
+static void
+where_family(int fam, const struct ng_netdb *cc, const struct ng_netdb *full,
+    const struct ranges *rs, size_t n)
+{
+	struct ng_addr *a = malloc(n * sizeof(*a));
+	uint16_t *ans = malloc(n * sizeof(*ans));
+	struct result rc = { 0, 0 }, rf = { 0, 0 }, rw = { 0, 0 };
+	const char *name = fam == 4 ? "w4" : "w6";
+	size_t i, differ = 0;
+	double t;
+	int pass;
+
+	if (a == NULL || ans == NULL)
+		die("out of memory");
+	for (i = 0; i < n; i++) {
+		if (fam == 4) {
+			memset(a[i].b, 0, sizeof(a[i].b));
+			ng_addr_set_v4(&a[i], (uint32_t)next_rand());
+		} else
+			draw_v6(&a[i], rs);
+	}
+	memset(ans, 0, n * sizeof(*ans));
+	for (pass = 0; pass < PASSES; pass++) {
+		t = now_sec();
+		for (i = 0; i < n; i++)
+			ans[i] = ng_netdb_lookup(cc, &a[i]);
+		best_of(&rc, now_sec() - t);
+		t = now_sec();
+		rf.sum = 0;
+		differ = 0;
+		for (i = 0; i < n; i++) {
+			uint16_t c = ng_netdb_lookup(full, &a[i]);
+
+			rf.sum += c;
+			differ += c != ans[i];
+		}
+		best_of(&rf, now_sec() - t);
+		t = now_sec();
+		rw.sum = full_lookups(full, a, n);
+		best_of(&rw, now_sec() - t);
+	}
+	printf("%s_cc=%.0f\n%s_full_cc=%.0f\n%s_full_find=%.0f\n"
+	    "%s_differ=%zu\n%s_sum=%llu\n", name, n / rc.secs, name,
+	    n / rf.secs, name, n / rw.secs, name, differ, name,
+	    (unsigned long long)rw.sum);
+	free(a);
+	free(ans);
+}
+
+/* where_main - lookup_bench --where CCDB FULLDB [N]. */
+static int
+where_main(int argc, char **argv)
+{
+	struct ranges r6 = { NULL, 0, 0 };
+	struct ng_netdb *cc, *full;
+	size_t n = argc > 4 ? strtoul(argv[4], NULL, 10) : 10000000;
+	char err[512];
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: lookup_bench --where CCDB FULLDB "
+		    "[N]\n");
+		return 2;
+	}
+	printf("cc_open_ms=%.3f\nfull_open_ms=%.3f\n",
+	    open_time(argv[2]) * 1e3, open_time(argv[3]) * 1e3);
+	if ((cc = ng_netdb_open(argv[2], err, sizeof(err))) == NULL ||
+	    (full = ng_netdb_open(argv[3], err, sizeof(err))) == NULL)
+		die(err);
+	ng_netdb_walk(cc, 6, collect, &r6);
+	if (r6.n == 0)
+		die("the country database needs IPv6 ranges");
+	printf("lookups=%zu\n", n);
+	where_family(4, cc, full, &r6, n);
+	fflush(stdout);
+	where_family(6, cc, full, &r6, n);
+	ng_netdb_close(cc);
+	ng_netdb_close(full);
+	free(r6.r);
+	return 0;
+}
+
 /* Best of several: opening is quick and the first one warms the cache. */
 static double
 open_time(const char *path)
@@ -319,6 +429,8 @@ main(int argc, char **argv)
 	size_t n = argc > 3 ? strtoul(argv[3], NULL, 10) : 10000000;
 	char err[512];
 
+	if (argc > 1 && strcmp(argv[1], "--where") == 0)
+		return where_main(argc, argv);
 	if (argc < 2) {
 		fprintf(stderr, "usage: lookup_bench DB [MMDB] [N]\n");
 		return 2;

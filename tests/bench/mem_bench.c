@@ -45,6 +45,7 @@ main(int argc, char **argv)
 	struct ng_engine *e;
 	struct ng_config cfg;
 	struct ng_geo geo;
+	struct ng_netdb_view view;
 	struct ng_out *out;
 	uint8_t pkt[SYN_IPLEN];
 	char err[512];
@@ -67,8 +68,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "mem_bench: cannot create the engine\n");
 		return 1;
 	}
-	geo.lookup = ng_netdb_geo;
-	geo.ctx = db;
+	/* The daemon's way: a view of the database, no owner patterns. */
+	if (ng_netdb_view_init(&view, db, NULL, 0, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mem_bench: %s\n", err);
+		return 1;
+	}
+	geo.lookup = ng_netdb_where;
+	geo.owner_name = ng_netdb_owner_name;
+	geo.ctx = &view;
 	ng_engine_set_geo(e, &geo);
 	/* 100.64.0.0/10 and up: a million distinct, uncovered clients. */
 	for (i = 0; i < flows; i++) {
@@ -83,6 +90,7 @@ main(int argc, char **argv)
 	    (unsigned long long)ng_engine_stats(e)->flows_now,
 	    (unsigned long long)ng_engine_stats(e)->flows_evicted);
 	ng_engine_free(e);
+	ng_netdb_view_free(&view);
 	ng_netdb_close(db);
 	free(out);
 	return 0;

@@ -15,6 +15,34 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* check_net - asn and owner rules within their arrays and patterns. */
+static void
+check_net(const struct ng_config *c)
+{
+	const struct ng_settings *s = &c->eng;
+	const struct ng_net_rule *r;
+	unsigned i;
+
+	if (s->nnet_rule > NG_NET_RULES_MAX || s->nnet_asn > NG_NET_ASNS_MAX ||
+	    s->nnet_cc > NG_NET_CCS_MAX || c->owner_npat > NG_OWNER_PATTERNS_MAX ||
+	    c->owner_nre != c->owner_npat || s->nowner_pattern != c->owner_npat)
+		abort();
+	for (i = 0; i < s->nnet_rule; i++) {
+		r = &s->net_rule[i];
+		if (r->action < NG_ACT_PASS || r->action > NG_ACT_DROP ||
+		    (r->kind != NG_NET_ASN && r->kind != NG_NET_OWNER) ||
+		    (r->kind == NG_NET_OWNER && r->pattern >= c->owner_npat) ||
+		    (r->kind == NG_NET_ASN && r->nasn == 0) ||
+		    (unsigned)r->asn_first + r->nasn > s->nnet_asn ||
+		    (unsigned)r->cc_first + r->ncc > s->nnet_cc ||
+		    memchr(r->name, 0, sizeof(r->name)) == NULL)
+			abort();
+	}
+	for (i = 0; i < s->nnet_asn; i++)
+		if (s->net_asn[i] == 0)
+			abort();
+}
+
 static void
 check(const struct ng_config *c)
 {
@@ -43,6 +71,7 @@ check(const struct ng_config *c)
 		if (c->eng.country[i].action < NG_ACT_PASS ||
 		    c->eng.country[i].action > NG_ACT_DROP)
 			abort();
+	check_net(c);
 	/* Durations must leave room for now + ttl without wrapping. */
 	if (c->eng.greet_pause > NG_SEC(1ULL << 32) ||
 	    c->eng.pass_ttl > NG_SEC(1ULL << 32) ||

@@ -17,7 +17,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct ng_psvc_rules rules = {
-		"PREPEND X-NFQ-Gate: country=%c; pass=%p", "DEFER_IF_PERMIT x"
+		"PREPEND X-NFQ-Gate: country=%c; asn=%a; owner=%o; rule=%r; "
+		"pass=%p", "DEFER_IF_PERMIT x"
 	};
 	struct ng_facts f = { .country = "--", .pass = "none", .grey = "none" };
 	struct ng_psvc_req r;
@@ -40,6 +41,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += used;
 		if (rc == 1) {
 			f.pregreet = r.nattr % 2;
+			/* Hostile bytes as the owner: %o must keep the
+			 * answer one line. */
+			f.owner = r.client_address;
+			f.asn = r.total;
 			n = ng_psvc_answer_req(&r, &rules, &f, out,
 			    sizeof(out));
 			if (r.instance[0] != '\0' && strncmp(out,

@@ -78,6 +78,16 @@ has "warnings only" "nfq-gate: warning: $TMP/warn.conf:7: ports: 25 is not judge
 has "warnings only" "config ok"
 has "warnings only" "2 warnings"
 
+# A hint's weight that alone reaches the reject threshold is named.
+{ good; echo "rdns_none_weight = 2"; echo "dnsbl_threshold = 2"; } \
+    >"$TMP/weight.conf"
+check 0 "weight alone" "$TMP/weight.conf"
+has "weight alone" "nfq-gate: warning: $TMP/weight.conf: rdns_none_weight = 2 alone reaches dnsbl_threshold = 2: every such client is rejected on that fact alone"
+{ good; echo "rdns_none_weight = 1"; echo "dnsbl_threshold = 2"; } \
+    >"$TMP/weight.conf"
+check 0 "weight below" "$TMP/weight.conf"
+if grep -q "alone reaches" "$TMP/out"; then fail "weight below: warned"; fi
+
 # ---- one problem each ----
 good | sed 's/^greet_pause = .*/greet_pause = 6x/' >"$TMP/syntax.conf"
 check 78 "syntax" "$TMP/syntax.conf"
@@ -118,6 +128,14 @@ has "policy socket owner" \
     "nfq-gate: $TMP/owner.conf:8: policy_socket_owner: no group \"nfqg-no-such-group\""
 [ "$(grep -c 'nfq-gate: [^w]' "$TMP/out")" = 2 ] ||
     { cat "$TMP/out"; fail "policy socket owner: the socket dir was blamed"; }
+
+# A bad owner pattern names its line and the regex library's reason; the
+# line is blanked and the rest still checked (the asn line after it).
+{ good; echo "owner /dsl(/ in BR = greylist"; echo "asn 0 = drop"; } \
+    >"$TMP/regex.conf"
+check 78 "bad owner pattern" "$TMP/regex.conf"
+has "bad owner pattern" "nfq-gate: $TMP/regex.conf:7: owner: bad pattern: "
+has "bad owner pattern" "nfq-gate: $TMP/regex.conf:8: asn: bad AS number \"0\""
 
 { good; echo "mark_pass = 0x200"; } >"$TMP/marks.conf"
 check 78 "marks" "$TMP/marks.conf"

@@ -4,7 +4,8 @@
 # and the package installs into a fresh Debian 12 root (tools/mkroot: an
 # mmdebstrap --variant=apt root plus systemd, cached under build/roots for
 # the day) with "dpkg -i" and "apt-get install -f": programs, man pages,
-# rules, the sample config and the fail2ban files as conffiles, the
+# rules, the sample config, the fail2ban files and the SpamAssassin
+# rules (/etc/spamassassin/nfq-gate.cf) as conffiles, the
 # system user the unit's User= names, /var/lib/nfq-gate owned by it, the
 # units verified by systemd-analyze inside the root and left disabled, a
 # database built where the README says.  Then remove keeps the config and
@@ -113,11 +114,12 @@ for f in etc/nfq-gate/nfq-gate.conf etc/fail2ban/filter.d/nfq-gate.conf \
     usr/share/nfq-gate/rules/nfq-gate6-gateway.rules \
     usr/share/nfq-gate/rules/nfq-gate.nft \
     usr/share/nfq-gate/rules/netblocks-sample.csv \
+    etc/spamassassin/nfq-gate.cf \
     usr/share/doc/nfq-gate/README.Debian; do
 	[ -f "$R/$f" ] || fail "no /$f"
 done
 conf=$(in_root dpkg-query -W -f='${Conffiles}\n' nfq-gate | awk 'NF { print $1 }' | sort | tr '\n' ' ')
-want="/etc/fail2ban/filter.d/nfq-gate.conf /etc/fail2ban/jail.d/nfq-gate.conf /etc/nfq-gate/nfq-gate.conf "
+want="/etc/fail2ban/filter.d/nfq-gate.conf /etc/fail2ban/jail.d/nfq-gate.conf /etc/nfq-gate/nfq-gate.conf /etc/spamassassin/nfq-gate.cf "
 [ "$conf" = "$want" ] || fail "conffiles '$conf', want '$want'"
 grep -q '^enabled *= *false' "$R/etc/fail2ban/jail.d/nfq-gate.conf" ||
     fail "the jail is not disabled"

@@ -56,7 +56,7 @@ man_start_only() {	# conf.5
 }
 
 sample_keys() {	# nfq-gate.conf
-	sed -n -e 's/^#\{0,1\}\(country\) .*=.*/\1/p' \
+	sed -n -e 's/^#\{0,1\}\(country\|asn\|owner\) .*=.*/\1/p' \
 	    -e 's/^#\{0,1\}\([a-z][a-z0-9_]*\) *=.*/\1/p' "$1" | sort -u
 }
 

@@ -20,7 +20,8 @@ R=$D/usr/share/nfq-gate/rules
 for f in nfq-gate.rules nfq-gate6.rules nfq-gate-gateway.rules \
     nfq-gate6-gateway.rules nfq-gate.nft nfq-gate.conf nfq-gate.service \
     nfq-gate-fetch.service nfq-gate-fetch.timer netblocks-sample.csv \
-    fail2ban/filter.d/nfq-gate.conf fail2ban/jail.d/nfq-gate.conf; do
+    fail2ban/filter.d/nfq-gate.conf fail2ban/jail.d/nfq-gate.conf \
+    spamassassin/nfq-gate.cf; do
 	[ -f "$R/$f" ] || fail "no $R/$f"
 done
 # The units start the programs where this install put them.
@@ -35,11 +36,13 @@ cmp -s "$D/usr/share/bash-completion/completions/nfq-gate-ctl" \
 [ -e "$R/bash-completion" ] && fail "bash-completion/ among the rules"
 cmp -s "$D/etc/nfq-gate/nfq-gate.conf" "$NG_ROOT/rules/nfq-gate.conf" ||
     fail "/etc/nfq-gate/nfq-gate.conf is not the sample"
+cmp -s "$D/etc/nfq-gate/nfq-gate.fp" "$NG_ROOT/rules/nfq-gate.fp" ||
+    fail "/etc/nfq-gate/nfq-gate.fp is not the shipped signature file"
 
 # The installed programs run.
 "$D/usr/sbin/nfq-gate-db" build -o "$TMP/s.db" "$R/netblocks-sample.csv" \
     >/dev/null 2>&1 || fail "installed nfq-gate-db cannot build the sample"
-[ "$("$D/usr/sbin/nfq-gate-db" lookup "$TMP/s.db" 1.0.1.5)" = "1.0.1.5 CN" ] ||
+[ "$("$D/usr/sbin/nfq-gate-db" lookup "$TMP/s.db" 1.0.1.5)" = "1.0.1.5 CN -- --" ] ||
     fail "installed nfq-gate-db lookup"
 mkdir "$TMP/st" && "$D/usr/sbin/nfq-gate-ctl" --state-dir "$TMP/st" \
     -c "$D/etc/nfq-gate/nfq-gate.conf" add pass 192.0.2.1 >/dev/null 2>&1 &&

@@ -15,19 +15,19 @@ ng_run "$GATEDB" lookup "$TMP/s.db" 1.0.1.5 1.0.0.255 1.0.1.0 1.0.3.255 1.0.4.0 
     198.51.100.10 203.0.113.25 2001:db8:1::10 91.108.4.1 91.108.5.1 \
     >"$TMP/look" || fail "lookup"
 cat >"$TMP/want" <<'OUT'
-1.0.1.5 CN
-1.0.0.255 AU
-1.0.1.0 CN
-1.0.3.255 CN
-1.0.4.0 AU
-240e::5 CN
-240e:fff:ffff:ffff:ffff:ffff:ffff:ffff CN
-240e:1000:: --
-198.51.100.10 --
-203.0.113.25 --
-2001:db8:1::10 --
-91.108.4.1 NL
-91.108.5.1 GB
+1.0.1.5 CN -- --
+1.0.0.255 AU -- --
+1.0.1.0 CN -- --
+1.0.3.255 CN -- --
+1.0.4.0 AU -- --
+240e::5 CN -- --
+240e:fff:ffff:ffff:ffff:ffff:ffff:ffff CN -- --
+240e:1000:: -- -- --
+198.51.100.10 -- -- --
+203.0.113.25 -- -- --
+2001:db8:1::10 -- -- --
+91.108.4.1 NL -- --
+91.108.5.1 GB -- --
 OUT
 diff -u "$TMP/want" "$TMP/look" || fail "sample lookups"
 
@@ -50,14 +50,14 @@ ng_run "$GATEDB" lookup "$TMP/s.db" <"$TMP/in" >"$TMP/bulk" 2>"$TMP/err"
 grep -q 'stdin:1001: bad address "not-an-address"' "$TMP/err" || fail "stderr: $(cat "$TMP/err")"
 [ "$(wc -l <"$TMP/bulk")" -eq 200001 ] || fail "answers: $(wc -l <"$TMP/bulk")"
 tail -2 "$TMP/bulk" | diff -u - /dev/stdin <<'OUT' || fail "last lines"
-1.0.1.5 CN
-1.0.0.1 AU
+1.0.1.5 CN -- --
+1.0.0.1 AU -- --
 OUT
-grep -c ' CN$' "$TMP/bulk" | awk '$1 < 50000 { exit 1 }' || fail "240e:0xxx:: not CN"
+grep -c ' CN -- --$' "$TMP/bulk" | awk '$1 < 50000 { exit 1 }' || fail "240e:0xxx:: not CN"
 
 # info
 ng_run "$GATEDB" info "$TMP/s.db" >"$TMP/info" || fail "info"
-grep -q '^version: 3$' "$TMP/info" || fail "info: $(cat "$TMP/info")"
+grep -q '^version: 4$' "$TMP/info" || fail "info: $(cat "$TMP/info")"
 grep -q '^ranges: ipv4 49, ipv6 16$' "$TMP/info" || fail "info ranges: $(cat "$TMP/info")"
 grep -q '^countries: 15$' "$TMP/info" || fail "info countries"
 grep -q '^checksum: crc32 [0-9a-f]\{8\}$' "$TMP/info" || fail "info checksum"
@@ -81,7 +81,7 @@ grep -q "netblocks-sample.csv:10: " "$TMP/out" || fail "forced format error: $(c
 # Later source wins for the same range; the output is replaced whole.
 printf '1.0.1.0,1.0.3.255,HK\n' >"$TMP/hk.csv"
 ng_run "$GATEDB" build -o "$TMP/s.db" "$CSV" "$TMP/hk.csv" >/dev/null 2>&1 || fail "two sources"
-[ "$(ng_run "$GATEDB" lookup "$TMP/s.db" 1.0.1.5)" = "1.0.1.5 HK" ] || fail "later source"
+[ "$(ng_run "$GATEDB" lookup "$TMP/s.db" 1.0.1.5)" = "1.0.1.5 HK -- --" ] || fail "later source"
 
 # GeoLite2: the locations file paired with the blocks in any order, or
 # named with --locations; IP2Location and RPSL detected by content.
@@ -110,12 +110,12 @@ grep -q 'ip2l.csv: ip2location, 1 ipv4 rows' "$TMP/out" || fail "ip2l: $(cat "$T
 grep -q 'ripe.db: rpsl, 1 ipv4 rows, 1 ipv6 rows' "$TMP/out" || fail "rpsl: $(cat "$TMP/out")"
 ng_run "$GATEDB" lookup "$TMP/g.db" 1.0.0.1 1.0.1.1 1.0.2.1 240e::1 2a02:6b8::1 \
     >"$TMP/look" || fail "lookup g.db"
-printf '1.0.0.1 US\n1.0.1.1 CN\n1.0.2.1 JP\n240e::1 CN\n2a02:6b8::1 RU\n' |
+printf '1.0.0.1 US -- --\n1.0.1.1 CN -- --\n1.0.2.1 JP -- --\n240e::1 CN -- --\n2a02:6b8::1 RU -- --\n' |
     diff -u - "$TMP/look" || fail "geolite/ip2l/rpsl lookups"
 ng_run "$GATEDB" build -o "$TMP/g2.db" --locations "$TMP/GeoLite2-Country-Locations-en.csv" \
     --format geolite2 "$TMP/GeoLite2-Country-Blocks-IPv4.csv" >"$TMP/out" 2>&1 ||
     fail "--locations: $(cat "$TMP/out")"
-[ "$(ng_run "$GATEDB" lookup "$TMP/g2.db" 1.0.1.1)" = "1.0.1.1 CN" ] || fail "--locations lookup"
+[ "$(ng_run "$GATEDB" lookup "$TMP/g2.db" 1.0.1.1)" = "1.0.1.1 CN -- --" ] || fail "--locations lookup"
 ng_run "$GATEDB" build -o "$TMP/g3.db" "$TMP/GeoLite2-Country-Blocks-IPv4.csv" \
     >"$TMP/out" 2>&1 && fail "blocks without locations accepted"
 grep -q 'Blocks-IPv4.csv:2: no locations file' "$TMP/out" || fail "no locations: $(cat "$TMP/out")"

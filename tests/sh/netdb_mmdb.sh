@@ -57,9 +57,9 @@ grep '^DISAGREE' "$TMP/spec.err" | grep -Ev \
 [ -s "$TMP/unexpected" ] && fail "unexpected disagreements: $(head "$TMP/unexpected")"
 "$GATEDB" lookup "$TMP/specific.db" 209.170.81.40 210.57.31.7 209.170.81.70 \
     >"$TMP/l1" || fail "lookup"
-printf '209.170.81.40 MX\n210.57.31.7 TW\n209.170.81.70 US\n' | diff -u - "$TMP/l1" ||
+printf '209.170.81.40 MX -- --\n210.57.31.7 TW -- --\n209.170.81.70 US -- --\n' | diff -u - "$TMP/l1" ||
     fail "most specific row does not win"
 "$GATEDB" lookup "$TMP/last.db" 209.170.81.40 210.57.31.7 >"$TMP/l2" || fail "lookup"
-printf '209.170.81.40 US\n210.57.31.7 VN\n' | diff -u - "$TMP/l2" ||
+printf '209.170.81.40 US -- --\n210.57.31.7 VN -- --\n' | diff -u - "$TMP/l2" ||
     fail "later row does not win with --overlap last"
 exit 0

@@ -18,7 +18,7 @@ python3 - "$TMP/out" <<'PY' || fail "JSON output wrong: $(cat "$TMP/out")"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 keys = {"client", "server", "verdict", "country", "reason", "after",
-        "bytes", "first"}
+        "bytes", "first", "asn", "owner", "rule"}
 want = [
     ("198.51.100.10:40001", "203.0.113.25:25", "pass", None),
     ("198.51.100.11:40002", "203.0.113.25:25", "pregreet", "EHLO bot\\r\\n"),
@@ -31,6 +31,7 @@ for r, (c, s, v, first) in zip(rows, want):
     assert (r["client"], r["server"], r["verdict"], r["first"]) == \
         (c, s, v, first), r
     assert r["country"] is None, r
+    assert r["asn"] is None and r["owner"] is None and r["rule"] is None, r
     assert isinstance(r["after"], float) and 0 <= r["after"] < 1, r
     assert isinstance(r["bytes"], int), r
     assert isinstance(r["reason"], str) and r["reason"], r

@@ -85,7 +85,8 @@ test_defaults(void)
 	CHECK_STR(c.policy_socket, "");
 	CHECK_STR(c.policy_socket_owner, "postfix");
 	CHECK_EQ(c.policy_socket_mode, 0660);
-	CHECK_STR(c.policy_action, "PREPEND X-NFQ-Gate: country=%c; pass=%p");
+	CHECK_STR(c.policy_action, "PREPEND X-NFQ-Gate: country=%c; asn=%a; "
+	    "owner=%o; rule=%r; pass=%p; grey=%g; pregreet=%n; throttled=%t");
 	CHECK_EQ(c.stats_interval, NG_SEC(60));
 	CHECK_STR(c.nft_penalty_table, "");
 	CHECK_STR(c.prom_file, "");
@@ -295,6 +296,177 @@ test_country(void)
 	expect_err("country CN = maybe\n", 1, "bad action \"maybe\"");
 	expect_err("country CN = none\n", 1, "bad action \"none\"");
 	expect_err("country CN =\n", 1, "bad action");
+}
+
+/* rule - the i-th asn or owner rule of c. */
+static const struct ng_net_rule *
+rule(const struct ng_config *c, unsigned i)
+{
+	return &c->eng.net_rule[i];
+}
+
+/* asn and owner rules: order, lists, qualifiers, names, shared bits. */
+static void
+test_net_rules(void)
+{
+	struct ng_config c, d;
+	struct ng_where w;
+	char err[512];
+
+	CHECK_EQ(parse(&c, "asn 4134, AS4837 = greylist\n"
+	    "owner /dynamic|dial|pool|dsl|ppp|cable/ = greylist # dial-up\n"
+	    "  owner\t/dynamic|pool/ in BR, ar = drop\n"
+	    "asn as4134 in CN,-- = drop\n"
+	    "owner /a=b#c\\/d/ = reject\n"
+	    "owner /DYNAMIC|dial|pool|dsl|ppp|cable/ in DE = pass\n"
+	    "owner /[[:digit:]]+-static/ = test\n"
+	    "owner /dynamic|dial|pool|dsl|ppp|cable/ = test\n",
+	    err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(c.eng.nnet_rule, 8);
+	CHECK_EQ(rule(&c, 0)->kind, NG_NET_ASN);
+	CHECK_EQ(rule(&c, 0)->action, NG_ACT_GREYLIST);
+	CHECK_EQ(rule(&c, 0)->nasn, 2);
+	CHECK_EQ(c.eng.net_asn[rule(&c, 0)->asn_first], 4134);
+	CHECK_EQ(c.eng.net_asn[rule(&c, 0)->asn_first + 1], 4837);
+	CHECK_EQ(rule(&c, 0)->ncc, 0);
+	CHECK_STR(rule(&c, 0)->name, "asn AS4134,AS4837");
+	CHECK_EQ(rule(&c, 1)->kind, NG_NET_OWNER);
+	CHECK_EQ(rule(&c, 1)->pattern, 0);
+	CHECK_STR(rule(&c, 1)->name, "owner /dynamic|dial|pool|dsl|ppp|cable/");
+	CHECK_EQ(rule(&c, 2)->pattern, 1);
+	CHECK_EQ(rule(&c, 2)->action, NG_ACT_DROP);
+	CHECK_EQ(rule(&c, 2)->ncc, 2);
+	CHECK_EQ(c.eng.net_cc[rule(&c, 2)->cc_first], ng_cc_pack("BR"));
+	CHECK_EQ(c.eng.net_cc[rule(&c, 2)->cc_first + 1], ng_cc_pack("AR"));
+	CHECK_EQ(rule(&c, 3)->ncc, 2);
+	CHECK_EQ(c.eng.net_cc[rule(&c, 3)->cc_first + 1], 0);	/* "--" */
+	CHECK_STR(rule(&c, 3)->name, "asn AS4134");
+	/* '#', '=' and an escaped slash inside the pattern are its own */
+	CHECK_EQ(rule(&c, 4)->pattern, 2);
+	CHECK_STR(c.owner_pat[2], "a=b#c/d");
+	CHECK_EQ(rule(&c, 4)->action, NG_ACT_REJECT);
+	/* a pattern differing only in case is another pattern (text) */
+	CHECK_EQ(rule(&c, 5)->pattern, 3);
+	CHECK_EQ(rule(&c, 6)->pattern, 4);
+	/* the same text again shares its bit */
+	CHECK_EQ(rule(&c, 7)->pattern, 0);
+	CHECK_EQ(c.owner_npat, 5);
+	CHECK_EQ(c.eng.nowner_pattern, 5);
+	/* compiled case-insensitive, extended */
+	CHECK_EQ(regexec(&c.owner_re[0], "Dynamic pool of X", 0, NULL, 0), 0);
+	CHECK(regexec(&c.owner_re[0], "static", 0, NULL, 0) != 0);
+	CHECK_EQ(regexec(&c.owner_re[2], "xA=B#C/Dx", 0, NULL, 0), 0);
+	CHECK_EQ(regexec(&c.owner_re[4], "12-STATIC", 0, NULL, 0), 0);
+	/* first match in the order written; the qualifier restricts */
+	memset(&w, 0, sizeof(w));
+	w.asn = 4134;
+	w.cc = ng_cc_pack("CN");
+	CHECK(ng_settings_net_rule(&c.eng, &w) == rule(&c, 0));
+	w.asn = 9;
+	w.owner = 7;
+	w.owner_bits = 1u << 1;
+	w.cc = ng_cc_pack("AR");
+	CHECK(ng_settings_net_rule(&c.eng, &w) == rule(&c, 2));
+	w.cc = ng_cc_pack("US");
+	CHECK(ng_settings_net_rule(&c.eng, &w) == NULL);
+	w.owner = 0;	/* no owner: no owner rule, whatever the bits */
+	w.cc = ng_cc_pack("BR");
+	CHECK(ng_settings_net_rule(&c.eng, &w) == NULL);
+	/* a copy has patterns of its own: freeing one leaves the other */
+	CHECK_EQ(ng_config_copy(&d, &c), 0);
+	ng_config_free(&c);
+	CHECK_EQ(d.owner_nre, 5);
+	CHECK_EQ(regexec(&d.owner_re[1], "POOL", 0, NULL, 0), 0);
+	CHECK_STR(d.eng.net_rule[3].name, "asn AS4134");
+	ng_config_free(&d);
+	ng_config_free(&d);	/* twice is harmless */
+
+	/* long lists and patterns: names cut, never overflowing */
+	CHECK_EQ(parse(&c, "asn 4200000001 4200000002 4200000003 4200000004 "
+	    "4200000005 = drop\nowner /0123456789012345678901234567890123456"
+	    "789012345678901234567890/ = drop\n", err, sizeof(err)), 0);
+	CHECK_EQ(strlen(rule(&c, 0)->name), NG_NET_RULE_NAME - 1);
+	CHECK(strstr(rule(&c, 0)->name, "...") != NULL);
+	CHECK_EQ(c.eng.net_asn[rule(&c, 0)->asn_first + 4], 4200000005u);
+	CHECK(strlen(rule(&c, 1)->name) < NG_NET_RULE_NAME);
+	CHECK(strstr(rule(&c, 1)->name, ".../") != NULL);
+	ng_config_free(&c);
+}
+
+/* Bad asn and owner lines: each a "file:line: message". */
+static void
+test_net_rule_errors(void)
+{
+	struct ng_config c;
+	char text[64 * 40 + 64], err[512];
+	size_t n = 0;
+	int i;
+
+	expect_err("\nasn 0 = drop\n", 2, "asn: bad AS number \"0\"");
+	expect_err("asn 4294967296 = drop\n", 1, "bad AS number");
+	expect_err("asn AS = drop\n", 1, "bad AS number \"AS\"");
+	expect_err("asn -5 = drop\n", 1, "bad AS number");
+	expect_err("asn 12x = drop\n", 1, "bad AS number \"12x\"");
+	expect_err("asn = drop\n", 1, "asn: no AS number");
+	expect_err("asn in CN = drop\n", 1, "asn: no AS number");
+	expect_err("asn 1 in = drop\n", 1, "no country code after \"in\"");
+	expect_err("asn 1 in CHN = drop\n", 1, "asn: bad country code");
+	expect_err("asn 1 = maybe\n", 1, "asn: bad action \"maybe\"");
+	expect_err("owner /(/ = drop\n", 1, "owner: bad pattern: ");
+	expect_err("\n\nowner /a[/ = drop\n", 3, "owner: bad pattern: ");
+	expect_err("owner /abc = drop\n", 1, "not closed by '/'");
+	expect_err("owner // = drop\n", 1, "empty pattern");
+	expect_err("owner dsl = drop\n", 1, "between slashes");
+	expect_err("owner /dsl/ drop\n", 1, "owner: expected");
+	expect_err("owner /dsl/ = nope\n", 1, "owner: bad action");
+	expect_err("owner /dsl/ BR = drop\n", 1, "\"BR\" after the pattern");
+	expect_err("owner /dsl/ in = drop\n", 1, "no country code after");
+	expect_err("owner /dsl/ in BRA = drop\n", 1, "bad country code");
+	/* what would make regcomp blow up: repetitions that multiply */
+	expect_err("owner /dyna+++++++++++mic/ = drop\n", 1,
+	    "owner: bad pattern: its repetitions");
+	expect_err("owner /(a{1,255}){1,255}/ = drop\n", 1,
+	    "multiply past 1024");
+	expect_err("owner /x{2000}/ = drop\n", 1, "multiply past 1024");
+	expect_err("owner /p{,24442}e/ = drop\n", 1, "multiply past 1024");
+	expect_err("owner /(a)\\1/ = drop\n", 1, "back-reference");
+	expect_err("owner /p{0000000000000000000000009999}/ = drop\n", 1,
+	    "multiply past 1024");
+	CHECK_EQ(parse(&c, "owner /dyna++++++++++mic/ = drop\n"
+	    "owner /x{1,127}[0-9]+-pool{2}/ = drop\nowner /a\\{3/ = drop\n", err,
+	    sizeof(err)), 0);
+	CHECK_EQ(c.owner_npat, 3);
+	ng_config_free(&c);
+	/* an escaped backslash before a digit is no back-reference */
+	CHECK_EQ(parse(&c, "owner /a\\\\1/ = drop\n", err, sizeof(err)), 0);
+	CHECK_EQ(regexec(&c.owner_re[0], "xa\\1", 0, NULL, 0), 0);
+	ng_config_free(&c);
+	/* 32 distinct patterns fit, the 33rd does not */
+	for (i = 0; i < 33; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "owner /p%d/ = drop\n", i);
+	expect_err(text, 33, "owner: more than 32 distinct patterns");
+}
+
+/* More rules than the table holds: the line that overflows is named. */
+static void
+test_net_rule_limits(void)
+{
+	static char text[300 * 16];
+	char err[512];
+	struct ng_config c;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < NG_NET_RULES_MAX + 1; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "asn %d = drop\n", i + 1);
+	expect_err(text, NG_NET_RULES_MAX + 1, "more than 256 asn and owner");
+	text[n - strlen("asn 257 = drop\n")] = '\0';
+	CHECK_EQ(parse(&c, text, err, sizeof(err)), 0);
+	CHECK_EQ(c.eng.nnet_rule, NG_NET_RULES_MAX);
+	ng_config_free(&c);
 }
 
 static void
@@ -730,6 +902,53 @@ test_restart_keys(void)
  * table size a reload keeps, and the warning for a trap address that
  * nolisting resets first.
  */
+/* The throttle's keys: limits per class, "same", bad values. */
+static void
+test_throttle_keys(void)
+{
+	struct ng_throttle_limit l;
+	struct ng_config a;
+	char err[256];
+
+	CHECK_EQ(parse(&a, "", err, sizeof(err)), 0);
+	CHECK_EQ(ng_settings_throttling(&a.eng), 0);
+	CHECK_EQ(a.eng.throttle_max, 10000);
+	CHECK_EQ(a.eng.throttle_prefix4, 32);
+	CHECK_EQ(a.eng.throttle_prefix6, 64);
+	ng_config_free(&a);
+	CHECK_EQ(parse(&a, "throttle_rate = 30/1m\nthrottle_concurrency = 5\n"
+	    "throttle_allow_concurrency = 64\nthrottle_prefix = 24, 48\n"
+	    "throttle_max = 50\n", err, sizeof(err)), 0);
+	ng_settings_throttle(&a.eng, NG_THR_PASSED, &l);
+	CHECK_EQ(l.rate, 30);
+	CHECK_EQ(l.per, NG_SEC(60));
+	CHECK_EQ(l.concurrency, 5);
+	ng_settings_throttle(&a.eng, NG_THR_ALLOW, &l);
+	CHECK_EQ(l.rate, 0);
+	CHECK_EQ(l.concurrency, 64);
+	CHECK_EQ(a.eng.throttle_prefix4, 24);
+	CHECK_EQ(a.eng.throttle_max, 50);
+	ng_config_free(&a);
+	CHECK_EQ(parse(&a, "throttle_rate = 30/1m\nthrottle_passed_rate = 0\n"
+	    "throttle_passed_concurrency = 2\n", err, sizeof(err)), 0);
+	ng_settings_throttle(&a.eng, NG_THR_PASSED, &l);
+	CHECK_EQ(l.rate, 0);
+	CHECK_EQ(l.concurrency, 2);
+	CHECK_EQ(ng_settings_throttling(&a.eng), 1);
+	ng_config_free(&a);
+	expect_err("throttle_rate = 30\n", 1, "throttle_rate: expected N/");
+	expect_err("\nthrottle_rate = 0/1m\n", 2, "throttle_rate: bad count");
+	expect_err("throttle_rate = 5/soon\n", 1, "throttle_rate: bad interval");
+	expect_err("throttle_rate = 5/2d\n", 1, "throttle_rate: bad interval");
+	expect_err("throttle_rate = same\n", 1, "throttle_rate: expected");
+	expect_err("throttle_concurrency = 65\n", 1,
+	    "throttle_concurrency: bad number");
+	expect_err("throttle_allow_concurrency = same\n", 1,
+	    "throttle_allow_concurrency: bad number");
+	expect_err("throttle_max = 0\n", 1, "throttle_max: bad count");
+	expect_err("throttle_prefix = 24\n", 1, "expected two prefix lengths");
+}
+
 static void
 test_trap_keys(void)
 {
@@ -823,7 +1042,7 @@ test_redis_keys(void)
 	expect_err("mx_name = mx a\n", 1, "mx_name: bad name");
 }
 
-/* Every key the table lists is one the parser knows; country is last. */
+/* Every key the table lists is one the parser knows; the rules last. */
 static void
 test_key_names(void)
 {
@@ -843,9 +1062,16 @@ test_key_names(void)
 		ng_config_free(&c);
 	}
 	CHECK(i > 30);
-	CHECK_STR(ng_config_key_name(i - 1, NULL), "country");
-	CHECK_EQ(nstart, 14);	/* control_socket, control_socket_group,
-				 * contacts_max too */
+	/* the rule lines' keys, in a row */
+	for (i = 0; (name = ng_config_key_name(i, NULL)) != NULL; i++)
+		if (strcmp(name, "country") == 0)
+			break;
+	CHECK(name != NULL);
+	CHECK_STR(ng_config_key_name(i + 1, NULL), "asn");
+	CHECK_STR(ng_config_key_name(i + 2, NULL), "owner");
+	CHECK_EQ(nstart, 17);	/* control_socket, control_socket_group,
+				 * contacts_max, throttle_max, dns_servers,
+				 * dns_cache_max too */
 }
 
 int
@@ -859,6 +1085,9 @@ main(void)
 	RUN(test_every_key);
 	RUN(test_durations);
 	RUN(test_country);
+	RUN(test_net_rules);
+	RUN(test_net_rule_errors);
+	RUN(test_net_rule_limits);
 	RUN(test_lists);
 	RUN(test_errors);
 	RUN(test_odd_text);
@@ -870,6 +1099,7 @@ main(void)
 	RUN(test_restart_keys);
 	RUN(test_key_names);
 	RUN(test_trap_keys);
+	RUN(test_throttle_keys);
 	RUN(test_redis_keys);
 	rmdir(tmpdir);
 	return test_done();

@@ -484,6 +484,175 @@ test_policy_precedence(void)
 	ng_engine_free(e);
 }
 
+/*
+ * A database with ASNs and owners, by the first byte: 1 CN AS4134
+ * "CHINANET" (dynamic pattern bit 0 unset), 2 BR AS28573 "Claro
+ * dynamic pool" (bit 0), 3 US AS4134 no owner, 4 BR nothing more,
+ * 6 DE AS3320 "DTAG static" (bit 1), anything else "--".
+ */
+static void
+net_geo(const void *ctx, const struct ng_addr *a, struct ng_where *w)
+{
+	static const struct { uint8_t b; char cc[3]; uint32_t asn, owner,
+	    bits; } t[] = {
+		{ 1, "CN", 4134, 1, 0 }, { 2, "BR", 28573, 2, 1 },
+		{ 3, "US", 4134, 0, 0 }, { 4, "BR", 0, 0, 0 },
+		{ 6, "DE", 3320, 3, 2 },
+	};
+	size_t i;
+
+	(void)ctx;
+	memset(w, 0, sizeof(*w));
+	for (i = 0; a->family == 4 && i < sizeof(t) / sizeof(t[0]); i++) {
+		if (a->b[0] != t[i].b)
+			continue;
+		w->cc = ng_cc_pack(t[i].cc);
+		w->asn = t[i].asn;
+		w->owner = t[i].owner;
+		w->owner_bits = t[i].bits;
+	}
+}
+
+static const char *
+net_owner(const void *ctx, uint32_t owner)
+{
+	static const char *names[] = { NULL, "CHINANET", "Claro dynamic pool",
+	    "DTAG static" };
+
+	(void)ctx;
+	return owner < 4 ? names[owner] : NULL;
+}
+
+/* net_rule - append a rule to c: asns or pattern, a qualifier cc or 0. */
+static void
+net_rule(struct ng_settings *c, uint8_t kind, uint8_t act, const char *name,
+    uint32_t asn1, uint32_t asn2, uint8_t pattern, const char *cc)
+{
+	struct ng_net_rule *r = &c->net_rule[c->nnet_rule++];
+
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->action = act;
+	r->pattern = pattern;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->asn_first = (uint16_t)c->nnet_asn;
+	if (asn1 != 0)
+		c->net_asn[c->nnet_asn++] = asn1, r->nasn++;
+	if (asn2 != 0)
+		c->net_asn[c->nnet_asn++] = asn2, r->nasn++;
+	r->cc_first = (uint16_t)c->nnet_cc;
+	for (; cc != NULL && *cc != '\0'; cc += 2, r->ncc++)
+		c->net_cc[c->nnet_cc++] = strncmp(cc, "--", 2) == 0 ? 0 :
+		    ng_cc_pack((char[3]){ cc[0], cc[1], 0 });
+}
+
+static void
+net_conf(struct ng_settings *c)
+{
+	net_rule(c, NG_NET_ASN, NG_ACT_DROP, "asn AS4134", 4134, 0, 0, "CN");
+	net_rule(c, NG_NET_OWNER, NG_ACT_GREYLIST, "owner /dynamic/", 0, 0,
+	    0, "BRAR");
+	net_rule(c, NG_NET_ASN, NG_ACT_REJECT, "asn AS4134,AS64500", 4134,
+	    64500, 0, NULL);
+	net_rule(c, NG_NET_OWNER, NG_ACT_PASS, "owner /static/", 0, 0, 1,
+	    NULL);
+	c->nowner_pattern = 2;
+	c->country[0].cc = ng_cc_pack("BR");
+	c->country[0].action = NG_ACT_DROP;
+	c->country[1].cc = ng_cc_pack("CN");
+	c->country[1].action = NG_ACT_PASS;
+	c->ncountry = 2;
+	ng_cidr_list_add_str(&c->allow, "2.0.0.7/32");
+}
+
+/* rule_of - facts.rule for cli. */
+static const char *
+rule_of(struct ng_engine *e, const char *cli)
+{
+	ng_engine_facts(e, addr(cli), 0, &facts);
+	return facts.rule;
+}
+
+/*
+ * asn and owner rules: after allow and the pass cache, before the
+ * country rule; the first matching in the order written; "in CC"
+ * restricts; no ASN or owner matches no such rule.
+ */
+static void
+test_net_rule_precedence(void)
+{
+	struct ng_engine *e = engine(net_conf);
+	struct ng_geo geo = { net_geo, net_owner, NULL };
+	struct ng_addr a;
+
+	ng_engine_set_geo(e, &geo);
+	/* AS4134 in CN: the first rule, not the CN country pass */
+	CHECK_EQ(syn_event(e, "1.0.0.1", 0), NG_EV_DROP);
+	CHECK_STR(out.ev[0].reason, "asn AS4134");
+	CHECK_STR(out.ev[0].rule, "asn AS4134");
+	CHECK_EQ(out.ev[0].asn, 4134);
+	CHECK_STR(out.ev[0].owner, "CHINANET");
+	CHECK_STR(rule_of(e, "1.0.0.1"), "drop(asn)");
+	/* a dynamic pool in BR: greylisted, not the BR country drop */
+	CHECK_EQ(syn_event(e, "2.0.0.1", 0), NG_EV_GREYLIST);
+	CHECK_STR(out.ev[0].reason, "new");
+	CHECK_STR(out.ev[0].rule, "owner /dynamic/");
+	CHECK_STR(out.ev[0].owner, "Claro dynamic pool");
+	CHECK_STR(rule_of(e, "2.0.0.1"), "greylist(owner)");
+	/* AS4134 outside CN: the qualifier fails, the later asn rule hits */
+	CHECK_EQ(syn_event(e, "3.0.0.1", 0), NG_EV_REJECT);
+	CHECK_STR(out.ev[0].reason, "asn AS4134,AS64500");
+	CHECK(out.ev[0].owner == NULL);
+	CHECK_STR(rule_of(e, "3.0.0.1"), "reject(asn)");
+	/* no ASN, no owner: no net rule, the country rule */
+	CHECK_EQ(syn_event(e, "4.0.0.1", 0), NG_EV_DROP);
+	CHECK_STR(out.ev[0].reason, "country");
+	CHECK(out.ev[0].rule == NULL);
+	CHECK_EQ(out.ev[0].asn, 0);
+	CHECK_STR(rule_of(e, "4.0.0.1"), "drop(country)");
+	/* an owner rule that passes */
+	CHECK_EQ(syn_event(e, "6.0.0.1", 0), NG_EV_COUNTRY_PASS);
+	CHECK_STR(out.ev[0].reason, "owner /static/");
+	CHECK_STR(rule_of(e, "6.0.0.1"), "pass(owner)");
+	/* unknown: the default */
+	CHECK_EQ(syn_event(e, "8.0.0.1", 0), NG_EV_CONNECT);
+	CHECK_STR(rule_of(e, "8.0.0.1"), "test(default)");
+	CHECK_STR(rule_of(e, "127.0.0.1"), "pass(mynetworks)");
+	/* allow beats the owner rule */
+	CHECK_EQ(syn_event(e, "2.0.0.7", 0), NG_EV_ALLOWLISTED);
+	CHECK_STR(rule_of(e, "2.0.0.7"), "pass(allow)");
+	/* the pass cache beats the owner rule; %r says what the rules say */
+	ng_addr_parse(&a, "2.0.0.8");
+	ng_cache_put(ng_engine_pass_cache(e), &a, 0, NG_SEC(100));
+	CHECK_EQ(syn_event(e, "2.0.0.8", 1), NG_EV_PASS_OLD);
+	CHECK_STR(rule_of(e, "2.0.0.8"), "greylist(owner)");
+	CHECK_EQ(facts.asn, 28573);
+	CHECK_STR(facts.owner, "Claro dynamic pool");
+	CHECK_STR(facts.country, "BR");
+	/* no database at all: country and default only */
+	ng_engine_set_geo(e, NULL);
+	CHECK_EQ(syn_event(e, "1.0.0.2", 2), NG_EV_CONNECT);
+	CHECK_STR(rule_of(e, "1.0.0.2"), "test(default)");
+	ng_engine_free(e);
+}
+
+/* A flow's later events carry the SYN's ASN and owner too. */
+static void
+test_net_rule_events(void)
+{
+	struct ng_engine *e = engine(NULL);
+	struct ng_geo geo = { net_geo, net_owner, NULL };
+
+	ng_engine_set_geo(e, &geo);
+	handshake(e, "6.0.0.9", 9, 0);
+	cpkt(e, "6.0.0.9", 9, NG_TH_ACK, 1001, 5001, "EHLO early\r\n", 4, 1);
+	CHECK(has_event(NG_EV_PREGREET));
+	CHECK_EQ(out.ev[0].asn, 3320);
+	CHECK_STR(out.ev[0].owner, "DTAG static");
+	CHECK_EQ(out.ev[0].cc, ng_cc_pack("DE"));
+	ng_engine_free(e);
+}
+
 static void
 test_country_drop_is_sticky(void)
 {
@@ -1809,6 +1978,8 @@ main(void)
 	RUN(test_other_ports_ignored);
 	RUN(test_zero_pause_and_ack_coverage);
 	RUN(test_policy_precedence);
+	RUN(test_net_rule_precedence);
+	RUN(test_net_rule_events);
 	RUN(test_country_drop_is_sticky);
 	RUN(test_allowlisted_may_talk_early);
 	RUN(test_greylist);

@@ -148,6 +148,54 @@ test_worst_case_fits(void)
 	CHECK_EQ(strlen(buf), 9);
 }
 
+/* Lines that name the country name the ASN, the rule and the owner. */
+static void
+test_where_lines(void)
+{
+	struct ng_event e;
+
+	e = ev(NG_EV_DROP, NG_DEC_DROP, "1.0.1.5", 40011);
+	e.cc = ng_cc_pack("CN");
+	e.asn = 4134;
+	CHECK_STR(line(&e), "DROP [1.0.1.5]:40011 country=CN asn=4134");
+	e.rule = "asn AS4134,AS4837";
+	e.owner = "CHINANET Guangdong\r\n\xff";
+	CHECK_STR(line(&e), "DROP [1.0.1.5]:40011 country=CN asn=4134 "
+	    "rule=\"asn AS4134,AS4837\" owner=CHINANET Guangdong\\r\\n\\xff");
+	/* a greylist line says more only when an asn or owner rule decided */
+	e = ev(NG_EV_GREYLIST, NG_DEC_GREYLIST, "200.1.2.3", 40012);
+	e.cc = ng_cc_pack("BR");
+	e.owner = "Claro dynamic pool";
+	CHECK_STR(line(&e), "GREYLIST [200.1.2.3]:40012");
+	e.rule = "owner /dynamic|pool/";
+	CHECK_STR(line(&e), "GREYLIST [200.1.2.3]:40012 country=BR "
+	    "rule=\"owner /dynamic|pool/\" owner=Claro dynamic pool");
+}
+
+/* The longest owner, every byte escaped, still leaves whole objects. */
+static void
+test_long_owner(void)
+{
+	char owner[256];
+	struct ng_event e = ev(NG_EV_REJECT, NG_DEC_REJECT,
+	    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 65535);
+	size_t n;
+
+	memset(owner, 0x01, sizeof(owner) - 1);
+	owner[255] = '\0';
+	e.owner = owner;
+	e.asn = 4294967295u;
+	e.rule = "owner /0123456789012345678901234567890123.../";
+	memset(e.first, 0xff, NG_FIRST_MAX);
+	e.nfirst = NG_FIRST_MAX;
+	n = ng_event_format_json(&e, buf, sizeof(buf));
+	CHECK(n < sizeof(buf) - 1);
+	CHECK(buf[n - 1] == '}');
+	n = ng_event_format_line(&e, buf, sizeof(buf));
+	CHECK(n < sizeof(buf) - 1);
+	CHECK(strstr(buf, "\\x01\\x01") != NULL);
+}
+
 static void
 test_json(void)
 {
@@ -160,7 +208,8 @@ test_json(void)
 	CHECK_STR(json(&e), "{\"client\":\"198.51.100.11:40002\","
 	    "\"server\":\"203.0.113.25:25\",\"verdict\":\"pregreet\","
 	    "\"country\":null,\"reason\":\"pregreet\",\"after\":0.020000,"
-	    "\"bytes\":10,\"first\":\"EHLO \\\"x\\\"\\\\r\\\\n\"}");
+	    "\"bytes\":10,\"first\":\"EHLO \\\"x\\\"\\\\r\\\\n\","
+	    "\"asn\":null,\"owner\":null,\"rule\":null}");
 	e = ev(NG_EV_DROP, NG_DEC_DROP, "240e::5", 40011);
 	e.cc = ng_cc_pack("cn");
 	e.reason = "country";
@@ -168,7 +217,15 @@ test_json(void)
 	CHECK_STR(json(&e), "{\"client\":\"[240e::5]:40011\","
 	    "\"server\":\"[2001:db8:25::25]:25\",\"verdict\":\"drop\","
 	    "\"country\":\"CN\",\"reason\":\"country\",\"after\":0.000001,"
-	    "\"bytes\":0,\"first\":null}");
+	    "\"bytes\":0,\"first\":null,\"asn\":null,\"owner\":null,"
+	    "\"rule\":null}");
+	/* the database's ASN and owner, and the rule that decided */
+	e.asn = 4134;
+	e.owner = "CHINANET \"backbone\"\x01";
+	e.rule = "asn AS4134";
+	CHECK(strstr(json(&e), ",\"first\":null,\"asn\":4134,\"owner\":"
+	    "\"CHINANET \\\"backbone\\\"\\u0001\",\"rule\":\"asn AS4134\"}")
+	    != NULL);
 	/* control characters in a string become \u00XX */
 	e.reason = "a\x01" "b";
 	CHECK(strstr(json(&e), "\"reason\":\"a\\u0001b\"") != NULL);
@@ -190,5 +247,7 @@ main(void)
 	RUN(test_escape);
 	RUN(test_worst_case_fits);
 	RUN(test_json);
+	RUN(test_where_lines);
+	RUN(test_long_owner);
 	return test_done();
 }

@@ -1,7 +1,8 @@
 /*
- * test_netdb_input.c - the source readers: RIR stats, RPSL, CSV,
- * IP2Location, GeoLite2; format detection, gzip, and bad lines reported
- * as "file:line" (or skipped and counted with lenient).
+ * test_netdb_input.c - the source readers: RIR stats, RPSL (country and
+ * owner), CSV, IP2Location, GeoLite2, asn CSV; format detection, gzip,
+ * and bad lines reported as "file:line" (or skipped and counted with
+ * lenient).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,44 @@ has(int family, const char *lo, const char *hi, const char *cc)
 		    rows.v[i].hi == a2u(hi) && rows.v[i].cc == ng_cc_pack(cc))
 			return 1;
 	return 0;
+}
+
+/* The owner string of row i, or "" for none. */
+static const char *
+row_owner(size_t i)
+{
+	if (!(rows.v[i].fields & NG_NROW_OWNER))
+		return "";
+	return rows.owners.buf + rows.owners.off[rows.v[i].owner - 1];
+}
+
+/* Is there a row of this family and range with this AS and owner? */
+static int
+has_asn(int family, const char *lo, const char *hi, uint32_t asn,
+    const char *owner)
+{
+	size_t i;
+
+	for (i = 0; i < rows.n; i++)
+		if (rows.v[i].family == family && rows.v[i].lo == a2u(lo) &&
+		    rows.v[i].hi == a2u(hi) && rows.v[i].asn == asn &&
+		    (rows.v[i].fields & NG_NROW_ASN) &&
+		    !(rows.v[i].fields & NG_NROW_CC) &&
+		    strcmp(row_owner(i), owner) == 0)
+			return 1;
+	return 0;
+}
+
+/* The owner of the row of this family and start, or NULL for no row. */
+static const char *
+owner_at(int family, const char *lo)
+{
+	size_t i;
+
+	for (i = 0; i < rows.n; i++)
+		if (rows.v[i].family == family && rows.v[i].lo == a2u(lo))
+			return row_owner(i);
+	return NULL;
 }
 
 static uint64_t
@@ -160,10 +199,20 @@ test_rpsl(void)
 {
 	CHECK_EQ(rd(rpsl_text, NG_IN_AUTO, 0), 0);
 	CHECK_EQ(st.format, NG_IN_RPSL);
-	CHECK_EQ(st.rows[0], 2);
+	/* NO-COUNTRY gives an owner row without a country. */
+	CHECK_EQ(st.rows[0], 3);
 	CHECK_EQ(st.rows[1], 1);
+	CHECK_EQ(st.fields[0][NG_FIELD_CC], 2);
+	CHECK_EQ(st.fields[0][NG_FIELD_OWNER], 2);
+	CHECK_EQ(st.fields[1][NG_FIELD_OWNER], 1);
 	CHECK_EQ(st.nocountry, 1);
 	CHECK_EQ(st.other, 1);
+	/* descr and its continuation lines joined; the comment cut. */
+	CHECK_STR(owner_at(4, "91.108.4.0"),
+	    "TELEGRAM: a description continued here and here");
+	CHECK_STR(owner_at(6, "2a02:6b8::"), "YANDEX");
+	CHECK_STR(owner_at(4, "10.0.0.0"), "NO-COUNTRY");
+	CHECK_STR(owner_at(4, "193.0.0.0"), "");
 	CHECK(has(4, "91.108.4.0", "91.108.7.255", "GB"));	/* first one */
 	CHECK(has(6, "2a02:6b8::", "2a02:6b8:ffff:ffff:ffff:ffff:ffff:ffff",
 	    "RU"));
@@ -189,6 +238,146 @@ test_rpsl(void)
 	    NG_IN_RPSL, 1), 0);
 	CHECK_EQ(st.bad, 1);
 	CHECK_EQ(st.rows[0], 1);
+}
+
+/* RPSL owners: netname, descr lines, org; blanks squeezed; the limit. */
+static void
+test_rpsl_owner(void)
+{
+	char text[4096], want[NG_OWNER_MAX + 1];
+	size_t i;
+
+	CHECK_EQ(rd("inetnum: 58.60.0.0 - 58.60.255.255\n"
+	    "netname: CHINANET-GD\n"
+	    "descr:   CHINANET Guangdong province network\n"
+	    "descr:   Data Communication\tDivision\n"
+	    "+        China   Telecom\n"
+	    "country: CN\n"
+	    "org:     ORG-CGPN1-AP\n"
+	    "admin-c: XX1-AP\n"
+	    "         continuation of admin-c, not the owner\n"
+	    "\n"
+	    "inetnum: 1.2.3.0 - 1.2.3.255\n"
+	    "org: ORG-ONLY1\n"
+	    "\n"
+	    "inet6num: 2001:db8::/32\n"
+	    "descr: just a descr\n"
+	    "org: ORG-X\n"
+	    "country: NL\n", NG_IN_RPSL, 0), 0);
+	CHECK_STR(owner_at(4, "58.60.0.0"), "CHINANET-GD: CHINANET Guangdong "
+	    "province network, Data Communication Division China Telecom "
+	    "(ORG-CGPN1-AP)");
+	CHECK_STR(owner_at(4, "1.2.3.0"), "(ORG-ONLY1)");
+	CHECK_STR(owner_at(6, "2001:db8::"), "just a descr (ORG-X)");
+	CHECK(has(6, "2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+	    "NL"));
+	/* A long descr is cut to NG_OWNER_MAX bytes, not refused. */
+	snprintf(text, sizeof(text), "inetnum: 1.0.0.0 - 1.0.0.255\n"
+	    "netname: N\ndescr: ");
+	for (i = 0; i < 600; i++)
+		strcat(text, "x");
+	strcat(text, "\ncountry: AU\n");
+	CHECK_EQ(rd(text, NG_IN_RPSL, 0), 0);
+	memset(want, 'x', sizeof(want));
+	memcpy(want, "N: ", 3);
+	want[NG_OWNER_MAX] = '\0';
+	CHECK_STR(owner_at(4, "1.0.0.0"), want);
+	/* Cut at a character boundary: never half a UTF-8 sequence. */
+	snprintf(text, sizeof(text), "inetnum: 1.0.0.0 - 1.0.0.255\n"
+	    "descr: ");
+	for (i = 0; i < 300; i++)
+		strcat(text, "\xc3\xa9");
+	strcat(text, "\n");
+	CHECK_EQ(rd(text, NG_IN_RPSL, 0), 0);
+	CHECK_EQ(strlen(owner_at(4, "1.0.0.0")), NG_OWNER_MAX - 1);
+	/* Identical owners are stored once. */
+	CHECK_EQ(rd("inetnum: 1.0.0.0 - 1.0.0.255\nnetname: SAME\n\n"
+	    "inetnum: 2.0.0.0 - 2.0.0.255\nnetname: SAME\n", NG_IN_RPSL, 0), 0);
+	CHECK_EQ(rows.n, 2);
+	CHECK_EQ(rows.owners.n, 1);
+}
+
+static const char asn_text[] =
+    "1.0.0.0,1.0.0.255,13335,\"Cloudflare, Inc.\"\n"
+    "1.0.4.0,1.0.7.255,38803,Gtelecom Pty Ltd\n"
+    "# a comment\n"
+    "\n"
+    "1.0.64.0,1.0.127.255,AS18144,\"Enecom,\"\"Inc.\"\"\"\n"
+    "1.1.0.0,1.1.0.255,4294967295,\n"
+    "1.2.0.0,1.2.0.255,7,\"  padded  \"\n"
+    "2001:200::,2001:200:1b9:ffff:ffff:ffff:ffff:ffff,2500,WIDE Project\n";
+
+/* The asn CSV: quotes, "" in quotes, no owner, bounds, both families. */
+static void
+test_asn(void)
+{
+	CHECK_EQ(rd(asn_text, NG_IN_AUTO, 0), 0);
+	CHECK_EQ(st.format, NG_IN_ASN);
+	CHECK_EQ(st.rows[0], 5);
+	CHECK_EQ(st.rows[1], 1);
+	CHECK_EQ(st.fields[0][NG_FIELD_CC], 0);
+	CHECK_EQ(st.fields[0][NG_FIELD_ASN], 5);
+	CHECK_EQ(st.fields[0][NG_FIELD_OWNER], 4);
+	CHECK(has_asn(4, "1.0.0.0", "1.0.0.255", 13335, "Cloudflare, Inc."));
+	CHECK(has_asn(4, "1.0.4.0", "1.0.7.255", 38803, "Gtelecom Pty Ltd"));
+	CHECK(has_asn(4, "1.0.64.0", "1.0.127.255", 18144, "Enecom,\"Inc.\""));
+	CHECK(has_asn(4, "1.1.0.0", "1.1.0.255", 4294967295u, ""));
+	CHECK(has_asn(4, "1.2.0.0", "1.2.0.255", 7, "padded"));
+	CHECK(has_asn(6, "2001:200::", "2001:200:1b9:ffff:ffff:ffff:ffff:ffff",
+	    2500, "WIDE Project"));
+	/* A header line is skipped. */
+	CHECK_EQ(rd("start,end,asn,organisation\n1.0.0.0,1.0.0.255,1,X\n",
+	    NG_IN_ASN, 0), 0);
+	CHECK_EQ(rows.n, 1);
+}
+
+/* Bad asn rows: each one "t.txt:2: reason", or skipped when lenient. */
+static void
+test_asn_bad(void)
+{
+	static const char *const bad[][2] = {
+		{ "1.0.0.0,1.0.0.255,13335\n", "want start,end,asn" },
+		{ "1.0.0.0,1.0.0.255,1,a,b\n", "want start,end,asn" },
+		{ "1.0.0.0,1.0.0.255,1,\"unterminated\n",
+		    "unterminated quote" },
+		{ "1.0.0.0,1.0.0.255,1,\"x\"y\n", "unterminated quote" },
+		{ "1.0.0.0,1.0.0.255,0,zero\n", "bad AS number \"0\"" },
+		{ "1.0.0.0,1.0.0.255,4294967296,big\n", "bad AS number" },
+		{ "1.0.0.0,1.0.0.255,-5,neg\n", "bad AS number" },
+		{ "1.0.0.0,1.0.0.255,12a,x\n", "bad AS number" },
+		{ "1.0.0.0,1.0.0.255,,x\n", "bad AS number" },
+		{ "1.0.0.0,1.0.0.999,1,x\n", "bad end address" },
+		{ "1.0.0.0,2001::,1,x\n", "bad end address" },
+		{ "1.0.0.9,1.0.0.0,1,x\n", "range end before its start" },
+		{ "x.0.0.0,1.0.0.0,1,x\n", "bad start address" },
+		{ "1.0.0.0,1.0.0.255,1,a\x01b\n", "control character" },
+	};
+	char text[1024], longer[NG_OWNER_MAX + 64];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "2.0.0.0,2.0.0.255,2,ok\n%s",
+		    bad[i][0]);
+		CHECK_EQ(rd(text, NG_IN_ASN, 0), -1);
+		if (strncmp(err, "t.txt:2: ", 9) != 0 ||
+		    strstr(err, bad[i][1]) == NULL)
+			fprintf(stderr, "case %zu: %s\n", i, err);
+		CHECK(strncmp(err, "t.txt:2: ", 9) == 0);
+		CHECK(strstr(err, bad[i][1]) != NULL);
+		CHECK_EQ(rd(text, NG_IN_ASN, 1), 0);
+		CHECK_EQ(st.bad, 1);
+		CHECK_EQ(st.rows[0], 1);
+	}
+	/* The owner limit: NG_OWNER_MAX bytes pass, one more is refused. */
+	memset(longer, 'o', sizeof(longer));
+	snprintf(text, sizeof(text), "1.0.0.0,1.0.0.255,1,%.*s\n",
+	    NG_OWNER_MAX, longer);
+	CHECK_EQ(rd(text, NG_IN_ASN, 0), 0);
+	snprintf(text, sizeof(text), "1.0.0.0,1.0.0.255,1,\"%.*s\"\n",
+	    NG_OWNER_MAX + 1, longer);
+	CHECK_EQ(rd(text, NG_IN_ASN, 0), -1);
+	CHECK(strstr(err, "t.txt:1: organisation longer than the limit (256 "
+	    "bytes, at most 255)") != NULL);
 }
 
 static void
@@ -385,7 +574,16 @@ test_formats(void)
 	CHECK_EQ(f, NG_IN_GEOLITE);
 	CHECK_EQ(ng_informat_parse("rpsl", &f), 0);
 	CHECK_EQ(ng_informat_parse("csv", &f), 0);
+	CHECK_EQ(ng_informat_parse("asn", &f), 0);
+	CHECK_EQ(f, NG_IN_ASN);
 	CHECK_EQ(ng_informat_parse("xml", &f), -1);
+	/* Detected: 4 fields, the third numeric; 3 fields stay CSV. */
+	CHECK_EQ(rd("1.0.0.0,1.0.0.255,AU,extra\n", NG_IN_AUTO, 0), 0);
+	CHECK_EQ(st.format, NG_IN_CSV);
+	CHECK_EQ(rd("1.0.0.0,1.0.0.255,AU\n", NG_IN_AUTO, 0), 0);
+	CHECK_EQ(st.format, NG_IN_CSV);
+	CHECK_EQ(rd("::,::ff,12,\"a, b\"\n", NG_IN_AUTO, 0), 0);
+	CHECK_EQ(st.format, NG_IN_ASN);
 	/* A forced format reads what it is told to. */
 	CHECK_EQ(rd(rir_text, NG_IN_CSV, 0), -1);
 	CHECK(strncmp(err, "t.txt:1: ", 9) == 0);
@@ -400,6 +598,9 @@ main(void)
 	RUN(test_rir);
 	RUN(test_rir_bad);
 	RUN(test_rpsl);
+	RUN(test_rpsl_owner);
+	RUN(test_asn);
+	RUN(test_asn_bad);
 	RUN(test_csv);
 	RUN(test_ip2l);
 	RUN(test_geolite);

@@ -154,9 +154,61 @@ test_answers(void)
 
 	CHECK_EQ(ng_template_check("PREPEND X: %c %p %g %n %%", err,
 	    sizeof(err)), 0);
+	/* %t: the client's THROTTLE resets still remembered. */
+	rules.action = "PREPEND X: throttled=%t";
+	rules.action_penalty = "";
+	f.pregreet = 0;
+	f.throttled = 15;
+	ng_psvc_answer(&rules, &f, out, sizeof(out));
+	CHECK_STR(out, "action=PREPEND X: throttled=15\n\n");
+	CHECK_EQ(ng_template_check("PREPEND X: %t", err, sizeof(err)), 0);
 	CHECK_EQ(ng_template_check("bad %x", err, sizeof(err)), -1);
 	CHECK_EQ(ng_template_check("bad %", err, sizeof(err)), -1);
 	CHECK_EQ(ng_template_check("bad\nline", err, sizeof(err)), -1);
+}
+
+/*
+ * %a, %o, %r: the ASN, the owner made safe for a header (printable
+ * ASCII, no ';' '"' '\\', at most 100 bytes) and the rules' word; "--"
+ * for what is unknown.
+ */
+static void
+test_where_escapes(void)
+{
+	struct ng_psvc_rules rules = {
+		"PREPEND X-NFQ-Gate: country=%c; asn=%a; owner=%o; rule=%r",
+		""
+	};
+	struct ng_facts f = { .country = "BR", .asn = 4294967295u,
+	    .owner = "Claro; \"dyn\\pool\"\r\n\x01\xc3\xa9t\x7f!",
+	    .rule = "greylist(owner)", .pass = "none", .grey = "wait" };
+	char out[NG_PSVC_ANSWER_MAX], err[128], owner[300];
+
+	ng_psvc_answer(&rules, &f, out, sizeof(out));
+	CHECK_STR(out, "action=PREPEND X-NFQ-Gate: country=BR; asn=4294967295; "
+	    "owner=Claro? ?dyn?pool??????t?!; rule=greylist(owner)\n\n");
+	/* unknown: "--" */
+	f.asn = 0;
+	f.owner = NULL;
+	f.rule[0] = '\0';
+	ng_psvc_answer(&rules, &f, out, sizeof(out));
+	CHECK_STR(out, "action=PREPEND X-NFQ-Gate: country=BR; asn=--; "
+	    "owner=--; rule=--\n\n");
+	f.owner = "";
+	ng_psvc_answer(&rules, &f, out, sizeof(out));
+	CHECK(strstr(out, "owner=--;") != NULL);
+	/* cut to 100 bytes */
+	memset(owner, 'x', sizeof(owner) - 1);
+	owner[sizeof(owner) - 1] = '\0';
+	f.owner = owner;
+	rules.action = "PREPEND X: <%o>";
+	ng_psvc_answer(&rules, &f, out, sizeof(out));
+	CHECK_EQ(strlen(out), strlen("action=PREPEND X: <>\n\n") +
+	    NG_PSVC_OWNER_MAX);
+	CHECK(strstr(out, "x>\n\n") != NULL);
+	CHECK_EQ(ng_template_check("PREPEND X: %a %o %r", err, sizeof(err)), 0);
+	CHECK_EQ(ng_template_check("PREPEND X: %A", err, sizeof(err)), -1);
+	CHECK(strstr(err, "%o owner") != NULL);
 }
 
 /* Feed one request for recipient rcpt of message inst ("" = none). */
@@ -244,6 +296,7 @@ main(void)
 	RUN(test_whole_and_split);
 	RUN(test_limits);
 	RUN(test_answers);
+	RUN(test_where_escapes);
 	RUN(test_instance);
 	return test_done();
 }

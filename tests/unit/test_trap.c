@@ -614,7 +614,8 @@ test_json(void)
 	CHECK_STR(j, "{\"client\":\"198.51.100.10:40002\",\"server\":"
 	    "\"203.0.113.30:25\",\"verdict\":\"trap\",\"country\":null,"
 	    "\"reason\":\"excused\",\"after\":0.001000,\"bytes\":0,"
-	    "\"first\":null,\"contact_age\":3.001000}");
+	    "\"first\":null,\"asn\":null,\"owner\":null,\"rule\":null,"
+	    "\"contact_age\":3.001000}");
 	handshake(e, v4.bot, 40003, v4.trap, t0 + NG_SEC(4));
 	ng_event_format_json(event(NG_EV_TRAP), j, sizeof(j));
 	CHECK(strstr(j, "\"verdict\":\"trap\",\"country\":null,"
