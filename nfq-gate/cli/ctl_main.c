@@ -586,13 +586,13 @@ changed(void *arg, enum ng_ctl_table t, int added, const struct ng_addr *a,
 		w->dirty[t] = 1;
 }
 
-/* country - ctl's hook for show: the database's country of a. */
+/* where - ctl's hook for show: the database's answer for a. */
 static void
-country(void *arg, const struct ng_addr *a, char cc[3])
+where(void *arg, const struct ng_addr *a, struct ng_ctl_where *wh)
 {
 	struct offline *w = arg;
 
-	ng_cc_str(w->db ? ng_netdb_lookup(w->db, a) : 0, cc);
+	ng_ctl_where_db(w->db, a, wh);
 }
 
 /*
@@ -692,7 +692,7 @@ offline_exec(struct offline *w, const struct opts *o, const char *line)
 	/* As cache_file.c converts: wall seconds = now_wall + (t - now). */
 	c.wall_offset = (int64_t)wall * (int64_t)NG_USEC_PER_SEC -
 	    (int64_t)now;
-	c.country = w->db != NULL ? country : NULL;
+	c.where = w->db != NULL ? where : NULL;
 	c.changed = changed;
 	c.arg = w;
 

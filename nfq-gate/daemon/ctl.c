@@ -717,18 +717,33 @@ verdict(struct call *k, struct ng_cache_entry *const e[], char *buf,
 	return buf;
 }
 
+/* where_json - the database's country, asn and owner (null unknown). */
+static void
+where_json(struct call *k, const struct ng_ctl_where *w)
+{
+	ng_ctl_printf(k->o, ",\"country\":");
+	ng_ctl_json_str(k->o, w->cc);
+	if (w->asn != 0)
+		ng_ctl_printf(k->o, ",\"asn\":%" PRIu32, w->asn);
+	else
+		ng_ctl_printf(k->o, ",\"asn\":null");
+	ng_ctl_printf(k->o, ",\"owner\":");
+	if (w->owner[0] != '\0')
+		ng_ctl_json_str(k->o, w->owner);
+	else
+		ng_ctl_printf(k->o, "null");
+}
+
 /* show_json - show's answer as one object; a table with no entry null. */
 static void
-show_json(struct call *k, const char *addr, const char *cc,
+show_json(struct call *k, const char *addr, const struct ng_ctl_where *w,
     struct ng_cache_entry *const e[], const char *what)
 {
 	unsigned t;
 
 	ng_ctl_printf(k->o, "{\"addr\":\"%s\"", addr);
-	if (cc != NULL) {
-		ng_ctl_printf(k->o, ",\"country\":");
-		ng_ctl_json_str(k->o, cc);
-	}
+	if (w != NULL)
+		where_json(k, w);
 	for (t = 0; t < NG_CTL_TABLE_MAX; t++) {
 		ng_ctl_printf(k->o, ",\"%s\":", table_names[t]);
 		k->tab = k->c->table[t];
@@ -744,14 +759,22 @@ show_json(struct call *k, const char *addr, const char *cc,
 
 /* show_text - show's answer as labelled lines. */
 static void
-show_text(struct call *k, const char *addr, const char *cc,
+show_text(struct call *k, const char *addr, const struct ng_ctl_where *w,
     struct ng_cache_entry *const e[], const char *what)
 {
 	unsigned t;
 
 	ng_ctl_printf(k->o, "address   %s\n", addr);
-	if (cc != NULL)
-		ng_ctl_printf(k->o, "country   %s\n", cc);
+	if (w != NULL) {
+		ng_ctl_printf(k->o, "country   %s\n", w->cc);
+		if (w->asn != 0)
+			ng_ctl_printf(k->o, "asn       AS%" PRIu32 "\n",
+			    w->asn);
+		else
+			ng_ctl_printf(k->o, "asn       --\n");
+		ng_ctl_printf(k->o, "owner     %s\n",
+		    w->owner[0] != '\0' ? w->owner : "--");
+	}
 	for (t = 0; t < NG_CTL_TABLE_MAX; t++) {
 		ng_ctl_printf(k->o, "%-9s ", table_names[t]);
 		k->tab = k->c->table[t];
@@ -763,17 +786,37 @@ show_text(struct call *k, const char *addr, const char *cc,
 	ng_ctl_printf(k->o, "verdict   %s\n", what);
 }
 
-/* country_of - the country hook's answer, cut to two printable bytes. */
-static const char *
-country_of(struct call *k, const struct ng_addr *a, char cc[3])
+/* where_of - the where hook's answer, its strings terminated. */
+static const struct ng_ctl_where *
+where_of(struct call *k, const struct ng_addr *a, struct ng_ctl_where *w)
 {
-	if (k->c->country == NULL)
+	if (k->c->where == NULL)
 		return NULL;
-	cc[0] = cc[1] = '-';
-	cc[2] = '\0';
-	k->c->country(k->c->arg, a, cc);
-	cc[2] = '\0';
-	return cc;
+	memset(w, 0, sizeof(*w));
+	memcpy(w->cc, "--", 3);
+	k->c->where(k->c->arg, a, w);
+	w->cc[2] = '\0';
+	w->owner[sizeof(w->owner) - 1] = '\0';
+	return w;
+}
+
+/* ng_ctl_where_db - country, AS number and owner of a in db. */
+void
+ng_ctl_where_db(const struct ng_netdb *db, const struct ng_addr *a,
+    struct ng_ctl_where *w)
+{
+	struct ng_where nw;
+	const char *owner;
+
+	memset(w, 0, sizeof(*w));
+	memcpy(w->cc, "--", 3);
+	if (db == NULL)
+		return;
+	ng_netdb_find(db, a, &nw);
+	ng_cc_str(nw.cc, w->cc);
+	w->asn = nw.asn;
+	if ((owner = ng_netdb_owner(db, nw.owner)) != NULL)
+		snprintf(w->owner, sizeof(w->owner), "%s", owner);
 }
 
 /* do_show - every fact the tables hold about one address. */
@@ -781,8 +824,10 @@ static int
 do_show(struct call *k)
 {
 	struct ng_cache_entry *e[NG_CTL_TABLE_MAX];
-	char addr[NG_ADDRSTRLEN], cc[3], buf[160];
-	const char *ccp, *what;
+	char addr[NG_ADDRSTRLEN], buf[160];
+	const struct ng_ctl_where *wp;
+	struct ng_ctl_where w;
+	const char *what;
 	struct ng_addr a;
 	unsigned t;
 
@@ -792,13 +837,13 @@ do_show(struct call *k)
 	for (t = 0; t < NG_CTL_TABLE_MAX; t++)
 		e[t] = k->c->table[t] == NULL ? NULL :
 		    ng_cache_find(k->c->table[t], &a, k->c->now);
-	ccp = country_of(k, &a, cc);
+	wp = where_of(k, &a, &w);
 	what = verdict(k, e, buf, sizeof(buf));
 	ng_addr_format(&a, addr, sizeof(addr));
 	if (k->json)
-		show_json(k, addr, ccp, e, what);
+		show_json(k, addr, wp, e, what);
 	else
-		show_text(k, addr, ccp, e, what);
+		show_text(k, addr, wp, e, what);
 	return NG_CTL_OK;
 }
 

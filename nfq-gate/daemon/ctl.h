@@ -39,6 +39,7 @@
 #include "base/addr.h"
 #include "base/timeval.h"
 #include "engine/cache.h"
+#include "netdb/netdb.h"
 
 #define NG_CTL_LINE_MAX	512
 /* The control socket unless control_socket says otherwise. */
@@ -86,6 +87,17 @@ void ng_ctl_printf(struct ng_ctl_out *o, const char *fmt, ...)
  * ASCII escaped. */
 void ng_ctl_json_str(struct ng_ctl_out *o, const char *s);
 
+/* What the netblock database says of an address, for show. */
+struct ng_ctl_where {
+	char cc[3];		/* "CN"; "--" unknown */
+	uint32_t asn;		/* 0 unknown */
+	char owner[256];	/* "" unknown */
+};
+
+/* ng_ctl_where_db - db's answer for a (db NULL: all unknown). */
+void ng_ctl_where_db(const struct ng_netdb *db, const struct ng_addr *a,
+    struct ng_ctl_where *w);
+
 /*
  * What a verb may reach.  The tables are the gate's own (live) or loaded
  * from a state_dir (offline); a hook left NULL makes its verb answer
@@ -97,8 +109,9 @@ struct ng_ctl {
 	ng_usec now;			/* monotonic, as the tables keep it */
 	int64_t wall_offset;		/* wall clock - now, in usec, to
 					 * print when entries were made */
-	/* The country of a, as "CN" or "--" (show); may be NULL. */
-	void (*country)(void *arg, const struct ng_addr *a, char cc[3]);
+	/* What the database says of a (show); NULL: no database. */
+	void (*where)(void *arg, const struct ng_addr *a,
+	    struct ng_ctl_where *w);
 	/*
 	 * status: fill the body (text or json) and return NG_CTL_OK or
 	 * NG_CTL_UNHEALTHY with the reasons in why ("rules missing;

@@ -111,13 +111,13 @@ live_start_ctl(struct live *l)
 	return 0;
 }
 
-/* ctl_country - the loaded database's country for a, "--" without. */
+/* ctl_where - the loaded database's answer for a, "--" without. */
 static void
-ctl_country(void *arg, const struct ng_addr *a, char cc[3])
+ctl_where(void *arg, const struct ng_addr *a, struct ng_ctl_where *w)
 {
 	struct live *l = arg;
 
-	ng_cc_str(l->db != NULL ? ng_netdb_lookup(l->db, a) : 0, cc);
+	ng_ctl_where_db(l->db, a, w);
 }
 
 /* ctl_reload - the SIGHUP path, and how it ended. */
@@ -701,7 +701,7 @@ ctl_run(void *arg, const char *line, size_t len, struct ng_ctl_out *o,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c.wall_offset = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 -
 	    (int64_t)c.now;
-	c.country = ctl_country;
+	c.where = ctl_where;
 	c.status = ctl_status;
 	c.reload = ctl_reload;
 	c.save = ctl_save;

@@ -201,6 +201,25 @@ ng_run "$CTL" --state-dir "$D" -c "$TMP/bad.conf" list pass >/dev/null \
 rc=$?
 [ $rc = 78 ] || fail "bad config: exit $rc: $(cat "$TMP/err")"
 grep -q 'bad.conf:1' "$TMP/err" || fail "bad config: $(cat "$TMP/err")"
+# show with a database: country, AS number and owner, "--" where none.
+printf '198.51.100.0,198.51.100.255,US\n' >"$TMP/cc.csv"
+printf '198.51.100.0,198.51.100.127,64496,"Example Hosting, LLC"\n' \
+    >"$TMP/asn.csv"
+ng_run "$GATEDB" build -o "$TMP/ng.db" "$TMP/cc.csv" "$TMP/asn.csv" \
+    >/dev/null 2>"$TMP/err" || fail "nfq-gate-db build: $(cat "$TMP/err")"
+printf 'database = %s\n' "$TMP/ng.db" >>"$TMP/ng.conf"
+ok show 198.51.100.11
+grep -qx 'country   US' "$TMP/out" &&
+    grep -qx 'asn       AS64496' "$TMP/out" &&
+    grep -qx 'owner     Example Hosting, LLC' "$TMP/out" ||
+    fail "show with a database: $(cat "$TMP/out")"
+ok --json show 198.51.100.200
+[ "$(json 'd["country"], d["asn"], d["owner"]')" = "('US', None, None)" ] ||
+    fail "--json show, no ASN: $(cat "$TMP/out")"
+ok --json show 198.51.100.11
+[ "$(json 'd["asn"], d["owner"]')" = "(64496, 'Example Hosting, LLC')" ] ||
+    fail "--json show, ASN: $(cat "$TMP/out")"
+
 echo "offline: list, show, add, del, flush, --json, lock, corrupt file: ok"
 
 # ---- online, against a stand-in for the gate ----

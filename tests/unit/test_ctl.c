@@ -58,10 +58,14 @@ put(struct ng_cache *t, const char *a, ng_usec at, ng_usec ttl,
 }
 
 static void
-country(void *arg, const struct ng_addr *a, char cc[3])
+where(void *arg, const struct ng_addr *a, struct ng_ctl_where *w)
 {
 	(void)arg;
-	memcpy(cc, a->family == 4 && a->b[0] == 203 ? "CN" : "--", 3);
+	if (a->family != 4 || a->b[0] != 203)
+		return;		/* the caller's "--", 0, "" */
+	memcpy(w->cc, "CN", 3);
+	w->asn = 4134;
+	snprintf(w->owner, sizeof(w->owner), "CHINANET \"backbone\"");
 }
 
 static int
@@ -147,7 +151,7 @@ setup(struct fx *f)
 	f->c.ttl[NG_CTL_GREYLIST] = NG_SEC(600);
 	f->c.now = NOW;
 	f->c.wall_offset = WALL;
-	f->c.country = country;
+	f->c.where = where;
 	f->c.status = status;
 	f->c.reload = reload;
 	f->c.save = save;
@@ -289,6 +293,8 @@ test_show(void)
 	CHECK_STR(body(&f),
 	    "address   203.0.113.7\n"
 	    "country   CN\n"
+	    "asn       AS4134\n"
+	    "owner     CHINANET \"backbone\"\n"
 	    "pass      -\n"
 	    "penalty   203.0.113.0/24   count 3   first 2026-12-06 03:56:40 "
 	    "UTC   expires in 50m0s   origin=local\n"
@@ -301,7 +307,7 @@ test_show(void)
 	CHECK(has(&f, "verdict   greylisted: first try 40s ago, 1 try, "
 	    "forgotten in 9m20s\n"));
 	CHECK_EQ(run(&f, "show 10.1.2.3"), NG_CTL_OK);
-	CHECK(has(&f, "country   --\n"));
+	CHECK(has(&f, "country   --\nasn       --\nowner     --\n"));
 	CHECK(has(&f, "verdict   nothing known\n"));
 	CHECK_EQ(run(&f, "show 2001:db8:1:2::99"), NG_CTL_OK);
 	CHECK(has(&f, "penalty   2001:db8:1:2::/64"));
@@ -319,13 +325,16 @@ test_show_json(void)
 	setup(&f);
 	CHECK_EQ(run(&f, "json show 203.0.113.7"), NG_CTL_OK);
 	CHECK_STR(body(&f), "{\"addr\":\"203.0.113.7\",\"country\":\"CN\","
+	    "\"asn\":4134,\"owner\":\"CHINANET \\\"backbone\\\"\","
 	    "\"pass\":null,\"penalty\":{\"addr\":\"203.0.113.0/24\","
 	    "\"count\":3,\"first\":1796529400,\"expires_in\":3000,"
 	    "\"origin\":\"local\"},"
 	    "\"greylist\":null,\"verdict\":\"would be refused at its SYN "
 	    "(penalty box)\"}\n");
-	/* No country hook (offline without a database): no country. */
-	f.c.country = NULL;
+	CHECK_EQ(run(&f, "json show 10.1.2.3"), NG_CTL_OK);
+	CHECK(has(&f, "\"country\":\"--\",\"asn\":null,\"owner\":null,"));
+	/* No database hook (offline without a database): no country. */
+	f.c.where = NULL;
 	CHECK_EQ(run(&f, "json show 10.1.2.3"), NG_CTL_OK);
 	CHECK_STR(body(&f), "{\"addr\":\"10.1.2.3\",\"pass\":null,"
 	    "\"penalty\":null,\"greylist\":null,"
@@ -522,7 +531,7 @@ test_hooks(void)
 	f.c.reload = NULL;
 	f.c.save = NULL;
 	f.c.changed = NULL;
-	f.c.country = NULL;
+	f.c.where = NULL;
 	CHECK_EQ(run(&f, "status"), NG_CTL_USAGE);
 	CHECK_STR(f.msg, "status: not available here (offline)");
 	CHECK_EQ(run(&f, "reload"), NG_CTL_USAGE);
