@@ -45,6 +45,10 @@ DEBS_TEST = python3 iproute2 iptables nftables ipset tcpdump tcpreplay \
 	python3-systemd systemd-journal-remote redis-server spamassassin
 DEBS_PKG = build-essential dpkg-dev debhelper fakeroot lintian mmdebstrap git
 DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_PKG)
+# Installed before the rest (tools/install-deps): spamassassin's postinst
+# imports its update keys with gpg and needs gpg-agent (gnupg is only
+# its Recommends; the fresh root found the postinst failing without it).
+DEBS_FIRST = gnupg
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2
@@ -105,7 +109,7 @@ $(B)/bench/%: tests/bench/%.c $(B)/libnfqgate.a
 tests: $(PROGS) $(UNIT_BIN) $(HELP_BIN) $(B)/bench/synflood
 
 deps:
-	@tools/install-deps $(DEBS)
+	@tools/install-deps $(DEBS_FIRST) -- $(DEBS)
 
 # Names what a test would otherwise trip over ten minutes in.
 preflight:
@@ -142,7 +146,7 @@ demo-mx: deps
 	tests/demo/run-demo-mx
 
 bench:
-	@tools/install-deps $(DEBS)
+	@tools/install-deps $(DEBS_FIRST) -- $(DEBS)
 	$(MAKE) B=build/bench-opt OPT="-O3 -march=native -g" all $(BENCH_BIN:$(B)/%=build/bench-opt/%) \
 		$(HELP_BIN:$(B)/%=build/bench-opt/%)
 	NG_BUILD=build/bench-opt tests/bench/run
