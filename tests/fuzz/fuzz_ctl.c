@@ -21,13 +21,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint8_t K[16] = { 0x42 };
 
 static void
-country(void *arg, const struct ng_addr *a, char cc[3])
+where(void *arg, const struct ng_addr *a, struct ng_ctl_where *w)
 {
 	(void)arg;
-	/* Bytes no country has, for the JSON escaping. */
-	cc[0] = (char)(a->b[3] ^ a->b[15]);
-	cc[1] = '"';
-	cc[2] = 'x';
+	/* Bytes no country or owner has, for the JSON escaping; strings
+	 * left unterminated, as ctl.c must terminate them. */
+	w->cc[0] = (char)(a->b[3] ^ a->b[15]);
+	w->cc[1] = '"';
+	w->cc[2] = 'x';
+	w->asn = a->b[2];
+	memset(w->owner, a->b[1] | 0x80, sizeof(w->owner));
+	w->owner[0] = '\\';
 }
 
 static int
@@ -115,7 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c.ttl[t] = NG_SEC(3600);
 	c.now = now;
 	c.wall_offset = (int64_t)NG_SEC(1796530000);
-	c.country = country;
+	c.where = where;
 	c.status = status;
 	c.reload = reload;
 	c.save = save;
