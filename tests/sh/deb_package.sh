@@ -114,12 +114,15 @@ for f in etc/nfq-gate/nfq-gate.conf etc/fail2ban/filter.d/nfq-gate.conf \
     usr/share/nfq-gate/rules/nfq-gate6-gateway.rules \
     usr/share/nfq-gate/rules/nfq-gate.nft \
     usr/share/nfq-gate/rules/netblocks-sample.csv \
-    etc/spamassassin/nfq-gate.cf \
-    usr/share/doc/nfq-gate/README.Debian; do
+    etc/spamassassin/nfq-gate.cf etc/nfq-gate/nfq-gate.fp; do
 	[ -f "$R/$f" ] || fail "no /$f"
 done
+# dh_compress gzips a document over 4 kB: either name is the one.
+[ -f "$R/usr/share/doc/nfq-gate/README.Debian" ] ||
+    [ -f "$R/usr/share/doc/nfq-gate/README.Debian.gz" ] ||
+    fail "no /usr/share/doc/nfq-gate/README.Debian(.gz)"
 conf=$(in_root dpkg-query -W -f='${Conffiles}\n' nfq-gate | awk 'NF { print $1 }' | sort | tr '\n' ' ')
-want="/etc/fail2ban/filter.d/nfq-gate.conf /etc/fail2ban/jail.d/nfq-gate.conf /etc/nfq-gate/nfq-gate.conf /etc/spamassassin/nfq-gate.cf "
+want="/etc/fail2ban/filter.d/nfq-gate.conf /etc/fail2ban/jail.d/nfq-gate.conf /etc/nfq-gate/nfq-gate.conf /etc/nfq-gate/nfq-gate.fp /etc/spamassassin/nfq-gate.cf "
 [ "$conf" = "$want" ] || fail "conffiles '$conf', want '$want'"
 grep -q '^enabled *= *false' "$R/etc/fail2ban/jail.d/nfq-gate.conf" ||
     fail "the jail is not disabled"
