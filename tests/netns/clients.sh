@@ -13,6 +13,8 @@
 #                                    sets NGT_FLOOD
 #   ngt_flood_notrack                its SYNs skip conntrack in the server
 #                                    namespace; sets NGT_SRV_MAC
+#   ngt_need_dns_probe               skip unless tests/helpers/dns_probe is
+#                                    built; sets PROBE and SANDBOX
 
 # One mail with swaks from a source address.  swaks waits for the 220
 # greeting like any real MTA.  Extra args go to swaks.
@@ -70,4 +72,14 @@ ngt_flood_notrack() {
 	ngt_in "$NGT_SRV" iptables -w -t raw -A PREROUTING -p tcp --dport 25 \
 	    ! -s 198.51.100.0/24 -j CT --notrack || fail "raw notrack rule"
 	NGT_SRV_MAC=$(ip -n "$NGT_SRV" -br link show eth0 | awk '{ print $3 }')
+}
+
+# The DNS test driver, under the daemon's seccomp filter (-s), except in
+# an ASan build, whose leak checker starts a thread (clone: killed by the
+# filter) at exit.
+ngt_need_dns_probe() {
+	PROBE=$NG_BUILD/tests/helpers/dns_probe
+	[ -x "$PROBE" ] || skip "$PROBE not built"
+	SANDBOX=-s
+	nm "$PROBE" 2>/dev/null | grep -q __asan_init && SANDBOX=
 }

@@ -13,12 +13,7 @@
 . "$(dirname "$0")/../lib.sh"
 need_root
 . "$NG_ROOT/tests/netns.sh"
-PROBE=$NG_BUILD/tests/helpers/dns_probe
-[ -x "$PROBE" ] || skip "$PROBE not built"
-# Under the daemon's seccomp filter (-s), except in an ASan build, whose
-# leak checker starts a thread (clone: killed by the filter) at exit.
-SANDBOX=-s
-nm "$PROBE" 2>/dev/null | grep -q __asan_init && SANDBOX=
+ngt_need_dns_probe
 need_cmd python3
 
 FAULT_PIDS=

@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/event_format.h"
 #include "engine/cache.h"
+#include "outev.h"
 #include "pktbuild.h"
 #include "test.h"
 
@@ -75,17 +76,6 @@ released_as(uint32_t id)
 	return -1;
 }
 
-static const struct ng_event *
-event(uint8_t type)
-{
-	unsigned i;
-
-	for (i = 0; i < out.nev; i++)
-		if (out.ev[i].type == type)
-			return &out.ev[i];
-	return NULL;
-}
-
 /*
  * The defaults, but holding the greeting: most tests here are of the
  * greeting test itself, which hold = handshake runs too; the handshake
@@ -138,7 +128,7 @@ test_polite_client_passes(void)
 	CHECK(has_event(NG_EV_PASS_NEW));
 	CHECK_EQ(out.v.action, NG_ACCEPT);
 	CHECK_EQ(out.v.offload, 1);
-	CHECK_EQ(event(NG_EV_PASS_NEW)->decision, NG_DEC_PASS);
+	CHECK_EQ(out_event(&out, NG_EV_PASS_NEW)->decision, NG_DEC_PASS);
 	/* Next connection: PASS OLD at the SYN, offloaded at the
 	 * handshake ACK, no hold. */
 	cpkt(e, CLI, 40002, NG_TH_SYN, 7, 0, NULL, 6, t0 + NG_SEC(60));
@@ -203,7 +193,7 @@ test_bot_is_reset_and_boxed(void)
 	CHECK_EQ(out.v.action, NG_HOLD);
 	cpkt(e, BOT, 40002, NG_TH_ACK | NG_TH_PSH, 1001, 5001,
 	    "EHLO bot\r\n", 5, t0 + MS(20));
-	ev = event(NG_EV_PREGREET);
+	ev = out_event(&out, NG_EV_PREGREET);
 	CHECK(ev != NULL);
 	if (ev) {
 		CHECK_EQ(ev->bytes, 10);
@@ -287,7 +277,7 @@ test_tfo_judged_at_handshake(void)
 	spkt(e, BOT, 3, NG_TH_SYN | NG_TH_ACK, 5000, 1011, NULL, 2, MS(1));
 	CHECK_EQ(out.nev, 0);
 	cpkt(e, BOT, 3, NG_TH_ACK, 1011, 5001, NULL, 3, MS(2));
-	ev = event(NG_EV_PREGREET);
+	ev = out_event(&out, NG_EV_PREGREET);
 	CHECK(ev != NULL);
 	if (ev) {
 		CHECK_EQ(ev->bytes, 10);
@@ -343,7 +333,7 @@ test_hangup_is_neither(void)
 	spkt(e, CLI, 4, NG_TH_ACK, 5001, 1001, "220 hi\r\n", 4, MS(1));
 	cpkt(e, CLI, 4, NG_TH_RST, 1001, 0, NULL, 5, NG_SEC(1));
 	CHECK(has_event(NG_EV_HANGUP));
-	CHECK_EQ(event(NG_EV_HANGUP)->decision, NG_DEC_NONE);
+	CHECK_EQ(out_event(&out, NG_EV_HANGUP)->decision, NG_DEC_NONE);
 	CHECK_EQ(out.nrel, 1);
 	CHECK(ng_cache_find(ng_engine_pass_cache(e), &out.ev[0].client,
 	    NG_SEC(2)) == NULL);
@@ -921,12 +911,12 @@ test_monitor_mode(void)
 	CHECK_EQ(out.v.action, NG_HOLD);
 	cpkt(e, MBOT, 1, NG_TH_ACK, 1001, 5001, "EHLO b\r\n", 5, MS(2));
 	CHECK(has_event(NG_EV_PREGREET));
-	CHECK_EQ(event(NG_EV_PREGREET)->monitor, 1);
-	CHECK_EQ(event(NG_EV_PREGREET)->decision, NG_DEC_PREGREET);
+	CHECK_EQ(out_event(&out, NG_EV_PREGREET)->monitor, 1);
+	CHECK_EQ(out_event(&out, NG_EV_PREGREET)->decision, NG_DEC_PREGREET);
 	CHECK_EQ(out.v.action, NG_ACCEPT);
 	CHECK_EQ(out.nrel, 1);
 	CHECK_EQ(out.rel[0].action, NG_ACCEPT);
-	ng_event_format_line(event(NG_EV_PREGREET), line, sizeof(line));
+	ng_event_format_line(out_event(&out, NG_EV_PREGREET), line, sizeof(line));
 	CHECK(strncmp(line, "MONITOR PREGREET 8 after ", 25) == 0);
 	/* Recorded, so the next SYN says what enforcing would have done. */
 	CHECK_EQ(syn_event(e, MBOT, NG_SEC(1)), NG_EV_PENALTY);
@@ -1453,7 +1443,7 @@ test_handshake_polite_passes(void)
 	CHECK_EQ(out.nev, 0);
 	CHECK_EQ(ng_engine_tick(e, t0 + NG_SEC(6), &out), 0);
 	CHECK(has_event(NG_EV_PASS_NEW));
-	CHECK_EQ(event(NG_EV_PASS_NEW)->after, NG_SEC(6));
+	CHECK_EQ(out_event(&out, NG_EV_PASS_NEW)->after, NG_SEC(6));
 	CHECK_EQ(out.nrel, 1);
 	CHECK_EQ(released_as(3), NG_ACCEPT);
 	CHECK_EQ(out.rel[0].offload, 0);	/* watched until the greeting */
@@ -1499,7 +1489,7 @@ test_handshake_bot_never_reaches_mta(void)
 	cpkt(e, BOT, 40003, NG_TH_ACK | NG_TH_PSH, 1001, 5001, "EHLO bot\r\n",
 	    4, t0 + MS(20));
 	CHECK(has_event(NG_EV_PREGREET));
-	CHECK_EQ(event(NG_EV_PREGREET)->bytes, 10);
+	CHECK_EQ(out_event(&out, NG_EV_PREGREET)->bytes, 10);
 	CHECK_EQ(out.v.action, NG_RESET);
 	CHECK_EQ(released_as(3), NG_DROP);
 	CHECK_EQ(st->held_now, 0);
@@ -1594,7 +1584,7 @@ test_release_window(void)
 	CHECK_EQ(out.v.offload, 1);
 	CHECK_EQ(out.nev, 1);
 	CHECK(has_event(NG_EV_PASS_NEW));
-	CHECK(!ng_addr_cmp(&event(NG_EV_PASS_NEW)->client,
+	CHECK(!ng_addr_cmp(&out_event(&out, NG_EV_PASS_NEW)->client,
 	    addr("198.51.100.22")));
 	CHECK_EQ(released_as(3), NG_ACCEPT);
 	CHECK_EQ(st->released_now, 2);
@@ -1604,7 +1594,7 @@ test_release_window(void)
 	CHECK_EQ(ng_engine_tick(e, t6 + NG_SEC(30) + MS(1), &out), 0);
 	CHECK_EQ(st->release_timeouts, 1);
 	CHECK_EQ(st->events[NG_EV_PASS_NEW], 4);
-	CHECK(!ng_addr_cmp(&event(NG_EV_PASS_NEW)->client,
+	CHECK(!ng_addr_cmp(&out_event(&out, NG_EV_PASS_NEW)->client,
 	    addr("198.51.100.24")));
 	/* The second's late packets are offloaded now. */
 	spkt(e, "198.51.100.21", 41001, NG_TH_ACK | NG_TH_PSH, 5001, 1001,

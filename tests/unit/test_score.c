@@ -15,6 +15,7 @@
 #include "engine/event_format.h"
 #include "engine/cache.h"
 #include "engine/score.h"
+#include "outev.h"
 #include "pktbuild.h"
 #include "test.h"
 
@@ -224,17 +225,6 @@ synack_ack(struct ng_engine *e, uint16_t p, ng_usec t)
 	feed(e, tcp_pkt(CLI, p, SRV, 25, NG_TH_ACK, 1001, 5001, NULL), 3, t);
 }
 
-static const struct ng_event *
-event(uint8_t type)
-{
-	unsigned i;
-
-	for (i = 0; i < out.nev; i++)
-		if (out.ev[i].type == type)
-			return &out.ev[i];
-	return NULL;
-}
-
 static int
 released_as(uint32_t id)
 {
@@ -266,8 +256,8 @@ test_dns_flag_at_syn(void)
 	struct ng_engine *e = score_engine(NULL);
 
 	syn(e, 40001, NG_SEC(10));
-	CHECK(event(NG_EV_CONNECT) != NULL);
-	CHECK_EQ(event(NG_EV_CONNECT)->dns, 1);
+	CHECK(out_event(&out, NG_EV_CONNECT) != NULL);
+	CHECK_EQ(out_event(&out, NG_EV_CONNECT)->dns, 1);
 	ng_engine_free(e);
 }
 
@@ -287,7 +277,7 @@ test_reject_at_pause_end(void)
 	CHECK_EQ(fake_asked, 0);	/* nothing asked before the end */
 	CHECK_EQ(ng_engine_tick(e, t0 + NG_SEC(6), &out), 0);
 	CHECK_EQ(fake_asked, 1);
-	ev = event(NG_EV_SCORE);
+	ev = out_event(&out, NG_EV_SCORE);
 	CHECK(ev != NULL);
 	if (ev != NULL) {
 		CHECK_EQ(ev->score, 6);
@@ -295,8 +285,8 @@ test_reject_at_pause_end(void)
 		CHECK_STR(line, "SCORE 6 reject for [198.51.100.10]:40001: "
 		    "dnsbl=6 (zen.example=6) country=--(0)");
 	}
-	CHECK(event(NG_EV_REJECT) != NULL);
-	CHECK(event(NG_EV_PASS_NEW) == NULL);
+	CHECK(out_event(&out, NG_EV_REJECT) != NULL);
+	CHECK(out_event(&out, NG_EV_PASS_NEW) == NULL);
 	CHECK_EQ(released_as(3), NG_RESET);	/* the held ACK: the client */
 	/* The server's SYN-ACK retransmit is reset: its request goes. */
 	feed(e, tcp_pkt(SRV, 25, CLI, 40001, NG_TH_SYN | NG_TH_ACK, 5000,
@@ -332,25 +322,25 @@ test_greylist_then_retry_tested(void)
 	syn(e, 40001, t0);
 	synack_ack(e, 40001, t0);
 	ng_engine_tick(e, t0 + NG_SEC(6), &out);
-	CHECK(event(NG_EV_GREYLIST) != NULL);
+	CHECK(out_event(&out, NG_EV_GREYLIST) != NULL);
 	CHECK_EQ(released_as(3), NG_RESET);
 	CHECK_EQ(ng_cache_count(ng_engine_greylist(e)), 1);
 	/* An early retry: greylisted again. */
 	syn(e, 40002, t0 + NG_SEC(30));
 	synack_ack(e, 40002, t0 + NG_SEC(30));
 	ng_engine_tick(e, t0 + NG_SEC(36), &out);
-	CHECK(event(NG_EV_GREYLIST) != NULL);
-	if (event(NG_EV_GREYLIST) != NULL)
-		CHECK_STR(event(NG_EV_GREYLIST)->reason, "score, early retry");
+	CHECK(out_event(&out, NG_EV_GREYLIST) != NULL);
+	if (out_event(&out, NG_EV_GREYLIST) != NULL)
+		CHECK_STR(out_event(&out, NG_EV_GREYLIST)->reason, "score, early retry");
 	/* After greylist_delay: the normal test, passed. */
 	syn(e, 40003, t0 + NG_SEC(400));
 	synack_ack(e, 40003, t0 + NG_SEC(400));
 	ng_engine_tick(e, t0 + NG_SEC(406), &out);
-	CHECK(event(NG_EV_GREYLIST) == NULL);
-	CHECK(event(NG_EV_SCORE) != NULL);
-	CHECK(event(NG_EV_PASS_NEW) != NULL);
-	if (event(NG_EV_PASS_NEW) != NULL)
-		CHECK_EQ(event(NG_EV_PASS_NEW)->score, 3);
+	CHECK(out_event(&out, NG_EV_GREYLIST) == NULL);
+	CHECK(out_event(&out, NG_EV_SCORE) != NULL);
+	CHECK(out_event(&out, NG_EV_PASS_NEW) != NULL);
+	if (out_event(&out, NG_EV_PASS_NEW) != NULL)
+		CHECK_EQ(out_event(&out, NG_EV_PASS_NEW)->score, 3);
 	CHECK_EQ(released_as(3), NG_ACCEPT);
 	ng_engine_free(e);
 }
@@ -367,8 +357,8 @@ test_unlisted_takes_the_test(void)
 	ng_engine_tick(e, t0 + NG_SEC(5), &out);
 	CHECK_EQ(out.nev, 0);
 	ng_engine_tick(e, t0 + NG_SEC(6), &out);
-	CHECK(event(NG_EV_SCORE) != NULL);
-	CHECK(event(NG_EV_PASS_NEW) != NULL);
+	CHECK(out_event(&out, NG_EV_SCORE) != NULL);
+	CHECK(out_event(&out, NG_EV_PASS_NEW) != NULL);
 	CHECK_EQ(released_as(3), NG_ACCEPT);
 	ng_engine_free(e);
 }
@@ -386,11 +376,11 @@ test_allowlist_passes_early(void)
 	CHECK_EQ(out.v.action, NG_HOLD);
 	/* Answers in at 50 ms: passed at once, the ACK released. */
 	ng_engine_score_ready(e, &k, t0 + MS(50), &out);
-	CHECK(event(NG_EV_SCORE) != NULL);
-	CHECK(event(NG_EV_PASS_NEW) != NULL);
-	if (event(NG_EV_PASS_NEW) != NULL) {
-		CHECK_STR(event(NG_EV_PASS_NEW)->reason, "score allowlist");
-		CHECK_EQ(event(NG_EV_PASS_NEW)->after, MS(50));
+	CHECK(out_event(&out, NG_EV_SCORE) != NULL);
+	CHECK(out_event(&out, NG_EV_PASS_NEW) != NULL);
+	if (out_event(&out, NG_EV_PASS_NEW) != NULL) {
+		CHECK_STR(out_event(&out, NG_EV_PASS_NEW)->reason, "score allowlist");
+		CHECK_EQ(out_event(&out, NG_EV_PASS_NEW)->after, MS(50));
 	}
 	CHECK_EQ(released_as(3), NG_ACCEPT);
 	CHECK_EQ(ng_engine_next_timer(e), NG_NEVER);
@@ -413,7 +403,7 @@ test_allowlist_before_handshake(void)
 	ng_engine_score_ready(e, &k, t0, &out);
 	CHECK_EQ(out.nev, 0);
 	synack_ack(e, 40001, t0 + MS(20));
-	CHECK(event(NG_EV_PASS_NEW) != NULL);
+	CHECK(out_event(&out, NG_EV_PASS_NEW) != NULL);
 	CHECK_EQ(released_as(3), NG_ACCEPT);
 	ng_engine_free(e);
 }
@@ -465,7 +455,7 @@ test_greeting_mode_reject(void)
 	    1001, "220 hi\r\n"), 4, t0 + MS(5));
 	CHECK_EQ(out.v.action, NG_HOLD);
 	ng_engine_tick(e, t0 + NG_SEC(6), &out);
-	CHECK(event(NG_EV_REJECT) != NULL);
+	CHECK(out_event(&out, NG_EV_REJECT) != NULL);
 	CHECK_EQ(released_as(4), NG_RESET);	/* the greeting, reset */
 	/* The client's next segment is reset: it learns then. */
 	feed(e, tcp_pkt(CLI, 40001, SRV, 25, NG_TH_ACK | NG_TH_PSH, 1001,
@@ -489,11 +479,11 @@ test_off_asks_nothing(void)
 	ng_usec t0 = NG_SEC(100);
 
 	syn(e, 40001, t0);
-	CHECK_EQ(event(NG_EV_CONNECT)->dns, 0);
+	CHECK_EQ(out_event(&out, NG_EV_CONNECT)->dns, 0);
 	synack_ack(e, 40001, t0);
 	ng_engine_tick(e, t0 + NG_SEC(6), &out);
-	CHECK(event(NG_EV_SCORE) == NULL);
-	CHECK(event(NG_EV_PASS_NEW) != NULL);
+	CHECK(out_event(&out, NG_EV_SCORE) == NULL);
+	CHECK(out_event(&out, NG_EV_PASS_NEW) != NULL);
 	CHECK_EQ(fake_asked, 0);
 	ng_engine_free(e);
 }
@@ -515,10 +505,10 @@ test_monitor_logs_only(void)
 	syn(e, 40001, t0);
 	synack_ack(e, 40001, t0);
 	ng_engine_tick(e, t0 + NG_SEC(6), &out);
-	CHECK(event(NG_EV_REJECT) != NULL);
-	if (event(NG_EV_REJECT) != NULL)
-		CHECK_EQ(event(NG_EV_REJECT)->monitor, 1);
-	CHECK(event(NG_EV_PASS_NEW) != NULL);
+	CHECK(out_event(&out, NG_EV_REJECT) != NULL);
+	if (out_event(&out, NG_EV_REJECT) != NULL)
+		CHECK_EQ(out_event(&out, NG_EV_REJECT)->monitor, 1);
+	CHECK(out_event(&out, NG_EV_PASS_NEW) != NULL);
 	CHECK_EQ(released_as(3), NG_ACCEPT);
 	ng_engine_free(e);
 }

@@ -9,6 +9,7 @@
 #include "engine/cache.h"
 #include "engine/engine.h"
 #include "engine/throttle.h"
+#include "outev.h"
 #include "pktbuild.h"
 #include "test.h"
 
@@ -138,17 +139,6 @@ spkt(struct ng_engine *e, const char *cli, uint16_t cport, uint8_t fl,
 	ng_engine_packet(e, t.b, t.len, t.len, id, now, &out);
 }
 
-static const struct ng_event *
-event(uint8_t type)
-{
-	unsigned i;
-
-	for (i = 0; i < out.nev; i++)
-		if (out.ev[i].type == type)
-			return &out.ev[i];
-	return NULL;
-}
-
 static void (*tweak_fn)(struct ng_settings *);
 
 static struct ng_engine *
@@ -200,10 +190,10 @@ test_engine_concurrency(void)
 		    t0 + MS(1));
 		if (p <= 2) {
 			CHECK_EQ(out.v.action, NG_HOLD);
-			CHECK(event(NG_EV_THROTTLE) == NULL);
+			CHECK(out_event(&out, NG_EV_THROTTLE) == NULL);
 		} else {
 			CHECK_EQ(out.v.action, NG_RESET);
-			CHECK(event(NG_EV_THROTTLE) != NULL);
+			CHECK(out_event(&out, NG_EV_THROTTLE) != NULL);
 			CHECK_EQ(out.nrel, 0);
 		}
 	}
@@ -216,9 +206,9 @@ test_engine_concurrency(void)
 	CHECK_EQ(out.v.action, NG_RESET);
 	cpkt(e, CLI, 7, NG_TH_SYN, 1000, 0, NULL, 70, t0 + NG_SEC(2));
 	CHECK_EQ(out.v.action, NG_RESET);
-	CHECK(event(NG_EV_THROTTLE) != NULL);
-	CHECK_STR(event(NG_EV_THROTTLE)->reason, "concurrency");
-	CHECK_EQ(event(NG_EV_THROTTLE)->decision, NG_DEC_THROTTLE);
+	CHECK(out_event(&out, NG_EV_THROTTLE) != NULL);
+	CHECK_STR(out_event(&out, NG_EV_THROTTLE)->reason, "concurrency");
+	CHECK_EQ(out_event(&out, NG_EV_THROTTLE)->decision, NG_DEC_THROTTLE);
 	CHECK_EQ(st->throttle_syn, 1);
 	ng_engine_facts(e, addr(CLI), t0 + NG_SEC(3), &f);
 	CHECK_EQ(f.throttled, 5);
@@ -228,7 +218,7 @@ test_engine_concurrency(void)
 	    t0 + NG_SEC(8));
 	CHECK_EQ(st->throttle_ended, 1);
 	syn_synack(e, CLI, 8, t0 + NG_SEC(9));
-	CHECK(event(NG_EV_THROTTLE) == NULL);
+	CHECK(out_event(&out, NG_EV_THROTTLE) == NULL);
 	/* The daemon's conntrack DESTROY frees connection 2's place. */
 	cpkt(e, CLI, 8, NG_TH_ACK, 1001, 5001, NULL, 83, t0 + NG_SEC(9));
 	CHECK_EQ(out.v.action, NG_ACCEPT);	/* PASS OLD now, counted */
@@ -294,10 +284,10 @@ test_engine_rate(void)
 	}
 	cpkt(e, CLI, 3, NG_TH_SYN, 1000, 0, NULL, 30, t0 + NG_SEC(29));
 	CHECK_EQ(out.v.action, NG_RESET);
-	CHECK_STR(event(NG_EV_THROTTLE)->reason, "rate");
+	CHECK_STR(out_event(&out, NG_EV_THROTTLE)->reason, "rate");
 	cpkt(e, CLI, 4, NG_TH_SYN, 1000, 0, NULL, 40, t0 + NG_SEC(30));
 	CHECK_EQ(out.v.action, NG_ACCEPT);
-	CHECK(event(NG_EV_THROTTLE) == NULL);
+	CHECK(out_event(&out, NG_EV_THROTTLE) == NULL);
 	ng_engine_free(e);
 }
 
@@ -331,7 +321,7 @@ test_engine_pass_watched(void)
 	CHECK_EQ(ng_cache_count(ng_engine_pass_cache(e)), 0);
 	cpkt(e, CLI, 2, NG_TH_ACK, 1001, 5001, NULL, 22, NG_SEC(11));
 	CHECK_EQ(out.v.action, NG_RESET);
-	CHECK(event(NG_EV_THROTTLE) != NULL);
+	CHECK(out_event(&out, NG_EV_THROTTLE) != NULL);
 	for (p = 1; p <= 3; p++) {
 		syn_synack(e, "127.0.0.1", p, NG_SEC(12));
 		cpkt(e, "127.0.0.1", p, NG_TH_ACK, 1001, 5001, NULL, 2,

@@ -10,6 +10,7 @@
 #include "engine/cache.h"
 #include "engine/engine.h"
 #include "engine/event_format.h"
+#include "outev.h"
 #include "pktbuild.h"
 #include "test.h"
 
@@ -31,6 +32,15 @@ static const struct fam v6 = {
 };
 
 static struct ng_out out;
+
+/* trap_outcome - the TRAP event's outcome, or 99 with no TRAP event. */
+static unsigned
+trap_outcome(void)
+{
+	const struct ng_event *ev = out_event(&out, NG_EV_TRAP);
+
+	return ev != NULL ? ev->trap : 99;
+}
 static char line[NG_EVENT_LINE_MAX];
 
 /* How the engine is made: hold, and what each test changes. */
@@ -109,23 +119,11 @@ handshake(struct ng_engine *e, const char *cli, uint16_t port,
 	cpkt(e, cli, port, srv, NG_TH_ACK, 1001, 5001, NULL, 3, t + MS(1));
 }
 
-/* event - out's first event of type, or NULL. */
-static const struct ng_event *
-event(uint8_t type)
-{
-	unsigned i;
-
-	for (i = 0; i < out.nev; i++)
-		if (out.ev[i].type == type)
-			return &out.ev[i];
-	return NULL;
-}
-
 /* trap_line - the TRAP event's log line ("" without one). */
 static const char *
 trap_line(void)
 {
-	const struct ng_event *ev = event(NG_EV_TRAP);
+	const struct ng_event *ev = out_event(&out, NG_EV_TRAP);
 
 	line[0] = '\0';
 	if (ev != NULL)
@@ -174,8 +172,8 @@ penalised(const struct fam *f, uint8_t hold)
 	cpkt(e, f->bot, 40001, f->trap, NG_TH_SYN, 1000, 0, NULL, 1, t0);
 	CHECK_EQ(out.v.action, NG_ACCEPT);
 	CHECK_EQ(out.v.test, 1);
-	CHECK(event(NG_EV_CONNECT) != NULL);
-	CHECK_STR(event(NG_EV_CONNECT)->reason, "trap");
+	CHECK(out_event(&out, NG_EV_CONNECT) != NULL);
+	CHECK_STR(out_event(&out, NG_EV_CONNECT)->reason, "trap");
 	CHECK_EQ(st->trap_syns, 1);
 	spkt(e, f->bot, 40001, f->trap, NG_TH_SYN | NG_TH_ACK, 5000, 1001,
 	    NULL, 2, t0);
@@ -186,7 +184,7 @@ penalised(const struct fam *f, uint8_t hold)
 	CHECK_EQ(out.v.action, NG_RESET);
 	CHECK_EQ(out.nrel, 0);
 	CHECK_EQ(st->held_now, 0);
-	ev = event(NG_EV_TRAP);
+	ev = out_event(&out, NG_EV_TRAP);
 	CHECK(ev != NULL);
 	if (ev != NULL) {
 		CHECK_EQ(ev->decision, NG_DEC_TRAP);
@@ -208,7 +206,7 @@ penalised(const struct fam *f, uint8_t hold)
 	/* The bot then at the real MX: the penalty box. */
 	cpkt(e, f->bot, 40002, f->mx, NG_TH_SYN, 77, 0, NULL, 5,
 	    t0 + NG_SEC(2));
-	CHECK(event(NG_EV_PENALTY) != NULL);
+	CHECK(out_event(&out, NG_EV_PENALTY) != NULL);
 	CHECK_EQ(out.v.action, NG_RESET);
 	ng_engine_free(e);
 }
@@ -238,12 +236,12 @@ excused(const struct fam *f, uint8_t hold)
 	e = engine();
 	st = ng_engine_stats(e);
 	cpkt(e, f->cli, 40001, f->mx, NG_TH_SYN, 1000, 0, NULL, 1, t0);
-	CHECK(event(NG_EV_CONNECT) != NULL);
+	CHECK(out_event(&out, NG_EV_CONNECT) != NULL);
 	CHECK_EQ(st->trap_syns, 0);
 	CHECK_EQ(ng_cache_count(ng_engine_contacts(e)), 1);
 	handshake(e, f->cli, 40002, f->trap, t0 + NG_SEC(12));
 	CHECK_EQ(out.v.action, NG_RESET);
-	ev = event(NG_EV_TRAP);
+	ev = out_event(&out, NG_EV_TRAP);
 	CHECK(ev != NULL);
 	if (ev != NULL) {
 		CHECK_EQ(ev->trap, NG_TRAP_EXCUSED);
@@ -257,7 +255,7 @@ excused(const struct fam *f, uint8_t hold)
 	CHECK_EQ(boxed(e, f->cli, t0 + NG_SEC(13)), 0);
 	/* The trap's SYN is no contact: past the window, penalised. */
 	handshake(e, f->cli, 40003, f->trap, t0 + NG_SEC(601));
-	CHECK_EQ(event(NG_EV_TRAP) != NULL ? event(NG_EV_TRAP)->trap : 99,
+	CHECK_EQ(trap_outcome(),
 	    NG_TRAP_PENALISED);
 	CHECK_EQ(boxed(e, f->cli, t0 + NG_SEC(602)), 1);
 	ng_engine_free(e);
@@ -290,8 +288,8 @@ forged_syn(const struct fam *f, uint8_t hold)
 	syn_synack(e, f->cli, 40001, f->trap, t0);
 	cpkt(e, f->cli, 40001, f->trap, NG_TH_RST, 1001, 0, NULL, 3,
 	    t0 + MS(1));
-	CHECK(event(NG_EV_HANGUP) != NULL);
-	CHECK(event(NG_EV_TRAP) == NULL);
+	CHECK(out_event(&out, NG_EV_HANGUP) != NULL);
+	CHECK(out_event(&out, NG_EV_TRAP) == NULL);
 	/* A firewalled host stays quiet; the spoofer guesses ACKs. */
 	syn_synack(e, f->cli, 40002, f->trap, t0 + NG_SEC(1));
 	cpkt(e, f->cli, 40002, f->trap, NG_TH_ACK, 1001, 12345, NULL, 4,
@@ -374,10 +372,10 @@ flooded(const struct fam *f, uint8_t hold)
 	CHECK_EQ(boxed(e, f->bot, t0 + NG_SEC(301)), 0);
 	/* The last loss was at t0 + 9 ms: the window ends 600 s later. */
 	handshake(e, f->bot, 40002, f->trap, t0 + NG_SEC(600) + MS(8));
-	CHECK_EQ(event(NG_EV_TRAP) != NULL ? event(NG_EV_TRAP)->trap : 99,
+	CHECK_EQ(trap_outcome(),
 	    NG_TRAP_UNSURE);
 	handshake(e, f->bot, 40003, f->trap, t0 + NG_SEC(601));
-	CHECK_EQ(event(NG_EV_TRAP) != NULL ? event(NG_EV_TRAP)->trap : 99,
+	CHECK_EQ(trap_outcome(),
 	    NG_TRAP_PENALISED);
 	CHECK_EQ(boxed(e, f->bot, t0 + NG_SEC(602)), 1);
 	CHECK_EQ(st->trap_unsure, 2);
@@ -413,7 +411,7 @@ deferred(const struct fam *f, uint8_t hold)
 	st = ng_engine_stats(e);
 	handshake(e, f->bot, 40001, f->trap, t0);
 	CHECK_EQ(out.v.action, NG_RESET);
-	ev = event(NG_EV_TRAP);
+	ev = out_event(&out, NG_EV_TRAP);
 	CHECK(ev != NULL);
 	if (ev != NULL) {
 		CHECK_EQ(ev->trap, NG_TRAP_PENDING);
@@ -427,7 +425,7 @@ deferred(const struct fam *f, uint8_t hold)
 	/* A local contact excuses without asking. */
 	cpkt(e, f->cli, 40002, f->mx, NG_TH_SYN, 1, 0, NULL, 1, t0);
 	handshake(e, f->cli, 40003, f->trap, t0 + NG_SEC(1));
-	CHECK_EQ(event(NG_EV_TRAP) != NULL ? event(NG_EV_TRAP)->trap : 99,
+	CHECK_EQ(trap_outcome(),
 	    NG_TRAP_EXCUSED);
 	/* The shared state knew no contact either. */
 	memset(&hit, 0, sizeof(hit));
@@ -438,7 +436,7 @@ deferred(const struct fam *f, uint8_t hold)
 	ng_engine_trap_penalise(e, &hit, t0 + NG_SEC(1), &out);
 	CHECK_EQ(out.nev, 1);
 	CHECK_EQ(out.nrel, 0);
-	ev = event(NG_EV_TRAP);
+	ev = out_event(&out, NG_EV_TRAP);
 	CHECK(ev != NULL);
 	if (ev != NULL) {
 		CHECK_EQ(ev->trap, NG_TRAP_PENALISED);
@@ -453,7 +451,7 @@ deferred(const struct fam *f, uint8_t hold)
 	CHECK_EQ(boxed(e, f->bot, t0 + NG_SEC(2)), 1);
 	cpkt(e, f->bot, 40004, f->mx, NG_TH_SYN, 1, 0, NULL, 1,
 	    t0 + NG_SEC(3));
-	CHECK(event(NG_EV_PENALTY) != NULL);
+	CHECK(out_event(&out, NG_EV_PENALTY) != NULL);
 	ng_engine_free(e);
 }
 
@@ -482,15 +480,15 @@ test_existing_rules(void)
 	syn_synack(e, v4.bot, 40001, v4.trap, t0);
 	cpkt(e, v4.bot, 40001, v4.trap, NG_TH_ACK | NG_TH_PSH, 1001, 5001,
 	    "EHLO bot\r\n", 3, t0);
-	CHECK(event(NG_EV_PREGREET) != NULL);
-	CHECK(event(NG_EV_TRAP) == NULL);
+	CHECK(out_event(&out, NG_EV_PREGREET) != NULL);
+	CHECK(out_event(&out, NG_EV_TRAP) == NULL);
 	CHECK_EQ(out.v.action, NG_RESET);
 	CHECK_EQ(boxed(e, v4.bot, t0), 1);
 	syn_synack(e, v4.cli, 40002, v4.trap, t0);
 	cpkt(e, v4.cli, 40002, v4.trap, NG_TH_ACK | NG_TH_FIN, 1001, 5001,
 	    NULL, 3, t0);
-	CHECK(event(NG_EV_HANGUP) != NULL);
-	CHECK(event(NG_EV_TRAP) == NULL);
+	CHECK(out_event(&out, NG_EV_HANGUP) != NULL);
+	CHECK(out_event(&out, NG_EV_TRAP) == NULL);
 	CHECK_EQ(st->trap_hits, 0);
 	ng_engine_free(e);
 }
@@ -511,11 +509,11 @@ test_precedence(void)
 	reset_knobs(NG_HOLD_GREETING);
 	e = engine();
 	cpkt(e, "192.0.2.7", 40001, v4.trap, NG_TH_SYN, 1, 0, NULL, 1, t0);
-	CHECK(event(NG_EV_ALLOWLISTED) != NULL);
+	CHECK(out_event(&out, NG_EV_ALLOWLISTED) != NULL);
 	CHECK_EQ(ng_engine_stats(e)->trap_syns, 0);
 	handshake(e, v4.bot, 40002, v4.trap, t0);
 	cpkt(e, v4.bot, 40003, v4.trap, NG_TH_SYN, 1, 0, NULL, 1, t0 + 1);
-	CHECK(event(NG_EV_PENALTY) != NULL);
+	CHECK(out_event(&out, NG_EV_PENALTY) != NULL);
 	/* A pass, then straight to the trap. */
 	handshake(e, v4.cli, 40004, v4.mx, t0);
 	spkt(e, v4.cli, 40004, v4.mx, NG_TH_ACK | NG_TH_PSH, 5001, 1001,
@@ -523,16 +521,16 @@ test_precedence(void)
 	ng_engine_tick(e, t0 + NG_SEC(6), &out);
 	cpkt(e, v4.cli, 40004, v4.mx, NG_TH_ACK, 1001, 5009, NULL, 5,
 	    t0 + NG_SEC(6));
-	CHECK(event(NG_EV_PASS_NEW) != NULL);
+	CHECK(out_event(&out, NG_EV_PASS_NEW) != NULL);
 	cpkt(e, v4.cli, 40005, v4.trap, NG_TH_SYN, 1000, 0, NULL, 1,
 	    t0 + NG_SEC(700));
-	CHECK(event(NG_EV_CONNECT) != NULL);
-	CHECK(event(NG_EV_PASS_OLD) == NULL);
+	CHECK(out_event(&out, NG_EV_CONNECT) != NULL);
+	CHECK(out_event(&out, NG_EV_PASS_OLD) == NULL);
 	spkt(e, v4.cli, 40005, v4.trap, NG_TH_SYN | NG_TH_ACK, 5000, 1001,
 	    NULL, 2, t0 + NG_SEC(700));
 	cpkt(e, v4.cli, 40005, v4.trap, NG_TH_ACK, 1001, 5001, NULL, 3,
 	    t0 + NG_SEC(700));
-	CHECK_EQ(event(NG_EV_TRAP) != NULL ? event(NG_EV_TRAP)->trap : 99,
+	CHECK_EQ(trap_outcome(),
 	    NG_TRAP_PENALISED);
 	ng_engine_free(e);
 	/* nolisting first. */
@@ -542,7 +540,7 @@ test_precedence(void)
 	e = ng_engine_new(&c);
 	ng_settings_free(&c);
 	cpkt(e, v4.bot, 40006, v4.trap, NG_TH_SYN, 1, 0, NULL, 1, t0);
-	CHECK(event(NG_EV_NOLISTING) != NULL);
+	CHECK(out_event(&out, NG_EV_NOLISTING) != NULL);
 	CHECK_EQ(out.v.action, NG_RESET);
 	ng_engine_free(e);
 }
@@ -586,7 +584,7 @@ test_capture(void)
 	e = engine();
 	ng_engine_set_capture(e, 1);
 	handshake(e, v6.bot, 40001, v6.trap, t0);
-	CHECK_EQ(event(NG_EV_TRAP) != NULL ? event(NG_EV_TRAP)->trap : 99,
+	CHECK_EQ(trap_outcome(),
 	    NG_TRAP_PENALISED);
 	spkt(e, v6.bot, 40001, v6.trap, NG_TH_ACK | NG_TH_PSH, 5001, 1001,
 	    "220 trap\r\n", 4, t0 + MS(2));
@@ -610,14 +608,14 @@ test_json(void)
 	e = engine();
 	cpkt(e, v4.cli, 40001, v4.mx, NG_TH_SYN, 1, 0, NULL, 1, t0);
 	handshake(e, v4.cli, 40002, v4.trap, t0 + NG_SEC(3));
-	ng_event_format_json(event(NG_EV_TRAP), j, sizeof(j));
+	ng_event_format_json(out_event(&out, NG_EV_TRAP), j, sizeof(j));
 	CHECK_STR(j, "{\"client\":\"198.51.100.10:40002\",\"server\":"
 	    "\"203.0.113.30:25\",\"verdict\":\"trap\",\"country\":null,"
 	    "\"reason\":\"excused\",\"after\":0.001000,\"bytes\":0,"
 	    "\"first\":null,\"asn\":null,\"owner\":null,\"rule\":null,"
 	    "\"contact_age\":3.001000}");
 	handshake(e, v4.bot, 40003, v4.trap, t0 + NG_SEC(4));
-	ng_event_format_json(event(NG_EV_TRAP), j, sizeof(j));
+	ng_event_format_json(out_event(&out, NG_EV_TRAP), j, sizeof(j));
 	CHECK(strstr(j, "\"verdict\":\"trap\",\"country\":null,"
 	    "\"reason\":\"penalised\"") != NULL);
 	CHECK(strstr(j, "contact_age") == NULL);
@@ -650,7 +648,7 @@ test_off(void)
 	cpkt(e, v4.cli, 40003, v4.mx, NG_TH_SYN, 1, 0, NULL, 1, t0 + 1);
 	CHECK_EQ(ng_cache_count(ng_engine_contacts(e)), 1);
 	handshake(e, v4.cli, 40004, v4.trap, t0 + 2);
-	CHECK_EQ(event(NG_EV_TRAP) != NULL ? event(NG_EV_TRAP)->trap : 99,
+	CHECK_EQ(trap_outcome(),
 	    NG_TRAP_EXCUSED);
 	ng_engine_free(e);
 }
