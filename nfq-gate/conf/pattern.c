@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "conf/pattern.h"
 
@@ -67,6 +68,87 @@ has_backref(const char *pat)
 	return 0;
 }
 
+/*
+ * skip_bracket - past a bracket expression starting at s ('['): a ']'
+ * first (or after '^') is a member, and "[:alpha:]"-style classes hold
+ * their own ']'.  At the NUL if it never closes (regcomp refuses it).
+ */
+static const char *
+skip_bracket(const char *s)
+{
+	s++;
+	if (*s == '^')
+		s++;
+	if (*s == ']')
+		s++;
+	for (; *s != '\0' && *s != ']'; s++)
+		if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
+			const char *e = strchr(s + 2, s[1]);
+
+			if (e == NULL || e[1] != ']')
+				return s + strlen(s);
+			s = e + 1;
+		}
+	return s;
+}
+
+/* is_repeat - does s start a repetition: * + ? or an interval? */
+static int
+is_repeat(const char *s)
+{
+	return *s == '*' || *s == '+' || *s == '?' ||
+	    (*s == '{' && interval(s) > 1);
+}
+
+#define NEST_MAX 64
+
+/*
+ * nested_repeat - a repetition of a repetition: stacked ("a{,6}{,3}",
+ * undefined in POSIX EREs) or of a group that holds one ("(a*)+").
+ * glibc's regcomp takes seconds to forever on a few levels of those
+ * (the fuzzer's "(((((j)*){,3}){,8})+)*" never finished, though its
+ * repetitions multiply to 72), and owner or host-name patterns never
+ * need them.  Deeper than NEST_MAX groups is refused too.
+ */
+static int
+nested_repeat(const char *pat)
+{
+	unsigned char holds[NEST_MAX];	/* group d holds a repetition */
+	int depth = 0, prev = 0;	/* prev: 0 atom, 1 repeat, 2 ")" */
+	int closed_holds = 0;
+	const char *s;
+
+	holds[0] = 0;
+	for (s = pat; *s != '\0'; s++) {
+		if (is_repeat(s)) {
+			if (prev == 1 || (prev == 2 && closed_holds))
+				return 1;
+			holds[depth] = 1;
+			prev = 1;
+			if (*s == '{')
+				s = strchr(s, '}');
+			continue;
+		}
+		if (*s == '(') {
+			if (++depth == NEST_MAX)
+				return 1;
+			holds[depth] = 0;
+			prev = 0;
+		} else if (*s == ')' && depth > 0) {
+			closed_holds = holds[depth--];
+			holds[depth] |= (unsigned char)closed_holds;
+			prev = 2;
+		} else {
+			if (*s == '\\' && s[1] != '\0')
+				s++;
+			else if (*s == '[' && *(s = skip_bracket(s)) == '\0')
+				break;
+			prev = 0;
+		}
+	}
+	return 0;
+}
+
 /* ng_pattern_check - refuse what regcomp or regexec could choke on. */
 int
 ng_pattern_check(const char *pat, char *why, size_t whylen)
@@ -79,6 +161,11 @@ ng_pattern_check(const char *pat, char *why, size_t whylen)
 	if (too_costly(pat)) {
 		snprintf(why, whylen, "its repetitions ('+' and {m,n}) "
 		    "multiply past %d", NG_PATTERN_COST);
+		return -1;
+	}
+	if (nested_repeat(pat)) {
+		snprintf(why, whylen, "a repetition of a repetition (\"a*+\", "
+		    "\"(a+)*\"): glibc's regcomp may take minutes on those");
 		return -1;
 	}
 	return 0;

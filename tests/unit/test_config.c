@@ -433,10 +433,19 @@ test_net_rule_errors(void)
 	expect_err("owner /(a)\\1/ = drop\n", 1, "back-reference");
 	expect_err("owner /p{0000000000000000000000009999}/ = drop\n", 1,
 	    "multiply past 1024");
-	CHECK_EQ(parse(&c, "owner /dyna++++++++++mic/ = drop\n"
-	    "owner /x{1,127}[0-9]+-pool{2}/ = drop\nowner /a\\{3/ = drop\n", err,
+	/* repetitions of repetitions: glibc's regcomp never finished on
+	 * the fuzzer's "(((((j)*){,3}){,8})+)*" */
+	expect_err("owner /j{,6}{,3}{3,}{,3}/ = drop\n", 1,
+	    "a repetition of a repetition");
+	expect_err("owner /(((((j)*){,3}){,8})+)*/ = drop\n", 1,
+	    "a repetition of a repetition");
+	expect_err("owner /(pool+)?/ = drop\n", 1,
+	    "a repetition of a repetition");
+	CHECK_EQ(parse(&c, "owner /d+y+n+a+m+i+c+p+o+l/ = drop\n"
+	    "owner /x{1,127}[0-9]+-pool{2}/ = drop\nowner /a\\{3/ = drop\n"
+	    "owner /dyn(amic)?-?[0-9]+|[]*+]+x|\\(a*\\)+/ = drop\n", err,
 	    sizeof(err)), 0);
-	CHECK_EQ(c.owner_npat, 3);
+	CHECK_EQ(c.owner_npat, 4);
 	ng_config_free(&c);
 	/* an escaped backslash before a digit is no back-reference */
 	CHECK_EQ(parse(&c, "owner /a\\\\1/ = drop\n", err, sizeof(err)), 0);

@@ -131,6 +131,8 @@ test_bad_input(void)
 	bad("rdns_dynamic = /(/\n", "rdns_dynamic:");
 	bad("rdns_dynamic_except = /\n", "expected /REGEX/");
 	bad("rdns_dynamic = /a+++++++++++/\n", "multiply past");
+	bad("rdns_dynamic = /j{,6}{,3}{3,}{,3}/\n",
+	    "a repetition of a repetition");
 	bad("rdns_dynamic = /(a{1,40}){1,40}/\n", "multiply past");
 	bad("rdns_none_weight = 1.5\n", "bad integer");
 	bad("dns_servers = 10.0.0.1:0\n", "bad port");
