@@ -17,26 +17,8 @@ PY=/usr/bin/python3
 [ -x $PY ] || PY=$(command -v python3) || skip "python3 missing"
 command -v iptables >/dev/null || skip "iptables missing"
 
-ID=ngd$$
-CLI=$ID-c SRV=$ID-s
-GPID= SPID=
-cleanup() {
-	[ -n "$GPID" ] && kill -9 "$GPID" 2>/dev/null
-	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
-	ip netns del "$SRV" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-ip netns add "$CLI" 2>/dev/null || skip "cannot create network namespaces"
-ip netns add "$SRV" || fail "netns add"
-ip link add "$ID-a" netns "$CLI" type veth peer name "$ID-b" netns "$SRV" ||
-    fail "veth"
-inc() { ip netns exec "$CLI" "$@"; }
-ins() { ip netns exec "$SRV" "$@"; }
-inc ip link set lo up; ins ip link set lo up
-inc ip link set "$ID-a" up; ins ip link set "$ID-b" up
+. "$NG_ROOT/tests/veth.sh"
+veth_pair ngd
 for a in 198.51.100.10 198.51.100.11 198.51.100.12 1.0.1.5 \
     198.51.100.20 198.51.100.21 198.51.100.22 198.51.100.23 198.51.100.24 \
     198.51.100.25; do

@@ -19,26 +19,8 @@ need_root
 PY=$(command -v python3) || skip "python3 missing"
 command -v iptables >/dev/null || skip "iptables missing"
 
-ID=nga$$
-CLI=$ID-c SRV=$ID-s
-GPID= SPID=
-cleanup() {
-	[ -n "$GPID" ] && kill -9 "$GPID" 2>/dev/null
-	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
-	ip netns del "$SRV" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-ip netns add "$CLI" 2>/dev/null || skip "cannot create network namespaces"
-ip netns add "$SRV" || fail "netns add"
-ip link add "$ID-a" netns "$CLI" type veth peer name "$ID-b" netns "$SRV" ||
-    fail "veth"
-inc() { ip netns exec "$CLI" "$@"; }
-ins() { ip netns exec "$SRV" "$@"; }
-inc ip link set lo up; ins ip link set lo up
-inc ip link set "$ID-a" up; ins ip link set "$ID-b" up
+. "$NG_ROOT/tests/veth.sh"
+veth_pair nga
 inc ip addr add 198.51.100.10/32 dev "$ID-a"
 inc ip addr add 1.0.1.5/32 dev "$ID-a"
 ins ip addr add 203.0.113.25/32 dev "$ID-b"
